@@ -1,0 +1,49 @@
+namespace OrleansStream.Connectors;
+
+/// <summary>Builds a record from a file path, a 1-based line number and the line's text.</summary>
+internal delegate T LineFactory<out T>(string path, long lineNumber, string text);
+
+/// <summary>
+/// The file source behind <see cref="FileSource"/>; one type serves plain and numbered lines so that the
+/// split planning and the reading stay in one place.
+/// </summary>
+internal sealed class FileLineSource<T> : ISource<T>
+{
+    private readonly string _path;
+    private readonly int? _splitCount;
+    private readonly bool _numbered;
+    private readonly LineFactory<T> _factory;
+
+    public FileLineSource(string path, int? splitCount, bool numbered, LineFactory<T> factory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (splitCount is { } count)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(count, 1, nameof(splitCount));
+        }
+
+        _path = path;
+        _splitCount = splitCount;
+        _numbered = numbered;
+        _factory = factory;
+    }
+
+    public bool IsBounded => true;
+
+    public int? MaxParallelism => null;
+
+    public IReadOnlyList<SourceSplit> CreateSplits(int parallelism)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(parallelism, 1);
+        return FileSplitPlanner.Plan(_path, _splitCount ?? parallelism);
+    }
+
+    public ISourceReader<T> CreateReader(SourceReaderContext context) => CreateReader(context, startOffsets: null);
+
+    /// <summary>Creates a reader that resumes each split from the byte offset recorded for it.</summary>
+    internal FileLineReader<T> CreateReader(SourceReaderContext context, IReadOnlyDictionary<string, long>? startOffsets)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return new FileLineReader<T>(context.Splits, _numbered, _factory, startOffsets);
+    }
+}

@@ -1,0 +1,26 @@
+namespace OrleansStream.Connectors;
+
+/// <summary>
+/// Sinks that write records as UTF-8 text lines. They are meant for results and tests, not for
+/// exactly-once output: files are overwritten when a subtask opens, and a restarted job writes them again.
+/// </summary>
+public static class FileSink
+{
+    /// <summary>Writes all records into one file; the sink therefore runs with parallelism 1.</summary>
+    /// <param name="path">The file; parent directories are created and an existing file is overwritten.</param>
+    /// <param name="format">Formats a record; <c>ToString()</c> (or "null") by default.</param>
+    public static ISink<T> ToFile<T>(string path, Func<T, string>? format = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        return new TextFileSink<T>(Path.GetFullPath(path), isDirectory: false, format);
+    }
+
+    /// <summary>Writes one file per subtask, <c>part-{subtaskIndex}</c>, so any parallelism writes without coordination.</summary>
+    /// <param name="directory">The directory; it is created, and existing part files are overwritten.</param>
+    /// <param name="format">Formats a record; <c>ToString()</c> (or "null") by default.</param>
+    public static ISink<T> ToDirectory<T>(string directory, Func<T, string>? format = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        return new TextFileSink<T>(Path.GetFullPath(directory), isDirectory: true, format);
+    }
+}

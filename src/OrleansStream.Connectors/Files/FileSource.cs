@@ -1,0 +1,25 @@
+namespace OrleansStream.Connectors;
+
+/// <summary>
+/// Bounded sources that read text files line by line. Files are divided into byte ranges when there are
+/// fewer files than splits wanted, so one large file is still read in parallel (like Hadoop's text input).
+/// </summary>
+/// <remarks>
+/// The files must not change while a job reads them: every subtask plans the splits itself from the file
+/// lengths it sees, and all of them have to arrive at the same plan.
+/// </remarks>
+public static class FileSource
+{
+    /// <summary>Reads every line of the matching files as a string (UTF-8; '\n' or "\r\n" endings).</summary>
+    /// <param name="path">A file, a directory (its files, not recursive), or a pattern such as <c>/data/*.log</c>.</param>
+    /// <param name="splitCount">How many splits to aim for; the source's parallelism when null.</param>
+    public static ISource<string> Lines(string path, int? splitCount = null)
+        => new FileLineSource<string>(path, splitCount, numbered: false, static (_, _, text) => text);
+
+    /// <summary>Reads every line of the matching files with its file and 1-based line number.</summary>
+    /// <param name="path">A file, a directory (its files, not recursive), or a pattern such as <c>/data/*.log</c>.</param>
+    /// <param name="splitCount">How many splits to aim for; the source's parallelism when null.</param>
+    /// <remarks>A subtask reading a range in the middle of a file first counts the line breaks before it.</remarks>
+    public static ISource<TextLine> NumberedLines(string path, int? splitCount = null)
+        => new FileLineSource<TextLine>(path, splitCount, numbered: true, static (file, number, text) => new TextLine(file, number, text));
+}

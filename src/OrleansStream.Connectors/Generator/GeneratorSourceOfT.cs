@@ -1,0 +1,116 @@
+namespace OrleansStream.Connectors;
+
+/// <summary>
+/// A deterministic generator source, created by <see cref="GeneratorSource"/>. The <c>With…</c> options
+/// return a new source and leave this one unchanged, so one configured source can be shared and derived from.
+/// </summary>
+/// <remarks>
+/// Rate limits and pacing only delay records; they never change which records a split produces, so
+/// replay stays exact. Both read the clock from <see cref="TimeProvider"/>'s <c>GetUtcNow</c>.
+/// </remarks>
+public sealed class GeneratorSource<T> : ISource<T>
+{
+    internal GeneratorSource(Func<long, T> generator, long? count)
+    {
+        IndexGenerator = generator;
+        Count = count;
+    }
+
+    internal GeneratorSource(Func<GeneratorSplitContext, IEnumerable<T>> sequence, long? countPerSplit, int? splits)
+    {
+        Sequence = sequence;
+        Count = countPerSplit;
+        FixedSplitCount = splits;
+    }
+
+    private GeneratorSource(GeneratorSource<T> other)
+    {
+        IndexGenerator = other.IndexGenerator;
+        Sequence = other.Sequence;
+        Count = other.Count;
+        FixedSplitCount = other.FixedSplitCount;
+        Seed = other.Seed;
+        RateLimit = other.RateLimit;
+        Pacing = other.Pacing;
+        TimeProvider = other.TimeProvider;
+    }
+
+    /// <summary>True when the source has a record count (<c>count</c> or <c>countPerSplit</c>).</summary>
+    public bool IsBounded => Count is not null;
+
+    public int? MaxParallelism => null;
+
+    /// <summary>The seed given to sequence generators through <see cref="GeneratorSplitContext"/>; 0 by default.</summary>
+    public int Seed { get; private init; }
+
+    /// <summary>The most records per second each subtask emits, or null for no limit.</summary>
+    public double? RateLimit { get; private init; }
+
+    public TimeProvider TimeProvider { get; private init; } = TimeProvider.System;
+
+    internal Func<long, T>? IndexGenerator { get; }
+
+    internal Func<GeneratorSplitContext, IEnumerable<T>>? Sequence { get; }
+
+    /// <summary>The total count for index generators; the count per split for sequences.</summary>
+    internal long? Count { get; }
+
+    internal int? FixedSplitCount { get; }
+
+    internal Func<T, long>? Pacing { get; private init; }
+
+    public GeneratorSource<T> WithSeed(int seed) => new(this) { Seed = seed };
+
+    /// <summary>
+    /// Limits each subtask to <paramref name="recordsPerSecondPerSubtask"/> (token bucket: after t seconds of
+    /// reading a subtask has emitted at most t * rate + 1 records).
+    /// </summary>
+    public GeneratorSource<T> WithRateLimit(double recordsPerSecondPerSubtask)
+    {
+        if (!double.IsFinite(recordsPerSecondPerSubtask) || recordsPerSecondPerSubtask <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(recordsPerSecondPerSubtask), recordsPerSecondPerSubtask, "The rate must be a positive number.");
+        }
+
+        return new(this) { RateLimit = recordsPerSecondPerSubtask };
+    }
+
+    /// <summary>
+    /// Holds each record back until the wall-clock time (epoch milliseconds) it names, e.g. its event time,
+    /// to replay recorded data at its original speed. A held record also holds back the rest of its split.
+    /// </summary>
+    public GeneratorSource<T> WithPacing(Func<T, long> notBeforeEpochMillis)
+    {
+        ArgumentNullException.ThrowIfNull(notBeforeEpochMillis);
+        return new(this) { Pacing = notBeforeEpochMillis };
+    }
+
+    /// <summary>Sets the clock for rate limits and pacing; tests pass a fake one.</summary>
+    public GeneratorSource<T> WithTimeProvider(TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        return new(this) { TimeProvider = timeProvider };
+    }
+
+    public IReadOnlyList<SourceSplit> CreateSplits(int parallelism)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(parallelism, 1);
+        int count = FixedSplitCount ?? parallelism;
+        var splits = new SourceSplit[count];
+        for (int i = 0; i < count; i++)
+        {
+            splits[i] = GeneratorSplit.Create(i, count);
+        }
+
+        return splits;
+    }
+
+    public ISourceReader<T> CreateReader(SourceReaderContext context) => CreateReader(context, startOffsets: null);
+
+    /// <summary>Creates a reader that skips, per split, the number of records recorded as already emitted.</summary>
+    internal GeneratorReader<T> CreateReader(SourceReaderContext context, IReadOnlyDictionary<string, long>? startOffsets)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return new GeneratorReader<T>(this, context.Splits, startOffsets);
+    }
+}

@@ -1,0 +1,69 @@
+using Orleans.Streams;
+using OrleansStream.Codecs;
+using OrleansStream.Graph;
+using OrleansStream.Operators;
+using OrleansStream.Runtime.Tasks;
+
+namespace OrleansStream.Runtime.Channels;
+
+/// <summary>
+/// All network outputs of one task: creates a record writer per outgoing edge (with a channel per
+/// target subtask) and sends, flushes and completes them together.
+/// </summary>
+internal sealed class NetworkOutputs(IStreamProvider streams, TaskId task, int maxParallelism, int batchSize) : INetworkOutputFactory
+{
+    private readonly List<IRecordWriter> _writers = new();
+    private readonly List<OutputChannel> _channels = new();
+
+    public long RecordsOut => _writers.Sum(w => w.RecordsOut);
+
+    public IOutput<T> Create<T>(JobEdge edge, IRecordCodec<T> codec, Func<T, int>? keyHash)
+    {
+        var targets = edge.Partitioner == PartitionerKind.Forward
+            ? new[] { task.Subtask }
+            : Enumerable.Range(0, edge.Target.Parallelism).ToArray();
+        var channels = targets
+            .Select(target =>
+            {
+                var targetTask = task with { VertexId = edge.Target.Id, Subtask = target };
+                var stream = streams.GetStream<StreamEnvelope>(ChannelNames.InputStreamOf(targetTask.ToString()));
+                return new OutputChannel(stream, edge.TargetInput, task.Subtask, task.Attempt);
+            })
+            .ToArray();
+        _channels.AddRange(channels);
+        var writer = new RecordWriter<T>(channels, codec, edge.Partitioner, keyHash, maxParallelism, batchSize, task.Subtask);
+        _writers.Add(writer);
+        return writer;
+    }
+
+    public async Task SendPendingAsync()
+    {
+        foreach (var channel in _channels)
+        {
+            if (channel.HasPending)
+            {
+                await channel.SendPendingAsync();
+            }
+        }
+    }
+
+    public void FlushOlderThan(long nowMillis, long timeoutMillis)
+    {
+        foreach (var writer in _writers)
+        {
+            writer.FlushOlderThan(nowMillis, timeoutMillis);
+        }
+    }
+
+    /// <summary>Ends every channel and waits until the receivers have everything.</summary>
+    public async Task CompleteAsync()
+    {
+        foreach (var writer in _writers)
+        {
+            writer.EmitEndOfInput();
+        }
+
+        await SendPendingAsync();
+        await Task.WhenAll(_channels.Select(c => c.CompleteAsync()));
+    }
+}

@@ -1,0 +1,58 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Hosting;
+using Orleans.Runtime.Placement;
+using Orleans.Streams;
+using OrleansStream.Runtime.Placement;
+using OrleansStream.Runtime.Streaming.Push;
+
+namespace OrleansStream.Runtime.Hosting;
+
+public static class OrleansStreamHostingExtensions
+{
+    /// <summary>
+    /// Makes a silo an OrleansStream task manager: task-slot placement, the slot count, and the push
+    /// stream provider named <see cref="OrleansStreamOptions.DefaultStreamProvider"/>.
+    /// </summary>
+    public static ISiloBuilder AddOrleansStream(this ISiloBuilder builder, Action<OrleansStreamOptions>? configure = null)
+    {
+        var services = builder.Services;
+        var optionsBuilder = services.AddOptions<OrleansStreamOptions>();
+        if (configure is not null)
+        {
+            optionsBuilder.Configure(configure);
+        }
+
+        optionsBuilder.Validate(options =>
+        {
+            options.Validate();
+            return true;
+        }).ValidateOnStart();
+        services.AddOptions<SlotOptions>()
+            .Validate(options => options.Slots >= 1, $"{nameof(SlotOptions)}.{nameof(SlotOptions.Slots)} must be at least 1.")
+            .ValidateOnStart();
+        services.AddPlacementDirector<TaskSlotPlacement, TaskSlotPlacementDirector>();
+        builder.AddPushStreams(OrleansStreamOptions.DefaultStreamProvider);
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds Orleans' stock memory streams under <paramref name="name"/>, set up to carry task channels
+    /// (implicit subscriptions only, a 10 ms pulling period). For comparison with the push provider:
+    /// memory streams do not slow a fast producer, and lose data when a consumer falls far behind,
+    /// which the channels' sequence numbers then report as an error.
+    /// </summary>
+    public static ISiloBuilder AddMemoryChannelStreams(this ISiloBuilder builder, string name = "memory")
+        => builder.AddMemoryStreams(name, streams =>
+        {
+            streams.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly);
+            streams.ConfigurePullingAgent(agent => agent.Configure(options => options.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(10)));
+        });
+
+    /// <summary>Sets how many task slots this silo offers.</summary>
+    public static ISiloBuilder UseTaskSlots(this ISiloBuilder builder, int slots)
+    {
+        builder.Services.Configure<SlotOptions>(options => options.Slots = slots);
+        return builder;
+    }
+}

@@ -1,0 +1,117 @@
+using OrleansStream.Codecs;
+using OrleansStream.Connectors;
+using OrleansStream.Graph;
+using OrleansStream.Operators;
+
+namespace OrleansStream.Runtime.Tasks;
+
+/// <summary>
+/// The operators of one vertex for one subtask, wired so that each calls the next directly. The
+/// task drives the chain: input batches go to <see cref="InputDecoder"/>, lifecycle calls go to
+/// every operator in chain order.
+/// </summary>
+internal sealed class OperatorChain
+{
+    private readonly IStreamOperator[] _operators;
+
+    private OperatorChain(IStreamOperator[] operators, IPayloadDecoder? inputDecoder)
+    {
+        _operators = operators;
+        InputDecoder = inputDecoder;
+    }
+
+    public IReadOnlyList<IStreamOperator> Operators => _operators;
+
+    public IStreamOperator Head => _operators[0];
+
+    /// <summary>The source operator when this chain starts with a source, else null.</summary>
+    public ISourceOperator? Source => Head as ISourceOperator;
+
+    /// <summary>Decodes network batches into the head; null for a source chain.</summary>
+    public IPayloadDecoder? InputDecoder { get; }
+
+    public static OperatorChain Create(JobVertex vertex, INetworkOutputFactory network)
+    {
+        var nodes = vertex.Operators;
+        var instances = new Dictionary<Transformation, IStreamOperator>();
+
+        // Successors are created first so that each operator can be bound to what follows it.
+        for (int i = nodes.Count - 1; i >= 0; i--)
+        {
+            var node = nodes[i];
+            var successors = nodes.Skip(i + 1).Where(n => UpstreamOf(n) == node).Select(n => instances[n]).ToList();
+            var edges = vertex.Outputs.Where(e => e.SourceOperator == node).ToList();
+            instances[node] = node.Instantiate(successors, edges, network);
+        }
+
+        var operators = nodes.Select(n => instances[n]).ToArray();
+        var decoder = vertex.IsSource ? null : vertex.Head.CreateInputDecoder(operators[0]);
+        return new OperatorChain(operators, decoder);
+    }
+
+    public void Open(Func<IStreamOperator, OperatorContext> contextOf)
+    {
+        foreach (var op in _operators)
+        {
+            op.Open(contextOf(op));
+        }
+    }
+
+    public void ProcessWatermark(long watermark) => ((IWatermarkInput)Head).ProcessWatermark(watermark);
+
+    public void ProcessIdle(bool idle) => ((IWatermarkInput)Head).ProcessIdle(idle);
+
+    public void OnProcessingTime(long now)
+    {
+        foreach (var op in _operators)
+        {
+            op.OnProcessingTime(now);
+        }
+    }
+
+    public void Finish()
+    {
+        foreach (var op in _operators)
+        {
+            op.Finish();
+        }
+    }
+
+    public async ValueTask CloseAsync()
+    {
+        List<Exception>? errors = null;
+        foreach (var op in _operators)
+        {
+            try
+            {
+                await op.CloseAsync();
+            }
+            catch (Exception ex)
+            {
+                (errors ??= new()).Add(ex);
+            }
+        }
+
+        if (errors is not null)
+        {
+            throw new AggregateException("Closing operators failed.", errors);
+        }
+    }
+
+    /// <summary>The operator a chained node reads from, looking through repartitioning steps.</summary>
+    private static Transformation? UpstreamOf(Transformation node)
+    {
+        if (node.Inputs.Count == 0)
+        {
+            return null;
+        }
+
+        var input = node.Inputs[0];
+        while (input.IsVirtual)
+        {
+            input = input.Inputs[0];
+        }
+
+        return input;
+    }
+}

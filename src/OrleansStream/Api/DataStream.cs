@@ -1,0 +1,149 @@
+using OrleansStream.Codecs;
+using OrleansStream.Connectors;
+using OrleansStream.Functions;
+using OrleansStream.Graph;
+using OrleansStream.KeyGroups;
+using OrleansStream.Operators;
+using OrleansStream.Time;
+
+namespace OrleansStream.Api;
+
+/// <summary>A stream of records of type <typeparamref name="T"/>, as in Flink's DataStream.</summary>
+public class DataStream<T>
+{
+    internal DataStream(StreamBuilder builder, Transformation<T> transformation)
+    {
+        Builder = builder;
+        Transformation = transformation;
+    }
+
+    internal StreamBuilder Builder { get; }
+
+    public Transformation<T> Transformation { get; }
+
+    public DataStream<TOut> Map<TOut>(Func<T, TOut> map, string name = "Map")
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        return Then<TOut>(name, n => new MapOperator<T, TOut>(n, map));
+    }
+
+    public DataStream<TOut> FlatMap<TOut>(Action<T, ICollector<TOut>> flatMap, string name = "FlatMap")
+    {
+        ArgumentNullException.ThrowIfNull(flatMap);
+        return Then<TOut>(name, n => new FlatMapOperator<T, TOut>(n, flatMap));
+    }
+
+    public DataStream<TOut> FlatMap<TOut>(Func<T, IEnumerable<TOut>> flatMap, string name = "FlatMap")
+    {
+        ArgumentNullException.ThrowIfNull(flatMap);
+        return FlatMap<TOut>((value, collector) =>
+        {
+            foreach (var item in flatMap(value))
+            {
+                collector.Collect(item);
+            }
+        }, name);
+    }
+
+    public DataStream<T> Filter(Func<T, bool> predicate, string name = "Filter")
+    {
+        ArgumentNullException.ThrowIfNull(predicate);
+        return Then<T>(name, n => new FilterOperator<T>(n, predicate));
+    }
+
+    /// <summary>Assigns event timestamps and generates watermarks; chained to the source when parallelism allows.</summary>
+    public DataStream<T> AssignTimestampsAndWatermarks(WatermarkStrategy<T> strategy, string name = "Timestamps/Watermarks")
+    {
+        ArgumentNullException.ThrowIfNull(strategy);
+        var interval = Builder.AutoWatermarkInterval;
+        return Then<T>(name, n => new TimestampsAndWatermarksOperator<T>(n, strategy, interval));
+    }
+
+    /// <summary>Partitions by key: equal keys go to the same subtask (by key group).</summary>
+    public KeyedStream<T, TKey> KeyBy<TKey>(Func<T, TKey> keySelector) where TKey : notnull
+    {
+        ArgumentNullException.ThrowIfNull(keySelector);
+        Func<T, int> keyHash = value => StableKeyHash<TKey>.Hash(keySelector(value));
+        var partition = Builder.Add(id => new PartitionTransformation<T>(id, "KeyBy", Transformation, PartitionerKind.Hash, keyHash));
+        return new KeyedStream<T, TKey>(Builder, partition, keySelector);
+    }
+
+    /// <summary>Spreads records round-robin over the next operator's subtasks.</summary>
+    public DataStream<T> Rebalance() => Partition(PartitionerKind.Rebalance, "Rebalance");
+
+    /// <summary>Sends every record to every subtask of the next operator.</summary>
+    public DataStream<T> Broadcast() => Partition(PartitionerKind.Broadcast, "Broadcast");
+
+    /// <summary>Subtask i sends to subtask i; requires equal parallelism.</summary>
+    public DataStream<T> Forward() => Partition(PartitionerKind.Forward, "Forward");
+
+    public DataStreamSink<T> SinkTo(ISink<T> sink, string name = "Sink")
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        var flush = Builder.SinkFlushInterval;
+        return new DataStreamSink<T>(Builder.Add(id => new SinkTransformation<T>(id, name, Transformation, sink, flush)));
+    }
+
+    /// <summary>Sets the parallelism of the operator that produced this stream.</summary>
+    public DataStream<T> SetParallelism(int parallelism)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(parallelism, 1);
+        RequirePhysical("SetParallelism").Parallelism = parallelism;
+        return this;
+    }
+
+    /// <summary>Names the operator that produced this stream (shown in the plan, errors and metrics).</summary>
+    public DataStream<T> Name(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        Transformation.Name = name;
+        return this;
+    }
+
+    /// <summary>Starts a new chain at the operator that produced this stream (it gets its own task).</summary>
+    public DataStream<T> StartNewChain()
+    {
+        RequirePhysical("StartNewChain").StartsNewChain = true;
+        return this;
+    }
+
+    /// <summary>Uses <paramref name="codec"/> for this stream's records when they cross subtasks.</summary>
+    public DataStream<T> WithCodec(IRecordCodec<T> codec)
+    {
+        Transformation.Codec = codec ?? throw new ArgumentNullException(nameof(codec));
+        return this;
+    }
+
+    private protected DataStream<TOut> Then<TOut>(string name, Func<string, OneInputOperator<T, TOut>> factory)
+        => new(Builder, Builder.Add(id => new OneInputTransformation<T, TOut>(id, name, Transformation, factory)));
+
+    private DataStream<T> Partition(PartitionerKind kind, string name)
+        => new(Builder, Builder.Add(id => new PartitionTransformation<T>(id, name, Transformation, kind, null)));
+
+    private Transformation RequirePhysical(string what)
+        => Transformation.IsVirtual
+            ? throw new InvalidOperationException($"{what} applies to an operator, but this stream comes from '{Transformation.Name}', a repartitioning step.")
+            : Transformation;
+}
+
+/// <summary>The end of a stream in a sink.</summary>
+public sealed class DataStreamSink<T>
+{
+    internal DataStreamSink(SinkTransformation<T> transformation) => Transformation = transformation;
+
+    public SinkTransformation<T> Transformation { get; }
+
+    public DataStreamSink<T> SetParallelism(int parallelism)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(parallelism, 1);
+        Transformation.Parallelism = parallelism;
+        return this;
+    }
+
+    public DataStreamSink<T> Name(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        Transformation.Name = name;
+        return this;
+    }
+}

@@ -1,0 +1,36 @@
+using OrleansStream.Functions;
+using OrleansStream.Graph;
+using OrleansStream.Operators;
+using OrleansStream.Windows;
+
+namespace OrleansStream.Api;
+
+/// <summary>A stream partitioned by key: keyed state and windows apply per key.</summary>
+public sealed class KeyedStream<T, TKey> : DataStream<T> where TKey : notnull
+{
+    internal KeyedStream(StreamBuilder builder, Transformation<T> transformation, Func<T, TKey> keySelector)
+        : base(builder, transformation) => KeySelector = keySelector;
+
+    public Func<T, TKey> KeySelector { get; }
+
+    /// <summary>Rolling reduce: emits the reduced value of the key after every element.</summary>
+    public DataStream<T> Reduce(Func<T, T, T> reducer, string name = "Reduce")
+    {
+        ArgumentNullException.ThrowIfNull(reducer);
+        return Aggregate(AggregateFunction.Reduce(reducer), name);
+    }
+
+    /// <summary>Rolling aggregate: emits the key's current result after every element.</summary>
+    public DataStream<TOut> Aggregate<TAcc, TOut>(IAggregateFunction<T, TAcc, TOut> aggregate, string name = "Aggregate")
+    {
+        ArgumentNullException.ThrowIfNull(aggregate);
+        var keySelector = KeySelector;
+        return Keyed<TOut>(name, n => new KeyedAggregateOperator<T, TKey, TAcc, TOut>(n, keySelector, aggregate));
+    }
+
+    public WindowedStream<T, TKey> Window(WindowAssigner assigner)
+        => new(this, assigner ?? throw new ArgumentNullException(nameof(assigner)));
+
+    internal DataStream<TOut> Keyed<TOut>(string name, Func<string, OneInputOperator<T, TOut>> factory)
+        => new(Builder, Builder.Add(id => new KeyedOneInputTransformation<T, TOut>(id, name, Transformation, factory)));
+}

@@ -1,0 +1,60 @@
+using OrleansStream.Connectors;
+using OrleansStream.Graph;
+using OrleansStream.KeyGroups;
+using OrleansStream.Time;
+
+namespace OrleansStream.Api;
+
+/// <summary>
+/// The entry point of the DataStream API (Flink's StreamExecutionEnvironment): a job's
+/// <see cref="IStreamJob.Build"/> adds sources here and chains operators on the streams they return.
+/// </summary>
+public sealed class StreamBuilder
+{
+    private readonly List<Transformation> _transformations = new();
+
+    public StreamBuilder(JobParameters? parameters = null, int defaultParallelism = 1)
+    {
+        Parameters = parameters ?? JobParameters.Empty;
+        DefaultParallelism = defaultParallelism;
+    }
+
+    /// <summary>The job's arguments.</summary>
+    public JobParameters Parameters { get; }
+
+    public string JobName { get; set; } = "job";
+
+    /// <summary>Parallelism of every operator that does not set its own.</summary>
+    public int DefaultParallelism { get; set; }
+
+    /// <summary>The number of key groups: the upper bound for any operator's parallelism, fixed for the job's life.</summary>
+    public int MaxParallelism { get; set; } = KeyGroupRangeAssignment.DefaultMaxParallelism;
+
+    /// <summary>How often sources emit watermarks (Flink's auto-watermark interval).</summary>
+    public TimeSpan AutoWatermarkInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How often sinks flush their buffered output.</summary>
+    public TimeSpan SinkFlushInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    public IReadOnlyList<Transformation> Transformations => _transformations;
+
+    public DataStream<T> FromSource<T>(ISource<T> source, string name = "Source")
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return new DataStream<T>(this, Add(id => new SourceTransformation<T>(id, name, source)));
+    }
+
+    /// <summary>Reads a source and gives its records timestamps and watermarks right at the source.</summary>
+    public DataStream<T> FromSource<T>(ISource<T> source, WatermarkStrategy<T> watermarks, string name = "Source")
+        => FromSource(source, name).AssignTimestampsAndWatermarks(watermarks);
+
+    public JobGraph BuildGraph() => JobGraphTranslator.Translate(JobName, _transformations, DefaultParallelism, MaxParallelism, AutoWatermarkInterval);
+
+    internal TTransformation Add<TTransformation>(Func<int, TTransformation> create)
+        where TTransformation : Transformation
+    {
+        var transformation = create(_transformations.Count);
+        _transformations.Add(transformation);
+        return transformation;
+    }
+}

@@ -1,0 +1,130 @@
+using System.Text;
+
+namespace OrleansStream.Graph;
+
+/// <summary>
+/// A job ready to run: vertices (chains of operators) with a parallelism, connected by edges with a
+/// partitioner. Built by <see cref="JobGraphTranslator"/> from what the DataStream API recorded.
+/// </summary>
+public sealed class JobGraph
+{
+    internal JobGraph(string jobName, int maxParallelism, TimeSpan autoWatermarkInterval, IReadOnlyList<JobVertex> vertices, IReadOnlyList<JobEdge> edges)
+    {
+        JobName = jobName;
+        MaxParallelism = maxParallelism;
+        AutoWatermarkInterval = autoWatermarkInterval;
+        Vertices = vertices;
+        Edges = edges;
+    }
+
+    public string JobName { get; }
+
+    /// <summary>The number of key groups; fixed for the life of the job so that state can be re-split.</summary>
+    public int MaxParallelism { get; }
+
+    public TimeSpan AutoWatermarkInterval { get; }
+
+    /// <summary>Vertices in topological order: every edge goes from an earlier vertex to a later one.</summary>
+    public IReadOnlyList<JobVertex> Vertices { get; }
+
+    public IReadOnlyList<JobEdge> Edges { get; }
+
+    /// <summary>
+    /// Task slots the job needs. Subtask i of every vertex shares slot i (Flink's default slot sharing
+    /// group), so this is the largest vertex parallelism.
+    /// </summary>
+    public int RequiredSlots => Vertices.Max(v => v.Parallelism);
+
+    public JobVertex Vertex(int id) => Vertices.First(v => v.Id == id);
+
+    public string Describe()
+    {
+        var text = new StringBuilder();
+        text.AppendLine($"Job '{JobName}' (max parallelism {MaxParallelism}, {RequiredSlots} slots)");
+        foreach (var vertex in Vertices)
+        {
+            text.AppendLine($"  [{vertex.Id}] {vertex.Name} x{vertex.Parallelism}");
+            foreach (var edge in vertex.Outputs)
+            {
+                text.AppendLine($"      -> [{edge.Target.Id}] {edge.Partitioner}");
+            }
+        }
+
+        return text.ToString();
+    }
+}
+
+/// <summary>A chain of operators that runs as one task per subtask, the operators calling each other directly.</summary>
+public sealed class JobVertex
+{
+    private readonly List<JobEdge> _inputs = new();
+    private readonly List<JobEdge> _outputs = new();
+
+    internal JobVertex(int id, int parallelism, Transformation head)
+    {
+        Id = id;
+        Parallelism = parallelism;
+        Operators = new List<Transformation> { head };
+    }
+
+    public int Id { get; }
+
+    public string Name => string.Join(" -> ", Operators.Select(o => o.IsSource ? $"Source: {o.Name}" : o.IsSink ? $"Sink: {o.Name}" : o.Name));
+
+    public int Parallelism { get; }
+
+    /// <summary>The chained operators, head first, each after the one it reads from.</summary>
+    public IReadOnlyList<Transformation> Operators { get; }
+
+    public Transformation Head => Operators[0];
+
+    public bool IsSource => Head.IsSource;
+
+    public IReadOnlyList<JobEdge> Inputs => _inputs;
+
+    public IReadOnlyList<JobEdge> Outputs => _outputs;
+
+    internal void Chain(Transformation transformation) => ((List<Transformation>)Operators).Add(transformation);
+
+    internal void AddInput(JobEdge edge) => _inputs.Add(edge);
+
+    internal void AddOutput(JobEdge edge) => _outputs.Add(edge);
+
+    public override string ToString() => $"{Name} (vertex {Id})";
+}
+
+/// <summary>A connection between vertices: records of <see cref="SourceOperator"/> go to the target's subtasks.</summary>
+public sealed class JobEdge
+{
+    internal JobEdge(int id, JobVertex source, Transformation sourceOperator, JobVertex target, int targetInput, PartitionerKind partitioner, Delegate? keyHash)
+    {
+        Id = id;
+        Source = source;
+        SourceOperator = sourceOperator;
+        Target = target;
+        TargetInput = targetInput;
+        Partitioner = partitioner;
+        KeyHash = keyHash;
+    }
+
+    public int Id { get; }
+
+    public JobVertex Source { get; }
+
+    /// <summary>The operator of the source chain whose output this edge carries.</summary>
+    public Transformation SourceOperator { get; }
+
+    public JobVertex Target { get; }
+
+    /// <summary>Which input of the target this edge feeds (0 for one-input operators).</summary>
+    public int TargetInput { get; }
+
+    public PartitionerKind Partitioner { get; }
+
+    /// <summary>For hash edges, a <c>Func&lt;T, int&gt;</c> computing the stable key hash of a record.</summary>
+    public Delegate? KeyHash { get; }
+
+    /// <summary>The upstream subtasks that send to each target subtask: one for forward edges, all otherwise.</summary>
+    public IEnumerable<int> SendersOf(int targetSubtask)
+        => Partitioner == PartitionerKind.Forward ? new[] { targetSubtask } : Enumerable.Range(0, Source.Parallelism);
+}

@@ -1,0 +1,92 @@
+using OrleansStream.Codecs;
+using OrleansStream.Operators;
+
+namespace OrleansStream.Graph;
+
+/// <summary>
+/// One logical step of a job as the DataStream API recorded it: a source, an operator, a
+/// repartitioning, or a sink. The translator turns these into a <see cref="JobGraph"/>.
+/// </summary>
+public abstract class Transformation
+{
+    private protected Transformation(int id, string name, IReadOnlyList<Transformation> inputs)
+    {
+        Id = id;
+        Name = name;
+        Inputs = inputs;
+    }
+
+    /// <summary>Position in build order: the same for the same job and parameters, so it identifies state.</summary>
+    public int Id { get; }
+
+    public string Name { get; internal set; }
+
+    /// <summary>The parallelism the user asked for, if any.</summary>
+    public int? Parallelism { get; internal set; }
+
+    public IReadOnlyList<Transformation> Inputs { get; }
+
+    /// <summary>Repartitioning steps have no operator: they only shape the edge that follows.</summary>
+    public virtual bool IsVirtual => false;
+
+    /// <summary>Upper bound on parallelism imposed by the step itself (a socket source: 1).</summary>
+    public virtual int? MaxParallelism => null;
+
+    /// <summary>A parallelism the step requires (a single merged output file: 1).</summary>
+    public virtual int? RequiredParallelism => null;
+
+    public virtual bool IsSource => false;
+
+    public virtual bool IsSink => false;
+
+    /// <summary>True when the user asked this step not to be chained to the one before it.</summary>
+    public bool StartsNewChain { get; internal set; }
+
+    public override string ToString() => $"{Name} (#{Id})";
+
+    /// <summary>Creates this step's operator for one subtask, wired to the given successors and network outputs.</summary>
+    internal abstract IStreamOperator Instantiate(IReadOnlyList<IStreamOperator> chainedSuccessors, IReadOnlyList<JobEdge> networkEdges, INetworkOutputFactory network);
+
+    /// <summary>For the head of a vertex: decodes network batches into the operator's input.</summary>
+    internal virtual IPayloadDecoder CreateInputDecoder(IStreamOperator headOperator)
+        => throw new InvalidOperationException($"{this} has no network input.");
+}
+
+/// <summary>A step that produces records of type <typeparamref name="T"/>.</summary>
+public abstract class Transformation<T> : Transformation
+{
+    private protected Transformation(int id, string name, IReadOnlyList<Transformation> inputs) : base(id, name, inputs) { }
+
+    /// <summary>How this step's records are written when they cross to another subtask.</summary>
+    public IRecordCodec<T> Codec { get; internal set; } = RecordCodec.For<T>();
+
+    internal sealed override IStreamOperator Instantiate(IReadOnlyList<IStreamOperator> chainedSuccessors, IReadOnlyList<JobEdge> networkEdges, INetworkOutputFactory network)
+    {
+        var outputs = new List<IOutput<T>>(chainedSuccessors.Count + networkEdges.Count);
+        foreach (var successor in chainedSuccessors)
+        {
+            outputs.Add((IOutput<T>)successor);
+        }
+
+        foreach (var edge in networkEdges)
+        {
+            outputs.Add(network.Create(edge, Codec, (Func<T, int>?)edge.KeyHash));
+        }
+
+        IOutput<T> output = outputs.Count switch
+        {
+            0 => DiscardingOutput<T>.Instance,
+            1 => outputs[0],
+            _ => new FanOutOutput<T>(outputs.ToArray()),
+        };
+        return CreateOperator(output);
+    }
+
+    private protected abstract IStreamOperator CreateOperator(IOutput<T> output);
+}
+
+/// <summary>Creates the writers that carry a chain's output to the subtasks of another vertex.</summary>
+public interface INetworkOutputFactory
+{
+    IOutput<T> Create<T>(JobEdge edge, IRecordCodec<T> codec, Func<T, int>? keyHash);
+}

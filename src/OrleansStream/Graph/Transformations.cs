@@ -1,0 +1,104 @@
+using OrleansStream.Codecs;
+using OrleansStream.Connectors;
+using OrleansStream.Operators;
+
+namespace OrleansStream.Graph;
+
+/// <summary>Reads from a source.</summary>
+public sealed class SourceTransformation<T> : Transformation<T>
+{
+    internal SourceTransformation(int id, string name, ISource<T> source) : base(id, name, Array.Empty<Transformation>())
+        => Source = source;
+
+    public ISource<T> Source { get; }
+
+    public override bool IsSource => true;
+
+    public override int? MaxParallelism => Source.MaxParallelism;
+
+    private protected override IStreamOperator CreateOperator(IOutput<T> output)
+    {
+        var source = new SourceOperator<T>(Name, Source);
+        source.Bind(output);
+        return source;
+    }
+}
+
+/// <summary>An operator with one input, created fresh for every subtask by a factory.</summary>
+public class OneInputTransformation<TIn, TOut> : Transformation<TOut>
+{
+    private readonly Func<string, OneInputOperator<TIn, TOut>> _factory;
+
+    internal OneInputTransformation(int id, string name, Transformation<TIn> input, Func<string, OneInputOperator<TIn, TOut>> factory)
+        : base(id, name, new[] { input })
+    {
+        _factory = factory;
+    }
+
+    private protected override IStreamOperator CreateOperator(IOutput<TOut> output)
+    {
+        var op = _factory(Name);
+        op.Bind(output);
+        return op;
+    }
+
+    internal override IPayloadDecoder CreateInputDecoder(IStreamOperator headOperator)
+        => new RecordBatchDecoder<TIn>(((Transformation<TIn>)Inputs[0]).Codec, (IOutput<TIn>)headOperator);
+}
+
+/// <summary>An operator that keeps state per key; its input must be partitioned by that key.</summary>
+public sealed class KeyedOneInputTransformation<TIn, TOut> : OneInputTransformation<TIn, TOut>, IKeyedTransformation
+{
+    internal KeyedOneInputTransformation(int id, string name, Transformation<TIn> input, Func<string, OneInputOperator<TIn, TOut>> factory)
+        : base(id, name, input, factory)
+    {
+    }
+}
+
+/// <summary>Writes to a sink.</summary>
+public sealed class SinkTransformation<T> : Transformation<T>
+{
+    private readonly TimeSpan _flushInterval;
+
+    internal SinkTransformation(int id, string name, Transformation<T> input, ISink<T> sink, TimeSpan flushInterval)
+        : base(id, name, new[] { input })
+    {
+        Sink = sink;
+        _flushInterval = flushInterval;
+    }
+
+    public ISink<T> Sink { get; }
+
+    public override bool IsSink => true;
+
+    public override int? RequiredParallelism => Sink.RequiredParallelism;
+
+    private protected override IStreamOperator CreateOperator(IOutput<T> output) => new SinkOperator<T>(Name, Sink, _flushInterval);
+
+    internal override IPayloadDecoder CreateInputDecoder(IStreamOperator headOperator)
+        => new RecordBatchDecoder<T>(((Transformation<T>)Inputs[0]).Codec, (IOutput<T>)headOperator);
+}
+
+/// <summary>Changes how records reach the next step (keyBy, rebalance, broadcast, forward); no operator.</summary>
+public sealed class PartitionTransformation<T> : Transformation<T>, IPartitioning
+{
+    internal PartitionTransformation(int id, string name, Transformation<T> input, PartitionerKind partitioner, Func<T, int>? keyHash)
+        : base(id, name, new[] { input })
+    {
+        Partitioner = partitioner;
+        KeyHash = keyHash;
+        Codec = input.Codec;
+    }
+
+    public PartitionerKind Partitioner { get; }
+
+    /// <summary>For hash partitioning: the stable hash of a record's key.</summary>
+    public Func<T, int>? KeyHash { get; }
+
+    public override bool IsVirtual => true;
+
+    Delegate? IPartitioning.KeyHashDelegate => KeyHash;
+
+    private protected override IStreamOperator CreateOperator(IOutput<T> output)
+        => throw new InvalidOperationException($"{this} is a partitioning step and has no operator.");
+}

@@ -1,0 +1,62 @@
+using Orleans.TestingHost;
+using OrleansStream.Runtime.Hosting;
+using OrleansStream.Runtime.Jobs;
+
+namespace OrleansStream.Tests.Cluster;
+
+/// <summary>Three in-process silos with two task slots each, records moving over the push stream provider.</summary>
+public class ClusterFixture : IAsyncLifetime
+{
+    public const int Silos = 3;
+    public const int SlotsPerSilo = 2;
+
+    public TestCluster Cluster { get; private set; } = null!;
+
+    public StreamJobClient Jobs => new(Cluster.GrainFactory);
+
+    protected virtual string StreamProvider => OrleansStreamOptions.DefaultStreamProvider;
+
+    public async Task InitializeAsync()
+    {
+        var builder = new TestClusterBuilder(Silos);
+        builder.Properties["StreamProvider"] = StreamProvider;
+        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+    }
+
+    private sealed class SiloConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder)
+        {
+            var provider = siloBuilder.Configuration["StreamProvider"] ?? OrleansStreamOptions.DefaultStreamProvider;
+            siloBuilder.AddOrleansStream(options => options.StreamProvider = provider);
+            siloBuilder.AddMemoryChannelStreams();
+            siloBuilder.UseTaskSlots(SlotsPerSilo);
+        }
+    }
+}
+
+/// <summary>The same cluster with Orleans' stock memory streams carrying the channels.</summary>
+public sealed class MemoryStreamsClusterFixture : ClusterFixture
+{
+    protected override string StreamProvider => "memory";
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "cluster";
+}
+
+[CollectionDefinition(Name)]
+public sealed class MemoryStreamsClusterCollection : ICollectionFixture<MemoryStreamsClusterFixture>
+{
+    public const string Name = "memory-streams cluster";
+}

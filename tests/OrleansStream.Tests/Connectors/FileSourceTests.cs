@@ -1,0 +1,241 @@
+using System.Text;
+using OrleansStream.Connectors;
+using Xunit;
+
+namespace OrleansStream.Tests.Connectors;
+
+public sealed class FileSourceTests : IDisposable
+{
+    // 3 ranges of exactly 1,200,000 bytes each (every range is over the 1 MiB minimum).
+    private const int FirstBoundary = 1_200_000;
+    private const int SecondBoundary = 2_400_000;
+    private const int BigFileLength = 3_600_000;
+
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task NumberedLines_OneFileInThreeRanges_ReturnsEveryLineOnceWithItsNumber()
+    {
+        byte[] content = BuildBigFile();
+        string path = _temp.Combine("big.txt");
+        await File.WriteAllBytesAsync(path, content);
+        var source = FileSource.NumberedLines(path);
+
+        var splits = source.CreateSplits(3).Cast<FileSplit>().ToList();
+        Assert.Equal([0L, FirstBoundary, SecondBoundary], splits.Select(s => s.Start));
+        Assert.Equal([(long)FirstBoundary, SecondBoundary, BigFileLength], splits.Select(s => s.End));
+        Assert.Equal((byte)'\n', content[FirstBoundary - 1]);
+        Assert.NotEqual((byte)'\n', content[SecondBoundary - 1]);
+        Assert.NotEqual((byte)'\n', content[SecondBoundary]);
+
+        var lines = await SourceTestHarness.ReadAll(source, parallelism: 3);
+
+        var expected = ExpectedLines(content);
+        Assert.Equal(expected.Count, lines.Count);
+        Assert.Equal(expected, lines.OrderBy(l => l.LineNumber).Select(l => (l.LineNumber, l.Text)).ToList());
+        Assert.All(lines, l => Assert.Equal(Path.GetFullPath(path), l.Path));
+        Assert.Contains(lines, l => l.Text.Length == 0);
+        Assert.DoesNotContain(lines, l => l.Text.EndsWith('\r'));
+        Assert.Equal("tail-without-newline", lines.MaxBy(l => l.LineNumber).Text);
+    }
+
+    [Fact]
+    public async Task Lines_OneFileInThreeRanges_ReturnsTheSameTextsAsNumberedLines()
+    {
+        byte[] content = BuildBigFile();
+        string path = _temp.Combine("big.txt");
+        await File.WriteAllBytesAsync(path, content);
+
+        var lines = await SourceTestHarness.ReadAll(FileSource.Lines(path), parallelism: 3);
+
+        Assert.Equal(ExpectedLines(content).Select(l => l.Text).Order(StringComparer.Ordinal), lines.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Lines_SmallFile_HandlesCrLfEmptyLinesBomAndLastLineWithoutNewline()
+    {
+        string path = _temp.Combine("small.txt");
+        await File.WriteAllBytesAsync(path, [0xEF, 0xBB, 0xBF, .. "first\r\n\r\nsecond\n\nthird é\r\nlast"u8]);
+        var source = FileSource.Lines(path);
+
+        Assert.Single(source.CreateSplits(4));
+        var lines = await SourceTestHarness.ReadAll(source, parallelism: 4);
+
+        Assert.Equal(["first", "", "second", "", "third é", "last"], lines);
+    }
+
+    [Fact]
+    public async Task Lines_FileEndingWithNewline_HasNoExtraEmptyLine()
+    {
+        string path = _temp.Combine("a.txt");
+        await File.WriteAllTextAsync(path, "a\nb\n");
+
+        Assert.Equal(["a", "b"], await SourceTestHarness.ReadAll(FileSource.Lines(path), parallelism: 1));
+    }
+
+    [Fact]
+    public async Task Lines_Directory_HasOneSplitPerFileInNameOrder()
+    {
+        string directory = _temp.Combine("input");
+        Directory.CreateDirectory(directory);
+        await File.WriteAllTextAsync(Path.Combine(directory, "b.txt"), "b1\nb2\n");
+        await File.WriteAllTextAsync(Path.Combine(directory, "a.txt"), "a1\n");
+        await File.WriteAllTextAsync(Path.Combine(directory, "c.log"), "c1\nc2\nc3");
+        Directory.CreateDirectory(Path.Combine(directory, "nested"));
+        await File.WriteAllTextAsync(Path.Combine(directory, "nested", "d.txt"), "ignored\n");
+        var source = FileSource.NumberedLines(directory);
+
+        var splits = source.CreateSplits(2).Cast<FileSplit>().ToList();
+        Assert.Equal(["a.txt", "b.txt", "c.log"], splits.Select(s => Path.GetFileName(s.Path)));
+        Assert.All(splits, s => Assert.Equal(0, s.Start));
+        Assert.Equal([3L, 6L, 8L], splits.Select(s => s.End));
+        Assert.Equal(splits.Count, source.CreateSplits(8).Count);
+
+        var lines = await SourceTestHarness.ReadAll(source, parallelism: 2);
+
+        Assert.Equal(
+            ["a.txt:1:a1", "b.txt:1:b1", "b.txt:2:b2", "c.log:1:c1", "c.log:2:c2", "c.log:3:c3"],
+            lines.Select(l => $"{Path.GetFileName(l.Path)}:{l.LineNumber}:{l.Text}").Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Lines_GlobPattern_MatchesFilesInTheLastSegment()
+    {
+        await File.WriteAllTextAsync(_temp.Combine("x.log"), "x\n");
+        await File.WriteAllTextAsync(_temp.Combine("y.log"), "y\n");
+        await File.WriteAllTextAsync(_temp.Combine("z.txt"), "z\n");
+
+        var lines = await SourceTestHarness.ReadAll(FileSource.Lines(_temp.Combine("*.log")), parallelism: 1);
+
+        Assert.Equal(["x", "y"], lines);
+    }
+
+    [Theory]
+    [InlineData("missing.txt")]
+    [InlineData("missing-dir/*.txt")]
+    [InlineData("*.nothing")]
+    public void CreateSplits_PathMatchingNoFile_ThrowsFileNotFoundNamingThePath(string relative)
+    {
+        string path = _temp.Combine(relative);
+
+        var error = Assert.Throws<FileNotFoundException>(() => FileSource.Lines(path).CreateSplits(1));
+
+        Assert.Contains(path, error.Message);
+    }
+
+    [Fact]
+    public async Task Reader_ResumedFromOffsets_ReadsTheRemainingLines()
+    {
+        string path = _temp.Combine("resume.txt");
+        await File.WriteAllTextAsync(path, "one\r\ntwo\nthree\n\nfive\nsix");
+        var source = (FileLineSource<TextLine>)FileSource.NumberedLines(path);
+        var context = new SourceReaderContext(0, 1, source.CreateSplits(1));
+
+        var first = new CollectingOutput<TextLine>();
+        IReadOnlyDictionary<string, long> offsets;
+        await using (var reader = source.CreateReader(context, startOffsets: null))
+        {
+            Assert.Equal(ReadStatus.MoreAvailable, await reader.ReadAsync(first, 2, CancellationToken.None));
+            offsets = reader.Offsets;
+        }
+
+        var rest = new CollectingOutput<TextLine>();
+        await using (var resumed = source.CreateReader(context, offsets))
+        {
+            await SourceTestHarness.DrainAsync(resumed, rest, CancellationToken.None);
+            Assert.Equal(24, Assert.Single(resumed.Offsets).Value);
+        }
+
+        Assert.Equal(9, Assert.Single(offsets).Value);
+        Assert.Equal(["one", "two"], first.Values.Select(l => l.Text));
+        Assert.Equal([(3L, "three"), (4L, ""), (5L, "five"), (6L, "six")], rest.Values.Select(l => (l.LineNumber, l.Text)));
+    }
+
+    [Fact]
+    public async Task Reader_ResumedInTheMiddleOfARange_ContinuesWithTheRightLineNumbers()
+    {
+        byte[] content = BuildBigFile();
+        string path = _temp.Combine("big.txt");
+        await File.WriteAllBytesAsync(path, content);
+        var source = (FileLineSource<TextLine>)FileSource.NumberedLines(path);
+        var splits = source.CreateSplits(3);
+        var context = new SourceReaderContext(2, 3, [splits[2]]);
+
+        var first = new CollectingOutput<TextLine>();
+        IReadOnlyDictionary<string, long> offsets;
+        await using (var reader = source.CreateReader(context, startOffsets: null))
+        {
+            while (first.Values.Count < 10)
+            {
+                await reader.ReadAsync(first, 10 - first.Values.Count, CancellationToken.None);
+            }
+
+            offsets = reader.Offsets;
+        }
+
+        var rest = new CollectingOutput<TextLine>();
+        await using (var resumed = source.CreateReader(context, offsets))
+        {
+            await SourceTestHarness.DrainAsync(resumed, rest, CancellationToken.None);
+        }
+
+        var all = first.Values.Concat(rest.Values).ToList();
+        var expected = ExpectedLines(content).SkipWhile(l => l.LineNumber < all[0].LineNumber).ToList();
+        Assert.Equal(expected, all.Select(l => (l.LineNumber, l.Text)));
+    }
+
+    /// <summary>
+    /// Builds 3,600,000 bytes of varied lines (UTF-8, CRLF, empty lines) in which byte 1,199,999 is a '\n',
+    /// a line runs across byte 2,400,000, and the last line has no newline.
+    /// </summary>
+    private static byte[] BuildBigFile()
+    {
+        var random = new Random(42);
+        var content = new MemoryStream(BigFileLength);
+        string[] words = ["alpha", "béta", "γάμμα", "日本語", "", "x"];
+
+        void Append(string text, string ending)
+        {
+            content.Write(Encoding.UTF8.GetBytes(text));
+            content.Write(Encoding.UTF8.GetBytes(ending));
+        }
+
+        void FillUntil(long end)
+        {
+            while (content.Length + 1000 < end)
+            {
+                var line = new StringBuilder();
+                int wordCount = random.Next(0, 12);
+                for (int i = 0; i < wordCount; i++)
+                {
+                    line.Append(words[random.Next(words.Length)]).Append(' ').Append(random.Next());
+                }
+
+                Append(line.ToString(), random.Next(3) == 0 ? "\r\n" : "\n");
+            }
+
+            // Pad with a line that ends exactly at `end`.
+            Append(new string('p', (int)(end - content.Length - 1)), "\n");
+        }
+
+        FillUntil(FirstBoundary);
+        FillUntil(SecondBoundary - 50);
+        Append(new string('s', 100), "\r\n");
+        FillUntil(BigFileLength - 20);
+        Append("tail-without-newline", string.Empty);
+
+        Assert.Equal(BigFileLength, content.Length);
+        return content.ToArray();
+    }
+
+    private static List<(long LineNumber, string Text)> ExpectedLines(byte[] content)
+    {
+        // The content does not end with '\n', so splitting on it gives exactly the lines.
+        return Encoding.UTF8.GetString(content)
+            .Split('\n')
+            .Select((line, index) => ((long)index + 1, line.EndsWith('\r') ? line[..^1] : line))
+            .ToList();
+    }
+}
