@@ -2,6 +2,7 @@ using Orleans.Streams;
 using OrleansStream.Codecs;
 using OrleansStream.Graph;
 using OrleansStream.Operators;
+using OrleansStream.Runtime.Streaming.Push;
 using OrleansStream.Runtime.Tasks;
 
 namespace OrleansStream.Runtime.Channels;
@@ -64,6 +65,12 @@ internal sealed class NetworkOutputs(IStreamProvider streams, TaskId task, int m
         }
 
         await SendPendingAsync();
-        await Task.WhenAll(_channels.Select(c => c.CompleteAsync()));
+
+        // Only the push provider can tell when everything sent has been processed; the end-of-input
+        // envelopes already told every receiver that the channel is done.
+        if (streams is PushStreamProvider)
+        {
+            await Task.WhenAll(_channels.Select(c => c.CompleteAsync()));
+        }
     }
 }

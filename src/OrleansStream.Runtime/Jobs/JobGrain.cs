@@ -76,16 +76,16 @@ internal sealed class JobGrain(IClusterMembershipService membership, ILogger<Job
         {
             _state = JobState.Canceled;
             _endedAt = DateTimeOffset.UtcNow;
-            await CancelTasksAsync();
+            await ReleaseTasksAsync();
             logger.LogInformation("Job {JobId} canceled", JobId);
         }
     }
 
-    public Task OnTaskFinishedAsync(TaskReport report)
+    public async Task OnTaskFinishedAsync(TaskReport report)
     {
         if (_state != JobState.Running || !_tasks.ContainsKey(report.Task))
         {
-            return Task.CompletedTask;
+            return;
         }
 
         _tasks[report.Task] = report;
@@ -94,9 +94,8 @@ internal sealed class JobGrain(IClusterMembershipService membership, ILogger<Job
             _state = JobState.Finished;
             _endedAt = DateTimeOffset.UtcNow;
             logger.LogInformation("Job {JobId} finished in {Elapsed}", JobId, _endedAt - _startedAt);
+            await ReleaseTasksAsync();
         }
-
-        return Task.CompletedTask;
     }
 
     public async Task OnTaskFailedAsync(TaskReport report, string error)
@@ -135,19 +134,18 @@ internal sealed class JobGrain(IClusterMembershipService membership, ILogger<Job
         _failure = failure;
         _endedAt = DateTimeOffset.UtcNow;
         logger.LogError("Job {JobId} failed: {Failure}", JobId, failure);
-        await CancelTasksAsync();
+        await ReleaseTasksAsync();
     }
 
-    private async Task CancelTasksAsync()
+    private async Task ReleaseTasksAsync()
     {
-        var pending = _tasks.Where(t => t.Value is null).Select(t => GrainFactory.GetGrain<ITaskGrain>(t.Key.ToString()).CancelAsync());
         try
         {
-            await Task.WhenAll(pending);
+            await Task.WhenAll(_tasks.Keys.Select(t => GrainFactory.GetGrain<ITaskGrain>(t.ToString()).ReleaseAsync()));
         }
         catch (Exception ex)
         {
-            logger.LogWarning(ex, "Some tasks of job {JobId} could not be cancelled", JobId);
+            logger.LogWarning(ex, "Some tasks of job {JobId} could not be released", JobId);
         }
     }
 

@@ -14,7 +14,10 @@ public interface ITaskGrain : IGrainWithStringKey
 {
     Task StartAsync(TaskDeployment deployment);
 
-    /// <summary>Stops the subtask at once; interleaves so that a task waiting on a full channel still hears it.</summary>
+    /// <summary>
+    /// Stops the subtask if it still runs and lets its activation go. Interleaves, so that a task
+    /// waiting on a full channel still hears it.
+    /// </summary>
     [AlwaysInterleave]
-    Task CancelAsync();
+    Task ReleaseAsync();
 }

@@ -116,7 +116,7 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
 
     void IInputHandler.OnIdle(bool idle) => _chain.ProcessIdle(idle);
 
-    public async Task CancelAsync()
+    public async Task ReleaseAsync()
     {
         if (_state is TaskState.Running or TaskState.Created)
         {
@@ -178,8 +178,10 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
         await _network.CompleteAsync();
         await StopAsync();
         _state = TaskState.Finished;
+
+        // Stay active until the job grain releases the task: producers may still be draining
+        // acknowledgements to it, and a deactivated task would be woken up by them for nothing.
         GrainFactory.GetGrain<IJobGrain>(_task.JobId).OnTaskFinishedAsync(Report()).Ignore();
-        DeactivateOnIdle();
     }
 
     private async Task FailAsync(Exception ex)

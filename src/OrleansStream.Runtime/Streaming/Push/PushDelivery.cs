@@ -25,4 +25,10 @@ public sealed class PushDelivery
     [Id(3)] public required PushDeliveryKind Kind { get; init; }
 
     [Id(4)] public object? Item { get; init; }
+
+    /// <summary>
+    /// The producer's oldest unacknowledged sequence number: everything before it was processed. A
+    /// consumer that has no state for the producer (a new activation) starts from here.
+    /// </summary>
+    [Id(5)] public long FirstUnacknowledged { get; init; }
 }

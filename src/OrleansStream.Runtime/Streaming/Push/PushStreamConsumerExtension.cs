@@ -17,7 +17,7 @@ internal sealed class PushStreamConsumerExtension(GrainId grainId) : IPushStream
         var channel = (delivery.StreamId, delivery.Producer);
         if (!_producers.TryGetValue(channel, out var state))
         {
-            state = new ProducerState();
+            state = new ProducerState { Next = delivery.FirstUnacknowledged };
             _producers.Add(channel, state);
         }
 

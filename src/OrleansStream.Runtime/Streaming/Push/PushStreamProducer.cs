@@ -41,7 +41,15 @@ internal sealed class PushStreamProducer
             await CompleteOldestAsync();
         }
 
-        var delivery = new PushDelivery { StreamId = _streamId, Producer = _producerId, Sequence = _nextSequence++, Kind = kind, Item = item };
+        var delivery = new PushDelivery
+        {
+            StreamId = _streamId,
+            Producer = _producerId,
+            Sequence = _nextSequence++,
+            Kind = kind,
+            Item = item,
+            FirstUnacknowledged = _acknowledged + 1,
+        };
         _unacknowledged.Enqueue(delivery);
         _inFlight.Enqueue(Consumer.DeliverAsync(delivery));
     }
