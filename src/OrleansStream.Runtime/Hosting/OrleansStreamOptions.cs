@@ -13,16 +13,16 @@ public sealed class OrleansStreamOptions
     public int BatchSize { get; set; } = 1024;
 
     /// <summary>The longest a record waits in a partly filled batch (Flink's buffer timeout).</summary>
-    public TimeSpan BufferTimeout { get; set; } = TimeSpan.FromMilliseconds(5);
+    public TimeSpan BufferTimeout { get; set; } = TimeSpan.FromMilliseconds(1);
 
     /// <summary>Period of the processing-time tick: flushes old batches, fires timers and watermarks.</summary>
-    public TimeSpan TickInterval { get; set; } = TimeSpan.FromMilliseconds(5);
+    public TimeSpan TickInterval { get; set; } = TimeSpan.FromMilliseconds(1);
 
     /// <summary>The longest a source reads in one grain turn, so control messages get through.</summary>
     public TimeSpan SourceSliceBudget { get; set; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>Pause before polling a source again when it had nothing to read.</summary>
-    public TimeSpan SourceIdlePollInterval { get; set; } = TimeSpan.FromMilliseconds(5);
+    public TimeSpan SourceIdlePollInterval { get; set; } = TimeSpan.FromMilliseconds(1);
 
     internal void Validate()
     {

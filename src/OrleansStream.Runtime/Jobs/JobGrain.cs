@@ -115,7 +115,7 @@ internal sealed class JobGrain(IClusterMembershipService membership, ILogger<Job
         var task = new TaskId(JobId, Attempt, vertex.Id, subtask);
         var grain = GrainFactory.GetGrain<ITaskGrain>(task.ToString());
         Task start;
-        using (PlacementHint.On(_slots[subtask]))
+        using (PlacementHint.On(_slots[_graph!.SlotOf(vertex, subtask)]))
         {
             start = grain.StartAsync(new TaskDeployment(task, _submission!));
         }
@@ -179,7 +179,7 @@ internal sealed class JobGrain(IClusterMembershipService membership, ILogger<Job
                     reports.Sum(r => r.Operators.ElementAtOrDefault(i)?.RecordsIn ?? 0),
                     reports.Sum(r => r.Operators.ElementAtOrDefault(i)?.RecordsOut ?? 0)))
                 .ToList();
-            var slots = Enumerable.Range(0, v.Parallelism).Select(i => _slots.Count > i ? _slots[i].ToString() : "?").ToList();
+            var slots = Enumerable.Range(0, v.Parallelism).Select(i => _slots.Count > 0 ? _slots[_graph.SlotOf(v, i)].ToString() : "?").ToList();
             return new VertexStatus(v.Id, v.Name, v.Parallelism, slots, reports.Count, operators);
         }).ToList() ?? new List<VertexStatus>();
         return new JobStatus(JobId, _submission?.JobName ?? JobId, _state, Attempt, _failure, vertices, _startedAt, _endedAt);

@@ -107,6 +107,17 @@ public class DataStream<T>
         return this;
     }
 
+    /// <summary>
+    /// Puts the operator that produced this stream (and what follows it, unless set again) into a slot
+    /// sharing group: groups do not share task slots, so their subtasks run in different slots.
+    /// </summary>
+    public DataStream<T> SlotSharingGroup(string group)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(group);
+        RequirePhysical("SlotSharingGroup").SlotSharingGroup = group;
+        return this;
+    }
+
     /// <summary>Uses <paramref name="codec"/> for this stream's records when they cross subtasks.</summary>
     public DataStream<T> WithCodec(IRecordCodec<T> codec)
     {

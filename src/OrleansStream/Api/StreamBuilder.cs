@@ -54,6 +54,12 @@ public sealed class StreamBuilder
         where TTransformation : Transformation
     {
         var transformation = create(_transformations.Count);
+        if (transformation.Inputs.Count > 0)
+        {
+            // Like Flink: an operator stays in the slot sharing group of its input unless told otherwise.
+            transformation.SlotSharingGroup = transformation.Inputs[0].SlotSharingGroup;
+        }
+
         _transformations.Add(transformation);
         return transformation;
     }

@@ -4,7 +4,8 @@ namespace OrleansStream.Codecs;
 
 /// <summary>
 /// Resolves the codec for a record type: one registered with <see cref="Register{T}"/>, a built-in
-/// codec for primitives, strings, tuples and engine result types, else JSON for plain data types.
+/// codec for primitives, strings, tuples and engine result types, a compiled binary codec for
+/// positional records of up to four members, else JSON for other plain data types.
 /// </summary>
 public static class RecordCodec
 {
@@ -51,6 +52,7 @@ public static class RecordCodec
             }
         }
 
-        return Activator.CreateInstance(typeof(JsonRecordCodec<>).MakeGenericType(type))!;
+        return PositionalRecordCodec.TryCreate(type)
+            ?? Activator.CreateInstance(typeof(JsonRecordCodec<>).MakeGenericType(type))!;
     }
 }

@@ -30,10 +30,30 @@ public sealed class JobGraph
     public IReadOnlyList<JobEdge> Edges { get; }
 
     /// <summary>
-    /// Task slots the job needs. Subtask i of every vertex shares slot i (Flink's default slot sharing
-    /// group), so this is the largest vertex parallelism.
+    /// Task slots the job needs. Within a slot sharing group subtask i of every vertex shares slot i
+    /// (Flink's default), so a group needs its largest parallelism; groups do not share slots.
     /// </summary>
-    public int RequiredSlots => Vertices.Max(v => v.Parallelism);
+    public int RequiredSlots => SlotGroups().Sum(g => g.Slots);
+
+    /// <summary>The slot (0 to <see cref="RequiredSlots"/> - 1) of a subtask.</summary>
+    public int SlotOf(JobVertex vertex, int subtask)
+    {
+        int offset = 0;
+        foreach (var (group, slots) in SlotGroups())
+        {
+            if (group == vertex.SlotSharingGroup)
+            {
+                return offset + subtask;
+            }
+
+            offset += slots;
+        }
+
+        throw new ArgumentException($"Vertex {vertex} is not part of this job.", nameof(vertex));
+    }
+
+    private IEnumerable<(string Group, int Slots)> SlotGroups()
+        => Vertices.GroupBy(v => v.SlotSharingGroup).Select(g => (g.Key, g.Max(v => v.Parallelism)));
 
     public JobVertex Vertex(int id) => Vertices.First(v => v.Id == id);
 
@@ -79,6 +99,8 @@ public sealed class JobVertex
     public Transformation Head => Operators[0];
 
     public bool IsSource => Head.IsSource;
+
+    public string SlotSharingGroup => Head.SlotSharingGroup;
 
     public IReadOnlyList<JobEdge> Inputs => _inputs;
 

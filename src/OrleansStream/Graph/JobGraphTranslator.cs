@@ -56,7 +56,7 @@ public static class JobGraphTranslator
                 throw new JobGraphException(node.Name, "is a keyed operator but its input is not partitioned by key: call KeyBy() before it.");
             }
 
-            if (partitioner == PartitionerKind.Forward && !node.StartsNewChain)
+            if (partitioner == PartitionerKind.Forward && !node.StartsNewChain && node.SlotSharingGroup == upstream.SlotSharingGroup)
             {
                 var vertex = vertexOf[upstream];
                 vertex.Chain(node);

@@ -39,6 +39,14 @@ public abstract class Transformation
 
     public virtual bool IsSink => false;
 
+    /// <summary>
+    /// Subtasks of vertices in the same slot sharing group share slots (subtask i of each in slot i);
+    /// different groups get different slots. Default: "default", as in Flink.
+    /// </summary>
+    public string SlotSharingGroup { get; internal set; } = DefaultSlotSharingGroup;
+
+    public const string DefaultSlotSharingGroup = "default";
+
     /// <summary>True when the user asked this step not to be chained to the one before it.</summary>
     public bool StartsNewChain { get; internal set; }
 

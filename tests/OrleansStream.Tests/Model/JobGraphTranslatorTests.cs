@@ -143,3 +143,24 @@ public class JobGraphTranslatorTests
         Assert.Equal(Build().Describe(), Build().Describe());
     }
 }
+
+public class SlotSharingTests
+{
+    [Fact]
+    public void Slot_sharing_groups_do_not_share_slots_and_break_chains()
+    {
+        var b = new StreamBuilder(defaultParallelism: 2);
+        b.FromSource(OrleansStream.Connectors.GeneratorSource.FromIndex(i => i, 10), "numbers")
+            .Map(x => x, "inc")
+            .SlotSharingGroup("other")
+            .Map(x => x, "after")
+            .SinkTo(new OrleansStream.Connectors.PrintSink<long>(), "out");
+        var graph = b.BuildGraph();
+
+        Assert.Equal(2, graph.Vertices.Count);
+        Assert.Equal(new[] { "inc", "after", "out" }, graph.Vertices[1].Operators.Select(o => o.Name));
+        Assert.Equal(4, graph.RequiredSlots);
+        Assert.Equal(new[] { 0, 1 }, Enumerable.Range(0, 2).Select(i => graph.SlotOf(graph.Vertices[0], i)));
+        Assert.Equal(new[] { 2, 3 }, Enumerable.Range(0, 2).Select(i => graph.SlotOf(graph.Vertices[1], i)));
+    }
+}

@@ -1,0 +1,55 @@
+using System.CommandLine;
+using System.Globalization;
+using OrleansStream.Benchmarks;
+using OrleansStream.Runtime.Hosting;
+
+var records = new Option<long>("--records") { Description = "Records for the pipeline benchmark.", DefaultValueFactory = _ => 10_000_000 };
+var channelRecords = new Option<long>("--channel-records") { Description = "Records for each channel throughput run.", DefaultValueFactory = _ => 20_000_000 };
+var rate = new Option<double>("--latency-rate") { Description = "Records per second for the latency runs (below saturation).", DefaultValueFactory = _ => 100_000 };
+var only = new Option<string?>("--only") { Description = "Run only 'pipeline' or 'channel'." };
+var root = new RootCommand("OrleansStream benchmarks: each engine figure is printed next to a baseline measured in the same run.")
+{
+    records, channelRecords, rate, only,
+};
+
+root.SetAction(async (result, cancellationToken) =>
+{
+    string? part = result.GetValue(only);
+    Console.WriteLine($"OrleansStream benchmarks, {Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd}");
+    if (part is null or "pipeline")
+    {
+        long n = result.GetValue(records);
+        var limit = await PipelineBenchmark.RunLimitAsync(n);
+        var engine = await PipelineBenchmark.RunEngineAsync(n, parallelism: 2);
+        Console.WriteLine();
+        Console.WriteLine("IP count pipeline (generator -> parse -> keyBy -> 5 s window count -> discard)");
+        Console.WriteLine("| run | records | records/s | records per CPU-second | allocated B/record | engine / limit |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+        foreach (var m in new[] { limit, engine })
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {m.Name} | {m.Records:N0} | {m.RecordsPerSecond / 1e6:F2} M | {m.RecordsPerCpuSecond / 1e6:F2} M | {m.BytesPerRecord:F0} | {m.RecordsPerSecond / limit.RecordsPerSecond:F2} |"));
+        }
+    }
+
+    if (part is null or "channel")
+    {
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"One channel hop (records are longs; latency at {result.GetValue(rate):N0} records/s)"));
+        Console.WriteLine("| provider, placement | records | records/s | allocated B/record | p50 latency | p99 latency |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+        foreach (var provider in new[] { OrleansStreamOptions.DefaultStreamProvider, "memory" })
+        {
+            foreach (int silos in new[] { 1, 2 })
+            {
+                var (m, p50, p99) = await ChannelBenchmark.RunAsync(provider, silos, result.GetValue(channelRecords), result.GetValue(rate), TimeSpan.FromSeconds(3));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {m.Name} | {m.Records:N0} | {m.RecordsPerSecond / 1e6:F2} M | {m.BytesPerRecord:F1} | {p50:F2} ms | {p99:F2} ms |"));
+            }
+        }
+    }
+
+    return 0;
+});
+
+return await root.Parse(args).InvokeAsync();
