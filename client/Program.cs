@@ -1,0 +1,125 @@
+using System.CommandLine;
+using OrleansStream.Cli;
+using OrleansStream.Runtime.Jobs;
+
+var gatewayPort = new Option<int>("--gateway-port") { Description = "Gateway port of a silo of the cluster.", DefaultValueFactory = _ => 30000, Recursive = true };
+var clusterId = new Option<string>("--cluster-id") { Description = "Cluster id the silos were started with.", DefaultValueFactory = _ => "orleansstream", Recursive = true };
+var serviceId = new Option<string>("--service-id") { Description = "Service id the silos were started with.", DefaultValueFactory = _ => "orleansstream", Recursive = true };
+
+var root = new RootCommand("Submits, follows and cancels OrleansStream jobs through a silo's gateway.") { gatewayPort, clusterId, serviceId };
+
+var jobType = new Argument<string>("job-type") { Description = "Assembly-qualified name of the job class, deployed with the silos, e.g. \"OrleansStream.Samples.IpCount.IpCountJob, IpCount\"." };
+var parallelism = new Option<int>("--parallelism") { Description = "Parallelism of the job.", DefaultValueFactory = _ => 1 };
+parallelism.Validators.Add(result =>
+{
+    if (result.GetValueOrDefault<int>() < 1)
+    {
+        result.AddError("--parallelism must be at least 1.");
+    }
+});
+var parameters = new Option<Dictionary<string, string>>("--param")
+{
+    Description = "A job parameter (repeatable).",
+    HelpName = "key=value",
+    Arity = ArgumentArity.ZeroOrMore,
+    AllowMultipleArgumentsPerToken = false,
+    CustomParser = JobParameterParser.Parse,
+    DefaultValueFactory = _ => new(),
+};
+var name = new Option<string?>("--name") { Description = "Job name, also the start of its id (default: the job class name)." };
+var wait = new Option<bool>("--wait") { Description = "Wait for the job to end and print its final status; exit 1 unless it finished." };
+var jobId = new Argument<string>("job-id") { Description = "Id of the job, as printed by submit." };
+var json = new Option<bool>("--json") { Description = "Print the status as JSON." };
+
+var submitCommand = new Command("submit", "Submit a job; prints its id.") { jobType, parallelism, parameters, name, wait };
+submitCommand.SetAction((result, cancellationToken) => ClusterConnection.RunAsync(GatewayOf(result), async (jobs, cancellationToken) =>
+{
+    var type = result.GetRequiredValue(jobType);
+    var submission = new JobSubmission
+    {
+        JobType = type,
+        JobName = result.GetValue(name) ?? DefaultJobName(type),
+        Parallelism = result.GetValue(parallelism),
+        Parameters = result.GetRequiredValue(parameters),
+    };
+    var status = await jobs.SubmitAsync(submission);
+    Console.WriteLine(status.JobId);
+    if (!result.GetValue(wait))
+    {
+        return ExitCodes.Success;
+    }
+
+    try
+    {
+        status = await jobs.WaitForCompletionAsync(status.JobId, cancellationToken);
+    }
+    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+    {
+        // Ctrl+C stops the waiting, not the job: it runs in the cluster, not in this process.
+        Console.Error.WriteLine($"Stopped waiting; job {status.JobId} is still {status.State}. Stop it with: {root.Name} cancel {status.JobId}");
+        return ExitCodes.Interrupted;
+    }
+
+    JobStatusWriter.WriteText(Console.Out, status);
+    return status.State == JobState.Finished ? ExitCodes.Success : ExitCodes.JobNotFinished;
+}, cancellationToken));
+
+var statusCommand = new Command("status", "Print a job's state and, per vertex, its subtasks, slots and record counts.") { jobId, json };
+statusCommand.SetAction((result, cancellationToken) => ClusterConnection.RunAsync(GatewayOf(result), async (jobs, _) =>
+{
+    var status = await jobs.GetStatusAsync(result.GetRequiredValue(jobId));
+    if (IsUnknown(status))
+    {
+        Console.Error.WriteLine($"No job '{status.JobId}' on this cluster.");
+        return ExitCodes.JobNotFinished;
+    }
+
+    if (result.GetValue(json))
+    {
+        JobStatusWriter.WriteJson(Console.Out, status);
+    }
+    else
+    {
+        JobStatusWriter.WriteText(Console.Out, status);
+    }
+
+    return ExitCodes.Success;
+}, cancellationToken));
+
+var cancelCommand = new Command("cancel", "Cancel a running job.") { jobId };
+cancelCommand.SetAction((result, cancellationToken) => ClusterConnection.RunAsync(GatewayOf(result), async (jobs, _) =>
+{
+    var id = result.GetRequiredValue(jobId);
+    await jobs.CancelAsync(id);
+    var status = await jobs.GetStatusAsync(id);
+    if (IsUnknown(status))
+    {
+        Console.Error.WriteLine($"No job '{id}' on this cluster.");
+        return ExitCodes.JobNotFinished;
+    }
+
+    Console.WriteLine($"Job {id} is {status.State}.");
+    return ExitCodes.Success;
+}, cancellationToken));
+
+root.Subcommands.Add(submitCommand);
+root.Subcommands.Add(statusCommand);
+root.Subcommands.Add(cancelCommand);
+
+// System.CommandLine 2.0.0 handles Ctrl+C and SIGTERM only when given a timeout (the default is
+// none): they cancel the command's token, and the command gets this long to finish.
+var invocation = new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(5) };
+return await root.Parse(args).InvokeAsync(invocation);
+
+Gateway GatewayOf(ParseResult result)
+    => new(result.GetValue(gatewayPort), result.GetRequiredValue(clusterId), result.GetRequiredValue(serviceId));
+
+// "Namespace.IpCountJob, IpCount" is named "IpCountJob".
+static string DefaultJobName(string jobType)
+{
+    var typeName = jobType.Split(',', 2)[0].Trim();
+    return typeName[(typeName.LastIndexOf('.') + 1)..];
+}
+
+// A job grain that was never submitted to answers with its defaults: created, no vertices.
+static bool IsUnknown(JobStatus status) => status.State == JobState.Created && status.Vertices.Count == 0;
