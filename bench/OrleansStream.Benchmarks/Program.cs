@@ -52,4 +52,5 @@ root.SetAction(async (result, cancellationToken) =>
     return 0;
 });
 
-return await root.Parse(args).InvokeAsync();
+// System.CommandLine 2.0.0 turns Ctrl+C and SIGTERM into cancellation only when given a timeout.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(10) });

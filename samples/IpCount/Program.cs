@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using OrleansStream.Runtime.Hosting;
 using OrleansStream.Runtime.Jobs;
 using OrleansStream.Samples.IpCount;
@@ -41,7 +42,10 @@ root.SetAction(async (result, cancellationToken) =>
     }
 
     var stopwatch = Stopwatch.StartNew();
-    await using var cluster = await LocalCluster.StartAsync(result.GetValue(silos), cancellationToken: cancellationToken);
+    // An embedded cluster offers as many slots as the job needs, even on a machine with fewer cores.
+    int siloCount = result.GetValue(silos);
+    int slotsPerSilo = Math.Max(Environment.ProcessorCount, (result.GetValue(parallelism) + siloCount - 1) / siloCount);
+    await using var cluster = await LocalCluster.StartAsync(siloCount, silo => silo.UseTaskSlots(slotsPerSilo), LogLevel.Error, cancellationToken);
     var submission = JobSubmission.For<IpCountJob>(result.GetValue(parallelism), parameters, "ip-count");
     JobStatus status;
     try
@@ -80,4 +84,5 @@ root.SetAction(async (result, cancellationToken) =>
     return 0;
 });
 
-return await root.Parse(args).InvokeAsync();
+// System.CommandLine 2.0.0 turns Ctrl+C and SIGTERM into cancellation only when given a timeout.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(10) });
