@@ -23,12 +23,12 @@ root.SetAction(async (result, cancellationToken) =>
         var engine = await PipelineBenchmark.RunEngineAsync(n, parallelism: 2);
         Console.WriteLine();
         Console.WriteLine("IP count pipeline (generator -> parse -> keyBy -> 5 s window count -> discard)");
-        Console.WriteLine("| run | records | records/s | records per CPU-second | allocated B/record | engine / limit |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| run | records | records/s | records per CPU-second | allocated B/record | GC pause | gen2 GCs | engine / limit |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var m in new[] { limit, engine })
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {m.Name} | {m.Records:N0} | {m.RecordsPerSecond / 1e6:F2} M | {m.RecordsPerCpuSecond / 1e6:F2} M | {m.BytesPerRecord:F0} | {m.RecordsPerSecond / limit.RecordsPerSecond:F2} |"));
+                $"| {m.Name} | {m.Records:N0} | {m.RecordsPerSecond / 1e6:F2} M | {m.RecordsPerCpuSecond / 1e6:F2} M | {m.BytesPerRecord:F0} | {m.GcPause.TotalMilliseconds:F0} ms | {m.Gen2Collections} | {m.RecordsPerSecond / limit.RecordsPerSecond:F2} |"));
         }
     }
 
