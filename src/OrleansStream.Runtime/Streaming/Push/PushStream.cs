@@ -59,7 +59,7 @@ internal sealed class PushStream<T> : IAsyncStream<T>
             throw new NotSupportedException($"Push stream provider '{ProviderName}' does not support filter data.");
         }
 
-        return Task.FromResult(_provider.CurrentConsumer(StreamId).Attach(this, observer));
+        return Task.FromResult(_provider.CurrentConsumer(StreamId).Attach(StreamId, ProviderName, observer));
     }
 
     public Task<StreamSubscriptionHandle<T>> SubscribeAsync(IAsyncBatchObserver<T> observer) => SubscribeAsync(observer, null);

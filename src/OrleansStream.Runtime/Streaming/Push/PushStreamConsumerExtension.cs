@@ -48,15 +48,15 @@ internal sealed class PushStreamConsumerExtension(GrainId grainId) : IPushStream
         return state.Next - 1;
     }
 
-    public StreamSubscriptionHandle<T> Attach<T>(PushStream<T> stream, IAsyncObserver<T> observer)
+    public StreamSubscriptionHandle<T> Attach<T>(StreamId streamId, string providerName, IAsyncObserver<T> observer)
     {
-        if (!_observers.TryGetValue(stream.StreamId, out var list))
+        if (!_observers.TryGetValue(streamId, out var list))
         {
             list = new List<IObserverHandle>();
-            _observers.Add(stream.StreamId, list);
+            _observers.Add(streamId, list);
         }
 
-        var handle = new PushStreamSubscriptionHandle<T>(this, stream, observer, Guid.NewGuid());
+        var handle = new PushStreamSubscriptionHandle<T>(this, streamId, providerName, observer, Guid.NewGuid());
         list.Add(handle);
         return handle;
     }

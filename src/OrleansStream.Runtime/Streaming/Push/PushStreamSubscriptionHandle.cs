@@ -6,22 +6,22 @@ namespace OrleansStream.Runtime.Streaming.Push;
 internal sealed class PushStreamSubscriptionHandle<T> : StreamSubscriptionHandle<T>, IObserverHandle
 {
     private readonly PushStreamConsumerExtension _extension;
-    private readonly PushStream<T> _stream;
     private IAsyncObserver<T> _observer;
 
-    public PushStreamSubscriptionHandle(PushStreamConsumerExtension extension, PushStream<T> stream, IAsyncObserver<T> observer, Guid handleId)
+    public PushStreamSubscriptionHandle(PushStreamConsumerExtension extension, StreamId streamId, string providerName, IAsyncObserver<T> observer, Guid handleId)
     {
         _extension = extension;
-        _stream = stream;
+        StreamId = streamId;
+        ProviderName = providerName;
         _observer = observer;
         HandleId = handleId;
     }
 
     public override Guid HandleId { get; }
 
-    public override string ProviderName => _stream.ProviderName;
+    public override string ProviderName { get; }
 
-    public override StreamId StreamId => _stream.StreamId;
+    public override StreamId StreamId { get; }
 
     public Task DeliverAsync(PushDelivery delivery) => delivery.Kind switch
     {
