@@ -92,6 +92,11 @@ internal static class ChannelBenchmark
         await using var cluster = await LocalCluster.StartAsync(silos, silo =>
         {
             silo.UseTaskSlots(silos == 1 ? 2 : 1);
+            if (provider == "memory")
+            {
+                silo.AddMemoryChannelStreams();
+            }
+
             silo.Services.Configure<OrleansStreamOptions>(options => options.StreamProvider = provider);
         });
 

@@ -26,6 +26,11 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public IServiceProvider Services(int silo) => _silos[silo].Services;
 
+    /// <summary>
+    /// Starts <paramref name="silos"/> silos with OrleansStream and its push stream provider.
+    /// <paramref name="configure"/> runs on each silo builder last: set slots, options, or add
+    /// <c>AddMemoryChannelStreams()</c> (not added by default: its pulling agents cost CPU when idle).
+    /// </summary>
     public static async Task<LocalCluster> StartAsync(int silos = 1, Action<ISiloBuilder>? configure = null, LogLevel logLevel = LogLevel.Warning, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(silos, 1);
@@ -45,7 +50,6 @@ public sealed class LocalCluster : IAsyncDisposable
                     {
                         silo.UseLocalhostClustering(siloPorts[index], gatewayPorts[index], primary, serviceId: "orleansstream", clusterId: clusterId);
                         silo.AddOrleansStream();
-                        silo.AddMemoryChannelStreams();
                         configure?.Invoke(silo);
                     })
                     .Build();

@@ -6,7 +6,7 @@ public sealed class StreamJobClient(IGrainFactory grains)
     /// <summary>Submits a job under a new id made from its name; returns its status after deployment.</summary>
     public Task<JobStatus> SubmitAsync(JobSubmission submission, string? jobId = null)
     {
-        jobId ??= $"{Slug(submission.JobName)}-{Guid.NewGuid():N}"[..Math.Min(64, Slug(submission.JobName).Length + 9)];
+        jobId ??= $"{Slug(submission.JobName)}-{Guid.NewGuid().ToString("N")[..8]}";
         return grains.GetGrain<IJobGrain>(jobId).SubmitAsync(submission);
     }
 
@@ -34,6 +34,6 @@ public sealed class StreamJobClient(IGrainFactory grains)
     private static string Slug(string name)
     {
         var slug = new string(name.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray()).Trim('-');
-        return slug.Length == 0 ? "job" : slug;
+        return slug.Length == 0 ? "job" : slug[..Math.Min(slug.Length, 48)];
     }
 }
