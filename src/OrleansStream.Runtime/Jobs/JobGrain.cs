@@ -44,6 +44,9 @@ internal sealed class JobGrain(IClusterMembershipService membership, ILogger<Job
         _slots = slots;
         _state = JobState.Running;
         _startedAt = DateTimeOffset.UtcNow;
+
+        // The job grain receives no calls while tasks run quietly; it must not be collected as idle.
+        DelayDeactivation(TimeSpan.FromDays(365));
         foreach (var vertex in graph.Vertices)
         {
             for (int subtask = 0; subtask < vertex.Parallelism; subtask++)

@@ -74,10 +74,11 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
         _gate = vertex.IsSource ? null : new InputGate(vertex, _task.Subtask, _task.Attempt);
         _state = TaskState.Running;
 
-        _tick = this.RegisterGrainTimer(TickAsync, _options.TickInterval, _options.TickInterval);
+        // The timers keep the task active: a source receives no calls, and a quiet stream may send none.
+        _tick = this.RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions(_options.TickInterval, _options.TickInterval) { KeepAlive = true });
         if (_chain.Source is not null)
         {
-            _sourceTimer = this.RegisterGrainTimer(ReadSourceAsync, TimeSpan.Zero, _options.SourceIdlePollInterval);
+            _sourceTimer = this.RegisterGrainTimer(ReadSourceAsync, new GrainTimerCreationOptions(TimeSpan.Zero, _options.SourceIdlePollInterval) { KeepAlive = true });
         }
 
         _logger.LogDebug("Task {Task} started: {Vertex} x{Parallelism}", _task, vertex.Name, vertex.Parallelism);
@@ -86,6 +87,13 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
 
     public async Task OnNextAsync(StreamEnvelope envelope, StreamSequenceToken? token = null)
     {
+        if (_state == TaskState.Created)
+        {
+            // Data for a task that was never deployed here (its activation was lost and this one is
+            // new): refuse it, so that the sender fails instead of the records vanishing.
+            throw new InvalidOperationException($"Task {this.GetPrimaryKeyString()} received data but is not deployed on this activation.");
+        }
+
         if (_state != TaskState.Running)
         {
             return;
@@ -177,6 +185,12 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
         _chain.Finish();
         await _network.CompleteAsync();
         await StopAsync();
+        if (_state != TaskState.Running)
+        {
+            // Released or failed while finishing: the job grain has already been told.
+            return;
+        }
+
         _state = TaskState.Finished;
 
         // Stay active until the job grain releases the task: producers may still be draining

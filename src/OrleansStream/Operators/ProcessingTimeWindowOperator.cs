@@ -26,8 +26,19 @@ public sealed class ProcessingTimeWindowOperator<TIn, TKey, TAcc, TAgg, TOut> : 
     public override void ProcessElement(TIn value, long timestamp)
         => Accumulate(Assigner.LastWindowStart(Context.Now) + Assigner.Size, KeySelector(value), value);
 
-    // Processing-time windows do not wait for watermarks; they pass them on.
-    public override void ProcessWatermark(long watermark) => Output.EmitWatermark(watermark);
+    /// <summary>
+    /// Processing-time windows do not wait for watermarks; they pass them on. At the end of time they
+    /// fire first, so that their results are not behind the last watermark downstream.
+    /// </summary>
+    public override void ProcessWatermark(long watermark)
+    {
+        if (watermark == Time.Watermark.EndOfTime)
+        {
+            FireWindowsEndingBy(long.MaxValue);
+        }
+
+        Output.EmitWatermark(watermark);
+    }
 
     public override void OnProcessingTime(long now) => FireWindowsEndingBy(now);
 

@@ -66,6 +66,13 @@ public sealed class WatermarkTracker
             }
         }
 
+        // The end of time needs every channel ended: an idle channel may still send.
+        if (min == Watermark.EndOfTime && Array.Exists(_watermarks, w => w != Watermark.EndOfTime))
+        {
+            combined = _combined;
+            return false;
+        }
+
         // Watermarks never go backwards: a channel that wakes up behind the others holds the
         // combined watermark where it is until it catches up.
         if (anyActive && min > _combined)

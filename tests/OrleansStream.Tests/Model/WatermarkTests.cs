@@ -73,4 +73,17 @@ public class WatermarkTests
         tracker.MarkIdle(1, out _);
         Assert.True(tracker.AllIdle);
     }
+
+    [Fact]
+    public void An_ended_channel_beside_an_idle_one_does_not_jump_to_the_end_of_time()
+    {
+        var tracker = new WatermarkTracker(2);
+        tracker.Update(0, 100, out _);
+        tracker.Update(1, 200, out _);
+        tracker.MarkIdle(1, out _);
+        Assert.False(tracker.MarkEnded(0, out long combined));
+        Assert.Equal(100, combined);
+        Assert.True(tracker.MarkEnded(1, out combined));
+        Assert.Equal(Watermark.EndOfTime, combined);
+    }
 }

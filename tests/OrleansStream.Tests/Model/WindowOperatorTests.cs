@@ -129,6 +129,20 @@ public class WindowOperatorTests
     }
 
     [Fact]
+    public void Processing_time_windows_fire_before_the_end_of_time_watermark_is_passed_on()
+    {
+        var op = new ProcessingTimeWindowOperator<string, string, long, long, WindowResult<string, long>>(
+            "pt", TumblingProcessingTimeWindows.Of(TimeSpan.FromSeconds(1)), s => s, AggregateFunction.Count<string>(), (k, w, c) => new WindowResult<string, long>(k, w, c));
+        var output = new CollectingOutput<WindowResult<string, long>>();
+        op.Bind(output);
+        op.Open(CollectingOutput<string>.Context(new ManualClock(1_000)));
+        ((IOutput<string>)op).Collect("x", Watermark.NoTimestamp);
+        op.ProcessWatermark(Watermark.EndOfTime);
+        Assert.Single(output.Records);
+        Assert.Equal(new[] { Watermark.EndOfTime }, output.Watermarks);
+    }
+
+    [Fact]
     public void Keyed_reduce_emits_the_running_value_per_key()
     {
         var op = new KeyedAggregateOperator<(string Key, long Ts), string, ReduceAccumulator<(string, long)>, (string, long)>(

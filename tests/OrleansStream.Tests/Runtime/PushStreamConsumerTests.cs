@@ -91,6 +91,21 @@ public class PushStreamConsumerTests
     }
 
     [Fact]
+    public async Task A_resend_with_a_newer_acknowledgement_moves_a_fresh_consumer_forward()
+    {
+        var (consumer, recorder) = Consumer();
+        var producer = Guid.NewGuid();
+
+        // Sent while 4 was unacknowledged; 4 was then acknowledged by an earlier activation.
+        Assert.Equal(3, await consumer.DeliverAsync(Item(producer, 5, firstUnacknowledged: 4)));
+        Assert.Empty(recorder.Items);
+
+        // The producer resends 5 stamped with what it knows now: everything before 5 was processed.
+        Assert.Equal(5, await consumer.DeliverAsync(Item(producer, 5, firstUnacknowledged: 5)));
+        Assert.Equal(new[] { 5 }, recorder.Items);
+    }
+
+    [Fact]
     public async Task Completion_is_delivered_after_the_items_before_it()
     {
         var (consumer, recorder) = Consumer();

@@ -31,4 +31,15 @@ public sealed class PushDelivery
     /// consumer that has no state for the producer (a new activation) starts from here.
     /// </summary>
     [Id(5)] public long FirstUnacknowledged { get; init; }
+
+    internal PushDelivery WithFirstUnacknowledged(long firstUnacknowledged)
+        => firstUnacknowledged == FirstUnacknowledged ? this : new()
+        {
+            StreamId = StreamId,
+            Producer = Producer,
+            Sequence = Sequence,
+            Kind = Kind,
+            Item = Item,
+            FirstUnacknowledged = firstUnacknowledged,
+        };
 }

@@ -21,6 +21,18 @@ internal sealed class PushStreamConsumerExtension(GrainId grainId) : IPushStream
             _producers.Add(channel, state);
         }
 
+        if (delivery.FirstUnacknowledged > state.Next)
+        {
+            // The producer knows everything before this was processed (by an earlier activation).
+            foreach (var stale in state.Early.Keys.Where(s => s < delivery.FirstUnacknowledged).ToList())
+            {
+                state.Early.Remove(stale);
+            }
+
+            state.Next = delivery.FirstUnacknowledged;
+            await DrainEarlyAsync(state);
+        }
+
         if (delivery.Sequence < state.Next)
         {
             return state.Next - 1;
@@ -34,18 +46,17 @@ internal sealed class PushStreamConsumerExtension(GrainId grainId) : IPushStream
 
         await DispatchAsync(delivery);
         state.Next++;
+        await DrainEarlyAsync(state);
+        return state.Next - 1;
+    }
+
+    private async Task DrainEarlyAsync(ProducerState state)
+    {
         while (state.Early.Remove(state.Next, out var next))
         {
             await DispatchAsync(next);
             state.Next++;
         }
-
-        if (delivery.Kind == PushDeliveryKind.Completed && state.Early.Count == 0)
-        {
-            _producers.Remove(channel);
-        }
-
-        return state.Next - 1;
     }
 
     public StreamSubscriptionHandle<T> Attach<T>(StreamId streamId, string providerName, IAsyncObserver<T> observer)

@@ -98,18 +98,30 @@ internal sealed class PushStreamProducer
             catch (Exception ex) when (IsTransportFailure(ex))
             {
             }
+            catch (Exception ex)
+            {
+                _fault = ex;
+                throw;
+            }
         }
 
         _provider.Logger.LogWarning(cause, "Resending {Count} unacknowledged deliveries on push stream {StreamId}", _unacknowledged.Count, _streamId);
         var backoff = _provider.Options.ResendBackoff;
         for (int attempt = 1; _unacknowledged.Count > 0; attempt++)
         {
+            long before = _acknowledged;
             try
             {
-                // One at a time: with a single call in flight, order holds.
+                // One at a time: with a single call in flight, order holds. Each copy carries the
+                // current acknowledgement, so a new consumer activation knows where to start.
                 foreach (var delivery in _unacknowledged.ToArray())
                 {
-                    Acknowledge(await Consumer.DeliverAsync(delivery));
+                    Acknowledge(await Consumer.DeliverAsync(delivery.WithFirstUnacknowledged(_acknowledged + 1)));
+                }
+
+                if (_acknowledged == before && _unacknowledged.Count > 0)
+                {
+                    throw new TimeoutException($"The consumer of push stream {_streamId} acknowledged none of {_unacknowledged.Count} resent deliveries.");
                 }
             }
             catch (Exception ex) when (IsTransportFailure(ex) && attempt <= _provider.Options.MaxResendAttempts)
