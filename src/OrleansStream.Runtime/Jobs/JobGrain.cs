@@ -46,7 +46,7 @@ internal sealed class JobGrain(IClusterMembershipService membership, ILogger<Job
         _startedAt = DateTimeOffset.UtcNow;
 
         // The job grain receives no calls while tasks run quietly; it must not be collected as idle.
-        DelayDeactivation(TimeSpan.FromDays(365));
+        DelayDeactivation(Timeout.InfiniteTimeSpan);
         foreach (var vertex in graph.Vertices)
         {
             for (int subtask = 0; subtask < vertex.Parallelism; subtask++)
@@ -79,7 +79,7 @@ internal sealed class JobGrain(IClusterMembershipService membership, ILogger<Job
         {
             _state = JobState.Canceled;
             _endedAt = DateTimeOffset.UtcNow;
-            await ReleaseTasksAsync();
+            await EndAsync();
             logger.LogInformation("Job {JobId} canceled", JobId);
         }
     }
@@ -97,7 +97,7 @@ internal sealed class JobGrain(IClusterMembershipService membership, ILogger<Job
             _state = JobState.Finished;
             _endedAt = DateTimeOffset.UtcNow;
             logger.LogInformation("Job {JobId} finished in {Elapsed}", JobId, _endedAt - _startedAt);
-            await ReleaseTasksAsync();
+            await EndAsync();
         }
     }
 
@@ -137,11 +137,13 @@ internal sealed class JobGrain(IClusterMembershipService membership, ILogger<Job
         _failure = failure;
         _endedAt = DateTimeOffset.UtcNow;
         logger.LogError("Job {JobId} failed: {Failure}", JobId, failure);
-        await ReleaseTasksAsync();
+        await EndAsync();
     }
 
-    private async Task ReleaseTasksAsync()
+    /// <summary>Lets the tasks go and the job grain be collected like any idle grain (its status stays readable until then).</summary>
+    private async Task EndAsync()
     {
+        DelayDeactivation(TimeSpan.Zero);
         try
         {
             await Task.WhenAll(_tasks.Keys.Select(t => GrainFactory.GetGrain<ITaskGrain>(t.ToString()).ReleaseAsync()));
