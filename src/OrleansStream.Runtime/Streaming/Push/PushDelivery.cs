@@ -14,7 +14,7 @@ public enum PushDeliveryKind : byte
 /// drop duplicates of resent items and acknowledge what it has processed.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("orleansstream.push-delivery")]
-public sealed class PushDelivery
+public sealed record PushDelivery
 {
     [Id(0)] public required StreamId StreamId { get; init; }
 
@@ -31,15 +31,4 @@ public sealed class PushDelivery
     /// consumer that has no state for the producer (a new activation) starts from here.
     /// </summary>
     [Id(5)] public long FirstUnacknowledged { get; init; }
-
-    internal PushDelivery WithFirstUnacknowledged(long firstUnacknowledged)
-        => firstUnacknowledged == FirstUnacknowledged ? this : new()
-        {
-            StreamId = StreamId,
-            Producer = Producer,
-            Sequence = Sequence,
-            Kind = Kind,
-            Item = Item,
-            FirstUnacknowledged = firstUnacknowledged,
-        };
 }

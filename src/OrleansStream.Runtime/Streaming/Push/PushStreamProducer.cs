@@ -116,7 +116,7 @@ internal sealed class PushStreamProducer
                 // current acknowledgement, so a new consumer activation knows where to start.
                 foreach (var delivery in _unacknowledged.ToArray())
                 {
-                    Acknowledge(await Consumer.DeliverAsync(delivery.WithFirstUnacknowledged(_acknowledged + 1)));
+                    Acknowledge(await Consumer.DeliverAsync(delivery with { FirstUnacknowledged = _acknowledged + 1 }));
                 }
 
                 if (_acknowledged == before && _unacknowledged.Count > 0)
