@@ -44,6 +44,9 @@ public sealed class FileLineReader<T> : ISourceReader<T>
         }
     }
 
+    // Replaced by the connectors' checkpoint support (issue 3): splits will carry their progress.
+    public IReadOnlyList<SourceSplit> SnapshotSplits() => throw new NotSupportedException("Checkpointing this source is not supported yet.");
+
     public ValueTask<ReadStatus> ReadAsync(ISourceOutput<T> output, int maxRecords, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(output);

@@ -30,6 +30,8 @@ internal sealed class FileLineSource<T> : ISource<T>
 
     public bool IsBounded => true;
 
+    public ISplitSerializer SplitSerializer => JsonSplitSerializer<FileSplit>.Instance;
+
     public int? MaxParallelism => null;
 
     public IReadOnlyList<SourceSplit> CreateSplits(int parallelism)

@@ -38,6 +38,8 @@ public sealed class GeneratorSource<T> : ISource<T>
     /// <summary>True when the source has a record count (<c>count</c> or <c>countPerSplit</c>).</summary>
     public bool IsBounded => Count is not null;
 
+    public ISplitSerializer SplitSerializer => JsonSplitSerializer<GeneratorSplit>.Instance;
+
     public int? MaxParallelism => null;
 
     /// <summary>The seed given to sequence generators through <see cref="GeneratorSplitContext"/>; 0 by default.</summary>

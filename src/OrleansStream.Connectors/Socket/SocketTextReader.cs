@@ -44,6 +44,9 @@ public sealed class SocketTextReader : ISourceReader<string>
 
     private string Endpoint => $"{_split!.Host}:{_split.Port}";
 
+    // Replaced by the connectors' checkpoint support (issue 3): splits will carry their progress.
+    public IReadOnlyList<SourceSplit> SnapshotSplits() => throw new NotSupportedException("Checkpointing this source is not supported yet.");
+
     public async ValueTask<ReadStatus> ReadAsync(ISourceOutput<string> output, int maxRecords, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(output);

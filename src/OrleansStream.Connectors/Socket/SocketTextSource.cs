@@ -33,6 +33,8 @@ public sealed class SocketTextSource : ISource<string>
 
     public bool IsBounded => false;
 
+    public ISplitSerializer SplitSerializer => JsonSplitSerializer<SocketSplit>.Instance;
+
     public int? MaxParallelism => 1;
 
     /// <summary>Parses <c>"host:port"</c> (IPv6 hosts in brackets, <c>"[::1]:9999"</c>).</summary>

@@ -15,10 +15,22 @@ public interface ISource<T>
     /// <summary>Divides the input into splits; must return the same splits for the same parallelism.</summary>
     IReadOnlyList<SourceSplit> CreateSplits(int parallelism);
 
+    /// <summary>
+    /// Creates the reader of one subtask. The splits in <paramref name="context"/> are either fresh from
+    /// <see cref="CreateSplits"/> or restored from a checkpoint with the progress recorded in them: the
+    /// reader continues each split where the recorded progress says.
+    /// </summary>
     ISourceReader<T> CreateReader(SourceReaderContext context);
+
+    /// <summary>Turns this source's splits, with their progress, into bytes for checkpoints and back.</summary>
+    ISplitSerializer SplitSerializer { get; }
 }
 
-/// <summary>One independently readable part of a source's input.</summary>
+/// <summary>
+/// One independently readable part of a source's input, and how far it has been read: a reader's
+/// <see cref="ISourceReader{T}.SnapshotSplits"/> returns its splits with their progress, which is what a
+/// checkpoint stores and what a restarted (or rescaled) job hands to new readers.
+/// </summary>
 public abstract record SourceSplit(string SplitId);
 
 /// <summary>What a source subtask knows when it starts reading.</summary>
@@ -42,6 +54,41 @@ public interface ISourceReader<T> : IAsyncDisposable
 {
     /// <summary>Emits at most <paramref name="maxRecords"/> records; never blocks waiting for input.</summary>
     ValueTask<ReadStatus> ReadAsync(ISourceOutput<T> output, int maxRecords, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The reader's splits with the progress made up to the last record emitted, taken when a checkpoint
+    /// barrier passes the source. A reader created from them emits exactly the records after that point.
+    /// Splits that are exhausted are still returned (marked as finished) so that a restored job does not
+    /// read them again.
+    /// </summary>
+    IReadOnlyList<SourceSplit> SnapshotSplits();
+
+    /// <summary>Checkpoint <paramref name="checkpointId"/> is durable; e.g. a queue may be acknowledged up to it.</summary>
+    ValueTask NotifyCheckpointCompleteAsync(long checkpointId, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+}
+
+/// <summary>Encodes a source's splits, progress included, for checkpoint storage.</summary>
+public interface ISplitSerializer
+{
+    byte[] Serialize(SourceSplit split);
+
+    SourceSplit Deserialize(ReadOnlySpan<byte> data);
+}
+
+/// <summary>A split serializer for split records made of plain data, as JSON.</summary>
+public sealed class JsonSplitSerializer<TSplit> : ISplitSerializer
+    where TSplit : SourceSplit
+{
+    public static readonly JsonSplitSerializer<TSplit> Instance = new();
+
+    public byte[] Serialize(SourceSplit split)
+        => split is TSplit typed
+            ? System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(typed)
+            : throw new ArgumentException($"Expected a {typeof(TSplit).Name} but got a {split.GetType().Name}.", nameof(split));
+
+    public SourceSplit Deserialize(ReadOnlySpan<byte> data)
+        => System.Text.Json.JsonSerializer.Deserialize<TSplit>(data)
+            ?? throw new InvalidDataException($"A stored {typeof(TSplit).Name} was empty.");
 }
 
 /// <summary>Where a source reader puts its records.</summary>

@@ -12,7 +12,7 @@ public sealed class SinkOperator<T>(string name, ISink<T> sink, TimeSpan flushIn
     public override void Open(OperatorContext context)
     {
         base.Open(context);
-        _writer = sink.CreateWriter(new SinkContext(context.JobId, context.SubtaskIndex, context.Parallelism));
+        _writer = sink.CreateWriter(new SinkContext(context.JobId, context.OperatorName, context.SubtaskIndex, context.Parallelism, context.Attempt));
     }
 
     public override void ProcessElement(T value, long timestamp) => _writer!.Write(value, timestamp);

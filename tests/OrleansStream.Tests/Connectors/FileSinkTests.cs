@@ -15,7 +15,7 @@ public sealed class FileSinkTests : IDisposable
         string path = _temp.Combine("out", "nested", "result.txt");
         var sink = FileSink.ToFile<int>(path, i => $"n={i}");
 
-        await using (var writer = sink.CreateWriter(new SinkContext("job", 0, 1)))
+        await using (var writer = sink.CreateWriter(new SinkContext("job", "sink", 0, 1, Attempt: 1)))
         {
             writer.Write(1, 0);
             writer.Write(2, 0);
@@ -35,7 +35,7 @@ public sealed class FileSinkTests : IDisposable
         await File.WriteAllTextAsync(path, "old content that is longer than the new one\n");
         var sink = FileSink.ToFile<string>(path);
 
-        await using (var writer = sink.CreateWriter(new SinkContext("job", 0, 1)))
+        await using (var writer = sink.CreateWriter(new SinkContext("job", "sink", 0, 1, Attempt: 1)))
         {
             writer.Write("é", 0);
         }
@@ -49,8 +49,8 @@ public sealed class FileSinkTests : IDisposable
         string directory = _temp.Combine("parts");
         var sink = FileSink.ToDirectory<int>(directory);
 
-        var first = sink.CreateWriter(new SinkContext("job", 0, 2));
-        var second = sink.CreateWriter(new SinkContext("job", 1, 2));
+        var first = sink.CreateWriter(new SinkContext("job", "sink", 0, 2, Attempt: 1));
+        var second = sink.CreateWriter(new SinkContext("job", "sink", 1, 2, Attempt: 1));
         first.Write(1, 0);
         second.Write(2, 0);
         first.Write(3, 0);

@@ -11,7 +11,7 @@ public sealed class PrintSinkTests
         var console = new StringWriter { NewLine = "\n" };
         var sink = new PrintSink<int>(i => $"value {i}", console);
 
-        await using (var writer = sink.CreateWriter(new SinkContext("job", SubtaskIndex: 1, Parallelism: 2)))
+        await using (var writer = sink.CreateWriter(new SinkContext("job", "sink", SubtaskIndex: 1, Parallelism: 2, Attempt: 1)))
         {
             writer.Write(1, 0);
             writer.Write(2, 0);
@@ -31,7 +31,7 @@ public sealed class PrintSinkTests
         var console = new StringWriter { NewLine = "\n" };
         var sink = new PrintSink<string?>(writer: console);
 
-        await using (var writer = sink.CreateWriter(new SinkContext("job", SubtaskIndex: 0, Parallelism: 1)))
+        await using (var writer = sink.CreateWriter(new SinkContext("job", "sink", SubtaskIndex: 0, Parallelism: 1, Attempt: 1)))
         {
             writer.Write("a", 0);
             writer.Write(null, 0);

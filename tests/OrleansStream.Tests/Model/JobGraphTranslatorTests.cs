@@ -14,6 +14,8 @@ public class JobGraphTranslatorTests
 
         public int? MaxParallelism => maxParallelism;
 
+        public ISplitSerializer SplitSerializer => throw new NotSupportedException();
+
         public IReadOnlyList<SourceSplit> CreateSplits(int parallelism) => Array.Empty<SourceSplit>();
 
         public ISourceReader<long> CreateReader(SourceReaderContext context) => throw new NotSupportedException();
