@@ -1,3 +1,4 @@
+using OrleansStream.Checkpoints;
 using OrleansStream.Graph;
 using OrleansStream.Time;
 
@@ -11,27 +12,45 @@ internal interface IInputHandler
     void OnWatermark(long watermark);
 
     void OnIdle(bool idle);
+
+    /// <summary>Barrier <paramref name="checkpointId"/> has arrived on every channel that has not ended: snapshot now.</summary>
+    void OnBarrier(long checkpointId);
 }
 
 /// <summary>
 /// The receiving side of all of a task's input channels: checks each envelope's attempt and
 /// sequence number (stale and duplicate envelopes are dropped, a gap is an error), keeps the
-/// per-channel watermarks and tells the task when the combined watermark moves and when every
-/// channel has ended.
+/// per-channel watermarks, aligns checkpoint barriers and tells the task when the combined watermark
+/// moves, when a checkpoint's barriers are all in, and when every channel has ended.
 /// </summary>
+/// <remarks>
+/// Alignment (exactly-once mode): once barrier n has arrived on a channel, that channel's later
+/// envelopes are held back until barrier n has arrived on every channel (an ended channel counts as
+/// arrived), so the snapshot holds exactly the effect of the records before the barriers. A newer
+/// barrier abandons an alignment that never completed (its checkpoint timed out or was abandoned).
+/// In at-least-once mode nothing is held back; the snapshot is taken when the last barrier arrives.
+/// </remarks>
 internal sealed class InputGate
 {
     private readonly Dictionary<(int Input, int Sender), int> _channelIndex = new();
     private readonly long[] _expectedSequence;
     private readonly bool[] _ended;
+    private readonly bool[] _barrierArrived;
+    private readonly Queue<StreamEnvelope>?[] _held;
+    private readonly bool[] _blocked;
     private readonly WatermarkTracker _watermarks;
     private readonly int _attempt;
+    private readonly bool _align;
     private int _endedCount;
     private bool _idle;
+    private long _aligning;
+    private long _lastCompleted;
+    private bool _released;
 
-    public InputGate(JobVertex vertex, int subtask, int attempt)
+    public InputGate(JobVertex vertex, int subtask, int attempt, CheckpointingMode mode = CheckpointingMode.ExactlyOnce)
     {
         _attempt = attempt;
+        _align = mode == CheckpointingMode.ExactlyOnce;
         foreach (var edge in vertex.Inputs)
         {
             foreach (var sender in edge.SendersOf(subtask))
@@ -45,9 +64,13 @@ internal sealed class InputGate
             throw new InvalidOperationException($"Vertex {vertex} has no input channels.");
         }
 
-        _expectedSequence = new long[_channelIndex.Count];
-        _ended = new bool[_channelIndex.Count];
-        _watermarks = new WatermarkTracker(_channelIndex.Count);
+        int channels = _channelIndex.Count;
+        _expectedSequence = new long[channels];
+        _ended = new bool[channels];
+        _barrierArrived = new bool[channels];
+        _held = new Queue<StreamEnvelope>?[channels];
+        _blocked = new bool[channels];
+        _watermarks = new WatermarkTracker(channels);
     }
 
     public int ChannelCount => _expectedSequence.Length;
@@ -55,6 +78,9 @@ internal sealed class InputGate
     public bool AllEnded => _endedCount == _expectedSequence.Length;
 
     public long CurrentWatermark => _watermarks.Current;
+
+    /// <summary>Envelopes held back by an alignment in progress.</summary>
+    public int HeldEnvelopes => _held.Sum(q => q?.Count ?? 0);
 
     /// <summary>Checks an envelope and passes what it means to <paramref name="handler"/>.</summary>
     public void Accept(StreamEnvelope envelope, IInputHandler handler)
@@ -80,17 +106,32 @@ internal sealed class InputGate
             throw new ChannelGapException(envelope.Input, envelope.Sender, expected, envelope.Sequence);
         }
 
+        _expectedSequence[channel] = expected + 1;
+        if (_blocked[channel])
+        {
+            (_held[channel] ??= new Queue<StreamEnvelope>()).Enqueue(envelope);
+            return;
+        }
+
+        Dispatch(channel, envelope, handler);
+        ReleaseHeld(handler);
+    }
+
+    private void Dispatch(int channel, StreamEnvelope envelope, IInputHandler handler)
+    {
         if (_ended[channel])
         {
             throw new InvalidOperationException($"Channel from subtask {envelope.Sender} on input {envelope.Input} sent {envelope.Kind} after its end of input.");
         }
 
-        _expectedSequence[channel] = expected + 1;
         long combined;
         switch (envelope.Kind)
         {
             case EnvelopeKind.Records:
                 handler.OnRecords(envelope);
+                return;
+            case EnvelopeKind.Barrier:
+                OnBarrier(channel, envelope.CheckpointId, handler);
                 return;
             case EnvelopeKind.Watermark:
                 if (_watermarks.Update(channel, envelope.Watermark, out combined))
@@ -121,6 +162,8 @@ internal sealed class InputGate
                     handler.OnWatermark(combined);
                 }
 
+                // An ended channel sends no more barriers: it may have been the last one missing.
+                TryCompleteAlignment(handler);
                 break;
         }
 
@@ -129,6 +172,75 @@ internal sealed class InputGate
         {
             _idle = allIdle;
             handler.OnIdle(allIdle);
+        }
+    }
+
+    private void OnBarrier(int channel, long checkpointId, IInputHandler handler)
+    {
+        if (checkpointId <= _lastCompleted || checkpointId < _aligning)
+        {
+            // A barrier of a checkpoint this task already took or abandoned.
+            return;
+        }
+
+        if (checkpointId > _aligning)
+        {
+            Unblock();
+            Array.Clear(_barrierArrived);
+            _aligning = checkpointId;
+        }
+
+        _barrierArrived[channel] = true;
+        _blocked[channel] = _align;
+        TryCompleteAlignment(handler);
+    }
+
+    private void TryCompleteAlignment(IInputHandler handler)
+    {
+        if (_aligning <= _lastCompleted)
+        {
+            return;
+        }
+
+        for (int i = 0; i < _barrierArrived.Length; i++)
+        {
+            if (!_barrierArrived[i] && !_ended[i])
+            {
+                return;
+            }
+        }
+
+        _lastCompleted = _aligning;
+        handler.OnBarrier(_aligning);
+        Unblock();
+    }
+
+    private void Unblock()
+    {
+        for (int i = 0; i < _blocked.Length; i++)
+        {
+            if (_blocked[i])
+            {
+                _blocked[i] = false;
+                _released = true;
+            }
+        }
+    }
+
+    /// <summary>Processes what unblocked channels held back, until a new alignment blocks them again.</summary>
+    private void ReleaseHeld(IInputHandler handler)
+    {
+        while (_released)
+        {
+            _released = false;
+            for (int channel = 0; channel < _held.Length; channel++)
+            {
+                var queue = _held[channel];
+                while (queue is { Count: > 0 } && !_blocked[channel])
+                {
+                    Dispatch(channel, queue.Dequeue(), handler);
+                }
+            }
         }
     }
 }

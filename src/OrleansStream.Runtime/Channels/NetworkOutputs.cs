@@ -56,6 +56,14 @@ internal sealed class NetworkOutputs(IStreamProvider streams, TaskId task, int m
         }
     }
 
+    public void EmitBarrier(long checkpointId)
+    {
+        foreach (var writer in _writers)
+        {
+            writer.EmitBarrier(checkpointId);
+        }
+    }
+
     /// <summary>Ends every channel and waits until the receivers have everything.</summary>
     public async Task CompleteAsync()
     {

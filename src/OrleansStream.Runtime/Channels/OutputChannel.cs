@@ -37,6 +37,17 @@ internal sealed class OutputChannel(IAsyncStream<StreamEnvelope> stream, int inp
             Watermark = watermark,
         });
 
+    public void EnqueueBarrier(long checkpointId)
+        => _pending.Enqueue(new StreamEnvelope
+        {
+            Kind = EnvelopeKind.Barrier,
+            Input = input,
+            Sender = sender,
+            Attempt = attempt,
+            Sequence = _nextSequence++,
+            CheckpointId = checkpointId,
+        });
+
     public async Task SendPendingAsync()
     {
         while (_pending.TryDequeue(out var envelope))

@@ -14,6 +14,9 @@ internal interface IRecordWriter
     void FlushOlderThan(long nowMillis, long timeoutMillis);
 
     void EmitEndOfInput();
+
+    /// <summary>Sends checkpoint barrier <paramref name="checkpointId"/> to every channel, after the records before it.</summary>
+    void EmitBarrier(long checkpointId);
 }
 
 /// <summary>
@@ -123,6 +126,15 @@ internal sealed class RecordWriter<T> : IOutput<T>, IRecordWriter
         {
             Seal(i);
             _channels[i].EnqueueControl(EnvelopeKind.EndOfInput);
+        }
+    }
+
+    public void EmitBarrier(long checkpointId)
+    {
+        for (int i = 0; i < _channels.Length; i++)
+        {
+            Seal(i);
+            _channels[i].EnqueueBarrier(checkpointId);
         }
     }
 

@@ -17,6 +17,9 @@ public enum EnvelopeKind : byte
 
     /// <summary>The sender has sent everything; nothing follows on this channel.</summary>
     EndOfInput,
+
+    /// <summary>Checkpoint barrier <see cref="StreamEnvelope.CheckpointId"/>: what came before it belongs to the checkpoint, what follows does not.</summary>
+    Barrier,
 }
 
 /// <summary>
@@ -44,4 +47,6 @@ public sealed class StreamEnvelope
     [Id(6)] public byte[]? Payload { get; init; }
 
     [Id(7)] public long Watermark { get; init; }
+
+    [Id(8)] public long CheckpointId { get; init; }
 }

@@ -50,6 +50,8 @@ public sealed class LocalCluster : IAsyncDisposable
                     {
                         silo.UseLocalhostClustering(siloPorts[index], gatewayPorts[index], primary, serviceId: "orleansstream", clusterId: clusterId);
                         silo.AddOrleansStream();
+                        silo.AddMemoryGrainStorage(OrleansStreamOptions.DefaultStorageProvider);
+                        silo.UseInMemoryReminderService();
                         configure?.Invoke(silo);
                     })
                     .Build();

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Hosting;
 using Orleans.Runtime.Placement;
 using Orleans.Streams;
+using OrleansStream.Runtime.Checkpoints;
 using OrleansStream.Runtime.Placement;
 using OrleansStream.Runtime.Streaming.Push;
 
@@ -32,6 +33,7 @@ public static class OrleansStreamHostingExtensions
             .Validate(options => options.Slots >= 1, $"{nameof(SlotOptions)}.{nameof(SlotOptions.Slots)} must be at least 1.")
             .ValidateOnStart();
         services.AddPlacementDirector<TaskSlotPlacement, TaskSlotPlacementDirector>();
+        services.AddSingleton<SnapshotStore>();
         builder.AddPushStreams(OrleansStreamOptions.DefaultStreamProvider);
         return builder;
     }

@@ -9,6 +9,23 @@ public sealed class OrleansStreamOptions
     /// <summary>The Orleans stream provider that carries records between tasks, chosen by name.</summary>
     public string StreamProvider { get; set; } = DefaultStreamProvider;
 
+    /// <summary>The name of the grain storage provider that holds checkpoints, savepoints and job state.</summary>
+    public string StorageProvider { get; set; } = DefaultStorageProvider;
+
+    public const string DefaultStorageProvider = "orleansstream";
+
+    /// <summary>Keyed state is stored in chunks of whole key groups of about this size.</summary>
+    public int CheckpointChunkBytes { get; set; } = 4 << 20;
+
+    /// <summary>How often a job grain checks its tasks' silos, due checkpoints, checkpoint timeouts and pending restarts.</summary>
+    public TimeSpan JobSupervisionInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// The period of the reminder that reactivates a running job's grain after its silo is lost. Orleans
+    /// allows no less than its ReminderOptions.MinimumReminderPeriod (1 minute unless configured).
+    /// </summary>
+    public TimeSpan JobReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Records per batch before a channel sends it.</summary>
     public int BatchSize { get; set; } = 1024;
 
@@ -29,6 +46,16 @@ public sealed class OrleansStreamOptions
         if (string.IsNullOrWhiteSpace(StreamProvider))
         {
             throw new OrleansConfigurationException($"OrleansStream: {nameof(StreamProvider)} must name a stream provider.");
+        }
+
+        if (string.IsNullOrWhiteSpace(StorageProvider))
+        {
+            throw new OrleansConfigurationException($"OrleansStream: {nameof(StorageProvider)} must name a grain storage provider.");
+        }
+
+        if (CheckpointChunkBytes < 1024)
+        {
+            throw new OrleansConfigurationException($"OrleansStream: {nameof(CheckpointChunkBytes)} must be at least 1024, was {CheckpointChunkBytes}.");
         }
 
         if (BatchSize < 1)

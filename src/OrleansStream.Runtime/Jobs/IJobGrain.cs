@@ -1,8 +1,13 @@
 using Orleans.Concurrency;
+using OrleansStream.Runtime.Checkpoints;
+using OrleansStream.Runtime.Tasks;
 
 namespace OrleansStream.Runtime.Jobs;
 
-/// <summary>One per job (Flink's JobManager for that job): deploys the tasks, tracks them, ends the job.</summary>
+/// <summary>
+/// One per job (Flink's JobManager for that job): deploys the tasks, coordinates checkpoints,
+/// restarts the job from its last checkpoint when it fails, ends the job.
+/// </summary>
 public interface IJobGrain : IGrainWithStringKey
 {
     /// <summary>Validates, places and starts the job. Throws <see cref="JobSubmissionException"/> or <see cref="Placement.InsufficientSlotsException"/> if it cannot run.</summary>
@@ -13,9 +18,24 @@ public interface IJobGrain : IGrainWithStringKey
 
     Task CancelAsync();
 
+    /// <summary>
+    /// Starts a savepoint and returns its id; <see cref="GetCheckpointAsync"/> tells when it is complete.
+    /// With <paramref name="stopAfter"/> the job stops once the savepoint is complete (and its sinks committed).
+    /// </summary>
+    Task<long> TriggerSavepointAsync(bool stopAfter);
+
+    [AlwaysInterleave]
+    Task<CheckpointOutcome?> GetCheckpointAsync(long checkpointId);
+
     [OneWay]
     Task OnTaskFinishedAsync(TaskReport report);
 
     [OneWay]
     Task OnTaskFailedAsync(TaskReport report, string error);
+
+    [OneWay]
+    Task AcknowledgeCheckpointAsync(TaskId task, long checkpointId, TaskSnapshot snapshot);
+
+    [OneWay]
+    Task DeclineCheckpointAsync(TaskId task, long checkpointId, string reason);
 }

@@ -1,34 +1,78 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansStream.Checkpoints;
 using OrleansStream.Graph;
+using OrleansStream.Runtime.Checkpoints;
+using OrleansStream.Runtime.Hosting;
 using OrleansStream.Runtime.Placement;
 using OrleansStream.Runtime.Tasks;
 
 namespace OrleansStream.Runtime.Jobs;
 
 /// <summary>
-/// Runs one job: builds and validates its graph, asks the live silos for their task slots, assigns
-/// subtask i of every vertex to slot i, starts the task grains in their slots (consumers before
-/// producers, so that no record is sent to a task that is not ready) and tracks them to the end.
+/// Runs one job: builds and validates its graph, places subtask i of every vertex in slot i, starts
+/// the task grains (consumers before producers, so that no record is sent to a task that is not
+/// ready), coordinates checkpoints, and when a task fails or a silo holding its tasks dies, restarts
+/// the job under a new attempt from the last completed checkpoint, as its restart strategy allows.
 /// </summary>
-internal sealed class JobGrain(IClusterMembershipService membership, ILogger<JobGrain> logger) : Grain, IJobGrain
+/// <remarks>
+/// The job's record is persisted in checkpoint storage, and while the job runs a reminder keeps the
+/// grain alive: if the grain's silo dies, the reminder (or any task's message) reactivates it on
+/// another silo, where it releases the tasks of the attempt it can no longer vouch for and restarts
+/// the job from its last checkpoint.
+/// </remarks>
+internal sealed class JobGrain(
+    IClusterMembershipService membership,
+    SnapshotStore snapshots,
+    IOptions<OrleansStreamOptions> options,
+    ILogger<JobGrain> logger) : Grain, IJobGrain, IRemindable
 {
-    private const int Attempt = 1;
-    private JobSubmission? _submission;
-    private JobGraph? _graph;
-    private JobState _state = JobState.Created;
-    private string? _failure;
-    private IReadOnlyList<SiloAddress> _slots = Array.Empty<SiloAddress>();
+    private const string ReminderName = "supervise";
+    private readonly GrainState<JobRecord> _stored = new();
     private readonly Dictionary<TaskId, TaskReport?> _tasks = new();
-    private DateTimeOffset? _startedAt;
-    private DateTimeOffset? _endedAt;
+    private readonly Dictionary<long, CheckpointOutcome> _outcomes = new();
+    private readonly Dictionary<long, CheckpointMetadata> _retainedMetadata = new();
+    private JobGraph? _graph;
+    private IReadOnlyList<SiloAddress> _slots = Array.Empty<SiloAddress>();
+    private PendingCheckpoint? _pending;
+    private (long Id, bool StopAfter)? _queuedSavepoint;
+    private DateTimeOffset _lastCheckpointStart = DateTimeOffset.MinValue;
+    private DateTimeOffset _lastCheckpointEnd = DateTimeOffset.MinValue;
+    private DateTimeOffset? _restartAt;
+    private IGrainTimer? _supervisor;
 
     private string JobId => this.GetPrimaryKeyString();
 
+    /// <summary>The job's record, or null before it is submitted (a storage read of a missing record may still fill in a default object).</summary>
+    private JobRecord? Current => _stored.RecordExists ? _stored.State : null;
+
+    private JobRecord Record => Current ?? throw new InvalidOperationException($"Job '{JobId}' was never submitted.");
+
+    private JobGraph Graph => _graph ??= JobGraphFactory.Build(Record.Submission);
+
+    private static DateTimeOffset Now => DateTimeOffset.UtcNow;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        await snapshots.ReadJobAsync(JobId, _stored, cancellationToken);
+        if (Current is { State: JobState.Running or JobState.Restarting } record)
+        {
+            // The silo that supervised the job is gone, or the grain was collected: the tasks of its
+            // attempt may or may not still run, and acknowledgements to the old activation are lost.
+            logger.LogWarning("Job {JobId} resumes supervision on this silo; attempt {Attempt} is released and the job restarts from {RestorePoint}",
+                JobId, record.Attempt, record.RestorePoint(JobId) ?? "the beginning");
+            ReleaseAttempt(record.Attempt);
+            record.State = JobState.Restarting;
+            _restartAt = Now;
+            Supervise();
+        }
+    }
+
     public async Task<JobStatus> SubmitAsync(JobSubmission submission)
     {
-        if (_state != JobState.Created)
+        if (Current is { } existing)
         {
-            throw new JobSubmissionException($"Job '{JobId}' was already submitted; it is {_state}.");
+            throw new JobSubmissionException($"Job '{JobId}' was already submitted; it is {existing.State}.");
         }
 
         if (JobId.Contains('/'))
@@ -37,31 +81,35 @@ internal sealed class JobGrain(IClusterMembershipService membership, ILogger<Job
         }
 
         var graph = JobGraphFactory.Build(submission);
-        var slots = SlotAssignment.Assign(JobId, graph.RequiredSlots, await GetSiloSlotsAsync());
-
-        _submission = submission;
-        _graph = graph;
-        _slots = slots;
-        _state = JobState.Running;
-        _startedAt = DateTimeOffset.UtcNow;
-
-        // The job grain receives no calls while tasks run quietly; it must not be collected as idle.
-        DelayDeactivation(Timeout.InfiniteTimeSpan);
-        foreach (var vertex in graph.Vertices)
+        CheckpointMetadata? from = null;
+        if (submission.FromSavepoint is { } pointer)
         {
-            for (int subtask = 0; subtask < vertex.Parallelism; subtask++)
-            {
-                _tasks[new TaskId(JobId, Attempt, vertex.Id, subtask)] = null;
-            }
+            from = await LoadSnapshotAsync(pointer) ?? throw new JobSubmissionException($"Savepoint '{pointer}' was not found in checkpoint storage.");
+            Validate(from, graph, submission.AllowNonRestoredState);
         }
 
-        logger.LogInformation("Deploying job {JobId} ({JobName}) on {Slots} slots:\n{Plan}", JobId, submission.JobName, slots.Count, graph.Describe());
+        var slots = SlotAssignment.Assign(JobId, graph.RequiredSlots, await GetSiloSlotsAsync());
+        _graph = graph;
+        _stored.RecordExists = true;
+        _stored.State = new JobRecord
+        {
+            Submission = submission,
+            State = JobState.Running,
+            Attempt = 1,
+            StartedAt = Now,
+            StartedFrom = submission.FromSavepoint,
+        };
+        await PersistAsync();
+        await RegisterReminderAsync();
+        Supervise();
+
+        logger.LogInformation("Deploying job {JobId} ({JobName}) on {Slots} slots{From}; checkpoints {Checkpoints}; restarts: {Restarts}\n{Plan}",
+            JobId, submission.JobName, slots.Count, from is null ? "" : $" from {from.Pointer}",
+            graph.Checkpointing.Interval is { } interval ? $"every {interval.TotalSeconds:0.###} s ({graph.Checkpointing.Mode})" : "off",
+            graph.RestartStrategy, graph.Describe());
         try
         {
-            foreach (var vertex in graph.Vertices.Reverse())
-            {
-                await Task.WhenAll(Enumerable.Range(0, vertex.Parallelism).Select(subtask => StartTaskAsync(vertex, subtask)));
-            }
+            await DeployAsync(slots, from);
         }
         catch (Exception ex)
         {
@@ -75,82 +123,533 @@ internal sealed class JobGrain(IClusterMembershipService membership, ILogger<Job
 
     public async Task CancelAsync()
     {
-        if (_state == JobState.Running)
+        if (Current is { State: JobState.Running or JobState.Restarting })
         {
-            _state = JobState.Canceled;
-            _endedAt = DateTimeOffset.UtcNow;
-            await EndAsync();
+            AbortPending("the job was canceled");
+            await EndAsync(JobState.Canceled, failure: null);
             logger.LogInformation("Job {JobId} canceled", JobId);
         }
     }
 
-    public async Task OnTaskFinishedAsync(TaskReport report)
+    public async Task<long> TriggerSavepointAsync(bool stopAfter)
     {
-        if (_state != JobState.Running || !_tasks.ContainsKey(report.Task))
+        if (Current is not { State: JobState.Running } record)
         {
-            return;
+            throw new InvalidOperationException($"Job '{JobId}' is {Current?.State.ToString() ?? "unknown"}; only a running job can take a savepoint.");
+        }
+
+        if (_queuedSavepoint is not null)
+        {
+            throw new InvalidOperationException($"Job '{JobId}' already has savepoint {_queuedSavepoint.Value.Id} waiting to start.");
+        }
+
+        long id = record.NextCheckpointId++;
+        await PersistAsync();
+        _queuedSavepoint = (id, stopAfter);
+        _outcomes[id] = new CheckpointOutcome(id, CheckpointOutcomeState.InProgress, null, null);
+        return id;
+    }
+
+    public Task<CheckpointOutcome?> GetCheckpointAsync(long checkpointId)
+        => Task.FromResult(_outcomes.GetValueOrDefault(checkpointId));
+
+    public Task OnTaskFinishedAsync(TaskReport report)
+    {
+        if (!IsCurrent(report.Task))
+        {
+            return Task.CompletedTask;
         }
 
         _tasks[report.Task] = report;
-        if (_tasks.Values.All(r => r is not null))
+
+        // A task whose inputs all ended before a pending checkpoint's barrier reached it will see no
+        // barrier: its final state is what the checkpoint needs from it.
+        if (_pending is { } pending && pending.Expects(report.Task))
         {
-            _state = JobState.Finished;
-            _endedAt = DateTimeOffset.UtcNow;
-            logger.LogInformation("Job {JobId} finished in {Elapsed}", JobId, _endedAt - _startedAt);
-            await EndAsync();
+            TriggerTask(report.Task, pending);
         }
+
+        return Task.CompletedTask;
     }
 
     public async Task OnTaskFailedAsync(TaskReport report, string error)
     {
-        if (_state != JobState.Running || !_tasks.ContainsKey(report.Task))
+        if (!IsCurrent(report.Task))
         {
             return;
         }
 
         _tasks[report.Task] = report;
-        var vertex = _graph!.Vertex(report.Task.VertexId);
-        await FailAsync($"{vertex.Name}: {error}");
+        await OnAttemptFailedAsync($"{Graph.Vertex(report.Task.VertexId).Name}: {error}");
     }
 
-    private async Task StartTaskAsync(JobVertex vertex, int subtask)
+    public async Task AcknowledgeCheckpointAsync(TaskId task, long checkpointId, TaskSnapshot snapshot)
     {
-        var task = new TaskId(JobId, Attempt, vertex.Id, subtask);
-        var grain = GrainFactory.GetGrain<ITaskGrain>(task.ToString());
-        Task start;
-        using (PlacementHint.On(_slots[_graph!.SlotOf(vertex, subtask)]))
+        if (!IsCurrent(task) || _pending is not { } pending || pending.Id != checkpointId || !pending.Acknowledge(task, snapshot))
         {
-            start = grain.StartAsync(new TaskDeployment(task, _submission!));
+            // A snapshot of an abandoned checkpoint or an older attempt: nothing will ever read it.
+            Discard(snapshot.KeyedState);
+            return;
+        }
+
+        if (pending.IsComplete)
+        {
+            await CompleteAsync(pending);
+        }
+    }
+
+    public Task DeclineCheckpointAsync(TaskId task, long checkpointId, string reason)
+    {
+        if (IsCurrent(task) && _pending?.Id == checkpointId)
+        {
+            AbortPending(reason);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        // Being activated was the point: OnActivateAsync resumed supervision. A reminder of a job that
+        // has ended is left over and goes.
+        if (Current is null or { State: not (JobState.Running or JobState.Restarting) })
+        {
+            await UnregisterReminderAsync();
+        }
+    }
+
+    private bool IsCurrent(TaskId task)
+        => Current is { State: JobState.Running } record && task.Attempt == record.Attempt && _tasks.ContainsKey(task);
+
+    private void Supervise()
+    {
+        // The job grain receives no calls while tasks run quietly; it must not be collected as idle.
+        DelayDeactivation(Timeout.InfiniteTimeSpan);
+        var interval = options.Value.JobSupervisionInterval;
+        _supervisor ??= this.RegisterGrainTimer(SuperviseAsync, new GrainTimerCreationOptions(interval, interval) { KeepAlive = true });
+    }
+
+    private async Task SuperviseAsync()
+    {
+        if (Current is not { } record)
+        {
+            return;
+        }
+
+        if (record.State == JobState.Restarting && _restartAt <= Now)
+        {
+            await RestartAsync();
+        }
+        else if (record.State == JobState.Running)
+        {
+            if (FirstLostSilo() is { } lost)
+            {
+                await OnAttemptFailedAsync($"Silo {lost}, which ran tasks of the job, is no longer active.");
+                return;
+            }
+
+            await CoordinateCheckpointsAsync();
+        }
+    }
+
+    private SiloAddress? FirstLostSilo()
+    {
+        var snapshot = membership.CurrentSnapshot;
+        return _slots.Distinct().FirstOrDefault(silo => snapshot.GetSiloStatus(silo) != SiloStatus.Active);
+    }
+
+    private async Task OnAttemptFailedAsync(string cause)
+    {
+        var record = Record;
+        if (record.State != JobState.Running)
+        {
+            return;
+        }
+
+        AbortPending($"attempt {record.Attempt} failed");
+        record.LastFailure = cause;
+        record.Restarts++;
+        var delay = Graph.RestartStrategy.DelayBefore(record.Restarts);
+        if (delay is null)
+        {
+            string failure = record.Restarts == 1 ? cause : $"{cause} (gave up after {record.Restarts - 1} restarts; {Graph.RestartStrategy})";
+            await FailAsync(failure);
+            return;
+        }
+
+        logger.LogWarning("Job {JobId} attempt {Attempt} failed: {Cause}. Restart {Restart} in {Delay} s from {RestorePoint}",
+            JobId, record.Attempt, cause, record.Restarts, delay.Value.TotalSeconds, record.RestorePoint(JobId) ?? "the beginning");
+        record.State = JobState.Restarting;
+        _restartAt = Now + delay.Value;
+        await PersistAsync();
+        ReleaseAttempt(record.Attempt);
+    }
+
+    private async Task RestartAsync()
+    {
+        var record = Record;
+        _restartAt = null;
+        record.Attempt++;
+        record.State = JobState.Running;
+        _tasks.Clear();
+        try
+        {
+            var point = record.RestorePoint(JobId);
+            var from = point is null ? null : await LoadSnapshotAsync(point) ?? throw new InvalidOperationException($"Restore point {point} is missing from checkpoint storage.");
+            var slots = SlotAssignment.Assign(JobId, Graph.RequiredSlots, await GetSiloSlotsAsync());
+            await PersistAsync();
+            logger.LogInformation("Job {JobId} attempt {Attempt} starting from {RestorePoint}", JobId, record.Attempt, point ?? "the beginning");
+            await DeployAsync(slots, from);
+        }
+        catch (Exception ex)
+        {
+            await OnAttemptFailedAsync($"Restart failed: {ex.GetBaseException().Message}");
+        }
+    }
+
+    private async Task DeployAsync(IReadOnlyList<SiloAddress> slots, CheckpointMetadata? from)
+    {
+        var graph = Graph;
+        int attempt = Record.Attempt;
+        _slots = slots;
+        _tasks.Clear();
+        foreach (var vertex in graph.Vertices)
+        {
+            for (int subtask = 0; subtask < vertex.Parallelism; subtask++)
+            {
+                _tasks[new TaskId(JobId, attempt, vertex.Id, subtask)] = null;
+            }
+        }
+
+        foreach (var vertex in graph.Vertices.Reverse())
+        {
+            await Task.WhenAll(Enumerable.Range(0, vertex.Parallelism).Select(subtask =>
+            {
+                var restore = from is null ? null : StateAssignment.For(from, graph, vertex, subtask);
+                return StartTaskAsync(new TaskId(JobId, attempt, vertex.Id, subtask), vertex, restore);
+            }));
+        }
+    }
+
+    private async Task StartTaskAsync(TaskId task, JobVertex vertex, TaskRestore? restore)
+    {
+        Task start;
+        using (PlacementHint.On(_slots[Graph.SlotOf(vertex, task.Subtask)]))
+        {
+            start = TaskGrain(task).StartAsync(new TaskDeployment(task, Record.Submission, restore));
         }
 
         await start;
     }
 
-    private async Task FailAsync(string failure)
+    private async Task CoordinateCheckpointsAsync()
     {
-        if (_state != JobState.Running)
+        var config = Graph.Checkpointing;
+        var now = Now;
+        if (_pending is { } pending)
+        {
+            if (now - pending.StartedAt > config.Timeout)
+            {
+                AbortPending($"it did not complete within {config.Timeout.TotalSeconds:0.###} s");
+            }
+
+            return;
+        }
+
+        if (_tasks.Count > 0 && _tasks.Values.All(r => r is not null))
+        {
+            // Every task has finished: a last checkpoint takes their final state and lets the sinks commit.
+            await TriggerAsync(Record.NextCheckpointId++, SnapshotKind.Checkpoint, persist: config.IsEnabled, stopAfter: false, isFinal: true);
+        }
+        else if (_queuedSavepoint is { } savepoint)
+        {
+            _queuedSavepoint = null;
+            await TriggerAsync(savepoint.Id, SnapshotKind.Savepoint, persist: true, savepoint.StopAfter, isFinal: false);
+        }
+        else if (config.Interval is { } interval && now - _lastCheckpointStart >= interval && now - _lastCheckpointEnd >= config.MinPauseBetweenCheckpoints)
+        {
+            await TriggerAsync(Record.NextCheckpointId++, SnapshotKind.Checkpoint, persist: true, stopAfter: false, isFinal: false);
+        }
+    }
+
+    private async Task TriggerAsync(long id, SnapshotKind kind, bool persist, bool stopAfter, bool isFinal)
+    {
+        // The id is stored before any task uses it, so that a resumed job never reuses it.
+        await PersistAsync();
+        var pending = new PendingCheckpoint(id, kind, persist, stopAfter, isFinal, _tasks.Keys, Now);
+        _pending = pending;
+        _lastCheckpointStart = pending.StartedAt;
+        _outcomes[id] = new CheckpointOutcome(id, CheckpointOutcomeState.InProgress, null, null);
+
+        // Running sources start the barriers; finished tasks snapshot their final state directly.
+        foreach (var (task, finished) in _tasks)
+        {
+            if (finished is not null || Graph.Vertex(task.VertexId).IsSource)
+            {
+                TriggerTask(task, pending);
+            }
+        }
+    }
+
+    private void TriggerTask(TaskId task, PendingCheckpoint pending)
+    {
+        _ = TriggerTaskAsync();
+
+        async Task TriggerTaskAsync()
+        {
+            string? failure;
+            try
+            {
+                failure = await TaskGrain(task).TriggerCheckpointAsync(pending.Id, pending.Persist) ? null : "it is not running";
+            }
+            catch (Exception ex)
+            {
+                failure = ex.GetBaseException().Message;
+            }
+
+            if (failure is not null && _pending == pending)
+            {
+                AbortPending($"subtask {task.Subtask} of {Graph.Vertex(task.VertexId).Name} could not take part: {failure}");
+            }
+        }
+    }
+
+    private async Task CompleteAsync(PendingCheckpoint pending)
+    {
+        _pending = null;
+        var record = Record;
+        var now = Now;
+        var metadata = new CheckpointMetadata(JobId, pending.Id, pending.Kind, now, now - pending.StartedAt, Graph.MaxParallelism, pending.Snapshots);
+        var info = new CompletedCheckpointInfo(pending.Id, metadata.Pointer, pending.Kind, now, metadata.Duration, metadata.Bytes);
+        var expired = new List<CompletedCheckpointInfo>();
+        if (pending.Persist)
+        {
+            try
+            {
+                await snapshots.WriteCheckpointAsync(metadata, CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                _pending = pending;
+                AbortPending($"its metadata could not be stored: {ex.GetBaseException().Message}");
+                return;
+            }
+
+            if (pending.Kind == SnapshotKind.Savepoint)
+            {
+                record.Savepoints.Add(info);
+            }
+            else
+            {
+                record.Retained.Add(info);
+                _retainedMetadata[info.Id] = metadata;
+                int excess = record.Retained.Count - Graph.Checkpointing.RetainedCheckpoints;
+                if (excess > 0)
+                {
+                    expired.AddRange(record.Retained.Take(excess));
+                    record.Retained.RemoveRange(0, excess);
+                }
+            }
+
+            record.CompletedCheckpoints++;
+            await PersistAsync();
+            foreach (var old in expired)
+            {
+                _ = DeleteCheckpointAsync(old.Id);
+            }
+        }
+
+        _outcomes[pending.Id] = new CheckpointOutcome(pending.Id, CheckpointOutcomeState.Completed, metadata.Pointer, null);
+        _lastCheckpointEnd = now;
+        logger.LogDebug("Job {JobId}: {Kind} {Id} complete in {Duration} ms, {Bytes} bytes", JobId, pending.Kind, pending.Id, metadata.Duration.TotalMilliseconds, metadata.Bytes);
+
+        var notifications = _tasks.Keys.Select(t => TaskGrain(t).NotifyCheckpointCompleteAsync(pending.Id)).ToList();
+        if (!pending.IsFinal && !pending.StopAfter)
+        {
+            notifications.ForEach(n => n.Ignore());
+            return;
+        }
+
+        // The job ends only once its sinks have committed.
+        try
+        {
+            await Task.WhenAll(notifications);
+        }
+        catch (Exception ex)
+        {
+            await OnAttemptFailedAsync($"Committing the final output failed: {ex.GetBaseException().Message}");
+            return;
+        }
+
+        if (pending.IsFinal)
+        {
+            logger.LogInformation("Job {JobId} finished in {Elapsed}", JobId, now - record.StartedAt);
+            await EndAsync(JobState.Finished, failure: null);
+        }
+        else
+        {
+            logger.LogInformation("Job {JobId} stopped with savepoint {Pointer}", JobId, metadata.Pointer);
+            await EndAsync(JobState.Stopped, failure: null);
+        }
+    }
+
+    private void AbortPending(string reason)
+    {
+        if (_pending is not { } pending)
         {
             return;
         }
 
-        _state = JobState.Failed;
-        _failure = failure;
-        _endedAt = DateTimeOffset.UtcNow;
-        logger.LogError("Job {JobId} failed: {Failure}", JobId, failure);
-        await EndAsync();
+        _pending = null;
+        _lastCheckpointEnd = Now;
+        Record.FailedCheckpoints++;
+        _outcomes[pending.Id] = new CheckpointOutcome(pending.Id, CheckpointOutcomeState.Failed, null, reason);
+        logger.LogWarning("Job {JobId}: {Kind} {Id} abandoned: {Reason}", JobId, pending.Kind, pending.Id, reason);
+        Discard(pending.Snapshots.SelectMany(s => s.KeyedState));
     }
 
-    /// <summary>Lets the tasks go and the job grain be collected like any idle grain (its status stays readable until then).</summary>
-    private async Task EndAsync()
+    private void Discard(IEnumerable<KeyedStateHandle> chunks)
     {
-        DelayDeactivation(TimeSpan.Zero);
+        var list = chunks.ToList();
+        if (list.Count > 0)
+        {
+            _ = DiscardAsync();
+        }
+
+        async Task DiscardAsync()
+        {
+            try
+            {
+                await snapshots.DeleteChunksAsync(list, CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "Job {JobId}: could not delete {Count} state chunks of an abandoned checkpoint", JobId, list.Count);
+            }
+        }
+    }
+
+    private async Task DeleteCheckpointAsync(long id)
+    {
         try
         {
-            await Task.WhenAll(_tasks.Keys.Select(t => GrainFactory.GetGrain<ITaskGrain>(t.ToString()).ReleaseAsync()));
+            var metadata = _retainedMetadata.Remove(id, out var known) ? known : await snapshots.ReadCheckpointAsync(JobId, id, CancellationToken.None);
+            if (metadata is not null)
+            {
+                await snapshots.DeleteCheckpointAsync(metadata, CancellationToken.None);
+            }
         }
         catch (Exception ex)
         {
-            logger.LogWarning(ex, "Some tasks of job {JobId} could not be released", JobId);
+            logger.LogWarning(ex, "Job {JobId}: could not delete checkpoint {Id}", JobId, id);
+        }
+    }
+
+    private async Task<CheckpointMetadata?> LoadSnapshotAsync(string pointer)
+    {
+        var (jobId, id) = SnapshotPointer.Parse(pointer);
+        return await snapshots.ReadCheckpointAsync(jobId, id, CancellationToken.None);
+    }
+
+    private static void Validate(CheckpointMetadata from, JobGraph graph, bool allowNonRestoredState)
+    {
+        if (from.MaxParallelism != graph.MaxParallelism)
+        {
+            throw new JobSubmissionException(
+                $"Savepoint {from.Pointer} was taken with max parallelism {from.MaxParallelism} but the job has {graph.MaxParallelism}; they must be equal.");
+        }
+
+        var unmatched = StateAssignment.UnmatchedOperators(from, graph);
+        if (unmatched.Count > 0 && !allowNonRestoredState)
+        {
+            throw new JobSubmissionException(
+                $"Savepoint {from.Pointer} has state for operators this job does not have ({string.Join(", ", unmatched)}). " +
+                "Give the operators the same uids as before, or allow non-restored state to drop it.");
+        }
+    }
+
+    private async Task FailAsync(string failure)
+    {
+        logger.LogError("Job {JobId} failed: {Failure}", JobId, failure);
+        await EndAsync(JobState.Failed, failure);
+    }
+
+    /// <summary>Records the end, lets the tasks go and the grain be collected like any idle grain (its status stays readable).</summary>
+    private async Task EndAsync(JobState state, string? failure)
+    {
+        var record = Record;
+        int attempt = record.Attempt;
+        record.State = state;
+        record.Failure = failure;
+        record.EndedAt = Now;
+        _restartAt = null;
+        _queuedSavepoint = null;
+        _supervisor?.Dispose();
+        _supervisor = null;
+        var finished = record.Retained.ToList();
+        if (state == JobState.Finished)
+        {
+            // Nothing is left to recover; savepoints stay.
+            record.Retained.Clear();
+        }
+
+        await PersistAsync();
+        await UnregisterReminderAsync();
+        DelayDeactivation(TimeSpan.Zero);
+        if (state == JobState.Finished)
+        {
+            foreach (var checkpoint in finished)
+            {
+                _ = DeleteCheckpointAsync(checkpoint.Id);
+            }
+        }
+
+        ReleaseAttempt(attempt);
+    }
+
+    /// <summary>Releases every task of <paramref name="attempt"/> without waiting: a task on a lost silo may take long to answer.</summary>
+    private void ReleaseAttempt(int attempt)
+    {
+        var graph = Graph;
+        foreach (var vertex in graph.Vertices)
+        {
+            for (int subtask = 0; subtask < vertex.Parallelism; subtask++)
+            {
+                TaskGrain(new TaskId(JobId, attempt, vertex.Id, subtask)).ReleaseAsync().Ignore();
+            }
+        }
+    }
+
+    private ITaskGrain TaskGrain(TaskId task) => GrainFactory.GetGrain<ITaskGrain>(task.ToString());
+
+    private Task PersistAsync() => snapshots.WriteJobAsync(JobId, _stored, CancellationToken.None);
+
+    private async Task RegisterReminderAsync()
+    {
+        try
+        {
+            var period = options.Value.JobReminderPeriod;
+            await this.RegisterOrUpdateReminder(ReminderName, period, period);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning("Job {JobId}: no reminder could be registered ({Error}); if the job grain's silo dies, the job resumes only when one of its tasks calls it",
+                JobId, ex.GetBaseException().Message);
+        }
+    }
+
+    private async Task UnregisterReminderAsync()
+    {
+        try
+        {
+            if (await this.GetReminder(ReminderName) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+        }
+        catch (Exception ex)
+        {
+            logger.LogDebug("Job {JobId}: reminder not unregistered: {Error}", JobId, ex.GetBaseException().Message);
         }
     }
 
@@ -175,7 +674,14 @@ internal sealed class JobGrain(IClusterMembershipService membership, ILogger<Job
 
     private JobStatus Status()
     {
-        var vertices = _graph?.Vertices.Select(v =>
+        if (Current is not { } record)
+        {
+            return new JobStatus(JobId, JobId, JobState.Created, 0, null, Array.Empty<VertexStatus>(), null, null,
+                new CheckpointStatus(0, 0, null, null, Array.Empty<CompletedCheckpointInfo>(), null, 0, null));
+        }
+
+        var graph = Graph;
+        var vertices = graph.Vertices.Select(v =>
         {
             var reports = _tasks.Where(t => t.Key.VertexId == v.Id && t.Value is not null).Select(t => t.Value!).ToList();
             var operators = v.Operators
@@ -184,9 +690,18 @@ internal sealed class JobGrain(IClusterMembershipService membership, ILogger<Job
                     reports.Sum(r => r.Operators.ElementAtOrDefault(i)?.RecordsIn ?? 0),
                     reports.Sum(r => r.Operators.ElementAtOrDefault(i)?.RecordsOut ?? 0)))
                 .ToList();
-            var slots = Enumerable.Range(0, v.Parallelism).Select(i => _slots.Count > 0 ? _slots[_graph.SlotOf(v, i)].ToString() : "?").ToList();
+            var slots = Enumerable.Range(0, v.Parallelism).Select(i => _slots.Count > 0 ? _slots[graph.SlotOf(v, i)].ToString() : "?").ToList();
             return new VertexStatus(v.Id, v.Name, v.Parallelism, slots, reports.Count, operators);
-        }).ToList() ?? new List<VertexStatus>();
-        return new JobStatus(JobId, _submission?.JobName ?? JobId, _state, Attempt, _failure, vertices, _startedAt, _endedAt);
+        }).ToList();
+        var checkpoints = new CheckpointStatus(
+            record.CompletedCheckpoints,
+            record.FailedCheckpoints,
+            _pending?.Id,
+            record.Retained.Concat(record.Savepoints).MaxBy(c => c.Id),
+            record.Savepoints.ToList(),
+            record.StartedFrom,
+            record.Restarts,
+            record.LastFailure);
+        return new JobStatus(JobId, record.Submission.JobName, record.State, record.Attempt, record.Failure, vertices, record.StartedAt, record.EndedAt, checkpoints);
     }
 }

@@ -5,6 +5,12 @@ public enum JobState
 {
     Created,
     Running,
+
+    /// <summary>An attempt failed; the job waits for the restart strategy's delay and then restarts from its last checkpoint.</summary>
+    Restarting,
+
+    /// <summary>Stopped by the user with a savepoint, from which it can be started again.</summary>
+    Stopped,
     Finished,
     Failed,
     Canceled,
@@ -37,9 +43,10 @@ public sealed record JobStatus(
     [property: Id(4)] string? Failure,
     [property: Id(5)] IReadOnlyList<VertexStatus> Vertices,
     [property: Id(6)] DateTimeOffset? StartedAt,
-    [property: Id(7)] DateTimeOffset? EndedAt)
+    [property: Id(7)] DateTimeOffset? EndedAt,
+    [property: Id(8)] CheckpointStatus Checkpoints)
 {
-    public bool IsTerminal => State is JobState.Finished or JobState.Failed or JobState.Canceled;
+    public bool IsTerminal => State is JobState.Finished or JobState.Failed or JobState.Canceled or JobState.Stopped;
 
     /// <summary>Records counted by the operators named <paramref name="operatorName"/> (input side; output for sources).</summary>
     public long RecordsOf(string operatorName)
@@ -51,3 +58,41 @@ public sealed record JobStatus(
 public sealed record TaskReport(
     [property: Id(0)] Tasks.TaskId Task,
     [property: Id(1)] IReadOnlyList<OperatorMetrics> Operators);
+
+/// <summary>A completed checkpoint or savepoint as the job's status shows it.</summary>
+[GenerateSerializer, Immutable, Alias("orleansstream.completed-checkpoint")]
+public sealed record CompletedCheckpointInfo(
+    [property: Id(0)] long Id,
+    [property: Id(1)] string Pointer,
+    [property: Id(2)] Checkpoints.SnapshotKind Kind,
+    [property: Id(3)] DateTimeOffset CompletedAt,
+    [property: Id(4)] TimeSpan Duration,
+    [property: Id(5)] long Bytes);
+
+/// <summary>The checkpointing side of a job's status.</summary>
+[GenerateSerializer, Immutable, Alias("orleansstream.checkpoint-status")]
+public sealed record CheckpointStatus(
+    [property: Id(0)] long Completed,
+    [property: Id(1)] long Failed,
+    [property: Id(2)] long? InProgress,
+    [property: Id(3)] CompletedCheckpointInfo? Latest,
+    [property: Id(4)] IReadOnlyList<CompletedCheckpointInfo> Savepoints,
+    [property: Id(5)] string? RestoredFrom,
+    [property: Id(6)] int Restarts,
+    [property: Id(7)] string? LastFailure);
+
+[GenerateSerializer]
+public enum CheckpointOutcomeState
+{
+    InProgress,
+    Completed,
+    Failed,
+}
+
+/// <summary>What became of a triggered checkpoint or savepoint.</summary>
+[GenerateSerializer, Immutable, Alias("orleansstream.checkpoint-outcome")]
+public sealed record CheckpointOutcome(
+    [property: Id(0)] long Id,
+    [property: Id(1)] CheckpointOutcomeState State,
+    [property: Id(2)] string? Pointer,
+    [property: Id(3)] string? Failure);

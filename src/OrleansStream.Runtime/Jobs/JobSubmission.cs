@@ -18,6 +18,12 @@ public sealed class JobSubmission
 
     [Id(3)] public Dictionary<string, string> Parameters { get; init; } = new();
 
+    /// <summary>A savepoint or retained checkpoint to start from, as <c>{job id}/{checkpoint id}</c>; null for a fresh start.</summary>
+    [Id(4)] public string? FromSavepoint { get; init; }
+
+    /// <summary>Start from the savepoint even if some of its state belongs to no operator of this job (that state is dropped).</summary>
+    [Id(5)] public bool AllowNonRestoredState { get; init; }
+
     public static JobSubmission For<TJob>(int parallelism = 1, IReadOnlyDictionary<string, string>? parameters = null, string? jobName = null)
         where TJob : IStreamJob, new()
         => new()

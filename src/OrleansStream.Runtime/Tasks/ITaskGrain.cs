@@ -1,4 +1,5 @@
 using Orleans.Concurrency;
+using OrleansStream.Runtime.Checkpoints;
 using OrleansStream.Runtime.Jobs;
 
 namespace OrleansStream.Runtime.Tasks;
@@ -7,12 +8,25 @@ namespace OrleansStream.Runtime.Tasks;
 [GenerateSerializer, Immutable, Alias("orleansstream.task-deployment")]
 public sealed record TaskDeployment(
     [property: Id(0)] TaskId Task,
-    [property: Id(1)] JobSubmission Submission);
+    [property: Id(1)] JobSubmission Submission,
+    [property: Id(2)] TaskRestore? Restore = null);
 
 /// <summary>One subtask of one attempt of a job (Flink's Task): runs its operator chain.</summary>
 public interface ITaskGrain : IGrainWithStringKey
 {
+    /// <summary>Restores the subtask's state (if the deployment says so), opens its operators and starts it.</summary>
     Task StartAsync(TaskDeployment deployment);
+
+    /// <summary>
+    /// Takes a snapshot for checkpoint <paramref name="checkpointId"/>: a running source records its
+    /// splits and emits the barrier; a finished task snapshots its final state. Returns false when the
+    /// task cannot (a running non-source task takes its snapshot when the barriers reach it).
+    /// <paramref name="persist"/> is false for the commit-only final snapshot of a job without checkpointing.
+    /// </summary>
+    Task<bool> TriggerCheckpointAsync(long checkpointId, bool persist);
+
+    /// <summary>Checkpoint <paramref name="checkpointId"/> is complete: sinks commit what they pre-committed for it.</summary>
+    Task NotifyCheckpointCompleteAsync(long checkpointId);
 
     /// <summary>
     /// Stops the subtask if it still runs and lets its activation go. Interleaves, so that a task

@@ -2,6 +2,7 @@ using OrleansStream.Codecs;
 using OrleansStream.Connectors;
 using OrleansStream.Graph;
 using OrleansStream.Operators;
+using OrleansStream.State;
 
 namespace OrleansStream.Runtime.Tasks;
 
@@ -13,10 +14,14 @@ namespace OrleansStream.Runtime.Tasks;
 internal sealed class OperatorChain
 {
     private readonly IStreamOperator[] _operators;
+    private readonly Transformation[] _nodes;
+    private readonly OperatorStateStore?[] _states;
 
-    private OperatorChain(IStreamOperator[] operators, IPayloadDecoder? inputDecoder)
+    private OperatorChain(Transformation[] nodes, IStreamOperator[] operators, IPayloadDecoder? inputDecoder)
     {
+        _nodes = nodes;
         _operators = operators;
+        _states = new OperatorStateStore?[operators.Length];
         InputDecoder = inputDecoder;
     }
 
@@ -46,14 +51,67 @@ internal sealed class OperatorChain
 
         var operators = nodes.Select(n => instances[n]).ToArray();
         var decoder = vertex.IsSource ? null : vertex.Head.CreateInputDecoder(operators[0]);
-        return new OperatorChain(operators, decoder);
+        return new OperatorChain(nodes.ToArray(), operators, decoder);
     }
 
-    public void Open(Func<IStreamOperator, OperatorContext> contextOf)
+    /// <summary>The state store of each operator, by uid; the task fills them from a checkpoint before <see cref="Open"/>.</summary>
+    public OperatorStateStore StateOf(string uid) => _states[Array.FindIndex(_nodes, n => n.Uid == uid)]!;
+
+    public bool HasOperator(string uid) => Array.Exists(_nodes, n => n.Uid == uid);
+
+    /// <summary>Creates each operator's context and state store (before a restore fills the stores).</summary>
+    public void CreateContexts(Func<Transformation, OperatorContext> contextOf)
+    {
+        _contexts = new OperatorContext[_operators.Length];
+        for (int i = 0; i < _operators.Length; i++)
+        {
+            _contexts[i] = contextOf(_nodes[i]);
+            _states[i] = _contexts[i].State;
+        }
+    }
+
+    private OperatorContext[] _contexts = Array.Empty<OperatorContext>();
+
+    public void Open()
+    {
+        for (int i = 0; i < _operators.Length; i++)
+        {
+            _operators[i].Open(_contexts[i]);
+        }
+    }
+
+    /// <summary>Captures every operator's state for checkpoint <paramref name="checkpointId"/>; keyed state goes into <paramref name="keyed"/>.</summary>
+    public (Dictionary<string, IReadOnlyList<byte[]>> OperatorState, List<string> KeyedOperators) Snapshot(long checkpointId, KeyedSnapshotBuilder keyed)
+    {
+        var operatorState = new Dictionary<string, IReadOnlyList<byte[]>>(StringComparer.Ordinal);
+        var keyedOperators = new List<string>();
+        for (int i = 0; i < _operators.Length; i++)
+        {
+            var store = _states[i]!;
+            bool wasEmpty = keyed.IsEmpty;
+            store.SnapshotKeyedState(keyed);
+            if (store.Tables.Any())
+            {
+                keyedOperators.Add(store.OperatorId);
+            }
+
+            if (_operators[i] is ICheckpointedOperator checkpointed)
+            {
+                operatorState[store.OperatorId] = checkpointed.SnapshotOperatorState(checkpointId);
+            }
+        }
+
+        return (operatorState, keyedOperators);
+    }
+
+    public async ValueTask NotifyCheckpointCompleteAsync(long checkpointId, CancellationToken cancellationToken)
     {
         foreach (var op in _operators)
         {
-            op.Open(contextOf(op));
+            if (op is ICheckpointListener listener)
+            {
+                await listener.NotifyCheckpointCompleteAsync(checkpointId, cancellationToken);
+            }
         }
     }
 

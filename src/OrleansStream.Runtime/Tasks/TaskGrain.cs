@@ -6,9 +6,11 @@ using Orleans.Streams;
 using OrleansStream.Connectors;
 using OrleansStream.Operators;
 using OrleansStream.Runtime.Channels;
+using OrleansStream.Runtime.Checkpoints;
 using OrleansStream.Runtime.Hosting;
 using OrleansStream.Runtime.Jobs;
 using OrleansStream.Runtime.Placement;
+using OrleansStream.State;
 
 namespace OrleansStream.Runtime.Tasks;
 
@@ -19,6 +21,13 @@ namespace OrleansStream.Runtime.Tasks;
 /// producers. A source task reads its splits in slices on a timer. A tick drives processing time:
 /// watermark generation, processing-time windows, sink flushes and the buffer timeout.
 /// </summary>
+/// <remarks>
+/// Checkpoints: when a barrier has been aligned (or a source is triggered) the task captures its
+/// operators' state synchronously, forwards the barrier, and writes the snapshot to checkpoint
+/// storage in the background while it goes on processing; then it acknowledges to the job grain. A
+/// finished task keeps its operators open until the job releases it, so that it can still snapshot
+/// its final state and commit when the final checkpoint completes.
+/// </remarks>
 [ImplicitStreamSubscription(ChannelNames.Namespace)]
 [TaskSlotPlacement]
 [Immovable]
@@ -26,7 +35,9 @@ namespace OrleansStream.Runtime.Tasks;
 internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelope>, IInputHandler
 {
     private readonly OrleansStreamOptions _options;
+    private readonly SnapshotStore _snapshots;
     private readonly ILogger<TaskGrain> _logger;
+    private readonly CancellationTokenSource _released = new();
     private TaskState _state = TaskState.Created;
     private TaskId _task;
     private OperatorChain _chain = null!;
@@ -34,10 +45,13 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
     private InputGate? _gate;
     private IGrainTimer? _tick;
     private IGrainTimer? _sourceTimer;
+    private long _lastSnapshot;
+    private bool _chainClosed;
 
-    public TaskGrain(IOptions<OrleansStreamOptions> options, ILogger<TaskGrain> logger)
+    public TaskGrain(IOptions<OrleansStreamOptions> options, SnapshotStore snapshots, ILogger<TaskGrain> logger)
     {
         _options = options.Value;
+        _snapshots = snapshots;
         _logger = logger;
     }
 
@@ -52,17 +66,19 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
 
     private IStreamProvider Streams => this.GetStreamProvider(_options.StreamProvider);
 
+    private IJobGrain Job => GrainFactory.GetGrain<IJobGrain>(_task.JobId);
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var input = Streams.GetStream<StreamEnvelope>(ChannelNames.InputStreamOf(this.GetPrimaryKeyString()));
         await input.SubscribeAsync(this);
     }
 
-    public Task StartAsync(TaskDeployment deployment)
+    public async Task StartAsync(TaskDeployment deployment)
     {
         if (_state != TaskState.Created)
         {
-            return Task.CompletedTask;
+            return;
         }
 
         _task = deployment.Task;
@@ -70,8 +86,25 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
         var vertex = graph.Vertex(_task.VertexId);
         _network = new NetworkOutputs(Streams, _task, graph.MaxParallelism, _options.BatchSize);
         _chain = OperatorChain.Create(vertex, _network);
-        _chain.Open(op => new OperatorContext(_task.JobId, _task.Attempt, op.Name, _task.Subtask, vertex.Parallelism, graph.MaxParallelism, TimeProvider.System));
-        _gate = vertex.IsSource ? null : new InputGate(vertex, _task.Subtask, _task.Attempt);
+        _chain.CreateContexts(node => new OperatorContext(_task.JobId, _task.Attempt, node.Name, _task.Subtask, vertex.Parallelism, graph.MaxParallelism, TimeProvider.System)
+        {
+            OperatorId = node.Uid,
+        });
+        if (deployment.Restore is { } restore)
+        {
+            await RestoreAsync(restore);
+        }
+
+        _chain.Open();
+        if (deployment.Restore is { } restored)
+        {
+            _lastSnapshot = restored.CheckpointId;
+
+            // What was pre-committed for the restored checkpoint may never have been committed.
+            await _chain.NotifyCheckpointCompleteAsync(restored.CheckpointId, _released.Token);
+        }
+
+        _gate = vertex.IsSource ? null : new InputGate(vertex, _task.Subtask, _task.Attempt, graph.Checkpointing.Mode);
         _state = TaskState.Running;
 
         // The timers keep the task active: a source receives no calls, and a quiet stream may send none.
@@ -81,8 +114,8 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
             _sourceTimer = this.RegisterGrainTimer(ReadSourceAsync, new GrainTimerCreationOptions(TimeSpan.Zero, _options.SourceIdlePollInterval) { KeepAlive = true });
         }
 
-        _logger.LogDebug("Task {Task} started: {Vertex} x{Parallelism}", _task, vertex.Name, vertex.Parallelism);
-        return Task.CompletedTask;
+        _logger.LogDebug("Task {Task} started: {Vertex} x{Parallelism}{Restored}", _task, vertex.Name, vertex.Parallelism,
+            deployment.Restore is null ? "" : $", restored from checkpoint {deployment.Restore.CheckpointId}");
     }
 
     public async Task OnNextAsync(StreamEnvelope envelope, StreamSequenceToken? token = null)
@@ -124,15 +157,127 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
 
     void IInputHandler.OnIdle(bool idle) => _chain.ProcessIdle(idle);
 
+    void IInputHandler.OnBarrier(long checkpointId) => TakeSnapshot(checkpointId, persist: true, emitBarrier: true);
+
+    public async Task<bool> TriggerCheckpointAsync(long checkpointId, bool persist)
+    {
+        if (checkpointId <= _lastSnapshot)
+        {
+            // Already taken when the barrier came through; a second snapshot would see later records.
+            return true;
+        }
+
+        try
+        {
+            switch (_state)
+            {
+                case TaskState.Running when _chain.Source is not null:
+                    TakeSnapshot(checkpointId, persist, emitBarrier: true);
+                    await _network.SendPendingAsync();
+                    return true;
+                case TaskState.Finished:
+                    TakeSnapshot(checkpointId, persist, emitBarrier: false);
+                    return true;
+                default:
+                    return false;
+            }
+        }
+        catch (Exception ex)
+        {
+            await FailAsync(ex);
+            return false;
+        }
+    }
+
+    public async Task NotifyCheckpointCompleteAsync(long checkpointId)
+    {
+        if (_state is not (TaskState.Running or TaskState.Finished))
+        {
+            return;
+        }
+
+        try
+        {
+            await _chain.NotifyCheckpointCompleteAsync(checkpointId, _released.Token);
+        }
+        catch (Exception ex) when (_state == TaskState.Running)
+        {
+            await FailAsync(ex);
+        }
+    }
+
     public async Task ReleaseAsync()
     {
-        if (_state is TaskState.Running or TaskState.Created)
+        var state = _state;
+        _state = TaskState.Canceled;
+        _released.Cancel();
+        if (state is TaskState.Running or TaskState.Finished or TaskState.Created)
         {
-            _state = TaskState.Canceled;
             await StopAsync();
         }
 
         DeactivateOnIdle();
+    }
+
+    private async Task RestoreAsync(TaskRestore restore)
+    {
+        foreach (var (uid, items) in restore.OperatorState)
+        {
+            if (_chain.HasOperator(uid))
+            {
+                _chain.StateOf(uid).SetRestored(restore.CheckpointId, items);
+            }
+        }
+
+        foreach (var handle in restore.KeyedState)
+        {
+            var chunk = await _snapshots.ReadChunkAsync(handle, _released.Token);
+            KeyedSnapshotBuilder.Restore(chunk, uid => _chain.HasOperator(uid) ? _chain.StateOf(uid) : null);
+        }
+    }
+
+    /// <summary>
+    /// The synchronous part of a snapshot: captures the chain's state and forwards the barrier, in this
+    /// turn, so that nothing processed after the barrier is in it. Writing happens in the background.
+    /// </summary>
+    private void TakeSnapshot(long checkpointId, bool persist, bool emitBarrier)
+    {
+        _lastSnapshot = Math.Max(_lastSnapshot, checkpointId);
+        var keyed = new KeyedSnapshotBuilder();
+        var (operatorState, keyedOperators) = _chain.Snapshot(checkpointId, keyed);
+        var chunks = persist ? keyed.Build(_options.CheckpointChunkBytes) : Array.Empty<KeyedStateChunk>();
+        if (emitBarrier)
+        {
+            _network.EmitBarrier(checkpointId);
+        }
+
+        _ = PersistAndAcknowledgeAsync(checkpointId, chunks, operatorState, keyedOperators);
+    }
+
+    private async Task PersistAndAcknowledgeAsync(
+        long checkpointId, IReadOnlyList<KeyedStateChunk> chunks, Dictionary<string, IReadOnlyList<byte[]>> operatorState, List<string> keyedOperators)
+    {
+        try
+        {
+            var handles = new List<KeyedStateHandle>(chunks.Count);
+            for (int i = 0; i < chunks.Count; i++)
+            {
+                var key = SnapshotStore.ChunkKey(_task.JobId, checkpointId, _task.VertexId, _task.Subtask, i);
+                handles.Add(await _snapshots.WriteChunkAsync(key, chunks[i], _released.Token));
+            }
+
+            var snapshot = new TaskSnapshot(_task.VertexId, _task.Subtask, operatorState, handles, keyedOperators);
+            await Job.AcknowledgeCheckpointAsync(_task, checkpointId, snapshot);
+        }
+        catch (Exception ex) when (!_released.IsCancellationRequested)
+        {
+            _logger.LogWarning(ex, "Task {Task} could not store its snapshot for checkpoint {Checkpoint}", _task, checkpointId);
+            Job.DeclineCheckpointAsync(_task, checkpointId, $"Subtask {_task.Subtask} of vertex {_task.VertexId} could not store its snapshot: {ex.GetBaseException().Message}").Ignore();
+        }
+        catch (Exception)
+        {
+            // Released while writing: the job has moved on and will not wait for this snapshot.
+        }
     }
 
     private async Task TickAsync()
@@ -163,7 +308,7 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
             ReadStatus status;
             do
             {
-                status = await source.ReadAsync(_options.BatchSize, CancellationToken.None);
+                status = await source.ReadAsync(_options.BatchSize, _released.Token);
                 await _network.SendPendingAsync();
                 if (status == ReadStatus.End && _state == TaskState.Running)
                 {
@@ -184,7 +329,7 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
     {
         _chain.Finish();
         await _network.CompleteAsync();
-        await StopAsync();
+        StopTimers();
         if (_state != TaskState.Running)
         {
             // Released or failed while finishing: the job grain has already been told.
@@ -193,9 +338,11 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
 
         _state = TaskState.Finished;
 
-        // Stay active until the job grain releases the task: producers may still be draining
-        // acknowledgements to it, and a deactivated task would be woken up by them for nothing.
-        GrainFactory.GetGrain<IJobGrain>(_task.JobId).OnTaskFinishedAsync(Report()).Ignore();
+        // Stay active, operators open, until the job grain releases the task: the final checkpoint
+        // still needs this task's state, its sinks still commit, and producers may still be draining
+        // acknowledgements to it.
+        DelayDeactivation(Timeout.InfiniteTimeSpan);
+        Job.OnTaskFinishedAsync(Report()).Ignore();
     }
 
     private async Task FailAsync(Exception ex)
@@ -216,18 +363,24 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
             _logger.LogWarning(closeError, "Task {Task} did not close cleanly after failing", _task);
         }
 
-        GrainFactory.GetGrain<IJobGrain>(_task.JobId).OnTaskFailedAsync(Report(), Describe(ex)).Ignore();
+        Job.OnTaskFailedAsync(Report(), Describe(ex)).Ignore();
         DeactivateOnIdle();
     }
 
-    private async Task StopAsync()
+    private void StopTimers()
     {
         _sourceTimer?.Dispose();
         _tick?.Dispose();
         _sourceTimer = null;
         _tick = null;
-        if (_chain is not null)
+    }
+
+    private async Task StopAsync()
+    {
+        StopTimers();
+        if (_chain is not null && !_chainClosed)
         {
+            _chainClosed = true;
             await _chain.CloseAsync();
         }
     }

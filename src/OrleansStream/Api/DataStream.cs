@@ -100,6 +100,14 @@ public class DataStream<T>
         return this;
     }
 
+    /// <summary>Sets the id the operator's state is stored under in checkpoints and savepoints (see <see cref="Transformation.Uid"/>).</summary>
+    public DataStream<T> Uid(string uid)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(uid);
+        RequirePhysical("Uid").Uid = uid;
+        return this;
+    }
+
     /// <summary>Starts a new chain at the operator that produced this stream (it gets its own task).</summary>
     public DataStream<T> StartNewChain()
     {
@@ -155,6 +163,14 @@ public sealed class DataStreamSink<T>
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         Transformation.Name = name;
+        return this;
+    }
+
+    /// <summary>Sets the id the sink's state (its pending transactions) is stored under.</summary>
+    public DataStreamSink<T> Uid(string uid)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(uid);
+        Transformation.Uid = uid;
         return this;
     }
 }

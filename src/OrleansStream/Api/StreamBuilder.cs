@@ -1,3 +1,4 @@
+using OrleansStream.Checkpoints;
 using OrleansStream.Connectors;
 using OrleansStream.Graph;
 using OrleansStream.KeyGroups;
@@ -36,7 +37,21 @@ public sealed class StreamBuilder
     /// <summary>How often sinks flush their buffered output.</summary>
     public TimeSpan SinkFlushInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>Checkpointing of the job: off until <see cref="EnableCheckpointing"/> or an interval is set.</summary>
+    public CheckpointConfig Checkpointing { get; } = new();
+
+    /// <summary>What the job does when it fails (Flink's restart strategy).</summary>
+    public RestartStrategy RestartStrategy { get; set; } = RestartStrategy.Default;
+
     public IReadOnlyList<Transformation> Transformations => _transformations;
+
+    /// <summary>Takes a checkpoint every <paramref name="interval"/> (Flink's enableCheckpointing).</summary>
+    public StreamBuilder EnableCheckpointing(TimeSpan interval, CheckpointingMode mode = CheckpointingMode.ExactlyOnce)
+    {
+        Checkpointing.Interval = interval;
+        Checkpointing.Mode = mode;
+        return this;
+    }
 
     public DataStream<T> FromSource<T>(ISource<T> source, string name = "Source")
     {
@@ -48,7 +63,13 @@ public sealed class StreamBuilder
     public DataStream<T> FromSource<T>(ISource<T> source, WatermarkStrategy<T> watermarks, string name = "Source")
         => FromSource(source, name).AssignTimestampsAndWatermarks(watermarks);
 
-    public JobGraph BuildGraph() => JobGraphTranslator.Translate(JobName, _transformations, DefaultParallelism, MaxParallelism, AutoWatermarkInterval);
+    public JobGraph BuildGraph()
+    {
+        var graph = JobGraphTranslator.Translate(JobName, _transformations, DefaultParallelism, MaxParallelism, AutoWatermarkInterval);
+        graph.Checkpointing = Checkpointing;
+        graph.RestartStrategy = RestartStrategy;
+        return graph;
+    }
 
     internal TTransformation Add<TTransformation>(Func<int, TTransformation> create)
         where TTransformation : Transformation

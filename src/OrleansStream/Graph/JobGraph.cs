@@ -1,4 +1,5 @@
 using System.Text;
+using OrleansStream.Checkpoints;
 
 namespace OrleansStream.Graph;
 
@@ -23,6 +24,10 @@ public sealed class JobGraph
     public int MaxParallelism { get; }
 
     public TimeSpan AutoWatermarkInterval { get; }
+
+    public CheckpointConfig Checkpointing { get; internal set; } = new();
+
+    public RestartStrategy RestartStrategy { get; internal set; } = RestartStrategy.Default;
 
     /// <summary>Vertices in topological order: every edge goes from an earlier vertex to a later one.</summary>
     public IReadOnlyList<JobVertex> Vertices { get; }

@@ -20,6 +20,10 @@ public static class JobGraphTranslator
 
         var reachable = ReachableFromSinks(transformations);
         var physical = transformations.Where(t => !t.IsVirtual && reachable.Contains(t)).OrderBy(t => t.Id).ToList();
+        if (physical.GroupBy(t => t.Uid).FirstOrDefault(g => g.Count() > 1) is { } clash)
+        {
+            throw new JobGraphException(clash.Last().Name, $"has uid '{clash.Key}', which operator '{clash.First().Name}' already uses; uids identify state and must be unique.");
+        }
 
         var parallelism = new Dictionary<Transformation, int>();
         var vertexOf = new Dictionary<Transformation, JobVertex>();

@@ -21,6 +21,19 @@ public abstract class Transformation
 
     public string Name { get; internal set; }
 
+    /// <summary>
+    /// The stable id that the step's state is stored under, so that a savepoint finds its state again in
+    /// a changed job (Flink's uid). Defaults to the build position, which is stable only while the job's
+    /// steps stay the same: set it on stateful steps of jobs that will evolve.
+    /// </summary>
+    public string Uid
+    {
+        get => _uid ?? $"op{Id}";
+        internal set => _uid = value;
+    }
+
+    private string? _uid;
+
     /// <summary>The parallelism the user asked for, if any.</summary>
     public int? Parallelism { get; internal set; }
 

@@ -1,10 +1,11 @@
 using OrleansStream.Functions;
+using OrleansStream.State;
 
 namespace OrleansStream.Operators;
 
 /// <summary>
 /// A rolling aggregate per key (Flink's keyed reduce/aggregate): each element updates its key's
-/// accumulator and the current result is emitted.
+/// accumulator, held in keyed state, and the current result is emitted.
 /// </summary>
 public sealed class KeyedAggregateOperator<TIn, TKey, TAcc, TOut>(
     string name,
@@ -12,16 +13,22 @@ public sealed class KeyedAggregateOperator<TIn, TKey, TAcc, TOut>(
     IAggregateFunction<TIn, TAcc, TOut> aggregate) : OneInputOperator<TIn, TOut>(name)
     where TKey : notnull
 {
-    private readonly Dictionary<TKey, TAcc> _state = new();
+    private KeyedStateBackend<TKey> _keyedState = null!;
+    private IValueState<TAcc> _accumulators = null!;
 
-    public int KeyCount => _state.Count;
+    public override void Open(OperatorContext context)
+    {
+        base.Open(context);
+        _keyedState = context.State.GetKeyedStateBackend<TKey>();
+        _accumulators = _keyedState.GetValueState<TAcc>("accumulator");
+    }
 
     public override void ProcessElement(TIn value, long timestamp)
     {
-        var key = keySelector(value);
-        var accumulator = _state.TryGetValue(key, out var existing) ? existing : aggregate.CreateAccumulator();
+        _keyedState.SetCurrentKey(keySelector(value));
+        var accumulator = _accumulators.TryGetValue(out var existing) ? existing : aggregate.CreateAccumulator();
         accumulator = aggregate.Add(value, accumulator);
-        _state[key] = accumulator;
+        _accumulators.Update(accumulator);
         Output.Collect(aggregate.GetResult(accumulator), timestamp);
     }
 }

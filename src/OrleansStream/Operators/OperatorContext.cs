@@ -1,4 +1,5 @@
 using OrleansStream.KeyGroups;
+using OrleansStream.State;
 
 namespace OrleansStream.Operators;
 
@@ -12,7 +13,19 @@ public sealed record OperatorContext(
     int MaxParallelism,
     TimeProvider Clock)
 {
+    private OperatorStateStore? _state;
+
     public KeyGroupRange KeyGroups => KeyGroupRangeAssignment.RangeForOperator(MaxParallelism, Parallelism, SubtaskIndex);
+
+    /// <summary>The operator's stable id within the job (its uid): the same across attempts, rescaling and savepoints.</summary>
+    public string OperatorId { get; init; } = OperatorName;
+
+    /// <summary>The operator's state: keyed state tables and what it was restored from. The task snapshots it at every barrier.</summary>
+    public OperatorStateStore State
+    {
+        get => _state ??= new OperatorStateStore(OperatorId, MaxParallelism, KeyGroups);
+        init => _state = value;
+    }
 
     public long Now => Clock.GetUtcNow().ToUnixTimeMilliseconds();
 }

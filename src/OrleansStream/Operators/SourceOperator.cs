@@ -6,8 +6,10 @@ namespace OrleansStream.Operators;
 /// <summary>
 /// The head of a source chain: reads a bounded slice from the subtask's splits per call and pushes
 /// the records into the chain. The hosting task decides when to call it (a turn never blocks).
+/// Its checkpointed state is its splits with their progress; restored splits replace the source's
+/// fresh ones, so a restored job reads on from where the checkpoint stood, at any parallelism.
 /// </summary>
-public sealed class SourceOperator<T>(string name, ISource<T> source) : ISourceOperator, ISourceOutput<T>
+public sealed class SourceOperator<T>(string name, ISource<T> source) : ISourceOperator, ISourceOutput<T>, ICheckpointedOperator, ICheckpointListener
 {
     private IOutput<T>? _output;
     private ISourceReader<T>? _reader;
@@ -25,15 +27,29 @@ public sealed class SourceOperator<T>(string name, ISource<T> source) : ISourceO
 
     public void Open(OperatorContext context)
     {
-        var splits = source.CreateSplits(context.Parallelism);
-        var mine = new List<SourceSplit>();
-        for (int i = context.SubtaskIndex; i < splits.Count; i += context.Parallelism)
+        List<SourceSplit> mine;
+        if (context.State.RestoredCheckpointId is not null)
         {
-            mine.Add(splits[i]);
+            mine = context.State.RestoredOperatorState.Select(bytes => source.SplitSerializer.Deserialize(bytes)).ToList();
+        }
+        else
+        {
+            var splits = source.CreateSplits(context.Parallelism);
+            mine = new List<SourceSplit>();
+            for (int i = context.SubtaskIndex; i < splits.Count; i += context.Parallelism)
+            {
+                mine.Add(splits[i]);
+            }
         }
 
         _reader = source.CreateReader(new SourceReaderContext(context.SubtaskIndex, context.Parallelism, mine));
     }
+
+    public IReadOnlyList<byte[]> SnapshotOperatorState(long checkpointId)
+        => _reader!.SnapshotSplits().Select(source.SplitSerializer.Serialize).ToList();
+
+    public ValueTask NotifyCheckpointCompleteAsync(long checkpointId, CancellationToken cancellationToken)
+        => _reader?.NotifyCheckpointCompleteAsync(checkpointId, cancellationToken) ?? ValueTask.CompletedTask;
 
     /// <summary>Reads at most <paramref name="maxRecords"/> records into the chain.</summary>
     public ValueTask<ReadStatus> ReadAsync(int maxRecords, CancellationToken cancellationToken)

@@ -1,12 +1,12 @@
-using System.Runtime.InteropServices;
 using OrleansStream.Functions;
+using OrleansStream.State;
 using OrleansStream.Windows;
 
 namespace OrleansStream.Operators;
 
 /// <summary>
-/// What keyed time-window operators share: accumulators per key held per window end (the firing
-/// time), so windows fire in order by taking from the front, and the emission of fired windows.
+/// What keyed time-window operators share: accumulators per key and window end, held in keyed state
+/// (<see cref="WindowStateTable{TKey, TAcc}"/>), and the emission of fired windows in order.
 /// Subclasses decide which windows an element joins and when windows fire.
 /// </summary>
 public abstract class WindowOperator<TIn, TKey, TAcc, TAgg, TOut> : OneInputOperator<TIn, TOut>
@@ -14,9 +14,7 @@ public abstract class WindowOperator<TIn, TKey, TAcc, TAgg, TOut> : OneInputOper
 {
     private readonly IAggregateFunction<TIn, TAcc, TAgg> _aggregate;
     private readonly Func<TKey, TimeWindow, TAgg, TOut> _resultSelector;
-    private readonly SortedDictionary<long, Dictionary<TKey, TAcc>> _windowsByEnd = new();
-    private long _cachedEnd = long.MinValue;
-    private Dictionary<TKey, TAcc>? _cachedWindow;
+    private WindowStateTable<TKey, TAcc> _windows = null!;
     private long _recordsOut;
 
     private protected WindowOperator(
@@ -34,34 +32,22 @@ public abstract class WindowOperator<TIn, TKey, TAcc, TAgg, TOut> : OneInputOper
 
     public override long RecordsOut => _recordsOut;
 
-    public int OpenWindowCount => _windowsByEnd.Count;
+    public int OpenWindowCount => _windows.WindowCount;
 
     protected WindowAssigner Assigner { get; }
 
     protected Func<TIn, TKey> KeySelector { get; }
 
+    public override void Open(OperatorContext context)
+    {
+        base.Open(context);
+        _windows = context.State.GetKeyedStateBackend<TKey>().GetWindowState<TAcc>("windows");
+    }
+
     /// <summary>Adds <paramref name="value"/> to the accumulator of <paramref name="key"/> in the window ending at <paramref name="end"/>.</summary>
     protected void Accumulate(long end, TKey key, TIn value)
     {
-        Dictionary<TKey, TAcc> contents;
-        if (end == _cachedEnd)
-        {
-            // Most elements fall into the window the previous one did.
-            contents = _cachedWindow!;
-        }
-        else
-        {
-            if (!_windowsByEnd.TryGetValue(end, out contents!))
-            {
-                contents = new Dictionary<TKey, TAcc>();
-                _windowsByEnd.Add(end, contents);
-            }
-
-            _cachedEnd = end;
-            _cachedWindow = contents;
-        }
-
-        ref var accumulator = ref CollectionsMarshal.GetValueRefOrAddDefault(contents, key, out bool exists);
+        ref var accumulator = ref _windows.GetOrAdd(end, key, out bool exists);
         if (!exists)
         {
             accumulator = _aggregate.CreateAccumulator();
@@ -73,22 +59,8 @@ public abstract class WindowOperator<TIn, TKey, TAcc, TAgg, TOut> : OneInputOper
     /// <summary>Emits and forgets every window whose end is at most <paramref name="maxEnd"/>, earliest first.</summary>
     protected void FireWindowsEndingBy(long maxEnd)
     {
-        while (_windowsByEnd.Count > 0)
+        while (_windows.TryTakeFirst(maxEnd, out long end, out var contents))
         {
-            long end = _windowsByEnd.Keys.First();
-            if (end > maxEnd)
-            {
-                return;
-            }
-
-            var contents = _windowsByEnd[end];
-            _windowsByEnd.Remove(end);
-            if (end == _cachedEnd)
-            {
-                _cachedEnd = long.MinValue;
-                _cachedWindow = null;
-            }
-
             var window = new TimeWindow(end - Assigner.Size, end);
             foreach (var (key, accumulator) in contents)
             {

@@ -38,6 +38,8 @@ public class ClusterFixture : IAsyncLifetime
             var provider = siloBuilder.Configuration["StreamProvider"] ?? OrleansStreamOptions.DefaultStreamProvider;
             siloBuilder.AddOrleansStream(options => options.StreamProvider = provider);
             siloBuilder.AddMemoryChannelStreams();
+            siloBuilder.AddMemoryGrainStorage(OrleansStreamOptions.DefaultStorageProvider);
+            siloBuilder.UseInMemoryReminderService();
             siloBuilder.UseTaskSlots(SlotsPerSilo);
         }
     }

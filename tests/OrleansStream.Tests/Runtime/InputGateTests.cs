@@ -1,4 +1,5 @@
 using OrleansStream.Api;
+using OrleansStream.Checkpoints;
 using OrleansStream.Connectors;
 using OrleansStream.Runtime.Channels;
 using OrleansStream.Time;
@@ -15,7 +16,16 @@ public class InputGateTests
 
         public List<bool> Idle { get; } = new();
 
-        public void OnRecords(StreamEnvelope envelope) => Records.Add(envelope.Sequence);
+        /// <summary>Records and barriers in the order the task saw them: "r{sender}.{sequence}", "b{checkpoint}".</summary>
+        public List<string> Events { get; } = new();
+
+        public void OnRecords(StreamEnvelope envelope)
+        {
+            Records.Add(envelope.Sequence);
+            Events.Add($"r{envelope.Sender}.{envelope.Sequence}");
+        }
+
+        public void OnBarrier(long checkpointId) => Events.Add($"b{checkpointId}");
 
         public void OnWatermark(long watermark) => Watermarks.Add(watermark);
 
@@ -23,17 +33,81 @@ public class InputGateTests
     }
 
     /// <summary>A gate of the map vertex, which reads from two source subtasks.</summary>
-    private static InputGate Gate(int attempt = 1)
+    private static InputGate Gate(int attempt = 1, CheckpointingMode mode = CheckpointingMode.ExactlyOnce)
     {
         var builder = new StreamBuilder(defaultParallelism: 2);
         builder.FromSource(GeneratorSource.FromIndex(i => i, 10), "numbers")
             .Rebalance().Map(x => x, "map").SetParallelism(1)
             .SinkTo(new DiscardingSink<long>());
-        return new InputGate(builder.BuildGraph().Vertices[1], subtask: 0, attempt);
+        return new InputGate(builder.BuildGraph().Vertices[1], subtask: 0, attempt, mode);
     }
 
     private static StreamEnvelope Envelope(EnvelopeKind kind, int sender, long sequence, long watermark = 0, int attempt = 1)
         => new() { Kind = kind, Input = 0, Sender = sender, Attempt = attempt, Sequence = sequence, Watermark = watermark, RecordCount = 1, Payload = [] };
+
+    private static StreamEnvelope Barrier(int sender, long sequence, long checkpointId)
+        => new() { Kind = EnvelopeKind.Barrier, Input = 0, Sender = sender, Attempt = 1, Sequence = sequence, CheckpointId = checkpointId };
+
+    [Fact]
+    public void Aligned_barriers_hold_back_a_channel_after_its_barrier_until_all_barriers_are_in()
+    {
+        var gate = Gate();
+        var handler = new Handler();
+        gate.Accept(Envelope(EnvelopeKind.Records, 0, 0), handler);
+        gate.Accept(Barrier(0, 1, checkpointId: 1), handler);
+        gate.Accept(Envelope(EnvelopeKind.Records, 0, 2), handler);
+        gate.Accept(Envelope(EnvelopeKind.Records, 0, 3), handler);
+        gate.Accept(Envelope(EnvelopeKind.Records, 1, 0), handler);
+        Assert.Equal(2, gate.HeldEnvelopes);
+        gate.Accept(Barrier(1, 1, checkpointId: 1), handler);
+
+        Assert.Equal(["r0.0", "r1.0", "b1", "r0.2", "r0.3"], handler.Events);
+        Assert.Equal(0, gate.HeldEnvelopes);
+    }
+
+    [Fact]
+    public void At_least_once_mode_holds_nothing_back_and_snapshots_at_the_last_barrier()
+    {
+        var gate = Gate(mode: CheckpointingMode.AtLeastOnce);
+        var handler = new Handler();
+        gate.Accept(Barrier(0, 0, checkpointId: 1), handler);
+        gate.Accept(Envelope(EnvelopeKind.Records, 0, 1), handler);
+        gate.Accept(Barrier(1, 0, checkpointId: 1), handler);
+
+        Assert.Equal(["r0.1", "b1"], handler.Events);
+    }
+
+    [Fact]
+    public void An_ended_channel_counts_as_having_delivered_the_barrier()
+    {
+        var gate = Gate();
+        var handler = new Handler();
+        gate.Accept(Barrier(0, 0, checkpointId: 4), handler);
+        gate.Accept(Envelope(EnvelopeKind.Records, 0, 1), handler);
+        Assert.Empty(handler.Events);
+        gate.Accept(Envelope(EnvelopeKind.EndOfInput, 1, 0), handler);
+
+        Assert.Equal(["b4", "r0.1"], handler.Events);
+    }
+
+    [Fact]
+    public void A_newer_barrier_abandons_an_unfinished_alignment_and_releases_what_it_held()
+    {
+        var gate = Gate();
+        var handler = new Handler();
+        gate.Accept(Barrier(0, 0, checkpointId: 1), handler);
+        gate.Accept(Envelope(EnvelopeKind.Records, 0, 1), handler);
+        gate.Accept(Barrier(0, 2, checkpointId: 2), handler);
+
+        // Checkpoint 1 never gets sender 1's barrier (say it timed out); checkpoint 2's barrier does come.
+        gate.Accept(Barrier(1, 0, checkpointId: 2), handler);
+        Assert.Equal(["r0.1", "b2"], handler.Events);
+
+        // A late barrier of the abandoned checkpoint is ignored.
+        gate.Accept(Barrier(1, 1, checkpointId: 1), handler);
+        gate.Accept(Envelope(EnvelopeKind.Records, 1, 2), handler);
+        Assert.Equal(["r0.1", "b2", "r1.2"], handler.Events);
+    }
 
     [Fact]
     public void Watermark_is_the_minimum_over_both_senders()

@@ -1,0 +1,47 @@
+namespace OrleansStream.Runtime.Jobs;
+
+/// <summary>
+/// The durable part of a job grain: enough to resume supervising the job on another silo — what was
+/// submitted, where the job stands, and the completed checkpoints it restarts from.
+/// </summary>
+[GenerateSerializer, Alias("orleansstream.job-record")]
+internal sealed class JobRecord
+{
+    [Id(0)] public required JobSubmission Submission { get; init; }
+
+    [Id(1)] public JobState State { get; set; }
+
+    [Id(2)] public int Attempt { get; set; }
+
+    [Id(3)] public string? Failure { get; set; }
+
+    [Id(4)] public DateTimeOffset? StartedAt { get; set; }
+
+    [Id(5)] public DateTimeOffset? EndedAt { get; set; }
+
+    /// <summary>The id the next checkpoint or savepoint gets; ids only grow, across attempts.</summary>
+    [Id(6)] public long NextCheckpointId { get; set; } = 1;
+
+    /// <summary>Completed checkpoints kept for recovery, oldest first.</summary>
+    [Id(7)] public List<CompletedCheckpointInfo> Retained { get; init; } = new();
+
+    [Id(8)] public List<CompletedCheckpointInfo> Savepoints { get; init; } = new();
+
+    [Id(9)] public int Restarts { get; set; }
+
+    /// <summary>The savepoint the job was started from: its restore point until its first checkpoint completes.</summary>
+    [Id(10)] public string? StartedFrom { get; set; }
+
+    [Id(11)] public long CompletedCheckpoints { get; set; }
+
+    [Id(12)] public long FailedCheckpoints { get; set; }
+
+    [Id(13)] public string? LastFailure { get; set; }
+
+    /// <summary>Where a restart restores from: the latest completed checkpoint or savepoint, else the savepoint the job started from.</summary>
+    public string? RestorePoint(string jobId)
+    {
+        var latest = Retained.Concat(Savepoints).MaxBy(c => c.Id);
+        return latest?.Pointer ?? StartedFrom;
+    }
+}

@@ -1,0 +1,53 @@
+using OrleansStream.KeyGroups;
+
+namespace OrleansStream.State;
+
+/// <summary>
+/// The keyed state of one operator instance (Flink's heap keyed state backend): named tables of
+/// values, lists and maps per key, read and written for the key of the record being processed.
+/// </summary>
+public sealed class KeyedStateBackend<TKey> : IKeyContext<TKey>
+    where TKey : notnull
+{
+    private readonly OperatorStateStore _store;
+    private readonly int _maxParallelism;
+
+    internal KeyedStateBackend(OperatorStateStore store, int maxParallelism)
+    {
+        _store = store;
+        _maxParallelism = maxParallelism;
+    }
+
+    /// <summary>The key whose state the states read and write; set by the operator for each record.</summary>
+    public TKey CurrentKey { get; private set; } = default!;
+
+    public void SetCurrentKey(TKey key) => CurrentKey = key;
+
+    public int KeyGroupOf(TKey key) => KeyGroupRangeAssignment.AssignToKeyGroup(StableKeyHash<TKey>.Hash(key), _maxParallelism);
+
+    public IValueState<T> GetValueState<T>(string name) => GetOrCreate(name, () => new ValueStateTable<TKey, T>(name, this));
+
+    public IListState<T> GetListState<T>(string name) => GetOrCreate(name, () => new ListStateTable<TKey, T>(name, this));
+
+    public IMapState<TUserKey, TUserValue> GetMapState<TUserKey, TUserValue>(string name)
+        where TUserKey : notnull
+        => GetOrCreate(name, () => new MapStateTable<TKey, TUserKey, TUserValue>(name, this));
+
+    /// <summary>Accumulators per key and window end, for window operators.</summary>
+    public WindowStateTable<TKey, TAcc> GetWindowState<TAcc>(string name) => GetOrCreate(name, () => new WindowStateTable<TKey, TAcc>(name, KeyGroupOf));
+
+    private TState GetOrCreate<TState>(string name, Func<TState> create)
+        where TState : class, IKeyedStateTable
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        if (_store.TryGetTable(name, out var existing))
+        {
+            return existing as TState ?? throw new InvalidOperationException(
+                $"Operator '{_store.OperatorId}' already has a state named '{name}' of another kind ({existing.GetType().Name}).");
+        }
+
+        var table = create();
+        _store.AddTable(table);
+        return table;
+    }
+}

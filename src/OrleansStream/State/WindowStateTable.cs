@@ -1,0 +1,102 @@
+using System.Runtime.InteropServices;
+using OrleansStream.Codecs;
+
+namespace OrleansStream.State;
+
+/// <summary>
+/// Accumulators per key held per window end (the window's namespace, as Flink calls it): windows
+/// fire in order by taking from the front, and most elements fall into the window the previous one did.
+/// </summary>
+public sealed class WindowStateTable<TKey, TAcc> : IKeyedStateTable
+    where TKey : notnull
+{
+    private readonly SortedDictionary<long, Dictionary<TKey, TAcc>> _windowsByEnd = new();
+    private readonly Func<TKey, int> _keyGroupOf;
+    private readonly IRecordCodec<TKey> _keyCodec = RecordCodec.For<TKey>();
+    private readonly IRecordCodec<TAcc> _accumulatorCodec = RecordCodec.For<TAcc>();
+    private long _cachedEnd = long.MinValue;
+    private Dictionary<TKey, TAcc>? _cachedWindow;
+
+    internal WindowStateTable(string name, Func<TKey, int> keyGroupOf)
+    {
+        Name = name;
+        _keyGroupOf = keyGroupOf;
+    }
+
+    public string Name { get; }
+
+    public int WindowCount => _windowsByEnd.Count;
+
+    /// <summary>The accumulator of <paramref name="key"/> in the window ending at <paramref name="end"/>, added if missing.</summary>
+    public ref TAcc? GetOrAdd(long end, TKey key, out bool exists)
+        => ref CollectionsMarshal.GetValueRefOrAddDefault(ContentsOf(end), key, out exists);
+
+    /// <summary>Removes and returns the earliest window if it ends at or before <paramref name="maxEnd"/>.</summary>
+    public bool TryTakeFirst(long maxEnd, out long end, out Dictionary<TKey, TAcc> contents)
+    {
+        end = 0;
+        contents = null!;
+        if (_windowsByEnd.Count == 0)
+        {
+            return false;
+        }
+
+        end = _windowsByEnd.Keys.First();
+        if (end > maxEnd)
+        {
+            return false;
+        }
+
+        contents = _windowsByEnd[end];
+        _windowsByEnd.Remove(end);
+        if (end == _cachedEnd)
+        {
+            _cachedEnd = long.MinValue;
+            _cachedWindow = null;
+        }
+
+        return true;
+    }
+
+    public void Snapshot(KeyGroupSectionWriter writer)
+    {
+        foreach (var (end, contents) in _windowsByEnd)
+        {
+            foreach (var (key, accumulator) in contents)
+            {
+                var entry = writer.BeginEntry(_keyGroupOf(key));
+                entry.WriteVarInt64(end);
+                _keyCodec.Write(entry, key);
+                _accumulatorCodec.Write(entry, accumulator);
+            }
+        }
+    }
+
+    public void Restore(ref PayloadReader reader, int entries)
+    {
+        for (int i = 0; i < entries; i++)
+        {
+            long end = reader.ReadVarInt64();
+            var key = _keyCodec.Read(ref reader);
+            ContentsOf(end)[key] = _accumulatorCodec.Read(ref reader);
+        }
+    }
+
+    private Dictionary<TKey, TAcc> ContentsOf(long end)
+    {
+        if (end == _cachedEnd)
+        {
+            return _cachedWindow!;
+        }
+
+        if (!_windowsByEnd.TryGetValue(end, out var contents))
+        {
+            contents = new Dictionary<TKey, TAcc>();
+            _windowsByEnd.Add(end, contents);
+        }
+
+        _cachedEnd = end;
+        _cachedWindow = contents;
+        return contents;
+    }
+}
