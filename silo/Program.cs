@@ -31,7 +31,7 @@ builder.UseOrleans(silo =>
     silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort, primarySilo, settings.ServiceId, settings.ClusterId);
     silo.AddOrleansStream(options => section.Bind(options));
     silo.AddMemoryChannelStreams(MemoryStreamProvider);
-    silo.AddMemoryGrainStorage(OrleansStreamOptions.DefaultStorageProvider);
+    silo.AddOrleansStreamMemoryStorage();
     silo.UseInMemoryReminderService();
     silo.UseTaskSlots(section.GetValue("Slots", Environment.ProcessorCount));
 });

@@ -50,7 +50,7 @@ public sealed class LocalCluster : IAsyncDisposable
                     {
                         silo.UseLocalhostClustering(siloPorts[index], gatewayPorts[index], primary, serviceId: "orleansstream", clusterId: clusterId);
                         silo.AddOrleansStream();
-                        silo.AddMemoryGrainStorage(OrleansStreamOptions.DefaultStorageProvider);
+                        silo.AddOrleansStreamMemoryStorage();
                         silo.UseInMemoryReminderService();
                         configure?.Invoke(silo);
                     })

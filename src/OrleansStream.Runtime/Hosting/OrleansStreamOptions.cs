@@ -12,7 +12,7 @@ public sealed class OrleansStreamOptions
     /// <summary>The name of the grain storage provider that holds checkpoints, savepoints and job state.</summary>
     public string StorageProvider { get; set; } = DefaultStorageProvider;
 
-    public const string DefaultStorageProvider = "orleansstream";
+    public const string DefaultStorageProvider = Storage.OrleansStreamStorage.ProviderName;
 
     /// <summary>Keyed state is stored in chunks of whole key groups of about this size.</summary>
     public int CheckpointChunkBytes { get; set; } = 4 << 20;

@@ -23,6 +23,7 @@ namespace OrleansStream.Runtime.Jobs;
 /// </remarks>
 internal sealed class JobGrain(
     IClusterMembershipService membership,
+    ILocalSiloDetails localSilo,
     SnapshotStore snapshots,
     IOptions<OrleansStreamOptions> options,
     ILogger<JobGrain> logger) : Grain, IJobGrain, IRemindable
@@ -98,6 +99,9 @@ internal sealed class JobGrain(
             Attempt = 1,
             StartedAt = Now,
             StartedFrom = submission.FromSavepoint,
+
+            // Ids go on from the savepoint's: restored tasks and sinks order their state by checkpoint id.
+            NextCheckpointId = (from?.CheckpointId ?? 0) + 1,
         };
         await PersistAsync();
         await RegisterReminderAsync();
@@ -702,6 +706,7 @@ internal sealed class JobGrain(
             record.StartedFrom,
             record.Restarts,
             record.LastFailure);
-        return new JobStatus(JobId, record.Submission.JobName, record.State, record.Attempt, record.Failure, vertices, record.StartedAt, record.EndedAt, checkpoints);
+        return new JobStatus(JobId, record.Submission.JobName, record.State, record.Attempt, record.Failure, vertices, record.StartedAt, record.EndedAt, checkpoints,
+            localSilo.SiloAddress.ToString());
     }
 }

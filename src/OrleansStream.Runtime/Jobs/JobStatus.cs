@@ -44,7 +44,8 @@ public sealed record JobStatus(
     [property: Id(5)] IReadOnlyList<VertexStatus> Vertices,
     [property: Id(6)] DateTimeOffset? StartedAt,
     [property: Id(7)] DateTimeOffset? EndedAt,
-    [property: Id(8)] CheckpointStatus Checkpoints)
+    [property: Id(8)] CheckpointStatus Checkpoints,
+    [property: Id(9)] string? SupervisorSilo = null)
 {
     public bool IsTerminal => State is JobState.Finished or JobState.Failed or JobState.Canceled or JobState.Stopped;
 

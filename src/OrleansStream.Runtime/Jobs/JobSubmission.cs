@@ -7,7 +7,7 @@ namespace OrleansStream.Runtime.Jobs;
 /// graph itself never travels: every silo rebuilds it from this (it holds user lambdas).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("orleansstream.job-submission")]
-public sealed class JobSubmission
+public sealed record JobSubmission
 {
     /// <summary>Assembly-qualified name of an <see cref="IStreamJob"/> with a parameterless constructor.</summary>
     [Id(0)] public required string JobType { get; init; }

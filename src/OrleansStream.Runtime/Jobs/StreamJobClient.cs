@@ -31,9 +31,59 @@ public sealed class StreamJobClient(IGrainFactory grains)
         }
     }
 
+    /// <summary>Takes a savepoint of a running job and returns its pointer (<c>{job}/{id}</c>) once it is complete.</summary>
+    public Task<string> TriggerSavepointAsync(string jobId, TimeSpan timeout, CancellationToken cancellationToken = default)
+        => SavepointAsync(jobId, stopAfter: false, timeout, cancellationToken);
+
+    /// <summary>Takes a savepoint, waits until the sinks have committed up to it, and stops the job (Flink's stop-with-savepoint).</summary>
+    public Task<string> StopWithSavepointAsync(string jobId, TimeSpan timeout, CancellationToken cancellationToken = default)
+        => SavepointAsync(jobId, stopAfter: true, timeout, cancellationToken);
+
+    private async Task<string> SavepointAsync(string jobId, bool stopAfter, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        var job = grains.GetGrain<IJobGrain>(jobId);
+        long id = await job.TriggerSavepointAsync(stopAfter);
+        var delay = TimeSpan.FromMilliseconds(20);
+        while (true)
+        {
+            var outcome = await job.GetCheckpointAsync(id);
+            switch (outcome?.State)
+            {
+                case CheckpointOutcomeState.Completed:
+                    if (stopAfter)
+                    {
+                        await WaitForCompletionAsync(jobId, deadline.Token);
+                    }
+
+                    return outcome.Pointer!;
+                case CheckpointOutcomeState.Failed:
+                    throw new SavepointFailedException(jobId, id, outcome.Failure ?? "unknown reason");
+                case null:
+                    throw new SavepointFailedException(jobId, id, "the job no longer knows it (its grain was restarted)");
+            }
+
+            try
+            {
+                await Task.Delay(delay, deadline.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new SavepointFailedException(jobId, id, $"it did not complete within {timeout.TotalSeconds:0.###} s");
+            }
+
+            delay = TimeSpan.FromMilliseconds(Math.Min(200, delay.TotalMilliseconds * 2));
+        }
+    }
+
     private static string Slug(string name)
     {
         var slug = new string(name.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray()).Trim('-');
         return slug.Length == 0 ? "job" : slug[..Math.Min(slug.Length, 48)];
     }
 }
+
+/// <summary>A savepoint did not complete; the job goes on (unless it failed for another reason).</summary>
+public sealed class SavepointFailedException(string jobId, long savepointId, string reason)
+    : Exception($"Savepoint {savepointId} of job '{jobId}' failed: {reason}");

@@ -38,7 +38,7 @@ public class ClusterFixture : IAsyncLifetime
             var provider = siloBuilder.Configuration["StreamProvider"] ?? OrleansStreamOptions.DefaultStreamProvider;
             siloBuilder.AddOrleansStream(options => options.StreamProvider = provider);
             siloBuilder.AddMemoryChannelStreams();
-            siloBuilder.AddMemoryGrainStorage(OrleansStreamOptions.DefaultStorageProvider);
+            siloBuilder.AddOrleansStreamMemoryStorage();
             siloBuilder.UseInMemoryReminderService();
             siloBuilder.UseTaskSlots(SlotsPerSilo);
         }

@@ -1,4 +1,5 @@
 using OrleansStream.Api;
+using OrleansStream.Checkpoints;
 using OrleansStream.Connectors;
 using OrleansStream.Runtime.Jobs;
 using OrleansStream.Samples.IpCount;
@@ -42,6 +43,7 @@ public sealed class FailingJob : IStreamJob
 {
     public void Build(StreamBuilder builder)
     {
+        builder.RestartStrategy = RestartStrategy.None;
         builder.FromSource(GeneratorSource.FromIndex(i => i, 10_000), "numbers")
             .KeyBy(i => i % 5)
             .Map(i => i == 5_000 ? throw new InvalidDataException("record 5000 is poison") : i, "poison check")

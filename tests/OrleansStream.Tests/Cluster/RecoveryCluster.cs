@@ -1,0 +1,117 @@
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Orleans.Configuration;
+using Orleans.TestingHost;
+using OrleansStream.Runtime.Hosting;
+using OrleansStream.Runtime.Jobs;
+using OrleansStream.Tests.Fixtures;
+
+namespace OrleansStream.Tests.Cluster;
+
+/// <summary>
+/// Three in-process silos with two task slots each whose membership, reminders, checkpoints and job
+/// state live in a PostgreSQL database of its own, so that any silo, the job grain's included, can be
+/// killed. Membership is tuned to declare a killed silo dead in about two seconds; production keeps
+/// Orleans' defaults (probe timeout 5 s, 3 missed probes), which trade a slower recovery for fewer
+/// false suspicions on a busy network.
+/// </summary>
+public sealed class RecoveryCluster : IAsyncDisposable
+{
+    public const int Silos = 3;
+    public const int SlotsPerSilo = 2;
+
+    private readonly string _connectionString;
+
+    private RecoveryCluster(TestCluster cluster, string connectionString)
+    {
+        Cluster = cluster;
+        _connectionString = connectionString;
+    }
+
+    public TestCluster Cluster { get; }
+
+    public StreamJobClient Jobs => new(Cluster.GrainFactory);
+
+    public static async Task<RecoveryCluster> StartAsync(PostgresServer postgres, string database)
+    {
+        var connectionString = await postgres.CreateDatabaseAsync(database);
+        var builder = new TestClusterBuilder(Silos);
+        builder.Options.UseTestClusterMembership = false;
+        builder.Properties[ConnectionKey] = connectionString;
+        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        builder.AddClientBuilderConfigurator<ClientConfigurator>();
+        var cluster = builder.Build();
+        try
+        {
+            await cluster.DeployAsync();
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+
+        return new RecoveryCluster(cluster, connectionString);
+    }
+
+    /// <summary>Kills the silo (no graceful shutdown: its grains and messages are simply gone).</summary>
+    public Task KillAsync(SiloHandle silo) => Cluster.KillSiloAsync(silo);
+
+    public SiloHandle SiloOf(string siloAddress) => Cluster.Silos.Single(s => s.SiloAddress.ToString() == siloAddress);
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await Cluster.StopAllSilosAsync();
+        }
+        finally
+        {
+            await Cluster.DisposeAsync();
+
+            // Each cluster has its own database and so its own connection pool; idle connections would pile up to the server's limit.
+            using var connection = new NpgsqlConnection(_connectionString);
+            NpgsqlConnection.ClearPool(connection);
+        }
+    }
+
+    private const string ConnectionKey = "RecoveryCluster:Postgres";
+
+    private sealed class SiloConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder)
+        {
+            var connectionString = siloBuilder.Configuration[ConnectionKey]!;
+            siloBuilder.AddOrleansStream(options =>
+            {
+                options.JobReminderPeriod = TimeSpan.FromSeconds(2);
+                options.JobSupervisionInterval = TimeSpan.FromMilliseconds(50);
+            });
+            siloBuilder.UseTaskSlots(SlotsPerSilo);
+            siloBuilder.AddOrleansStreamPostgresStorage(connectionString);
+            siloBuilder.AddOrleansStreamPostgresReminders(connectionString);
+            siloBuilder.AddOrleansStreamPostgresClustering(connectionString);
+            siloBuilder.Configure<ReminderOptions>(options =>
+            {
+                options.MinimumReminderPeriod = TimeSpan.FromSeconds(1);
+                options.RefreshReminderListPeriod = TimeSpan.FromSeconds(1);
+            });
+            siloBuilder.Configure<ClusterMembershipOptions>(options =>
+            {
+                options.ProbeTimeout = TimeSpan.FromMilliseconds(500);
+                options.NumMissedProbesLimit = 2;
+                options.NumVotesForDeathDeclaration = 1;
+                options.TableRefreshTimeout = TimeSpan.FromSeconds(1);
+                options.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(2);
+                options.DeathVoteExpirationTimeout = TimeSpan.FromSeconds(10);
+            });
+        }
+    }
+
+    private sealed class ClientConfigurator : IClientBuilderConfigurator
+    {
+        public void Configure(Microsoft.Extensions.Configuration.IConfiguration configuration, IClientBuilder clientBuilder)
+            => clientBuilder.AddOrleansStreamPostgresClustering(configuration[ConnectionKey]!)
+                .Configure<GatewayOptions>(options => options.GatewayListRefreshPeriod = TimeSpan.FromSeconds(1));
+    }
+}
