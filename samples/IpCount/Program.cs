@@ -45,7 +45,7 @@ root.SetAction(async (result, cancellationToken) =>
     // An embedded cluster offers as many slots as the job needs, even on a machine with fewer cores.
     int siloCount = result.GetValue(silos);
     int slotsPerSilo = Math.Max(Environment.ProcessorCount, (result.GetValue(parallelism) + siloCount - 1) / siloCount);
-    await using var cluster = await LocalCluster.StartAsync(siloCount, silo => silo.UseTaskSlots(slotsPerSilo), LogLevel.Error, cancellationToken);
+    await using var cluster = await LocalCluster.StartAsync(siloCount, silo => silo.UseTaskSlots(slotsPerSilo), LogLevel.Error, cancellationToken: cancellationToken);
     var submission = JobSubmission.For<IpCountJob>(result.GetValue(parallelism), parameters, "ip-count");
     JobStatus status;
     try

@@ -30,8 +30,16 @@ public sealed class LocalCluster : IAsyncDisposable
     /// Starts <paramref name="silos"/> silos with OrleansStream and its push stream provider.
     /// <paramref name="configure"/> runs on each silo builder last: set slots, options, or add
     /// <c>AddMemoryChannelStreams()</c> (not added by default: its pulling agents cost CPU when idle).
+    /// Checkpoints and job state go to the SQLite file <paramref name="stateDatabase"/>, which outlives
+    /// the process (a restarted job can start from its savepoints and retained checkpoints); without
+    /// one they are kept in memory and lost with the process.
     /// </summary>
-    public static async Task<LocalCluster> StartAsync(int silos = 1, Action<ISiloBuilder>? configure = null, LogLevel logLevel = LogLevel.Warning, CancellationToken cancellationToken = default)
+    public static async Task<LocalCluster> StartAsync(
+        int silos = 1,
+        Action<ISiloBuilder>? configure = null,
+        LogLevel logLevel = LogLevel.Warning,
+        string? stateDatabase = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(silos, 1);
         var clusterId = $"orleansstream-local-{Guid.NewGuid():N}";
@@ -50,7 +58,15 @@ public sealed class LocalCluster : IAsyncDisposable
                     {
                         silo.UseLocalhostClustering(siloPorts[index], gatewayPorts[index], primary, serviceId: "orleansstream", clusterId: clusterId);
                         silo.AddOrleansStream();
-                        silo.AddOrleansStreamMemoryStorage();
+                        if (stateDatabase is null)
+                        {
+                            silo.AddOrleansStreamMemoryStorage();
+                        }
+                        else
+                        {
+                            silo.AddOrleansStreamSqliteStorage(stateDatabase);
+                        }
+
                         silo.UseInMemoryReminderService();
                         configure?.Invoke(silo);
                     })
