@@ -29,12 +29,18 @@ public sealed class RollingCountJob : IStreamJob
 
         string poisonRun = parameters.Get("poison-run", "");
         long poison = parameters.GetInt64("poison", -1);
+        ITransactionalSink<(long Key, long Count)> sink = FileSink.ForRowFormat<(long Key, long Count)>(parameters.GetRequired("output"), t => $"{t.Key},{t.Count}");
+        if (parameters.GetInt64("fail-prepare-at", -1) is > 0 and var failAt)
+        {
+            sink = new FailingPrepareSink<(long Key, long Count)>(sink, poisonRun, failAt);
+        }
+
         builder.FromSource(source, "numbers")
             .Map(i => PoisonOnce.Check(poisonRun, i, poison), "poison once")
             .Map(i => (Key: i % Keys, Count: 1L), "one").Uid("one")
             .KeyBy(t => t.Key)
             .Reduce((a, b) => (a.Key, a.Count + b.Count), "rolling count").Uid("rolling-count")
-            .SinkTo(FileSink.ForRowFormat<(long Key, long Count)>(parameters.GetRequired("output"), t => $"{t.Key},{t.Count}"), "committed output")
+            .SinkTo(sink, "committed output")
             .Uid("committed-output");
     }
 
@@ -80,6 +86,32 @@ public static class PoisonOnce
         }
 
         return value;
+    }
+}
+
+/// <summary>A transactional sink whose pre-commit fails once, at the first checkpoint at or after a given id: a failure in the middle of a checkpoint.</summary>
+public sealed class FailingPrepareSink<T>(ITransactionalSink<T> inner, string run, long failAt) : ITransactionalSink<T>
+{
+    private static readonly ConcurrentDictionary<string, bool> Failed = new();
+
+    public int? RequiredParallelism => inner.RequiredParallelism;
+
+    public ISinkWriter<T> CreateWriter(SinkContext context) => new Writer((ITransactionalSinkWriter<T>)inner.CreateWriter(context), run, failAt);
+
+    public ISinkCommitter CreateCommitter(SinkContext context) => inner.CreateCommitter(context);
+
+    private sealed class Writer(ITransactionalSinkWriter<T> inner, string run, long failAt) : ITransactionalSinkWriter<T>
+    {
+        public void Write(T value, long timestamp) => inner.Write(value, timestamp);
+
+        public void Flush() => inner.Flush();
+
+        public byte[]? PrepareCommit(long checkpointId)
+            => checkpointId >= failAt && Failed.TryAdd(run, true)
+                ? throw new IOException($"disk full while pre-committing checkpoint {checkpointId}")
+                : inner.PrepareCommit(checkpointId);
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 }
 
@@ -131,6 +163,54 @@ public sealed class RecoveryClusterTests(PostgresServer postgres, ITestOutputHel
         Assert.Equal(1, status.Checkpoints.Restarts);
         Assert.Contains("record 12000 hit a transient fault", status.Checkpoints.LastFailure);
         Assert.True(status.Checkpoints.Completed >= 2, $"expected checkpoints before the failure, got {status.Checkpoints.Completed}");
+        Assert.Equal(RollingCountJob.Expected(count), RollingCountJob.Committed(_output));
+    }
+
+    [Fact]
+    public async Task A_failure_while_a_subtask_takes_its_snapshot_restarts_the_job_and_the_committed_output_is_exact()
+    {
+        const long count = 16_000;
+        var parameters = Parameters(count, rate: 4_000);
+        parameters["poison-run"] = Guid.NewGuid().ToString();
+        parameters["fail-prepare-at"] = "4";
+        var submitted = await _cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(2, parameters));
+
+        var status = await WaitAsync(submitted.JobId, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(JobState.Finished, status.State);
+        Assert.Equal(1, status.Checkpoints.Restarts);
+        Assert.Contains("disk full while pre-committing checkpoint", status.Checkpoints.LastFailure);
+        Assert.Equal(RollingCountJob.Expected(count), RollingCountJob.Committed(_output));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task Silos_killed_one_after_another_at_seeded_random_points_leave_the_committed_output_exact(int seed)
+    {
+        const long count = 40_000;
+        var random = new Random(seed);
+        var submitted = await _cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(2, Parameters(count, rate: 4_000)));
+        for (int kill = 0; kill < 2; kill++)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(random.Next(300, 1_500)));
+            var status = await _cluster.Jobs.GetStatusAsync(submitted.JobId);
+            if (status.IsTerminal)
+            {
+                break;
+            }
+
+            var candidates = _cluster.Cluster.Silos.Where(s => s.SiloAddress.ToString() != status.SupervisorSilo).ToList();
+            var victim = candidates[random.Next(candidates.Count)];
+            output.WriteLine($"kill {kill + 1}: {victim.SiloAddress} in attempt {status.Attempt} after {status.Checkpoints.Completed} checkpoints");
+            await _cluster.KillAsync(victim);
+            await _cluster.Cluster.StartAdditionalSiloAsync();
+        }
+
+        var final = await WaitAsync(submitted.JobId, TimeSpan.FromSeconds(120));
+
+        Assert.Equal(JobState.Finished, final.State);
         Assert.Equal(RollingCountJob.Expected(count), RollingCountJob.Committed(_output));
     }
 
