@@ -23,6 +23,9 @@ public sealed class PostgresServer : IAsyncLifetime, IAsyncDisposable
 
     public int Port { get; private set; }
 
+    /// <summary>The temp directory holding the data directory, the socket and the log; gone after dispose.</summary>
+    public string RootDirectory => _directory ?? throw new InvalidOperationException("The server is not running.");
+
     /// <summary>The database created at start (<see cref="DefaultDatabase"/>).</summary>
     public string ConnectionString => ConnectionStringFor(DefaultDatabase);
 
