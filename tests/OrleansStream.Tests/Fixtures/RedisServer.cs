@@ -62,10 +62,8 @@ public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
         {
             try
             {
-                if (!process.HasExited)
-                {
-                    process.Kill(entireProcessTree: true);
-                }
+                // Kill does nothing to a process that has already exited.
+                process.Kill(entireProcessTree: true);
 
                 await process.WaitForExitAsync();
             }
