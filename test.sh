@@ -1,9 +1,37 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: unit, connector and in-process cluster tests.
-# Installs nothing today beyond the .NET SDK on the machine; services the tests need later
-# (PostgreSQL, Redis) are started by the test fixtures themselves and installed here.
+# Runs the whole test suite: unit, connector, storage and in-process cluster tests.
+# The test fixtures start the servers they need themselves (a throwaway PostgreSQL cluster, a
+# redis-server); this script makes sure the programs are there.
 set -euo pipefail
 cd "$(dirname "$0")"
+
+# PostgreSQL 15 (initdb, pg_ctl) comes with the machine image; its bin directory may not be on PATH.
+if ! command -v initdb >/dev/null 2>&1; then
+  for dir in /usr/lib/postgresql/*/bin; do
+    if [ -x "$dir/initdb" ]; then PATH="$dir:$PATH"; fi
+  done
+  export PATH
+fi
+for tool in initdb pg_ctl; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "test.sh: '$tool' is not on PATH. The storage tests start a throwaway PostgreSQL 15 with initdb and pg_ctl: install postgresql-15 (apt-get install -y postgresql-15) or put its bin directory on PATH." >&2
+    exit 1
+  fi
+done
+
+# redis-server is not on the image: install it once (Debian package).
+if ! command -v redis-server >/dev/null 2>&1; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "test.sh: redis-server is missing; install it as root with 'apt-get install -y redis-server'." >&2
+    exit 1
+  fi
+  echo "test.sh: installing redis-server"
+  export DEBIAN_FRONTEND=noninteractive
+  if ! apt-get install -y -q redis-server >/dev/null 2>&1; then
+    apt-get update -q >/dev/null
+    apt-get install -y -q redis-server >/dev/null
+  fi
+fi
 
 results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT

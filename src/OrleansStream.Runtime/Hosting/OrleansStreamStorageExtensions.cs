@@ -35,6 +35,7 @@ public static class OrleansStreamStorageExtensions
     /// <summary>Keeps grain state in the silo's memory: for tests and demos, lost when the silo stops.</summary>
     public static ISiloBuilder AddOrleansStreamMemoryStorage(this ISiloBuilder builder)
     {
+        EnsureNoStorageYet(builder.Services);
         builder.AddMemoryGrainStorage(OrleansStreamStorage.ProviderName);
         UseBinarySerializer(builder.Services);
         return builder;
@@ -82,6 +83,7 @@ public static class OrleansStreamStorageExtensions
 
     private static ISiloBuilder AddAdoNetStorage(this ISiloBuilder builder, SqlDialect dialect, string invariant, string connectionString)
     {
+        EnsureNoStorageYet(builder.Services);
         builder.AddAdoNetGrainStorage(OrleansStreamStorage.ProviderName, (AdoNetGrainStorageOptions options) =>
         {
             options.Invariant = invariant;
@@ -104,6 +106,15 @@ public static class OrleansStreamStorageExtensions
         => services.TryAddKeyedSingleton<IGrainStorageSerializer>(
             OrleansStreamStorage.ProviderName,
             (provider, _) => new OrleansGrainStorageSerializer(provider.GetRequiredService<Serializer>()));
+
+    /// <summary>A second registration under the same name would silently replace the first for grains but still start both.</summary>
+    private static void EnsureNoStorageYet(IServiceCollection services)
+    {
+        if (services.Any(service => service.IsKeyedService && service.ServiceType == typeof(IGrainStorage) && Equals(service.ServiceKey, OrleansStreamStorage.ProviderName)))
+        {
+            throw new InvalidOperationException($"The '{OrleansStreamStorage.ProviderName}' grain storage is already configured: call only one of AddOrleansStreamSqliteStorage, AddOrleansStreamPostgresStorage and AddOrleansStreamMemoryStorage.");
+        }
+    }
 
     private static void AddSchema(IServiceCollection services, SqlSchemaTarget target)
     {

@@ -5,7 +5,8 @@ namespace OrleansStream.Tests.Fixtures;
 /// <summary>
 /// A throwaway PostgreSQL cluster: initdb into a temp directory, started with pg_ctl on a free
 /// loopback port (its socket in the same directory), durability switched off for speed. Stopped
-/// with an immediate shutdown and deleted on dispose, or when the test host exits. PostgreSQL refuses
+/// with an immediate shutdown and deleted on dispose, or by a <see cref="ServerWatchdog"/> when the
+/// test host dies first. PostgreSQL refuses
 /// to run as root, so as root the server runs as the 'postgres' user.
 /// </summary>
 /// <remarks>Share one per test collection (<see cref="PostgresCollection"/>); give each test class its own database with <see cref="CreateDatabaseAsync"/>.</remarks>
@@ -17,11 +18,13 @@ public sealed class PostgresServer : IAsyncLifetime, IAsyncDisposable
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
 
     private string? _directory;
-    private IDisposable? _exitCleanup;
     private string _pgCtl = "pg_ctl";
     private string? _runuser;
 
     public int Port { get; private set; }
+
+    /// <summary>The temp directory holding the data directory, the socket and the log; gone after dispose.</summary>
+    public string RootDirectory => _directory ?? throw new InvalidOperationException("The server is not running.");
 
     /// <summary>The database created at start (<see cref="DefaultDatabase"/>).</summary>
     public string ConnectionString => ConnectionStringFor(DefaultDatabase);
@@ -95,8 +98,6 @@ public sealed class PostgresServer : IAsyncLifetime, IAsyncDisposable
         }
         finally
         {
-            _exitCleanup?.Dispose();
-            _exitCleanup = null;
             DeleteDirectory();
         }
     }
@@ -128,12 +129,9 @@ public sealed class PostgresServer : IAsyncLifetime, IAsyncDisposable
 
         // From here on the server may be running: make sure it is stopped even if the host dies.
         var (stopFileName, stopArguments) = StopCommand();
-        var directory = _directory;
-        _exitCleanup = ProcessExitCleanup.Register(() =>
-        {
-            ProcessRunner.RunBlocking(stopFileName, stopArguments, TimeSpan.FromSeconds(10));
-            Directory.Delete(directory, recursive: true);
-        });
+        ServerWatchdog.Start(
+            stillRunning: $"[ -d {ServerWatchdog.Quote(_directory)} ]",
+            cleanup: $"{ServerWatchdog.Command(stopFileName, stopArguments)}; rm -rf {ServerWatchdog.Quote(_directory)}");
 
         await StartOnFreePortAsync(cancellationToken);
         await using var connection = new NpgsqlConnection(ConnectionStringFor("postgres"));

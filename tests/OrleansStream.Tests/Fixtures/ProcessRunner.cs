@@ -46,22 +46,6 @@ internal static class ProcessRunner
         return Text(output);
     }
 
-    /// <summary>The synchronous form, for process-exit handlers, where nothing can be awaited.</summary>
-    public static void RunBlocking(string fileName, IEnumerable<string> arguments, TimeSpan timeout)
-    {
-        var startInfo = new ProcessStartInfo(fileName) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(startInfo);
-        if (process is not null && !process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-        }
-    }
-
     private static void Append(StringBuilder output, string? line)
     {
         if (line is null)

@@ -7,7 +7,7 @@ namespace OrleansStream.Tests.Fixtures;
 
 /// <summary>
 /// A throwaway redis-server on a free loopback port, run as a child process without persistence,
-/// killed on dispose or when the test host exits.
+/// killed on dispose, or by a <see cref="ServerWatchdog"/> when the test host dies first.
 /// </summary>
 public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
 {
@@ -15,7 +15,6 @@ public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(15);
 
     private Process? _process;
-    private IDisposable? _exitCleanup;
     private readonly StringBuilder _output = new();
 
     public int Port { get; private set; }
@@ -63,10 +62,8 @@ public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
         {
             try
             {
-                if (!process.HasExited)
-                {
-                    process.Kill(entireProcessTree: true);
-                }
+                // Kill does nothing to a process that has already exited.
+                process.Kill(entireProcessTree: true);
 
                 await process.WaitForExitAsync();
             }
@@ -75,9 +72,6 @@ public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
                 process.Dispose();
             }
         }
-
-        _exitCleanup?.Dispose();
-        _exitCleanup = null;
     }
 
     private async Task StartCoreAsync(CancellationToken cancellationToken)
@@ -127,7 +121,7 @@ public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
-        _exitCleanup = ProcessExitCleanup.Register(() => process.Kill(entireProcessTree: true));
+        ServerWatchdog.Start(stillRunning: $"kill -0 {process.Id}", cleanup: $"kill -9 {process.Id}");
     }
 
     private async Task<bool> WaitUntilReadyAsync(CancellationToken cancellationToken)

@@ -11,6 +11,10 @@
 --   * A silo is identified by Address, Port and Generation; Status is a SiloStatus number
 --     (3 = Active, 6 = Dead); SuspectTimes is the provider's own "silo,time|silo,time" text.
 --   * IAmAliveTime and StartTime are UTC DateTimes.
+--   * Clean-up of dead silos: when CleanupDefunctSiloEntryKey is present (the 10.4.2 provider looks
+--     for it), the provider reads the table, picks the dead silos older than the cut-off itself, and
+--     deletes each one only if the row still holds the values it read. CleanupDefunctSiloEntriesKey
+--     is the older one-statement form, still required to be present.
 --
 -- Safe to run at every start-up (apply it inside a transaction; SqlSchema does, under an advisory lock).
 
@@ -190,13 +194,29 @@ VALUES
     $sql$
 ),
 (
-    -- Only silos declared dead (status 6) whose last heartbeat is older than the cut-off.
+    -- Only silos declared dead (status 6) that started and last sent a heartbeat before the cut-off.
     'CleanupDefunctSiloEntriesKey',
     $sql$
     DELETE FROM orleans_membership
      WHERE deployment_id = @DeploymentId
-       AND i_am_alive_time < @IAmAliveTime
        AND status = 6
+       AND i_am_alive_time < @IAmAliveTime
+       AND start_time < @IAmAliveTime
+    $sql$
+),
+(
+    -- One dead silo the provider chose, deleted only if nothing changed since it read the row.
+    'CleanupDefunctSiloEntryKey',
+    $sql$
+    DELETE FROM orleans_membership
+     WHERE deployment_id = @DeploymentId
+       AND address = @Address
+       AND port = @Port
+       AND generation = @Generation
+       AND status = 6
+       AND start_time = @StartTime
+       AND i_am_alive_time = @IAmAliveTime
+       AND coalesce(suspect_times, '') = coalesce(@SuspectTimes, '')
     $sql$
 )
 ON CONFLICT (QueryKey) DO UPDATE SET QueryText = EXCLUDED.QueryText;
