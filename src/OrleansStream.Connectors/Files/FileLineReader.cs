@@ -2,17 +2,17 @@ namespace OrleansStream.Connectors;
 
 /// <summary>
 /// Reads the file ranges of one subtask, one after the other. Reads are short synchronous reads of a
-/// 64 KiB buffer (files are local and cached); the byte offset of the next unread line of every range is
-/// kept so that a checkpoint can record <see cref="Offsets"/> and a restarted reader can continue there.
+/// 64 KiB buffer (files are local and cached); every range keeps the byte offset of its next unread line,
+/// which <see cref="SnapshotSplits"/> records so that a restarted reader, on any subtask, continues there.
 /// </summary>
 public sealed class FileLineReader<T> : ISourceReader<T>
 {
     private readonly FileRangeCursor[] _cursors;
     private readonly LineFactory<T> _factory;
     private int _current;
+    private bool _disposed;
 
-    internal FileLineReader(
-        IReadOnlyList<SourceSplit> splits, bool numbered, LineFactory<T> factory, IReadOnlyDictionary<string, long>? startOffsets)
+    internal FileLineReader(IReadOnlyList<SourceSplit> splits, bool numbered, LineFactory<T> factory)
     {
         ArgumentNullException.ThrowIfNull(splits);
         _factory = factory;
@@ -24,33 +24,26 @@ public sealed class FileLineReader<T> : ISourceReader<T>
                 throw new ArgumentException($"A file source cannot read the split '{splits[i].SplitId}' of type {splits[i].GetType().Name}.", nameof(splits));
             }
 
-            long? resumeAt = startOffsets is not null && startOffsets.TryGetValue(split.SplitId, out long offset) ? offset : null;
-            _cursors[i] = new FileRangeCursor(split, numbered, resumeAt);
+            _cursors[i] = new FileRangeCursor(split, numbered);
         }
     }
 
-    /// <summary>A snapshot: split id to the byte offset of the next unread line of that split.</summary>
-    public IReadOnlyDictionary<string, long> Offsets
+    public IReadOnlyList<SourceSplit> SnapshotSplits()
     {
-        get
+        var splits = new SourceSplit[_cursors.Length];
+        for (int i = 0; i < _cursors.Length; i++)
         {
-            var offsets = new Dictionary<string, long>(_cursors.Length, StringComparer.Ordinal);
-            foreach (var cursor in _cursors)
-            {
-                offsets[cursor.SplitId] = cursor.Offset;
-            }
-
-            return offsets;
+            splits[i] = _cursors[i].Snapshot();
         }
-    }
 
-    // Replaced by the connectors' checkpoint support (issue 3): splits will carry their progress.
-    public IReadOnlyList<SourceSplit> SnapshotSplits() => throw new NotSupportedException("Checkpointing this source is not supported yet.");
+        return splits;
+    }
 
     public ValueTask<ReadStatus> ReadAsync(ISourceOutput<T> output, int maxRecords, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxRecords, 1);
+        ObjectDisposedException.ThrowIf(_disposed, this);
         cancellationToken.ThrowIfCancellationRequested();
 
         int emitted = 0;
@@ -77,6 +70,7 @@ public sealed class FileLineReader<T> : ISourceReader<T>
 
     public ValueTask DisposeAsync()
     {
+        _disposed = true;
         foreach (var cursor in _cursors)
         {
             cursor.Dispose();

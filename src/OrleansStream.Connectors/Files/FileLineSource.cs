@@ -40,12 +40,10 @@ internal sealed class FileLineSource<T> : ISource<T>
         return FileSplitPlanner.Plan(_path, _splitCount ?? parallelism);
     }
 
-    public ISourceReader<T> CreateReader(SourceReaderContext context) => CreateReader(context, startOffsets: null);
-
-    /// <summary>Creates a reader that resumes each split from the byte offset recorded for it.</summary>
-    internal FileLineReader<T> CreateReader(SourceReaderContext context, IReadOnlyDictionary<string, long>? startOffsets)
+    /// <summary>Creates a reader that continues each split from the position recorded in it.</summary>
+    public ISourceReader<T> CreateReader(SourceReaderContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return new FileLineReader<T>(context.Splits, _numbered, _factory, startOffsets);
+        return new FileLineReader<T>(context.Splits, _numbered, _factory);
     }
 }

@@ -3,8 +3,9 @@ using System.Buffers;
 namespace OrleansStream.Connectors;
 
 /// <summary>
-/// Reads the lines owned by one <see cref="FileSplit"/>. Work per call is bounded (by a record count, or a
-/// byte budget while counting line numbers) so a reader never holds its grain turn for long.
+/// Reads the lines owned by one <see cref="FileSplit"/>, starting where the split's recorded progress says.
+/// Work per call is bounded (by a record count, or a byte budget while counting line numbers) so a reader
+/// never holds its grain turn for long.
 /// </summary>
 internal sealed class FileRangeCursor : IDisposable
 {
@@ -13,7 +14,6 @@ internal sealed class FileRangeCursor : IDisposable
 
     private readonly FileSplit _split;
     private readonly bool _numbered;
-    private readonly long? _resumeAt;
     private State _state;
     private FileStream? _stream;
     private Utf8LineBuffer? _lines;
@@ -22,11 +22,16 @@ internal sealed class FileRangeCursor : IDisposable
     private long _lineNumber = 1;
     private long _counted;
 
-    public FileRangeCursor(FileSplit split, bool numbered, long? resumeAt)
+    public FileRangeCursor(FileSplit split, bool numbered)
     {
+        split.Validate();
         _split = split;
         _numbered = numbered;
-        _resumeAt = resumeAt;
+        if (split.Finished)
+        {
+            // Not even opened: the file may be gone by now, and nothing of it is read again.
+            _state = State.Done;
+        }
     }
 
     private enum State
@@ -39,15 +44,17 @@ internal sealed class FileRangeCursor : IDisposable
 
     private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
 
-    public string SplitId => _split.SplitId;
-
     public bool IsDone => _state == State.Done;
 
-    /// <summary>
-    /// The byte offset of the next unread line. Before opening it is the split start (or the resume offset);
-    /// resuming from the split start applies the ownership rule again, which gives the same first line.
-    /// </summary>
-    public long Offset => _state == State.Unopened ? _resumeAt ?? _split.Start : _position;
+    /// <summary>The split with the progress up to the last line emitted.</summary>
+    public FileSplit Snapshot() => _state switch
+    {
+        // Nothing was emitted yet, and the first owned line (or its number) may not be known: keep the split as it came.
+        State.Unopened or State.Counting => _split,
+        State.Reading => _split with { Position = _position, LineNumber = _numbered ? _lineNumber : null },
+        _ when _split.Finished => _split,
+        _ => _split with { Position = _position, LineNumber = null, Finished = true },
+    };
 
     /// <summary>
     /// Emits at most <paramref name="max"/> lines and returns how many it emitted. Fewer than
@@ -106,11 +113,12 @@ internal sealed class FileRangeCursor : IDisposable
         return emitted;
     }
 
-    public void Dispose() => Finish();
+    /// <summary>Closes the file but keeps the progress, so a snapshot after disposal still tells the truth.</summary>
+    public void Dispose() => Close();
 
     private void Open()
     {
-        long start = _resumeAt ?? _split.Start;
+        long start = _split.Position ?? _split.Start;
         if (start >= _split.End)
         {
             _position = start;
@@ -121,7 +129,7 @@ internal sealed class FileRangeCursor : IDisposable
         _stream = new FileStream(
             _split.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0, FileOptions.SequentialScan);
         _lines = new Utf8LineBuffer();
-        if (start > 0 && start == _split.Start)
+        if (start > 0 && _split.Position is null)
         {
             // The range owns the lines that start in it: skip to just after the first '\n' at or after start - 1,
             // so a line starting exactly at `start` is kept and a line cut by the boundary is left to the range before.
@@ -139,11 +147,20 @@ internal sealed class FileRangeCursor : IDisposable
         }
         else
         {
+            // A recorded position is exactly the start of the next unread line.
             _stream.Seek(start, SeekOrigin.Begin);
             _position = start;
         }
 
-        _state = _numbered && _position > 0 && _position < _split.End ? State.Counting : State.Reading;
+        if (_split.Position is not null && _split.LineNumber is { } lineNumber)
+        {
+            _lineNumber = lineNumber;
+            _state = State.Reading;
+        }
+        else
+        {
+            _state = _numbered && _position > 0 && _position < _split.End ? State.Counting : State.Reading;
+        }
     }
 
     /// <summary>Finds the number of the first owned line by counting the line breaks before it, a budget at a time.</summary>
@@ -200,9 +217,14 @@ internal sealed class FileRangeCursor : IDisposable
 
     private void Finish()
     {
+        Close();
+        _state = State.Done;
+    }
+
+    private void Close()
+    {
         _stream?.Dispose();
         _stream = null;
         _lines = null;
-        _state = State.Done;
     }
 }

@@ -15,7 +15,7 @@ public sealed class GeneratorReader<T> : ISourceReader<T>
     private long _emittedSinceStart;
     private int _next;
 
-    internal GeneratorReader(GeneratorSource<T> source, IReadOnlyList<SourceSplit> splits, IReadOnlyDictionary<string, long>? startOffsets)
+    internal GeneratorReader(GeneratorSource<T> source, IReadOnlyList<SourceSplit> splits)
     {
         ArgumentNullException.ThrowIfNull(splits);
         _rateLimit = source.RateLimit;
@@ -29,33 +29,25 @@ public sealed class GeneratorReader<T> : ISourceReader<T>
                 throw new ArgumentException($"A generator source cannot read the split '{splits[i].SplitId}' of type {splits[i].GetType().Name}.", nameof(splits));
             }
 
-            long emitted = startOffsets is not null && startOffsets.TryGetValue(split.SplitId, out long offset) ? offset : 0;
-            ArgumentOutOfRangeException.ThrowIfNegative(emitted, nameof(startOffsets));
+            split.Validate();
             _all[i] = source.IndexGenerator is { } generator
-                ? new IndexGeneratorCursor<T>(split, generator, source.Count, emitted)
-                : new SequenceGeneratorCursor<T>(split, source.Sequence!, source.Seed, source.Count, emitted);
+                ? new IndexGeneratorCursor<T>(split, generator, source.Count)
+                : new SequenceGeneratorCursor<T>(split, source.Sequence!, source.Seed, source.Count);
         }
 
         _active = [.. _all];
     }
 
-    /// <summary>A snapshot: split id to the number of records already emitted from that split.</summary>
-    public IReadOnlyDictionary<string, long> Offsets
+    public IReadOnlyList<SourceSplit> SnapshotSplits()
     {
-        get
+        var splits = new SourceSplit[_all.Length];
+        for (int i = 0; i < _all.Length; i++)
         {
-            var offsets = new Dictionary<string, long>(_all.Length, StringComparer.Ordinal);
-            foreach (var cursor in _all)
-            {
-                offsets[cursor.SplitId] = cursor.Emitted;
-            }
-
-            return offsets;
+            splits[i] = _all[i].Snapshot();
         }
-    }
 
-    // Replaced by the connectors' checkpoint support (issue 3): splits will carry their progress.
-    public IReadOnlyList<SourceSplit> SnapshotSplits() => throw new NotSupportedException("Checkpointing this source is not supported yet.");
+        return splits;
+    }
 
     public ValueTask<ReadStatus> ReadAsync(ISourceOutput<T> output, int maxRecords, CancellationToken cancellationToken)
     {

@@ -107,12 +107,10 @@ public sealed class GeneratorSource<T> : ISource<T>
         return splits;
     }
 
-    public ISourceReader<T> CreateReader(SourceReaderContext context) => CreateReader(context, startOffsets: null);
-
-    /// <summary>Creates a reader that skips, per split, the number of records recorded as already emitted.</summary>
-    internal GeneratorReader<T> CreateReader(SourceReaderContext context, IReadOnlyDictionary<string, long>? startOffsets)
+    /// <summary>Creates a reader that continues each split after the records recorded in it as emitted.</summary>
+    public ISourceReader<T> CreateReader(SourceReaderContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return new GeneratorReader<T>(this, context.Splits, startOffsets);
+        return new GeneratorReader<T>(this, context.Splits);
     }
 }

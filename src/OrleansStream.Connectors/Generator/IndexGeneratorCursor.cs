@@ -1,12 +1,12 @@
 namespace OrleansStream.Connectors;
 
 /// <summary>Produces split s of an index generator: indices s, s + P, s + 2P, ... computed directly, so resuming costs nothing.</summary>
-internal sealed class IndexGeneratorCursor<T>(GeneratorSplit split, Func<long, T> generator, long? count, long emitted)
-    : GeneratorCursor<T>(split.SplitId, emitted)
+internal sealed class IndexGeneratorCursor<T>(GeneratorSplit restored, Func<long, T> generator, long? count)
+    : GeneratorCursor<T>(restored)
 {
     protected override bool TryProduce(out T value)
     {
-        long index = split.SplitIndex + (Emitted * split.SplitCount);
+        long index = Split.SplitIndex + (Emitted * Split.SplitCount);
         if (count is { } total && index >= total)
         {
             value = default!;

@@ -5,8 +5,8 @@ namespace OrleansStream.Connectors;
 /// start and skips what was already emitted, which is exact because the sequence is deterministic.
 /// </summary>
 internal sealed class SequenceGeneratorCursor<T>(
-    GeneratorSplit split, Func<GeneratorSplitContext, IEnumerable<T>> sequence, int seed, long? countPerSplit, long emitted)
-    : GeneratorCursor<T>(split.SplitId, emitted)
+    GeneratorSplit restored, Func<GeneratorSplitContext, IEnumerable<T>> sequence, int seed, long? countPerSplit)
+    : GeneratorCursor<T>(restored)
 {
     private IEnumerator<T>? _enumerator;
     private bool _ended;
@@ -28,7 +28,7 @@ internal sealed class SequenceGeneratorCursor<T>(
 
         if (_enumerator is null)
         {
-            _enumerator = sequence(new GeneratorSplitContext(split.SplitIndex, split.SplitCount, seed)).GetEnumerator();
+            _enumerator = sequence(new GeneratorSplitContext(Split.SplitIndex, Split.SplitCount, seed)).GetEnumerator();
             for (long skipped = 0; skipped < Emitted; skipped++)
             {
                 if (!_enumerator.MoveNext())

@@ -9,6 +9,10 @@ namespace OrleansStream.Connectors;
 /// lines into a bounded channel (whose fullness stops the loop from receiving, which pushes back on the
 /// sender through TCP flow control), and <see cref="ReadAsync"/> only drains what is already there.
 /// </summary>
+/// <remarks>
+/// Not replayable: lines buffered or emitted after the last checkpoint are lost when the job fails, and a
+/// restored reader opens a new connection and reads what arrives from then on (at-most-once for this source).
+/// </remarks>
 public sealed class SocketTextReader : ISourceReader<string>
 {
     private const int ChannelCapacity = 10_000;
@@ -24,28 +28,20 @@ public sealed class SocketTextReader : ISourceReader<string>
     private Task? _receiveLoop;
     private long _linesRead;
 
-    internal SocketTextReader(SocketSplit? split, TimeSpan connectTimeout, IReadOnlyDictionary<string, long>? startOffsets)
+    internal SocketTextReader(SocketSplit? split, TimeSpan connectTimeout)
     {
         _split = split;
         _connectTimeout = connectTimeout;
-        if (split is not null && startOffsets is not null && startOffsets.TryGetValue(split.SplitId, out long linesRead))
-        {
-            _linesRead = linesRead;
-        }
+        _linesRead = split?.LinesRead ?? 0;
     }
-
-    /// <summary>
-    /// A snapshot: split id to the number of lines read. Only a count: the lines cannot be read again.
-    /// </summary>
-    public IReadOnlyDictionary<string, long> Offsets
-        => _split is null
-            ? new Dictionary<string, long>(StringComparer.Ordinal)
-            : new Dictionary<string, long>(StringComparer.Ordinal) { [_split.SplitId] = _linesRead };
 
     private string Endpoint => $"{_split!.Host}:{_split.Port}";
 
-    // Replaced by the connectors' checkpoint support (issue 3): splits will carry their progress.
-    public IReadOnlyList<SourceSplit> SnapshotSplits() => throw new NotSupportedException("Checkpointing this source is not supported yet.");
+    /// <summary>
+    /// Returns the split with the count of lines read so far. The count is for information only: this source
+    /// cannot be replayed, and a reader restored from the split continues with whatever the server sends next.
+    /// </summary>
+    public IReadOnlyList<SourceSplit> SnapshotSplits() => _split is null ? [] : [_split with { LinesRead = _linesRead }];
 
     public async ValueTask<ReadStatus> ReadAsync(ISourceOutput<string> output, int maxRecords, CancellationToken cancellationToken)
     {

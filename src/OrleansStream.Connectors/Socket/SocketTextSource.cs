@@ -8,10 +8,16 @@ namespace OrleansStream.Connectors;
 /// refusals are retried until <see cref="ConnectTimeout"/> passes.
 /// </summary>
 /// <remarks>
-/// This source cannot be replayed: a socket cannot be rewound, so records read before a failure are gone
-/// and a restarted job continues with whatever the server sends next. The offset it reports is only a count
-/// of lines read. It is unbounded and has a single split (<see cref="MaxParallelism"/> is 1); the job ends
-/// its input when the server closes the connection.
+/// <para>
+/// <b>This source cannot be replayed, so it gives at-most-once input even in a job with checkpoints.</b> A socket
+/// cannot be rewound: lines read after the last completed checkpoint are lost when the job fails, and the
+/// restarted job connects again and continues with whatever the server sends next. The progress its split
+/// records (<see cref="SocketSplit.LinesRead"/>) is only a count of lines read, for information.
+/// </para>
+/// <para>
+/// It is unbounded and has a single split (<see cref="MaxParallelism"/> is 1); the job ends its input when the
+/// server closes the connection.
+/// </para>
 /// </remarks>
 public sealed class SocketTextSource : ISource<string>
 {
@@ -68,20 +74,24 @@ public sealed class SocketTextSource : ISource<string>
         return [new SocketSplit($"socket:{Host}:{Port}", Host, Port)];
     }
 
-    public ISourceReader<string> CreateReader(SourceReaderContext context) => CreateReader(context, startOffsets: null);
-
-    /// <summary>Creates a reader whose line count continues from an earlier one (no lines are skipped or replayed).</summary>
-    internal SocketTextReader CreateReader(SourceReaderContext context, IReadOnlyDictionary<string, long>? startOffsets)
+    /// <summary>
+    /// Creates the reader of the one split. A split restored from a checkpoint only carries a count of lines read:
+    /// the reader connects again and continues with whatever the server sends next, nothing is replayed.
+    /// </summary>
+    public ISourceReader<string> CreateReader(SourceReaderContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var split = context.Splits.Count switch
         {
             0 => null,
             1 when context.Splits[0] is SocketSplit socketSplit => socketSplit,
-            _ => throw new ArgumentException("A socket source reads exactly its one socket split.", nameof(context)),
+            _ => throw new ArgumentException(
+                $"A socket source reads exactly its one socket split, but subtask {context.SubtaskIndex} was given {context.Splits.Count} splits: "
+                + string.Join(", ", context.Splits.Select(s => $"'{s.SplitId}' ({s.GetType().Name})")) + ".",
+                nameof(context)),
         };
 
-        return new SocketTextReader(split, ConnectTimeout, startOffsets);
+        return new SocketTextReader(split, ConnectTimeout);
     }
 
     public override string ToString() => $"socket {Host}:{Port}";

@@ -126,64 +126,149 @@ public sealed class FileSourceTests : IDisposable
     }
 
     [Fact]
-    public async Task Reader_ResumedFromOffsets_ReadsTheRemainingLines()
+    public async Task SnapshotSplits_SmallCrLfFile_RecordsTheNextLineAndRestoresExactlyAfterIt()
     {
         string path = _temp.Combine("resume.txt");
         await File.WriteAllTextAsync(path, "one\r\ntwo\nthree\n\nfive\nsix");
-        var source = (FileLineSource<TextLine>)FileSource.NumberedLines(path);
-        var context = new SourceReaderContext(0, 1, source.CreateSplits(1));
+        var source = FileSource.NumberedLines(path);
+        var split = Assert.Single(source.CreateSplits(1));
 
         var first = new CollectingOutput<TextLine>();
-        IReadOnlyDictionary<string, long> offsets;
-        await using (var reader = source.CreateReader(context, startOffsets: null))
+        SourceSplit snapshot;
+        await using (var reader = source.CreateReader(new SourceReaderContext(0, 1, [split])))
         {
             Assert.Equal(ReadStatus.MoreAvailable, await reader.ReadAsync(first, 2, CancellationToken.None));
-            offsets = reader.Offsets;
+            snapshot = Assert.Single(reader.SnapshotSplits());
+            await reader.ReadAsync(new CollectingOutput<TextLine>(), 2, CancellationToken.None);
         }
 
         var rest = new CollectingOutput<TextLine>();
-        await using (var resumed = source.CreateReader(context, offsets))
+        SourceSplit final;
+        await using (var resumed = source.CreateReader(new SourceReaderContext(0, 1, [CheckpointedRead.RoundTrip(source, snapshot)])))
         {
             await SourceTestHarness.DrainAsync(resumed, rest, CancellationToken.None);
-            Assert.Equal(24, Assert.Single(resumed.Offsets).Value);
+            final = Assert.Single(resumed.SnapshotSplits());
         }
 
-        Assert.Equal(9, Assert.Single(offsets).Value);
-        Assert.Equal(["one", "two"], first.Values.Select(l => l.Text));
+        Assert.Equal((FileSplit)split with { Position = 9, LineNumber = 3 }, snapshot);
+        Assert.Equal((FileSplit)split with { Position = 24, Finished = true }, final);
+        Assert.Equal([(1L, "one"), (2L, "two")], first.Values.Select(l => (l.LineNumber, l.Text)));
         Assert.Equal([(3L, "three"), (4L, ""), (5L, "five"), (6L, "six")], rest.Values.Select(l => (l.LineNumber, l.Text)));
     }
 
     [Fact]
-    public async Task Reader_ResumedInTheMiddleOfARange_ContinuesWithTheRightLineNumbers()
+    public async Task SnapshotSplits_BeforeAnythingIsRead_ReturnsTheSplitsUnchanged()
     {
         byte[] content = BuildBigFile();
         string path = _temp.Combine("big.txt");
         await File.WriteAllBytesAsync(path, content);
-        var source = (FileLineSource<TextLine>)FileSource.NumberedLines(path);
+        var source = FileSource.NumberedLines(path);
         var splits = source.CreateSplits(3);
-        var context = new SourceReaderContext(2, 3, [splits[2]]);
 
-        var first = new CollectingOutput<TextLine>();
-        IReadOnlyDictionary<string, long> offsets;
-        await using (var reader = source.CreateReader(context, startOffsets: null))
-        {
-            while (first.Values.Count < 10)
-            {
-                await reader.ReadAsync(first, 10 - first.Values.Count, CancellationToken.None);
-            }
+        await using var reader = source.CreateReader(new SourceReaderContext(0, 1, splits));
 
-            offsets = reader.Offsets;
-        }
+        Assert.Equal(splits, reader.SnapshotSplits());
+    }
 
-        var rest = new CollectingOutput<TextLine>();
-        await using (var resumed = source.CreateReader(context, offsets))
-        {
-            await SourceTestHarness.DrainAsync(resumed, rest, CancellationToken.None);
-        }
+    [Fact]
+    public async Task NumberedLines_SnapshotsAndRestoresOnOtherParallelisms_GiveEveryLineOnceWithItsNumber()
+    {
+        byte[] content = BuildBigFile();
+        string path = _temp.Combine("big.txt");
+        await File.WriteAllBytesAsync(path, content);
+        var source = FileSource.NumberedLines(path);
 
-        var all = first.Values.Concat(rest.Values).ToList();
-        var expected = ExpectedLines(content).SkipWhile(l => l.LineNumber < all[0].LineNumber).ToList();
-        Assert.Equal(expected, all.Select(l => (l.LineNumber, l.Text)));
+        var (lines, final) = await CheckpointedRead.RunAsync(source, parallelisms: [3, 2, 5, 1, 2], recordsPerReaderPerPhase: 4000);
+
+        var expected = ExpectedLines(content);
+        Assert.Equal(expected.Count, lines.Count);
+        Assert.Equal(expected, lines.Select(l => (l.LineNumber, l.Text)).Order().ToList());
+        Assert.All(final.Cast<FileSplit>(), s => Assert.True(s.Finished, s.SplitId));
+    }
+
+    [Fact]
+    public async Task Lines_SnapshotsAndRestoresOnOtherParallelisms_GiveEveryLineOnce()
+    {
+        byte[] content = BuildBigFile();
+        string path = _temp.Combine("big.txt");
+        await File.WriteAllBytesAsync(path, content);
+        var source = FileSource.Lines(path);
+
+        var (lines, final) = await CheckpointedRead.RunAsync(source, parallelisms: [3, 4, 1, 2], recordsPerReaderPerPhase: 3000);
+
+        Assert.Equal(ExpectedLines(content).Select(l => l.Text).Order(StringComparer.Ordinal), lines.Order(StringComparer.Ordinal));
+        Assert.All(final.Cast<FileSplit>(), s => Assert.True(s.Finished, s.SplitId));
+    }
+
+    [Fact]
+    public async Task Lines_SeveralSmallFiles_SnapshotsBetweenEveryFewLines_GiveEveryLineOnceInFileOrder()
+    {
+        string directory = _temp.Combine("input");
+        Directory.CreateDirectory(directory);
+        await File.WriteAllBytesAsync(Path.Combine(directory, "a.txt"), [0xEF, 0xBB, 0xBF, .. "a1\r\na2\r\n\r\na4"u8]);
+        await File.WriteAllTextAsync(Path.Combine(directory, "b.txt"), "b1\nb2\nb3\n");
+        await File.WriteAllTextAsync(Path.Combine(directory, "c.txt"), "");
+        var source = FileSource.NumberedLines(directory);
+
+        var (lines, final) = await CheckpointedRead.RunAsync(source, parallelisms: [1, 1, 1, 1, 1], recordsPerReaderPerPhase: 2);
+
+        Assert.Equal(
+            ["a.txt:1:a1", "a.txt:2:a2", "a.txt:3:", "a.txt:4:a4", "b.txt:1:b1", "b.txt:2:b2", "b.txt:3:b3"],
+            lines.Select(l => $"{Path.GetFileName(l.Path)}:{l.LineNumber}:{l.Text}"));
+        Assert.Equal(3, final.Count);
+    }
+
+    [Fact]
+    public async Task NumberedLines_RestoredPositionWithoutLineNumber_CountsTheLinesBeforeIt()
+    {
+        string path = _temp.Combine("count.txt");
+        await File.WriteAllTextAsync(path, "l1\r\nl2\nl3\nl4\n");
+        var source = FileSource.NumberedLines(path);
+        var split = (FileSplit)Assert.Single(source.CreateSplits(1)) with { Position = 7 };
+
+        var lines = new CollectingOutput<TextLine>();
+        await using var reader = source.CreateReader(new SourceReaderContext(0, 1, [split]));
+        await SourceTestHarness.DrainAsync(reader, lines, CancellationToken.None);
+
+        Assert.Equal([(3L, "l3"), (4L, "l4")], lines.Values.Select(l => (l.LineNumber, l.Text)));
+    }
+
+    [Fact]
+    public async Task Reader_FinishedSplit_ReadsNothingEvenWhenTheFileIsGone()
+    {
+        string path = _temp.Combine("gone.txt");
+        await File.WriteAllTextAsync(path, "x\n");
+        var source = FileSource.Lines(path);
+        var split = (FileSplit)Assert.Single(source.CreateSplits(1)) with { Position = 2, Finished = true };
+        File.Delete(path);
+
+        var lines = new CollectingOutput<string>();
+        await using var reader = source.CreateReader(new SourceReaderContext(0, 1, [split]));
+
+        Assert.Equal(ReadStatus.End, await reader.ReadAsync(lines, 10, CancellationToken.None));
+        Assert.Empty(lines.Values);
+        Assert.Equal([split], reader.SnapshotSplits());
+    }
+
+    [Fact]
+    public void CreateReader_PositionBeforeTheRangeStart_ThrowsNamingTheSplit()
+    {
+        var split = new FileSplit("/data/x.txt:100-200", "/data/x.txt", 100, 200, Position: 50);
+
+        var error = Assert.Throws<ArgumentException>(() => FileSource.Lines("/data/x.txt").CreateReader(new SourceReaderContext(0, 1, [split])));
+
+        Assert.Contains("'/data/x.txt:100-200'", error.Message);
+        Assert.Contains("position 50", error.Message);
+    }
+
+    [Fact]
+    public void SplitSerializer_RoundTripsTheProgress()
+    {
+        var split = new FileSplit("/d/f:0-10", "/d/f", 0, 10, Position: 4, LineNumber: 2);
+        var source = FileSource.NumberedLines("/d/f");
+
+        Assert.Equal(split, CheckpointedRead.RoundTrip(source, split));
+        Assert.Equal(split with { Finished = true, LineNumber = null }, CheckpointedRead.RoundTrip(source, split with { Finished = true, LineNumber = null }));
     }
 
     /// <summary>

@@ -32,29 +32,139 @@ public sealed class GeneratorSourceTests
     }
 
     [Fact]
-    public async Task FromIndex_ReaderResumedFromOffsets_ContinuesWhereTheFirstStopped()
+    public async Task FromIndex_SnapshotSplits_RecordsTheEmittedCountAndRestoresAfterIt()
     {
         var source = GeneratorSource.FromIndex(i => i, count: 30);
         var splits = source.CreateSplits(3);
-        var context = new SourceReaderContext(1, 3, [splits[1]]);
 
         var first = new CollectingOutput<long>();
-        IReadOnlyDictionary<string, long> offsets;
-        await using (var reader = source.CreateReader(context, startOffsets: null))
+        SourceSplit snapshot;
+        await using (var reader = source.CreateReader(new SourceReaderContext(1, 3, [splits[1]])))
         {
             Assert.Equal(ReadStatus.MoreAvailable, await reader.ReadAsync(first, 4, CancellationToken.None));
-            offsets = reader.Offsets;
+            snapshot = Assert.Single(reader.SnapshotSplits());
+            await reader.ReadAsync(new CollectingOutput<long>(), 3, CancellationToken.None);
         }
 
         var rest = new CollectingOutput<long>();
-        await using (var resumed = source.CreateReader(context, offsets))
+        SourceSplit final;
+        await using (var resumed = source.CreateReader(new SourceReaderContext(0, 1, [CheckpointedRead.RoundTrip(source, snapshot)])))
         {
             await SourceTestHarness.DrainAsync(resumed, rest, CancellationToken.None);
+            final = Assert.Single(resumed.SnapshotSplits());
         }
 
-        Assert.Equal(4, offsets[splits[1].SplitId]);
+        Assert.Equal(new GeneratorSplit("generator-1-of-3", 1, 3, Emitted: 4), snapshot);
+        Assert.Equal(new GeneratorSplit("generator-1-of-3", 1, 3, Emitted: 10, Finished: true), final);
         Assert.Equal(new long[] { 1, 4, 7, 10 }, first.Values);
         Assert.Equal(new long[] { 13, 16, 19, 22, 25, 28 }, rest.Values);
+    }
+
+    [Fact]
+    public async Task FromIndex_SnapshotsAndRestoresOnOtherParallelisms_GiveEveryIndexOnce()
+    {
+        var source = GeneratorSource.FromIndex(i => i * 10, count: 1000);
+
+        var (values, final) = await CheckpointedRead.RunAsync(source, parallelisms: [3, 2, 5, 1, 4], recordsPerReaderPerPhase: 37);
+
+        Assert.Equal(Enumerable.Range(0, 1000).Select(i => i * 10L), values.Order());
+        Assert.Equal(
+            [new GeneratorSplit("generator-0-of-3", 0, 3, 334, true), new GeneratorSplit("generator-1-of-3", 1, 3, 333, true), new GeneratorSplit("generator-2-of-3", 2, 3, 333, true)],
+            final.Cast<GeneratorSplit>().OrderBy(s => s.SplitIndex));
+    }
+
+    [Fact]
+    public async Task FromSequence_WithSeed_SnapshotsAndRestoresOnOtherParallelisms_GiveTheUninterruptedRecords()
+    {
+        var source = GeneratorSource.FromSequence(RandomWords, countPerSplit: 200, splits: 4).WithSeed(11);
+        var uninterrupted = await SourceTestHarness.ReadAll(source, parallelism: 2);
+
+        var (values, final) = await CheckpointedRead.RunAsync(source, parallelisms: [2, 3, 1, 4, 2], recordsPerReaderPerPhase: 45);
+
+        Assert.Equal(800, uninterrupted.Count);
+        Assert.Equal(uninterrupted.Order(StringComparer.Ordinal), values.Order(StringComparer.Ordinal));
+        Assert.All(final.Cast<GeneratorSplit>(), s => Assert.Equal((200L, true), (s.Emitted, s.Finished)));
+    }
+
+    [Fact]
+    public async Task FromSequence_SplitRestoredFromSnapshot_ContinuesItsOwnSequenceInOrder()
+    {
+        var source = GeneratorSource.FromSequence(RandomWords, countPerSplit: 30, splits: 1).WithSeed(5);
+        var uninterrupted = await SourceTestHarness.ReadAll(source, parallelism: 1);
+
+        var (values, _) = await CheckpointedRead.RunAsync(source, parallelisms: [1, 1, 1, 1], recordsPerReaderPerPhase: 8);
+
+        Assert.Equal(uninterrupted, values);
+    }
+
+    [Fact]
+    public async Task FromSequence_FiniteSequence_FinishedSplitIsNotEnumeratedAgain()
+    {
+        int enumerations = 0;
+        var source = GeneratorSource.FromSequence(context =>
+        {
+            Interlocked.Increment(ref enumerations);
+            return Enumerable.Range(0, 3).Select(i => (context.SplitIndex * 100) + i);
+        });
+        var splits = source.CreateSplits(1);
+
+        IReadOnlyList<SourceSplit> snapshot;
+        await using (var reader = source.CreateReader(new SourceReaderContext(0, 1, splits)))
+        {
+            await SourceTestHarness.DrainAsync(reader, new CollectingOutput<int>(), CancellationToken.None);
+            snapshot = reader.SnapshotSplits();
+        }
+
+        var again = new CollectingOutput<int>();
+        await using (var restored = source.CreateReader(new SourceReaderContext(0, 1, snapshot)))
+        {
+            Assert.Equal(ReadStatus.End, await restored.ReadAsync(again, 10, CancellationToken.None));
+        }
+
+        Assert.Equal(new GeneratorSplit("generator-0-of-1", 0, 1, 3, true), Assert.Single(snapshot));
+        Assert.Empty(again.Values);
+        Assert.Equal(1, enumerations);
+    }
+
+    [Fact]
+    public async Task WithPacing_RecordHeldBackAtTheSnapshot_IsEmittedByTheRestoredReader()
+    {
+        var clock = new FakeTimeProvider(s_start);
+        long startMillis = s_start.ToUnixTimeMilliseconds();
+        var source = GeneratorSource.FromIndex(i => i, count: 4)
+            .WithPacing(i => startMillis + (i * 1000))
+            .WithTimeProvider(clock);
+
+        var first = new CollectingOutput<long>();
+        IReadOnlyList<SourceSplit> snapshot;
+        await using (var reader = source.CreateReader(new SourceReaderContext(0, 1, source.CreateSplits(1))))
+        {
+            Assert.Equal(ReadStatus.NothingAvailable, await reader.ReadAsync(first, 10, CancellationToken.None));
+            snapshot = reader.SnapshotSplits();
+        }
+
+        clock.Advance(TimeSpan.FromSeconds(10));
+        var rest = new CollectingOutput<long>();
+        await using (var restored = source.CreateReader(new SourceReaderContext(0, 1, snapshot)))
+        {
+            Assert.Equal(ReadStatus.End, await restored.ReadAsync(rest, 10, CancellationToken.None));
+        }
+
+        Assert.Equal(new long[] { 0 }, first.Values);
+        Assert.Equal(1, ((GeneratorSplit)Assert.Single(snapshot)).Emitted);
+        Assert.Equal(new long[] { 1, 2, 3 }, rest.Values);
+    }
+
+    [Theory]
+    [InlineData(3, 3, 0)]
+    [InlineData(0, 2, -1)]
+    public void CreateReader_InvalidSplit_ThrowsNamingTheSplit(int index, int count, long emitted)
+    {
+        var split = new GeneratorSplit("generator-broken", index, count, emitted);
+
+        var error = Assert.Throws<ArgumentException>(() => GeneratorSource.FromIndex(i => i).CreateReader(new SourceReaderContext(0, 1, [split])));
+
+        Assert.Contains("'generator-broken'", error.Message);
     }
 
     [Fact]
@@ -72,33 +182,6 @@ public sealed class GeneratorSourceTests
         Assert.Equal(first, second);
         Assert.NotEqual(first, other);
         Assert.Equal(50, first.Count(w => w.StartsWith("0:", StringComparison.Ordinal)));
-    }
-
-    [Fact]
-    public async Task FromSequence_ReaderResumedFromOffsets_SkipsWhatWasEmitted()
-    {
-        var source = GeneratorSource.FromSequence(RandomWords, countPerSplit: 20, splits: 2).WithSeed(3);
-        var splits = source.CreateSplits(1);
-        var context = new SourceReaderContext(0, 1, splits);
-        var expected = await SourceTestHarness.ReadAll(source, parallelism: 1);
-
-        var first = new CollectingOutput<string>();
-        IReadOnlyDictionary<string, long> offsets;
-        await using (var reader = source.CreateReader(context, startOffsets: null))
-        {
-            await reader.ReadAsync(first, 15, CancellationToken.None);
-            offsets = reader.Offsets;
-        }
-
-        var rest = new CollectingOutput<string>();
-        await using (var resumed = source.CreateReader(context, offsets))
-        {
-            await SourceTestHarness.DrainAsync(resumed, rest, CancellationToken.None);
-        }
-
-        Assert.Equal(2, splits.Count);
-        Assert.Equal(15, offsets.Values.Sum());
-        Assert.Equal(expected.Order(StringComparer.Ordinal), first.Values.Concat(rest.Values).Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -38,21 +38,38 @@ public sealed class SocketTextSourceTests
     }
 
     [Fact]
-    public async Task Reader_ReportsTheNumberOfLinesRead()
+    public async Task SnapshotSplits_CountsLinesRead_AndARestoredReaderReadsOnlyWhatArrivesNext()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        var server = ServeAsync(listener, "a\nb\nc\n");
         var source = new SocketTextSource("127.0.0.1", port);
-        var output = new CollectingOutput<string>();
-
-        await using var reader = source.CreateReader(new SourceReaderContext(0, 1, source.CreateSplits(1)), startOffsets: null);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await SourceTestHarness.DrainAsync(reader, output, timeout.Token);
-        await server;
 
-        Assert.Equal(3, Assert.Single(reader.Offsets).Value);
+        var server = ServeAsync(listener, "a\nb\nc\n");
+        var first = new CollectingOutput<string>();
+        IReadOnlyList<SourceSplit> snapshot;
+        await using (var reader = source.CreateReader(new SourceReaderContext(0, 1, source.CreateSplits(1))))
+        {
+            await SourceTestHarness.DrainAsync(reader, first, timeout.Token);
+            snapshot = reader.SnapshotSplits();
+        }
+
+        await server;
+        server = ServeAsync(listener, "d\n");
+        var second = new CollectingOutput<string>();
+        IReadOnlyList<SourceSplit> secondSnapshot;
+        await using (var restored = source.CreateReader(new SourceReaderContext(0, 1, snapshot.Select(s => CheckpointedRead.RoundTrip(source, s)).ToList())))
+        {
+            await SourceTestHarness.DrainAsync(restored, second, timeout.Token);
+            secondSnapshot = restored.SnapshotSplits();
+        }
+
+        await server;
+        Assert.Equal(["a", "b", "c"], first.Values);
+        Assert.Equal(["d"], second.Values);
+        Assert.Equal(new SocketSplit($"socket:127.0.0.1:{port}", "127.0.0.1", port, LinesRead: 3), Assert.Single(snapshot));
+        Assert.Equal(4, ((SocketSplit)Assert.Single(secondSnapshot)).LinesRead);
     }
 
     [Fact]
