@@ -1,0 +1,4 @@
+namespace OrleansStream.Runtime.Storage;
+
+/// <summary>One of the embedded SQL scripts, named by its file.</summary>
+internal sealed record SqlScript(string Name, string Text);
