@@ -33,14 +33,20 @@ internal static class RedisConnections
     public static string Validate(string connectionString, string parameterName)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString, parameterName);
+        ConfigurationOptions options;
         try
         {
-            ConfigurationOptions.Parse(connectionString);
+            options = ConfigurationOptions.Parse(connectionString);
         }
         catch (ArgumentException ex)
         {
             // The message of the parser names the bad option; the connection string itself may hold a password.
             throw new ArgumentException($"The Redis connection string is invalid: {ex.Message}", parameterName, ex);
+        }
+
+        if (options.EndPoints.Count == 0)
+        {
+            throw new ArgumentException("The Redis connection string names no server; expected host:port, e.g. \"localhost:6379\".", parameterName);
         }
 
         return connectionString;
