@@ -54,7 +54,7 @@ internal sealed class PostgresSinkCommitter(string connectionString, string targ
 
             await transaction.CommitAsync(cancellationToken);
         }
-        catch (Exception ex) when (ex is NpgsqlException or InvalidCastException)
+        catch (Exception ex) when (ex is NpgsqlException or InvalidCastException or ArgumentException)
         {
             // All of the transaction or none of it is in the database (either when the connection broke during COMMIT):
             // committing again is safe.

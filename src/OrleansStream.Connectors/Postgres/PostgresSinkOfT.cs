@@ -21,8 +21,9 @@ namespace OrleansStream.Connectors;
 /// <para>
 /// Values may be null, string, bool, short, int, long, float, double, decimal, DateTime, DateTimeOffset, Guid,
 /// byte[], TimeSpan, DateOnly or TimeOnly; Npgsql maps them to PostgreSQL types as usual (a DateTime for a
-/// <c>timestamptz</c> column must be UTC). Another column type needs a cast in the statement
-/// (<see cref="PostgresSink.ForStatement{T}"/>).
+/// <c>timestamptz</c> column must be UTC; a DateTimeOffset is stored as its instant in UTC). Another column type
+/// needs a cast in the statement (<see cref="PostgresSink.ForStatement{T}"/>). A commit that PostgreSQL rejects
+/// (a constraint, a type mismatch) fails again on every restore of that checkpoint: check rows before the sink.
 /// </para>
 /// <para>
 /// All PostgreSQL sinks of a process share one connection pool per connection string.

@@ -86,9 +86,10 @@ internal static class PostgresValueCodec
                 writer.WriteVarInt64(time.Ticks);
                 break;
             case DateTimeOffset time:
+                // Npgsql writes a DateTimeOffset only as timestamptz, and only with offset 0: store the same instant in UTC,
+                // or the commit (long after the record) would fail.
                 writer.WriteByte((byte)Tag.DateTimeOffset);
-                writer.WriteVarInt64(time.Ticks);
-                writer.WriteVarInt64(time.Offset.Ticks);
+                writer.WriteVarInt64(time.UtcTicks);
                 break;
             case Guid id:
                 writer.WriteByte((byte)Tag.Guid);
@@ -134,7 +135,7 @@ internal static class PostgresValueCodec
             Tag.Double => reader.ReadDouble(),
             Tag.Decimal => new decimal([reader.ReadVarInt32(), reader.ReadVarInt32(), reader.ReadVarInt32(), reader.ReadVarInt32()]),
             Tag.DateTime => ReadDateTime(ref reader),
-            Tag.DateTimeOffset => new DateTimeOffset(reader.ReadVarInt64(), new TimeSpan(reader.ReadVarInt64())),
+            Tag.DateTimeOffset => new DateTimeOffset(reader.ReadVarInt64(), TimeSpan.Zero),
             Tag.Guid => ReadGuid(ref reader),
             Tag.Bytes => reader.ReadBytes().ToArray(),
             Tag.TimeSpan => new TimeSpan(reader.ReadVarInt64()),

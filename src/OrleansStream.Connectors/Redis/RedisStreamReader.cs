@@ -3,8 +3,7 @@ using StackExchange.Redis;
 namespace OrleansStream.Connectors;
 
 /// <summary>
-/// Reads the stream keys of one subtask with one non-blocking XREAD per call for all of them, so many streams
-/// cost one round trip. At most <c>maxRecords</c> entries are asked for per call, so no entry is read and
+/// Reads the stream keys of one subtask with non-blocking XREADs, one per stream and all in one round trip. At most <c>maxRecords</c> entries are asked for per call, so no entry is read and
 /// then held back; the position of every split only moves past entries that were emitted.
 /// </summary>
 internal sealed class RedisStreamReader<T> : ISourceReader<T>
@@ -74,13 +73,18 @@ internal sealed class RedisStreamReader<T> : ISourceReader<T>
 
         _next = (_next + chosenCount) % active.Count;
         int perStream = maxRecords / chosenCount;
-        var positions = chosen.Select(c => new StreamPosition(c.StreamKey, c.LastRead.ToString())).ToArray();
-        var streams = await _database.StreamReadAsync(positions, perStream).WaitAsync(cancellationToken);
+
+        // One XREAD per stream, all sent at once: the multiplexer pipelines them (one round trip), and unlike one
+        // XREAD over several keys it also works on a Redis Cluster, where the keys may live in different slots.
+        var database = _database;
+        var reads = chosen.Select(c => database.StreamReadAsync(c.StreamKey, c.LastRead.ToString(), perStream)).ToArray();
+        var results = await Task.WhenAll(reads).WaitAsync(cancellationToken);
 
         bool more = chosenCount < active.Count;
-        foreach (var cursor in chosen)
+        for (int i = 0; i < chosen.Length; i++)
         {
-            var entries = EntriesOf(streams, cursor.StreamKey);
+            var cursor = chosen[i];
+            var entries = results[i];
             foreach (var entry in entries)
             {
                 var id = RedisStreamId.Parse(entry.Id!, $"An entry id of the Redis stream '{cursor.StreamKey}'");
@@ -141,18 +145,5 @@ internal sealed class RedisStreamReader<T> : ISourceReader<T>
                 ? RedisStreamId.Zero
                 : RedisStreamId.Parse(results[i][0].Id!, $"An entry id of the Redis stream '{open[i].StreamKey}'"));
         }
-    }
-
-    private static StreamEntry[] EntriesOf(RedisStream[] streams, string key)
-    {
-        foreach (var stream in streams)
-        {
-            if (stream.Key == key)
-            {
-                return stream.Entries;
-            }
-        }
-
-        return [];
     }
 }

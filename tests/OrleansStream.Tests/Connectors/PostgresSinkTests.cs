@@ -215,7 +215,7 @@ public sealed class PostgresSinkTests(PostgresServer postgres) : IAsyncLifetime
         [
             "é", true, (short)-7, int.MinValue, long.MaxValue, 1.5f, Math.PI, 123456789.0123456789m,
             new DateTime(2025, 3, 4, 5, 6, 7, 891, DateTimeKind.Unspecified), new DateTime(2025, 3, 4, 5, 6, 7, DateTimeKind.Utc),
-            new DateTimeOffset(2024, 1, 2, 3, 4, 5, TimeSpan.Zero), Guid.Parse("0f8fad5b-d9cb-469f-a165-70867728950e"), new byte[] { 0, 1, 255 },
+            new DateTimeOffset(2024, 1, 2, 5, 4, 5, TimeSpan.FromHours(2)), Guid.Parse("0f8fad5b-d9cb-469f-a165-70867728950e"), new byte[] { 0, 1, 255 },
             TimeSpan.FromMinutes(90), new DateOnly(1999, 12, 31), new TimeOnly(23, 59, 58), null,
         ];
         string[] columns = ["t", "b", "i2", "i4", "i8", "f4", "f8", "d", "ts", "tstz", "dto", "id", "bytes", "span", "day", "clock", "empty"];
