@@ -16,6 +16,7 @@ internal sealed class OperatorChain
     private readonly IStreamOperator[] _operators;
     private readonly Transformation[] _nodes;
     private readonly OperatorStateStore?[] _states;
+    private OperatorContext[] _contexts = Array.Empty<OperatorContext>();
 
     private OperatorChain(Transformation[] nodes, IStreamOperator[] operators, IPayloadDecoder? inputDecoder)
     {
@@ -70,8 +71,6 @@ internal sealed class OperatorChain
         }
     }
 
-    private OperatorContext[] _contexts = Array.Empty<OperatorContext>();
-
     public void Open()
     {
         for (int i = 0; i < _operators.Length; i++)
@@ -88,9 +87,8 @@ internal sealed class OperatorChain
         for (int i = 0; i < _operators.Length; i++)
         {
             var store = _states[i]!;
-            bool wasEmpty = keyed.IsEmpty;
             store.SnapshotKeyedState(keyed);
-            if (store.Tables.Any())
+            if (store.HasKeyedState)
             {
                 keyedOperators.Add(store.OperatorId);
             }

@@ -363,8 +363,10 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
             _logger.LogWarning(closeError, "Task {Task} did not close cleanly after failing", _task);
         }
 
+        // Stay active (dropping input) until the job releases the attempt: a new activation would refuse
+        // the data still in flight to it, and its senders would report that as their own failure,
+        // racing the real cause to the job grain.
         Job.OnTaskFailedAsync(Report(), Describe(ex)).Ignore();
-        DeactivateOnIdle();
     }
 
     private void StopTimers()

@@ -38,6 +38,9 @@ public sealed class OperatorStateStore
 
     public IEnumerable<IKeyedStateTable> Tables => _tables.Values;
 
+    /// <summary>True when the operator has keyed state tables or restored keyed state no table has claimed yet.</summary>
+    public bool HasKeyedState => _tables.Count > 0 || _unclaimed.Count > 0;
+
     /// <summary>The operator's keyed state; an operator has one key type.</summary>
     public KeyedStateBackend<TKey> GetKeyedStateBackend<TKey>()
         where TKey : notnull
