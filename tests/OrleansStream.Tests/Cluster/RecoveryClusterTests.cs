@@ -20,6 +20,7 @@ public sealed class RollingCountJob : IStreamJob
     {
         var parameters = builder.Parameters;
         builder.EnableCheckpointing(TimeSpan.FromMilliseconds(parameters.GetInt64("checkpoint-ms", 200)));
+        builder.Checkpointing.Timeout = TimeSpan.FromMilliseconds(parameters.GetInt64("checkpoint-timeout-ms", 30_000));
         builder.RestartStrategy = RestartStrategy.FixedDelay(5, TimeSpan.FromMilliseconds(200));
         var source = GeneratorSource.FromIndex(i => i, parameters.GetInt64("count", 0));
         if (parameters.GetInt64("rate", 0) is > 0 and var rate)
@@ -32,7 +33,12 @@ public sealed class RollingCountJob : IStreamJob
         ITransactionalSink<(long Key, long Count)> sink = FileSink.ForRowFormat<(long Key, long Count)>(parameters.GetRequired("output"), t => $"{t.Key},{t.Count}");
         if (parameters.GetInt64("fail-prepare-at", -1) is > 0 and var failAt)
         {
-            sink = new FailingPrepareSink<(long Key, long Count)>(sink, poisonRun, failAt);
+            sink = new FailingPrepareSink<(long Key, long Count)>(sink, poisonRun, failAt, stallInstead: false);
+        }
+
+        if (parameters.GetInt64("stall-prepare-at", -1) is > 0 and var stallAt)
+        {
+            sink = new FailingPrepareSink<(long Key, long Count)>(sink, poisonRun, stallAt, stallInstead: true);
         }
 
         builder.FromSource(source, "numbers")
@@ -89,27 +95,41 @@ public static class PoisonOnce
     }
 }
 
-/// <summary>A transactional sink whose pre-commit fails once, at the first checkpoint at or after a given id: a failure in the middle of a checkpoint.</summary>
-public sealed class FailingPrepareSink<T>(ITransactionalSink<T> inner, string run, long failAt) : ITransactionalSink<T>
+/// <summary>
+/// A transactional sink whose pre-commit fails once, or stalls once for a second, at the first
+/// checkpoint at or after a given id: a failure, or a hold-up, in the middle of a checkpoint.
+/// </summary>
+public sealed class FailingPrepareSink<T>(ITransactionalSink<T> inner, string run, long failAt, bool stallInstead) : ITransactionalSink<T>
 {
     private static readonly ConcurrentDictionary<string, bool> Failed = new();
 
     public int? RequiredParallelism => inner.RequiredParallelism;
 
-    public ISinkWriter<T> CreateWriter(SinkContext context) => new Writer((ITransactionalSinkWriter<T>)inner.CreateWriter(context), run, failAt);
+    public ISinkWriter<T> CreateWriter(SinkContext context) => new Writer((ITransactionalSinkWriter<T>)inner.CreateWriter(context), run, failAt, stallInstead);
 
     public ISinkCommitter CreateCommitter(SinkContext context) => inner.CreateCommitter(context);
 
-    private sealed class Writer(ITransactionalSinkWriter<T> inner, string run, long failAt) : ITransactionalSinkWriter<T>
+    private sealed class Writer(ITransactionalSinkWriter<T> inner, string run, long failAt, bool stallInstead) : ITransactionalSinkWriter<T>
     {
         public void Write(T value, long timestamp) => inner.Write(value, timestamp);
 
         public void Flush() => inner.Flush();
 
         public byte[]? PrepareCommit(long checkpointId)
-            => checkpointId >= failAt && Failed.TryAdd(run, true)
-                ? throw new IOException($"disk full while pre-committing checkpoint {checkpointId}")
-                : inner.PrepareCommit(checkpointId);
+        {
+            if (checkpointId >= failAt && Failed.TryAdd(run, true))
+            {
+                if (!stallInstead)
+                {
+                    throw new IOException($"disk full while pre-committing checkpoint {checkpointId}");
+                }
+
+                // Holds the task's turn, as a slow disk would: the checkpoint cannot complete in time.
+                Thread.Sleep(TimeSpan.FromSeconds(1));
+            }
+
+            return inner.PrepareCommit(checkpointId);
+        }
 
         public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
@@ -180,6 +200,25 @@ public sealed class RecoveryClusterTests(PostgresServer postgres, ITestOutputHel
         Assert.Equal(JobState.Finished, status.State);
         Assert.Equal(1, status.Checkpoints.Restarts);
         Assert.Contains("disk full while pre-committing checkpoint", status.Checkpoints.LastFailure);
+        Assert.Equal(RollingCountJob.Expected(count), RollingCountJob.Committed(_output));
+    }
+
+    [Fact]
+    public async Task A_checkpoint_that_times_out_is_abandoned_and_counted_and_the_job_goes_on()
+    {
+        const long count = 16_000;
+        var parameters = Parameters(count, rate: 4_000);
+        parameters["poison-run"] = Guid.NewGuid().ToString();
+        parameters["stall-prepare-at"] = "3";
+        parameters["checkpoint-timeout-ms"] = "400";
+        var submitted = await _cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(2, parameters));
+
+        var status = await WaitAsync(submitted.JobId, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(JobState.Finished, status.State);
+        Assert.Equal(0, status.Checkpoints.Restarts);
+        Assert.True(status.Checkpoints.Failed >= 1, "the stalled checkpoint should be counted as failed");
+        Assert.True(status.Checkpoints.Completed >= 3);
         Assert.Equal(RollingCountJob.Expected(count), RollingCountJob.Committed(_output));
     }
 
