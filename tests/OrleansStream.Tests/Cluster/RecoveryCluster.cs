@@ -30,6 +30,9 @@ public sealed class RecoveryCluster : IAsyncDisposable
 
     public TestCluster Cluster { get; }
 
+    /// <summary>The cluster's own database, where jobs' sinks may write too.</summary>
+    public string ConnectionString => _connectionString;
+
     public StreamJobClient Jobs => new(Cluster.GrainFactory);
 
     public static async Task<RecoveryCluster> StartAsync(PostgresServer postgres, string database)

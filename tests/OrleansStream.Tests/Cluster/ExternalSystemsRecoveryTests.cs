@@ -1,0 +1,128 @@
+using Npgsql;
+using OrleansStream.Api;
+using OrleansStream.Checkpoints;
+using OrleansStream.Connectors;
+using OrleansStream.Runtime.Jobs;
+using OrleansStream.Tests.Fixtures;
+using StackExchange.Redis;
+
+namespace OrleansStream.Tests.Cluster;
+
+/// <summary>The running count of <see cref="RollingCountJob"/>, read from a Redis stream or a generator, committed to Redis or PostgreSQL.</summary>
+public sealed class ExternalRollingCountJob : IStreamJob
+{
+    public void Build(StreamBuilder builder)
+    {
+        var parameters = builder.Parameters;
+        builder.EnableCheckpointing(TimeSpan.FromMilliseconds(200));
+        builder.RestartStrategy = RestartStrategy.FixedDelay(5, TimeSpan.FromMilliseconds(200));
+        var numbers = parameters.Get("redis-input") is { } input
+            ? builder.FromSource(RedisStreamSource.Strings(parameters.GetRequired("redis"), input).AsBounded(), "redis numbers").Map(long.Parse, "parse")
+            : builder.FromSource(GeneratorSource.FromIndex(i => i, parameters.GetInt64("count", 0)).WithRateLimit(parameters.GetInt64("rate", 1_000)), "numbers");
+        string poisonRun = parameters.Get("poison-run", "");
+        long poison = parameters.GetInt64("poison", -1);
+        var counts = numbers
+            .Map(i => PoisonOnce.Check(poisonRun, i, poison), "poison once")
+            .Map(i => (Key: i % RollingCountJob.Keys, Count: 1L), "one")
+            .KeyBy(t => t.Key)
+            .Reduce((a, b) => (a.Key, a.Count + b.Count), "rolling count");
+        if (parameters.Get("redis-output") is { } output)
+        {
+            counts.SinkTo(RedisStreamSink.Strings<(long Key, long Count)>(parameters.GetRequired("redis"), output, t => $"{t.Key},{t.Count}"), "redis counts");
+        }
+        else
+        {
+            counts.SinkTo(PostgresSink.ForTable<(long Key, long Count)>(parameters.GetRequired("postgres"), "counts", ["key", "count"], t => [t.Key, t.Count]), "postgres counts");
+        }
+    }
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class ExternalSystemsRecoveryTests(PostgresServer postgres, RedisServer redis) : IClassFixture<RedisServer>, IAsyncLifetime
+{
+    private RecoveryCluster _cluster = null!;
+
+    public async Task InitializeAsync() => _cluster = await RecoveryCluster.StartAsync(postgres, "external_" + Guid.NewGuid().ToString("N")[..8]);
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+
+    [Fact]
+    public async Task From_a_redis_stream_to_a_redis_stream_a_failure_mid_job_leaves_exactly_one_entry_per_record()
+    {
+        const long count = 20_000;
+        string input = "numbers-" + Guid.NewGuid().ToString("N")[..8];
+        string output = "counts-" + Guid.NewGuid().ToString("N")[..8];
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var db = connection.GetDatabase();
+        for (long i = 0; i < count; i += 1_000)
+        {
+            var batch = db.CreateBatch();
+            var adds = Enumerable.Range(0, 1_000).Select(j => batch.StreamAddAsync(input, "value", i + j)).ToList();
+            batch.Execute();
+            await Task.WhenAll(adds);
+        }
+
+        var parameters = new Dictionary<string, string>
+        {
+            ["redis"] = redis.ConnectionString,
+            ["redis-input"] = input,
+            ["redis-output"] = output,
+            ["poison-run"] = Guid.NewGuid().ToString(),
+            ["poison"] = "15000",
+        };
+        var submitted = await _cluster.Jobs.SubmitAsync(JobSubmission.For<ExternalRollingCountJob>(2, parameters));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var status = await _cluster.Jobs.WaitForCompletionAsync(submitted.JobId, timeout.Token);
+
+        Assert.Equal(JobState.Finished, status.State);
+        Assert.Equal(1, status.Checkpoints.Restarts);
+        var entries = await db.StreamRangeAsync(output);
+        var committed = entries.Select(e => (string)e["value"]!).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(RollingCountJob.Expected(count), committed);
+    }
+
+    [Fact]
+    public async Task Into_postgresql_a_killed_silo_leaves_exactly_one_row_per_record()
+    {
+        const long count = 24_000;
+        await using (var create = new NpgsqlConnection(_cluster.ConnectionString))
+        {
+            await create.OpenAsync();
+            await using var command = new NpgsqlCommand("CREATE TABLE counts (key bigint NOT NULL, count bigint NOT NULL)", create);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var parameters = new Dictionary<string, string>
+        {
+            ["postgres"] = _cluster.ConnectionString,
+            ["count"] = count.ToString(),
+            ["rate"] = "4000",
+        };
+        var submitted = await _cluster.Jobs.SubmitAsync(JobSubmission.For<ExternalRollingCountJob>(2, parameters));
+        await Task.Delay(TimeSpan.FromMilliseconds(1_200));
+        var running = await _cluster.Jobs.GetStatusAsync(submitted.JobId);
+        var victim = _cluster.Cluster.Silos.First(s => s.SiloAddress.ToString() != running.SupervisorSilo
+            && running.Vertices.SelectMany(v => v.Slots).Contains(s.SiloAddress.ToString()));
+        await _cluster.KillAsync(victim);
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var status = await _cluster.Jobs.WaitForCompletionAsync(submitted.JobId, timeout.Token);
+
+        Assert.Equal(JobState.Finished, status.State);
+        Assert.True(status.Checkpoints.Restarts >= 1);
+        var committed = new List<string>();
+        await using (var read = new NpgsqlConnection(_cluster.ConnectionString))
+        {
+            await read.OpenAsync();
+            await using var command = new NpgsqlCommand("SELECT key, count FROM counts", read);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                committed.Add($"{reader.GetInt64(0)},{reader.GetInt64(1)}");
+            }
+        }
+
+        committed.Sort(StringComparer.Ordinal);
+        Assert.Equal(RollingCountJob.Expected(count), committed);
+    }
+}
