@@ -35,6 +35,28 @@ internal static class JobStatusWriter
             writer.WriteLine(Invariant($"Failure  {status.Failure}"));
         }
 
+        var checkpoints = status.Checkpoints;
+        writer.WriteLine(Invariant($"Checkpoints {checkpoints.Completed} completed, {checkpoints.Failed} failed{(checkpoints.InProgress is { } pending ? $", {pending} in progress" : "")}; restarts {checkpoints.Restarts}"));
+        if (checkpoints.Latest is { } latest)
+        {
+            writer.WriteLine(Invariant($"  latest {latest.Kind.ToString().ToLowerInvariant()} {latest.Pointer} at {latest.CompletedAt:u}, {latest.Duration.TotalMilliseconds:F0} ms, {latest.Bytes:N0} bytes"));
+        }
+
+        foreach (var savepoint in checkpoints.Savepoints)
+        {
+            writer.WriteLine(Invariant($"  savepoint {savepoint.Pointer} at {savepoint.CompletedAt:u}"));
+        }
+
+        if (checkpoints.RestoredFrom is { } from)
+        {
+            writer.WriteLine(Invariant($"  started from {from}"));
+        }
+
+        if (checkpoints.LastFailure is { } lastFailure && status.Failure is null)
+        {
+            writer.WriteLine(Invariant($"  last failure {lastFailure}"));
+        }
+
         int width = status.Vertices.SelectMany(v => v.Operators).Select(o => o.Name.Length).DefaultIfEmpty(0).Max();
         foreach (var vertex in status.Vertices)
         {

@@ -30,8 +30,12 @@ var name = new Option<string?>("--name") { Description = "Job name, also the sta
 var wait = new Option<bool>("--wait") { Description = "Wait for the job to end and print its final status; exit 1 unless it finished." };
 var jobId = new Argument<string>("job-id") { Description = "Id of the job, as printed by submit." };
 var json = new Option<bool>("--json") { Description = "Print the status as JSON." };
+var fromSavepoint = new Option<string?>("--from-savepoint") { Description = "Start from this savepoint or retained checkpoint, as printed by 'savepoint' or 'status': <job-id>/<checkpoint-id>." };
+var allowNonRestored = new Option<bool>("--allow-non-restored-state") { Description = "With --from-savepoint: drop state that belongs to no operator of this job instead of refusing to start." };
+var stop = new Option<bool>("--stop") { Description = "Stop the job once the savepoint is complete and its sinks have committed." };
+var savepointTimeout = new Option<int>("--timeout") { Description = "Seconds to wait for the savepoint.", DefaultValueFactory = _ => 120 };
 
-var submitCommand = new Command("submit", "Submit a job; prints its id.") { jobType, parallelism, parameters, name, wait };
+var submitCommand = new Command("submit", "Submit a job; prints its id.") { jobType, parallelism, parameters, name, wait, fromSavepoint, allowNonRestored };
 submitCommand.SetAction((result, cancellationToken) => ClusterConnection.RunAsync(GatewayOf(result), async (jobs, cancellationToken) =>
 {
     var type = result.GetRequiredValue(jobType);
@@ -41,6 +45,8 @@ submitCommand.SetAction((result, cancellationToken) => ClusterConnection.RunAsyn
         JobName = result.GetValue(name) ?? DefaultJobName(type),
         Parallelism = result.GetValue(parallelism),
         Parameters = result.GetRequiredValue(parameters),
+        FromSavepoint = result.GetValue(fromSavepoint),
+        AllowNonRestoredState = result.GetValue(allowNonRestored),
     };
     var status = await jobs.SubmitAsync(submission);
     Console.WriteLine(status.JobId);
@@ -102,7 +108,28 @@ cancelCommand.SetAction((result, cancellationToken) => ClusterConnection.RunAsyn
     return ExitCodes.Success;
 }, cancellationToken));
 
+var savepointCommand = new Command("savepoint", "Take a savepoint of a running job and print its reference for submit --from-savepoint.") { jobId, stop, savepointTimeout };
+savepointCommand.SetAction((result, cancellationToken) => ClusterConnection.RunAsync(GatewayOf(result), async (jobs, cancellationToken) =>
+{
+    var id = result.GetRequiredValue(jobId);
+    var timeout = TimeSpan.FromSeconds(result.GetValue(savepointTimeout));
+    try
+    {
+        var pointer = result.GetValue(stop)
+            ? await jobs.StopWithSavepointAsync(id, timeout, cancellationToken)
+            : await jobs.TriggerSavepointAsync(id, timeout, cancellationToken);
+        Console.WriteLine(pointer);
+        return ExitCodes.Success;
+    }
+    catch (Exception ex) when (ex is SavepointFailedException or InvalidOperationException)
+    {
+        Console.Error.WriteLine(ex.Message);
+        return ExitCodes.JobNotFinished;
+    }
+}, cancellationToken));
+
 root.Subcommands.Add(submitCommand);
+root.Subcommands.Add(savepointCommand);
 root.Subcommands.Add(statusCommand);
 root.Subcommands.Add(cancelCommand);
 

@@ -31,7 +31,10 @@ builder.UseOrleans(silo =>
     silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort, primarySilo, settings.ServiceId, settings.ClusterId);
     silo.AddOrleansStream(options => section.Bind(options));
     silo.AddMemoryChannelStreams(MemoryStreamProvider);
-    silo.AddOrleansStreamMemoryStorage();
+    // Checkpoints, savepoints and job state outlive the silo in a SQLite file (silos on one machine may
+    // share it). PostgreSQL storage, reminders and clustering for silos on several machines come with
+    // the cluster issue; until then reminders are in memory.
+    silo.AddOrleansStreamSqliteStorage(section["StateDatabase"] ?? "orleansstream-state.db");
     silo.UseInMemoryReminderService();
     silo.UseTaskSlots(section.GetValue("Slots", Environment.ProcessorCount));
 });
