@@ -25,7 +25,8 @@ public static class StateAssignment
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var operatorState = new Dictionary<string, IReadOnlyList<byte[]>>(StringComparer.Ordinal);
 
-        foreach (var uid in uids)
+        // Operators the snapshot knows nothing of (added since) start fresh, as in Flink.
+        foreach (var uid in uids.Where(uid => snapshot.Tasks.Any(t => t.OperatorState.ContainsKey(uid))))
         {
             // Old subtasks in index order, so that the round-robin split is deterministic.
             var items = snapshot.Tasks

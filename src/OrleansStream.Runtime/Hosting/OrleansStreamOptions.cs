@@ -17,6 +17,9 @@ public sealed class OrleansStreamOptions
     /// <summary>Keyed state is stored in chunks of whole key groups of about this size.</summary>
     public int CheckpointChunkBytes { get; set; } = 4 << 20;
 
+    /// <summary>How often a task asks its job grain whether its attempt is still the current one (and stops if not).</summary>
+    public TimeSpan TaskLeaseInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How often a job grain checks its tasks' silos, due checkpoints, checkpoint timeouts and pending restarts.</summary>
     public TimeSpan JobSupervisionInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 

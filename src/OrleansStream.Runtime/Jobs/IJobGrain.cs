@@ -27,6 +27,10 @@ public interface IJobGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<CheckpointOutcome?> GetCheckpointAsync(long checkpointId);
 
+    /// <summary>True while <paramref name="attempt"/> is the job's running attempt; a task of any other attempt stops itself.</summary>
+    [AlwaysInterleave]
+    Task<bool> IsAttemptRunningAsync(int attempt);
+
     [OneWay]
     Task OnTaskFinishedAsync(TaskReport report);
 

@@ -29,6 +29,7 @@ internal sealed class JobGrain(
     ILogger<JobGrain> logger) : Grain, IJobGrain, IRemindable
 {
     private const string ReminderName = "supervise";
+    private static readonly TimeSpan SlotQueryTimeout = TimeSpan.FromSeconds(2);
     private readonly GrainState<JobRecord> _stored = new();
     private readonly Dictionary<TaskId, TaskReport?> _tasks = new();
     private readonly Dictionary<long, CheckpointOutcome> _outcomes = new();
@@ -156,6 +157,9 @@ internal sealed class JobGrain(
 
     public Task<CheckpointOutcome?> GetCheckpointAsync(long checkpointId)
         => Task.FromResult(_outcomes.GetValueOrDefault(checkpointId));
+
+    public Task<bool> IsAttemptRunningAsync(int attempt)
+        => Task.FromResult(Current is { State: JobState.Running } record && record.Attempt == attempt);
 
     public Task OnTaskFinishedAsync(TaskReport report)
     {
@@ -285,8 +289,14 @@ internal sealed class JobGrain(
             JobId, record.Attempt, cause, record.Restarts, delay.Value.TotalSeconds, record.RestorePoint(JobId) ?? "the beginning");
         record.State = JobState.Restarting;
         _restartAt = Now + delay.Value;
-        await PersistAsync();
-        ReleaseAttempt(record.Attempt);
+        try
+        {
+            await PersistAsync();
+        }
+        finally
+        {
+            ReleaseAttempt(record.Attempt);
+        }
     }
 
     private async Task RestartAsync()
@@ -404,7 +414,7 @@ internal sealed class JobGrain(
             string? failure;
             try
             {
-                failure = await TaskGrain(task).TriggerCheckpointAsync(pending.Id, pending.Persist) ? null : "it is not running";
+                failure = await TaskGrain(task).TriggerCheckpointAsync(pending.Id, pending.Persist, pending.StopAfter) ? null : "it is not running";
             }
             catch (Exception ex)
             {
@@ -587,7 +597,6 @@ internal sealed class JobGrain(
         record.Failure = failure;
         record.EndedAt = Now;
         _restartAt = null;
-        _queuedSavepoint = null;
         _supervisor?.Dispose();
         _supervisor = null;
         var finished = record.Retained.ToList();
@@ -597,8 +606,22 @@ internal sealed class JobGrain(
             record.Retained.Clear();
         }
 
-        await PersistAsync();
-        await UnregisterReminderAsync();
+        if (_queuedSavepoint is { } queued)
+        {
+            _outcomes[queued.Id] = new CheckpointOutcome(queued.Id, CheckpointOutcomeState.Failed, null, $"the job ended ({state}) before the savepoint started");
+        }
+
+        _queuedSavepoint = null;
+        try
+        {
+            await PersistAsync();
+            await UnregisterReminderAsync();
+        }
+        finally
+        {
+            ReleaseAttempt(attempt);
+        }
+
         DelayDeactivation(TimeSpan.Zero);
         if (state == JobState.Finished)
         {
@@ -607,8 +630,6 @@ internal sealed class JobGrain(
                 _ = DeleteCheckpointAsync(checkpoint.Id);
             }
         }
-
-        ReleaseAttempt(attempt);
     }
 
     /// <summary>Releases every task of <paramref name="attempt"/> without waiting: a task on a lost silo may take long to answer.</summary>
@@ -671,9 +692,19 @@ internal sealed class JobGrain(
                 call = GrainFactory.GetGrain<ISiloSlotsGrain>(silo.ToParsableString()).GetSlotCountAsync();
             }
 
-            return new SiloSlots(silo, await call);
+            try
+            {
+                return new SiloSlots(silo, await call.WaitAsync(SlotQueryTimeout));
+            }
+            catch (Exception ex)
+            {
+                // A silo that crashed is still listed as active until membership declares it dead;
+                // placing tasks there would only fail the restart.
+                logger.LogWarning("Job {JobId}: silo {Silo} did not report its slots and gets no tasks: {Error}", JobId, silo, ex.GetBaseException().Message);
+                return (SiloSlots?)null;
+            }
         }));
-        return counts;
+        return counts.OfType<SiloSlots>().ToList();
     }
 
     private JobStatus Status()

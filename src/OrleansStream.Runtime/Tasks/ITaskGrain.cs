@@ -22,8 +22,9 @@ public interface ITaskGrain : IGrainWithStringKey
     /// splits and emits the barrier; a finished task snapshots its final state. Returns false when the
     /// task cannot (a running non-source task takes its snapshot when the barriers reach it).
     /// <paramref name="persist"/> is false for the commit-only final snapshot of a job without checkpointing.
+    /// With <paramref name="stopSource"/> (stop-with-savepoint) a source reads nothing after the barrier.
     /// </summary>
-    Task<bool> TriggerCheckpointAsync(long checkpointId, bool persist);
+    Task<bool> TriggerCheckpointAsync(long checkpointId, bool persist, bool stopSource = false);
 
     /// <summary>Checkpoint <paramref name="checkpointId"/> is complete: sinks commit what they pre-committed for it.</summary>
     Task NotifyCheckpointCompleteAsync(long checkpointId);

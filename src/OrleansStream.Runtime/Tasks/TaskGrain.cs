@@ -45,6 +45,7 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
     private InputGate? _gate;
     private IGrainTimer? _tick;
     private IGrainTimer? _sourceTimer;
+    private IGrainTimer? _lease;
     private long _lastSnapshot;
     private bool _chainClosed;
 
@@ -104,6 +105,12 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
             await _chain.NotifyCheckpointCompleteAsync(restored.CheckpointId, _released.Token);
         }
 
+        if (_state != TaskState.Created)
+        {
+            // Released while restoring: the job has moved on.
+            return;
+        }
+
         _gate = vertex.IsSource ? null : new InputGate(vertex, _task.Subtask, _task.Attempt, graph.Checkpointing.Mode);
         _state = TaskState.Running;
 
@@ -113,6 +120,9 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
         {
             _sourceTimer = this.RegisterGrainTimer(ReadSourceAsync, new GrainTimerCreationOptions(TimeSpan.Zero, _options.SourceIdlePollInterval) { KeepAlive = true });
         }
+
+        // A lost release must not leave the task running (or, finished, held active) forever.
+        _lease = this.RegisterGrainTimer(CheckAttemptAsync, new GrainTimerCreationOptions(_options.TaskLeaseInterval, _options.TaskLeaseInterval) { KeepAlive = false });
 
         _logger.LogDebug("Task {Task} started: {Vertex} x{Parallelism}{Restored}", _task, vertex.Name, vertex.Parallelism,
             deployment.Restore is null ? "" : $", restored from checkpoint {deployment.Restore.CheckpointId}");
@@ -159,7 +169,7 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
 
     void IInputHandler.OnBarrier(long checkpointId) => TakeSnapshot(checkpointId, persist: true, emitBarrier: true);
 
-    public async Task<bool> TriggerCheckpointAsync(long checkpointId, bool persist)
+    public async Task<bool> TriggerCheckpointAsync(long checkpointId, bool persist, bool stopSource = false)
     {
         if (checkpointId <= _lastSnapshot)
         {
@@ -173,6 +183,14 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
             {
                 case TaskState.Running when _chain.Source is not null:
                     TakeSnapshot(checkpointId, persist, emitBarrier: true);
+                    if (stopSource)
+                    {
+                        // Nothing after a stop savepoint's barrier: the job resumes from it, so records read
+                        // now would reach at-least-once sinks twice.
+                        _sourceTimer?.Dispose();
+                        _sourceTimer = null;
+                    }
+
                     await _network.SendPendingAsync();
                     return true;
                 case TaskState.Finished:
@@ -200,9 +218,12 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
         {
             await _chain.NotifyCheckpointCompleteAsync(checkpointId, _released.Token);
         }
-        catch (Exception ex) when (_state == TaskState.Running)
+        catch (Exception ex)
         {
+            // Reported as the task's failure (the job restarts and commits again from the restored
+            // checkpoint), and thrown to a job grain that waits for the commit before it ends the job.
             await FailAsync(ex);
+            throw;
         }
     }
 
@@ -345,9 +366,30 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
         Job.OnTaskFinishedAsync(Report()).Ignore();
     }
 
+    private async Task CheckAttemptAsync()
+    {
+        bool current;
+        try
+        {
+            current = await Job.IsAttemptRunningAsync(_task.Attempt);
+        }
+        catch (Exception ex)
+        {
+            _logger.LogDebug("Task {Task} could not ask its job whether it still runs: {Error}", _task, ex.GetBaseException().Message);
+            return;
+        }
+
+        if (!current && _state is TaskState.Running or TaskState.Finished or TaskState.Failed)
+        {
+            _logger.LogInformation("Task {Task} stops: its attempt is no longer the job's current one", _task);
+            await ReleaseAsync();
+        }
+    }
+
     private async Task FailAsync(Exception ex)
     {
-        if (_state != TaskState.Running)
+        // A finished task can still fail: its final snapshot or its sinks' commit.
+        if (_state is not (TaskState.Running or TaskState.Finished))
         {
             return;
         }
@@ -380,6 +422,8 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
     private async Task StopAsync()
     {
         StopTimers();
+        _lease?.Dispose();
+        _lease = null;
         if (_chain is not null && !_chainClosed)
         {
             _chainClosed = true;
