@@ -79,6 +79,20 @@ public class StateAssignmentTests
     }
 
     [Fact]
+    public void An_operator_the_snapshot_does_not_know_starts_fresh_instead_of_restored_empty()
+    {
+        var snapshot = Snapshot(Graph(2));
+        var builder = new StreamBuilder(defaultParallelism: 2);
+        builder.FromSource(GeneratorSource.FromIndex(i => i, 10), "numbers").Uid("new-numbers")
+            .SinkTo(new DiscardingSink<long>()).Uid("sink");
+        var graph = builder.BuildGraph();
+
+        var restore = StateAssignment.For(snapshot, graph, graph.Vertices.Single(v => v.IsSource), 0);
+
+        Assert.False(restore.OperatorState.ContainsKey("new-numbers"));
+    }
+
+    [Fact]
     public void Restart_strategies_give_their_delays_and_give_up()
     {
         var fixedDelay = RestartStrategy.FixedDelay(2, TimeSpan.FromSeconds(3));
