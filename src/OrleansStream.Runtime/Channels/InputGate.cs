@@ -44,6 +44,8 @@ internal sealed class InputGate
     private int _endedCount;
     private bool _idle;
     private long _aligning;
+
+    /// <summary>The newest checkpoint this gate is done with: taken, or abandoned by the job.</summary>
     private long _lastCompleted;
     private bool _released;
 
@@ -114,6 +116,23 @@ internal sealed class InputGate
         }
 
         Dispatch(channel, envelope, handler);
+        ReleaseHeld(handler);
+    }
+
+    /// <summary>
+    /// The job abandoned <paramref name="checkpointId"/>: stop waiting for its barriers (release what the
+    /// alignment held back) and ignore those still to come.
+    /// </summary>
+    public void AbortCheckpoint(long checkpointId, IInputHandler handler)
+    {
+        if (checkpointId <= _lastCompleted || checkpointId < _aligning)
+        {
+            return;
+        }
+
+        _aligning = checkpointId;
+        _lastCompleted = checkpointId;
+        Unblock();
         ReleaseHeld(handler);
     }
 

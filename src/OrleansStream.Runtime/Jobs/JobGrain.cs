@@ -520,6 +520,10 @@ internal sealed class JobGrain(
         _outcomes[pending.Id] = new CheckpointOutcome(pending.Id, CheckpointOutcomeState.Failed, null, reason);
         logger.LogWarning("Job {JobId}: {Kind} {Id} abandoned: {Reason}", JobId, pending.Kind, pending.Id, reason);
         Discard(pending.Snapshots.SelectMany(s => s.KeyedState));
+        foreach (var task in _tasks.Keys)
+        {
+            TaskGrain(task).AbortCheckpointAsync(pending.Id).Ignore();
+        }
     }
 
     private void Discard(IEnumerable<KeyedStateHandle> chunks)

@@ -26,6 +26,10 @@ public interface ITaskGrain : IGrainWithStringKey
     /// </summary>
     Task<bool> TriggerCheckpointAsync(long checkpointId, bool persist, bool stopSource = false);
 
+    /// <summary>The job abandoned checkpoint <paramref name="checkpointId"/>: channels held back for its alignment go on.</summary>
+    [OneWay]
+    Task AbortCheckpointAsync(long checkpointId);
+
     /// <summary>Checkpoint <paramref name="checkpointId"/> is complete: sinks commit what they pre-committed for it.</summary>
     Task NotifyCheckpointCompleteAsync(long checkpointId);
 

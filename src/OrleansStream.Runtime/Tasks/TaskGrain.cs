@@ -207,6 +207,28 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
         }
     }
 
+    public async Task AbortCheckpointAsync(long checkpointId)
+    {
+        if (_state != TaskState.Running || _gate is null)
+        {
+            return;
+        }
+
+        try
+        {
+            _gate.AbortCheckpoint(checkpointId, this);
+            await _network.SendPendingAsync();
+            if (_gate.AllEnded && _state == TaskState.Running)
+            {
+                await FinishAsync();
+            }
+        }
+        catch (Exception ex)
+        {
+            await FailAsync(ex);
+        }
+    }
+
     public async Task NotifyCheckpointCompleteAsync(long checkpointId)
     {
         if (_state is not (TaskState.Running or TaskState.Finished))

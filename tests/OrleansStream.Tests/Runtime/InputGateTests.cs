@@ -110,6 +110,22 @@ public class InputGateTests
     }
 
     [Fact]
+    public void An_abandoned_checkpoint_releases_what_its_alignment_held_and_its_late_barriers_are_ignored()
+    {
+        var gate = Gate();
+        var handler = new Handler();
+        gate.Accept(Barrier(0, 0, checkpointId: 3), handler);
+        gate.Accept(Envelope(EnvelopeKind.Records, 0, 1), handler);
+        Assert.Empty(handler.Events);
+
+        gate.AbortCheckpoint(3, handler);
+        gate.Accept(Barrier(1, 0, checkpointId: 3), handler);
+        gate.Accept(Envelope(EnvelopeKind.Records, 1, 1), handler);
+
+        Assert.Equal(["r0.1", "r1.1"], handler.Events);
+    }
+
+    [Fact]
     public void Watermark_is_the_minimum_over_both_senders()
     {
         var gate = Gate();
