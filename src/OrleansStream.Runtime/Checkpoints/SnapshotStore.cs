@@ -34,17 +34,17 @@ internal sealed class SnapshotStore(IServiceProvider services, IOptions<OrleansS
 
     public async Task<KeyedStateHandle> WriteChunkAsync(string storageKey, KeyedStateChunk chunk, CancellationToken cancellationToken)
     {
-        var state = new GrainState<byte[]>(chunk.Data);
+        var state = new GrainState<StoredChunk>(new StoredChunk { Data = chunk.Data });
         await Storage.WriteStateAsync(ChunkState, GrainId.Create(ChunkType, storageKey), state, cancellationToken);
         return new KeyedStateHandle(storageKey, state.ETag, chunk.KeyGroups.StartKeyGroup, chunk.KeyGroups.EndKeyGroup, chunk.Data.Length);
     }
 
     public async Task<byte[]> ReadChunkAsync(KeyedStateHandle handle, CancellationToken cancellationToken)
     {
-        var state = new GrainState<byte[]>();
+        var state = new GrainState<StoredChunk>();
         await Storage.ReadStateAsync(ChunkState, GrainId.Create(ChunkType, handle.StorageKey), state, cancellationToken);
-        return state.RecordExists && state.State is { } data
-            ? data
+        return state.RecordExists && state.State is { } chunk
+            ? chunk.Data
             : throw new InvalidOperationException($"Keyed state chunk '{handle.StorageKey}' is missing from checkpoint storage; the checkpoint it belongs to was deleted or never completed.");
     }
 
@@ -81,7 +81,7 @@ internal sealed class SnapshotStore(IServiceProvider services, IOptions<OrleansS
     {
         foreach (var chunk in chunks)
         {
-            var state = new GrainState<byte[]> { ETag = chunk.ETag, RecordExists = true };
+            var state = new GrainState<StoredChunk> { ETag = chunk.ETag, RecordExists = true };
             await Storage.ClearStateAsync(ChunkState, GrainId.Create(ChunkType, chunk.StorageKey), state, cancellationToken);
         }
     }

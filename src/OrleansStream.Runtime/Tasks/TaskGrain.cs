@@ -24,7 +24,7 @@ namespace OrleansStream.Runtime.Tasks;
 /// <remarks>
 /// Checkpoints: when a barrier has been aligned (or a source is triggered) the task captures its
 /// operators' state synchronously, forwards the barrier, and writes the snapshot to checkpoint
-/// storage in the background while it goes on processing; then it acknowledges to the job grain. A
+/// storage in the background, on the thread pool, while it goes on processing; then it acknowledges to the job grain. A
 /// finished task keeps its operators open until the job releases it, so that it can still snapshot
 /// its final state and commit when the final checkpoint completes.
 /// </remarks>
@@ -281,34 +281,33 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
 
     /// <summary>
     /// The synchronous part of a snapshot: captures the chain's state and forwards the barrier, in this
-    /// turn, so that nothing processed after the barrier is in it. Writing happens in the background.
+    /// turn, so that nothing processed after the barrier is in it. Cutting chunks and writing happen in the background.
     /// </summary>
     private void TakeSnapshot(long checkpointId, bool persist, bool emitBarrier)
     {
         _lastSnapshot = Math.Max(_lastSnapshot, checkpointId);
         var keyed = new KeyedSnapshotBuilder();
         var (operatorState, keyedOperators) = _chain.Snapshot(checkpointId, keyed);
-        var chunks = persist ? keyed.Build(_options.CheckpointChunkBytes) : Array.Empty<KeyedStateChunk>();
         if (emitBarrier)
         {
             _network.EmitBarrier(checkpointId);
         }
 
-        _ = PersistAndAcknowledgeAsync(checkpointId, chunks, operatorState, keyedOperators);
+        _ = PersistAndAcknowledgeAsync(checkpointId, persist ? keyed : null, operatorState, keyedOperators);
     }
 
     private async Task PersistAndAcknowledgeAsync(
-        long checkpointId, IReadOnlyList<KeyedStateChunk> chunks, Dictionary<string, IReadOnlyList<byte[]>> operatorState, List<string> keyedOperators)
+        long checkpointId, KeyedSnapshotBuilder? keyed, Dictionary<string, IReadOnlyList<byte[]>> operatorState, List<string> keyedOperators)
     {
         try
         {
-            var handles = new List<KeyedStateHandle>(chunks.Count);
-            for (int i = 0; i < chunks.Count; i++)
-            {
-                var key = SnapshotStore.ChunkKey(_task.JobId, checkpointId, _task.VertexId, _task.Subtask, i);
-                handles.Add(await _snapshots.WriteChunkAsync(key, chunks[i], _released.Token));
-            }
-
+            // Off the grain's scheduler: cutting chunks copies every byte of the state, and some storage
+            // clients do their "async" I/O synchronously (Microsoft.Data.Sqlite does), which on the grain's
+            // scheduler would hold the task's turn, and with it the task's input, for the whole write.
+            var (snapshots, task, chunkBytes, released) = (_snapshots, _task, _options.CheckpointChunkBytes, _released.Token);
+            IReadOnlyList<KeyedStateHandle> handles = keyed is null
+                ? Array.Empty<KeyedStateHandle>()
+                : await Task.Run(() => WriteChunksAsync(snapshots, task, checkpointId, keyed, chunkBytes, released));
             var snapshot = new TaskSnapshot(_task.VertexId, _task.Subtask, operatorState, handles, keyedOperators);
             await Job.AcknowledgeCheckpointAsync(_task, checkpointId, snapshot);
         }
@@ -321,6 +320,21 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
         {
             // Released while writing: the job has moved on and will not wait for this snapshot.
         }
+    }
+
+    /// <summary>Static, so that it cannot touch the grain's state: it runs on the thread pool.</summary>
+    private static async Task<IReadOnlyList<KeyedStateHandle>> WriteChunksAsync(
+        SnapshotStore snapshots, TaskId task, long checkpointId, KeyedSnapshotBuilder keyed, int chunkBytes, CancellationToken cancellationToken)
+    {
+        var chunks = keyed.Build(chunkBytes);
+        var handles = new List<KeyedStateHandle>(chunks.Count);
+        for (int i = 0; i < chunks.Count; i++)
+        {
+            var key = SnapshotStore.ChunkKey(task.JobId, checkpointId, task.VertexId, task.Subtask, i);
+            handles.Add(await snapshots.WriteChunkAsync(key, chunks[i], cancellationToken));
+        }
+
+        return handles;
     }
 
     private async Task TickAsync()

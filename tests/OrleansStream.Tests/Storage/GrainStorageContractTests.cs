@@ -1,5 +1,10 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Options;
 using Orleans.Storage;
+using OrleansStream.KeyGroups;
+using OrleansStream.Runtime.Checkpoints;
+using OrleansStream.Runtime.Hosting;
+using OrleansStream.State;
 
 namespace OrleansStream.Tests.Storage;
 
@@ -155,6 +160,32 @@ public abstract class GrainStorageContractTests
             await storage.ReadStateAsync("threads", GrainId.Create("storage-test", $"{prefix}-{i}"), read);
             Assert.Equal(writesPerWriter, Assert.IsType<HeldState>(read.State).Writes);
         }
+    }
+
+    [Fact]
+    public async Task Checkpoint_chunks_are_written_read_back_and_deleted()
+    {
+        var cluster = await ClusterAsync();
+        var store = new SnapshotStore(cluster.SiloServices(), Options.Create(new OrleansStreamOptions()));
+        var job = "chunks-" + Guid.NewGuid().ToString("N");
+        var handles = new List<KeyedStateHandle>();
+        for (int i = 0; i < 3; i++)
+        {
+            var chunk = new KeyedStateChunk(new KeyGroupRange(i, i), [(byte)i, 42]);
+            handles.Add(await store.WriteChunkAsync(SnapshotStore.ChunkKey(job, 1, 0, 0, i), chunk, CancellationToken.None));
+        }
+
+        Assert.Equal([1, 42], await store.ReadChunkAsync(handles[1], CancellationToken.None));
+
+        // Every chunk goes, not only the first: expired checkpoints must not pile up in the database.
+        await store.DeleteChunksAsync(handles, CancellationToken.None);
+        foreach (var handle in handles)
+        {
+            Assert.Equal(0, await CountStateRowsAsync("chunk", handle.StorageKey));
+        }
+
+        var missing = await Assert.ThrowsAsync<InvalidOperationException>(() => store.ReadChunkAsync(handles[0], CancellationToken.None));
+        Assert.Contains("missing from checkpoint storage", missing.Message);
     }
 
     /// <summary>Deactivates the grain and reads it again once another activation answers, so the state comes from storage.</summary>
