@@ -1,4 +1,5 @@
 using OrleansStream.Functions;
+using OrleansStream.KeyGroups;
 using OrleansStream.Operators;
 using OrleansStream.State;
 using OrleansStream.Time;
@@ -255,7 +256,7 @@ public class AllowedLatenessTests
     }
 
     private static int KeyOwner(string key, int parallelism)
-        => KeyGroups.KeyGroupRangeAssignment.AssignKeyToOperator(KeyGroups.StableKeyHash<string>.Hash(key), 128, parallelism);
+        => KeyGroupRangeAssignment.AssignKeyToOperator(StableKeyHash<string>.Hash(key), 128, parallelism);
 
     /// <summary>A keyed count window with allowed lateness whose main and late outputs are collected.</summary>
     private sealed class CountWindow
