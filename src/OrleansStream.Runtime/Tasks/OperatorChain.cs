@@ -45,9 +45,7 @@ internal sealed class OperatorChain
         for (int i = nodes.Count - 1; i >= 0; i--)
         {
             var node = nodes[i];
-            var successors = nodes.Skip(i + 1).Where(n => UpstreamOf(n) == node).Select(n => instances[n]).ToList();
-            var edges = vertex.Outputs.Where(e => e.SourceOperator == node).ToList();
-            instances[node] = node.Instantiate(successors, edges, network);
+            instances[node] = node.Instantiate(WiringOf(node, nodes.Skip(i + 1), vertex.Outputs, instances), network);
         }
 
         var operators = nodes.Select(n => instances[n]).ToArray();
@@ -154,20 +152,27 @@ internal sealed class OperatorChain
         }
     }
 
-    /// <summary>The operator a chained node reads from, looking through repartitioning steps.</summary>
-    private static Transformation? UpstreamOf(Transformation node)
+    /// <summary>Which chained operators and network edges read each output (main and side outputs) of <paramref name="node"/>.</summary>
+    private static OutputWiring WiringOf(Transformation node, IEnumerable<Transformation> later, IReadOnlyList<JobEdge> vertexOutputs, Dictionary<Transformation, IStreamOperator> instances)
     {
-        if (node.Inputs.Count == 0)
-        {
-            return null;
-        }
+        var readers = later
+            .Select(n => (Node: n, Input: n.Inputs.Count == 0 ? default : JobGraphTranslator.ResolveInput(n.Inputs[0])))
+            .Where(r => r.Input.Upstream == node)
+            .Select(r => (Operator: instances[r.Node], Side: r.Input.SideOutput))
+            .ToList();
+        var edges = vertexOutputs.Where(e => e.SourceOperator == node).ToList();
 
-        var input = node.Inputs[0];
-        while (input.IsVirtual)
-        {
-            input = input.Inputs[0];
-        }
-
-        return input;
+        var sides = readers.Select(r => r.Side).Concat(edges.Select(e => e.SideOutput))
+            .OfType<Transformation>()
+            .Distinct()
+            .Select(side => new SideOutputWiring(
+                (ISideOutputTransformation)side,
+                readers.Where(r => r.Side == side).Select(r => r.Operator).ToList(),
+                edges.Where(e => e.SideOutput == side).ToList()))
+            .ToList();
+        return new OutputWiring(
+            readers.Where(r => r.Side is null).Select(r => r.Operator).ToList(),
+            edges.Where(e => e.SideOutput is null).ToList(),
+            sides);
     }
 }

@@ -84,6 +84,18 @@ public class DataStream<T>
         return new DataStreamSink<T>(Builder.Add(id => new SinkTransformation<T>(id, name, Transformation, sink, flush)));
     }
 
+    /// <summary>
+    /// The records the operator that produced this stream emitted to <paramref name="tag"/> (Flink's
+    /// getSideOutput), such as the late records of a window with <see cref="WindowedStream{T, TKey}.SideOutputLateData"/>.
+    /// The side output is a stream like any other: chained to the operator when it can be, else sent over the network.
+    /// </summary>
+    public DataStream<TSide> GetSideOutput<TSide>(OutputTag<TSide> tag)
+    {
+        ArgumentNullException.ThrowIfNull(tag);
+        var producer = RequirePhysical("GetSideOutput");
+        return new DataStream<TSide>(Builder, Builder.Add(id => new SideOutputTransformation<TSide>(id, producer, tag)));
+    }
+
     /// <summary>Sets the parallelism of the operator that produced this stream.</summary>
     public DataStream<T> SetParallelism(int parallelism)
     {
@@ -141,7 +153,7 @@ public class DataStream<T>
 
     private Transformation RequirePhysical(string what)
         => Transformation.IsVirtual
-            ? throw new InvalidOperationException($"{what} applies to an operator, but this stream comes from '{Transformation.Name}', a repartitioning step.")
+            ? throw new InvalidOperationException($"{what} applies to an operator, but this stream comes from '{Transformation.Name}', which is not one (a repartitioning step or a side output).")
             : Transformation;
 }
 

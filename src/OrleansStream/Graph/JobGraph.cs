@@ -71,7 +71,8 @@ public sealed class JobGraph
             text.AppendLine($"  [{vertex.Id}] {vertex.Name} x{vertex.Parallelism}");
             foreach (var edge in vertex.Outputs)
             {
-                text.AppendLine($"      -> [{edge.Target.Id}] {edge.Partitioner}");
+                string side = edge.SideOutput is ISideOutputTransformation tagged ? $" (side output '{tagged.TagId}')" : "";
+                text.AppendLine($"      -> [{edge.Target.Id}] {edge.Partitioner}{side}");
             }
         }
 
@@ -123,11 +124,12 @@ public sealed class JobVertex
 /// <summary>A connection between vertices: records of <see cref="SourceOperator"/> go to the target's subtasks.</summary>
 public sealed class JobEdge
 {
-    internal JobEdge(int id, JobVertex source, Transformation sourceOperator, JobVertex target, int targetInput, PartitionerKind partitioner, Delegate? keyHash)
+    internal JobEdge(int id, JobVertex source, Transformation sourceOperator, JobVertex target, int targetInput, PartitionerKind partitioner, Delegate? keyHash, Transformation? sideOutput = null)
     {
         Id = id;
         Source = source;
         SourceOperator = sourceOperator;
+        SideOutput = sideOutput;
         Target = target;
         TargetInput = targetInput;
         Partitioner = partitioner;
@@ -140,6 +142,9 @@ public sealed class JobEdge
 
     /// <summary>The operator of the source chain whose output this edge carries.</summary>
     public Transformation SourceOperator { get; }
+
+    /// <summary>The side output step (a <see cref="SideOutputTransformation{T}"/>) whose records this edge carries, or null for the operator's main output.</summary>
+    public Transformation? SideOutput { get; }
 
     public JobVertex Target { get; }
 

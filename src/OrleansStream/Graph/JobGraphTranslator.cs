@@ -28,7 +28,8 @@ public static class JobGraphTranslator
         var parallelism = new Dictionary<Transformation, int>();
         var vertexOf = new Dictionary<Transformation, JobVertex>();
         var vertices = new List<JobVertex>();
-        var pending = new List<(Transformation Upstream, Transformation Downstream, int Input, PartitionerKind Partitioner, Delegate? KeyHash)>();
+        var pending = new List<(Transformation Upstream, Transformation Downstream, int Input, PartitionerKind Partitioner, Delegate? KeyHash, Transformation? Side)>();
+        var sideOutputTypes = new Dictionary<(Transformation Operator, string Tag), (Type Type, Transformation Reader)>();
 
         foreach (var node in physical)
         {
@@ -46,7 +47,18 @@ public static class JobGraphTranslator
                 throw new JobGraphException(node.Name, $"has {node.Inputs.Count} inputs; only one-input operators are supported.");
             }
 
-            var (upstream, explicitPartitioner, keyHash) = ResolveInput(node.Inputs[0]);
+            var (upstream, explicitPartitioner, keyHash, side) = ResolveInput(node.Inputs[0]);
+            if (side is ISideOutputTransformation tagged)
+            {
+                if (sideOutputTypes.TryGetValue((upstream, tagged.TagId), out var first) && first.Type != tagged.RecordType)
+                {
+                    throw new JobGraphException(node.Name,
+                        $"reads the side output '{tagged.TagId}' of '{upstream.Name}' as {tagged.RecordType.Name}, but '{first.Reader.Name}' reads it as {first.Type.Name}; a tag has one record type.");
+                }
+
+                sideOutputTypes.TryAdd((upstream, tagged.TagId), (tagged.RecordType, node));
+            }
+
             int upstreamParallelism = parallelism[upstream];
             var partitioner = explicitPartitioner ?? (upstreamParallelism == p ? PartitionerKind.Forward : PartitionerKind.Rebalance);
             if (partitioner == PartitionerKind.Forward && upstreamParallelism != p)
@@ -69,7 +81,7 @@ public static class JobGraphTranslator
             else
             {
                 vertexOf[node] = AddVertex(vertices, node, p);
-                pending.Add((upstream, node, 0, partitioner, keyHash));
+                pending.Add((upstream, node, 0, partitioner, keyHash, side));
             }
         }
 
@@ -79,9 +91,9 @@ public static class JobGraphTranslator
         }
 
         var edges = new List<JobEdge>();
-        foreach (var (upstream, downstream, input, partitioner, keyHash) in pending)
+        foreach (var (upstream, downstream, input, partitioner, keyHash, side) in pending)
         {
-            var edge = new JobEdge(edges.Count, vertexOf[upstream], upstream, vertexOf[downstream], input, partitioner, keyHash);
+            var edge = new JobEdge(edges.Count, vertexOf[upstream], upstream, vertexOf[downstream], input, partitioner, keyHash, side);
             edges.Add(edge);
             edge.Source.AddOutput(edge);
             edge.Target.AddInput(edge);
@@ -131,11 +143,16 @@ public static class JobGraphTranslator
         return p;
     }
 
-    /// <summary>Walks up through repartitioning steps; the one nearest the consumer decides the partitioner.</summary>
-    private static (Transformation Upstream, PartitionerKind? Partitioner, Delegate? KeyHash) ResolveInput(Transformation input)
+    /// <summary>
+    /// Walks up through repartitioning and side output steps to the operator that produces the records:
+    /// the repartitioning nearest the consumer decides the partitioner; a side output step says which
+    /// of the operator's outputs the records come from.
+    /// </summary>
+    internal static (Transformation Upstream, PartitionerKind? Partitioner, Delegate? KeyHash, Transformation? SideOutput) ResolveInput(Transformation input)
     {
         PartitionerKind? partitioner = null;
         Delegate? keyHash = null;
+        Transformation? sideOutput = null;
         while (input.IsVirtual)
         {
             if (partitioner is null && input is IPartitioning partitioning)
@@ -144,10 +161,15 @@ public static class JobGraphTranslator
                 keyHash = partitioning.KeyHashDelegate;
             }
 
+            if (input is ISideOutputTransformation)
+            {
+                sideOutput = input;
+            }
+
             input = input.Inputs[0];
         }
 
-        return (input, partitioner, keyHash);
+        return (input, partitioner, keyHash, sideOutput);
     }
 
     private static HashSet<Transformation> ReachableFromSinks(IReadOnlyList<Transformation> transformations)

@@ -65,8 +65,8 @@ public abstract class Transformation
 
     public override string ToString() => $"{Name} (#{Id})";
 
-    /// <summary>Creates this step's operator for one subtask, wired to the given successors and network outputs.</summary>
-    internal abstract IStreamOperator Instantiate(IReadOnlyList<IStreamOperator> chainedSuccessors, IReadOnlyList<JobEdge> networkEdges, INetworkOutputFactory network);
+    /// <summary>Creates this step's operator for one subtask, wired to what reads its main and side outputs.</summary>
+    internal abstract IStreamOperator Instantiate(OutputWiring wiring, INetworkOutputFactory network);
 
     /// <summary>For the head of a vertex: decodes network batches into the operator's input.</summary>
     internal virtual IPayloadDecoder CreateInputDecoder(IStreamOperator headOperator)
@@ -81,29 +81,46 @@ public abstract class Transformation<T> : Transformation
     /// <summary>How this step's records are written when they cross to another subtask.</summary>
     public IRecordCodec<T> Codec { get; internal set; } = RecordCodec.For<T>();
 
-    internal sealed override IStreamOperator Instantiate(IReadOnlyList<IStreamOperator> chainedSuccessors, IReadOnlyList<JobEdge> networkEdges, INetworkOutputFactory network)
+    internal sealed override IStreamOperator Instantiate(OutputWiring wiring, INetworkOutputFactory network)
     {
-        var outputs = new List<IOutput<T>>(chainedSuccessors.Count + networkEdges.Count);
-        foreach (var successor in chainedSuccessors)
+        var main = Connect(wiring.Chained, wiring.Edges, Codec, network);
+        if (wiring.SideOutputs.Count == 0)
+        {
+            return CreateOperator(main, SideOutputs.None);
+        }
+
+        var sides = new SideOutputs();
+        foreach (var side in wiring.SideOutputs)
+        {
+            sides.Add(side.Transformation.CreateOutput(side.Chained, side.Edges, network));
+        }
+
+        return CreateOperator(new MainOutput<T>(main, sides.All.ToArray()), sides);
+    }
+
+    /// <summary>One output of type <typeparamref name="T"/> to all its readers: chained operators and network edges.</summary>
+    internal static IOutput<T> Connect(IReadOnlyList<IStreamOperator> chained, IReadOnlyList<JobEdge> edges, IRecordCodec<T> codec, INetworkOutputFactory network)
+    {
+        var outputs = new List<IOutput<T>>(chained.Count + edges.Count);
+        foreach (var successor in chained)
         {
             outputs.Add((IOutput<T>)successor);
         }
 
-        foreach (var edge in networkEdges)
+        foreach (var edge in edges)
         {
-            outputs.Add(network.Create(edge, Codec, (Func<T, int>?)edge.KeyHash));
+            outputs.Add(network.Create(edge, codec, (Func<T, int>?)edge.KeyHash));
         }
 
-        IOutput<T> output = outputs.Count switch
+        return outputs.Count switch
         {
             0 => DiscardingOutput<T>.Instance,
             1 => outputs[0],
             _ => new FanOutOutput<T>(outputs.ToArray()),
         };
-        return CreateOperator(output);
     }
 
-    private protected abstract IStreamOperator CreateOperator(IOutput<T> output);
+    private protected abstract IStreamOperator CreateOperator(IOutput<T> output, SideOutputs sideOutputs);
 }
 
 /// <summary>Creates the writers that carry a chain's output to the subtasks of another vertex.</summary>

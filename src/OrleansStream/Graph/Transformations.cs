@@ -16,7 +16,7 @@ public sealed class SourceTransformation<T> : Transformation<T>
 
     public override int? MaxParallelism => Source.MaxParallelism;
 
-    private protected override IStreamOperator CreateOperator(IOutput<T> output)
+    private protected override IStreamOperator CreateOperator(IOutput<T> output, SideOutputs sideOutputs)
     {
         var source = new SourceOperator<T>(Name, Source);
         source.Bind(output);
@@ -35,10 +35,10 @@ public class OneInputTransformation<TIn, TOut> : Transformation<TOut>
         _factory = factory;
     }
 
-    private protected override IStreamOperator CreateOperator(IOutput<TOut> output)
+    private protected override IStreamOperator CreateOperator(IOutput<TOut> output, SideOutputs sideOutputs)
     {
         var op = _factory(Name);
-        op.Bind(output);
+        op.Bind(output, sideOutputs);
         return op;
     }
 
@@ -73,7 +73,7 @@ public sealed class SinkTransformation<T> : Transformation<T>
 
     public override int? RequiredParallelism => Sink.RequiredParallelism;
 
-    private protected override IStreamOperator CreateOperator(IOutput<T> output) => new SinkOperator<T>(Name, Sink, _flushInterval);
+    private protected override IStreamOperator CreateOperator(IOutput<T> output, SideOutputs sideOutputs) => new SinkOperator<T>(Name, Sink, _flushInterval);
 
     internal override IPayloadDecoder CreateInputDecoder(IStreamOperator headOperator)
         => new RecordBatchDecoder<T>(((Transformation<T>)Inputs[0]).Codec, (IOutput<T>)headOperator);
@@ -99,6 +99,6 @@ public sealed class PartitionTransformation<T> : Transformation<T>, IPartitionin
 
     Delegate? IPartitioning.KeyHashDelegate => KeyHash;
 
-    private protected override IStreamOperator CreateOperator(IOutput<T> output)
+    private protected override IStreamOperator CreateOperator(IOutput<T> output, SideOutputs sideOutputs)
         => throw new InvalidOperationException($"{this} is a partitioning step and has no operator.");
 }

@@ -21,8 +21,15 @@ public abstract class OneInputOperator<TIn, TOut> : IStreamOperator, IOutput<TIn
 
     protected OperatorContext Context { get; private set; } = null!;
 
+    /// <summary>The outputs the operator may emit tagged records to, besides <see cref="Output"/>.</summary>
+    protected SideOutputs SideOutputs { get; private set; } = SideOutputs.None;
+
     /// <summary>Connects the operator to what follows it; done once, when the chain is assembled.</summary>
-    public void Bind(IOutput<TOut> output) => _output = output;
+    public void Bind(IOutput<TOut> output, SideOutputs? sideOutputs = null)
+    {
+        _output = output;
+        SideOutputs = sideOutputs ?? SideOutputs.None;
+    }
 
     public virtual void Open(OperatorContext context) => Context = context;
 

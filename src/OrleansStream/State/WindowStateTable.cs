@@ -31,6 +31,28 @@ public sealed class WindowStateTable<TKey, TAcc> : IKeyedStateTable
     public ref TAcc? GetOrAdd(long end, TKey key, out bool exists)
         => ref CollectionsMarshal.GetValueRefOrAddDefault(ContentsOf(end), key, out exists);
 
+    /// <summary>True when <paramref name="key"/> has an accumulator in the window ending at <paramref name="end"/>.</summary>
+    public bool Contains(long end, TKey key)
+        => (end == _cachedEnd ? _cachedWindow : _windowsByEnd.GetValueOrDefault(end))?.ContainsKey(key) ?? false;
+
+    /// <summary>
+    /// Adds the accumulators of a window taken from another table (<see cref="TryTakeFirst"/>): the
+    /// dictionary itself is kept when this table has no such window, else its entries are added (and win).
+    /// </summary>
+    public void AddWindow(long end, Dictionary<TKey, TAcc> contents)
+    {
+        if (_windowsByEnd.TryAdd(end, contents))
+        {
+            return;
+        }
+
+        var existing = ContentsOf(end);
+        foreach (var (key, accumulator) in contents)
+        {
+            existing[key] = accumulator;
+        }
+    }
+
     /// <summary>Removes and returns the earliest window if it ends at or before <paramref name="maxEnd"/>.</summary>
     public bool TryTakeFirst(long maxEnd, out long end, out Dictionary<TKey, TAcc> contents)
     {
