@@ -1,4 +1,3 @@
-using System.Globalization;
 using OrleansStream.Api;
 using OrleansStream.Checkpoints;
 using OrleansStream.Connectors;
@@ -52,11 +51,4 @@ public sealed class KeyedCountJob : IStreamJob
             .Aggregate(AggregateFunction.Count<Visit>(), "count").Uid("count")
             .SinkTo(new NewKeySink(run), "new keys").Uid("new-keys");
     }
-}
-
-/// <summary>Distinct dotted-quad client IPs, one per number below 2^24.</summary>
-internal static class BenchIps
-{
-    public static string Of(long key)
-        => string.Create(CultureInfo.InvariantCulture, $"10.{(key >> 16) & 255}.{(key >> 8) & 255}.{key & 255}");
 }
