@@ -9,11 +9,16 @@ using OrleansStream.Windows;
 
 namespace OrleansStream.Benchmarks;
 
-/// <summary>generator → parse → keyBy(ip) → 5 s event-time window count → discarding sink.</summary>
+/// <summary>generator → parse → keyBy(ip) → 5 s event-time window count → discarding sink; checkpointed when <c>checkpoint-ms</c> is set.</summary>
 public sealed class IpCountPipelineJob : IStreamJob
 {
     public void Build(StreamBuilder builder)
     {
+        if (builder.Parameters.GetInt64("checkpoint-ms", 0) is > 0 and var interval)
+        {
+            builder.EnableCheckpointing(TimeSpan.FromMilliseconds(interval));
+        }
+
         builder.FromSource(GeneratorSource.FromIndex(BenchLines.Line, builder.Parameters.GetInt64("count", 1_000_000)), "generator")
             .Map(LogLine.Parse, "parse")
             .Filter(line => line.Visit is not null, "well-formed")

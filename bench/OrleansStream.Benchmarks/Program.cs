@@ -6,14 +6,44 @@ using OrleansStream.Runtime.Hosting;
 var records = new Option<long>("--records") { Description = "Records for the pipeline benchmark.", DefaultValueFactory = _ => 10_000_000 };
 var channelRecords = new Option<long>("--channel-records") { Description = "Records for each channel throughput run.", DefaultValueFactory = _ => 20_000_000 };
 var rate = new Option<double>("--latency-rate") { Description = "Records per second for the latency runs (below saturation).", DefaultValueFactory = _ => 100_000 };
-var only = new Option<string?>("--only") { Description = "Run only 'pipeline' or 'channel'." };
+var only = new Option<string?>("--only")
+{
+    Description = "Run only 'pipeline' or 'channel'; or the checkpoint benchmarks, which run only when asked for: 'checkpoints' (all three), " +
+        "'checkpoint-size', 'checkpoint-cost' or 'recovery'.",
+};
+var checkpointKeys = new Option<long[]>("--checkpoint-keys")
+{
+    Description = "Distinct keys in state for the checkpoint size runs.", DefaultValueFactory = _ => [100_000, 10_000_000], AllowMultipleArgumentsPerToken = true,
+};
+var checkpointSamples = new Option<int>("--checkpoint-samples") { Description = "Completed checkpoints of full state to collect per size and storage.", DefaultValueFactory = _ => 5 };
+var checkpointStorages = new Option<string[]>("--checkpoint-storage")
+{
+    Description = "Checkpoint storages for the size runs: sqlite, postgres.", DefaultValueFactory = _ => ["sqlite", "postgres"], AllowMultipleArgumentsPerToken = true,
+};
+var costRecords = new Option<long>("--cost-records") { Description = "Records per run of the checkpoint cost benchmark.", DefaultValueFactory = _ => 20_000_000 };
+var costPairs = new Option<int>("--cost-pairs") { Description = "Pairs of runs (without, with checkpoints) per job in the checkpoint cost benchmark.", DefaultValueFactory = _ => 2 };
+var membership = new Option<MembershipProfile[]>("--membership")
+{
+    Description = "Membership settings for the recovery runs: Tuned (as the recovery tests), Moderate (probe 1 s, 3 missed, 2 votes), Defaults (Orleans' defaults).",
+    DefaultValueFactory = _ => [MembershipProfile.Tuned, MembershipProfile.Moderate, MembershipProfile.Defaults], AllowMultipleArgumentsPerToken = true,
+};
+var restartDelay = new Option<int?>("--restart-delay-ms") { Description = "The recovery job's restart delay; the engine's default restart strategy (1 s) when not given." };
+var fastPostgres = new Option<bool>("--postgres-no-fsync") { Description = "Run the throwaway PostgreSQL without fsync and synchronous commit, as the test fixture does." };
+var siloProcess = new Option<string?>("--silo-process") { Description = "Internal: run one silo of the recovery benchmark over this PostgreSQL connection string.", Hidden = true };
+var clusterId = new Option<string?>("--cluster-id") { Description = "Internal: the cluster id of a --silo-process silo.", Hidden = true };
 var root = new RootCommand("OrleansStream benchmarks: each engine figure is printed next to a baseline measured in the same run.")
 {
-    records, channelRecords, rate, only,
+    records, channelRecords, rate, only, checkpointKeys, checkpointSamples, checkpointStorages, costRecords, costPairs, membership, restartDelay, fastPostgres, siloProcess, clusterId,
 };
 
 root.SetAction(async (result, cancellationToken) =>
 {
+    if (result.GetValue(siloProcess) is { } connectionString)
+    {
+        await RecoverySiloProcess.RunAsync(connectionString, result.GetValue(clusterId)!, result.GetValue(membership)![0]);
+        return 0;
+    }
+
     string? part = result.GetValue(only);
     Console.WriteLine($"OrleansStream benchmarks, {Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd}");
     if (part is null or "pipeline")
@@ -47,6 +77,14 @@ root.SetAction(async (result, cancellationToken) =>
                     $"| {m.Name} | {m.Records:N0} | {m.RecordsPerSecond / 1e6:F2} M | {m.BytesPerRecord:F1} | {p50:F2} ms | {p99:F2} ms |"));
             }
         }
+    }
+
+    if (part is "checkpoints" or "checkpoint-size" or "checkpoint-cost" or "recovery")
+    {
+        var options = new CheckpointBenchmarkOptions(
+            result.GetValue(checkpointKeys)!, result.GetValue(checkpointSamples), result.GetValue(checkpointStorages)!, result.GetValue(costRecords),
+            result.GetValue(costPairs), result.GetValue(membership)!, result.GetValue(restartDelay), !result.GetValue(fastPostgres));
+        await CheckpointBenchmarks.RunAsync(part, options);
     }
 
     return 0;
