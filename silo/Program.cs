@@ -1,3 +1,4 @@
+using Orleans.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -17,7 +18,19 @@ builder.Configuration.AddCommandLine(args);
 
 var section = builder.Configuration.GetSection(SiloSettings.SectionName);
 var settings = section.Get<SiloSettings>() ?? new SiloSettings();
-var primarySilo = await settings.ResolvePrimarySiloEndpointAsync(CancellationToken.None);
+SiloBackends backends;
+System.Net.IPEndPoint primarySilo;
+try
+{
+    backends = SiloBackends.From(settings);
+    primarySilo = await settings.ResolvePrimarySiloEndpointAsync(CancellationToken.None);
+}
+catch (OrleansConfigurationException ex)
+{
+    // A bad setting is the operator's to fix: one line naming it, not a stack trace.
+    Console.Error.WriteLine($"OrleansStream silo not started: {ex.Message}");
+    return 2;
+}
 
 // Only providers this silo registers can carry task channels; a typo should stop the silo, not the first job.
 builder.Services.AddOptions<OrleansStreamOptions>().Validate(
@@ -26,28 +39,74 @@ builder.Services.AddOptions<OrleansStreamOptions>().Validate(
 
 builder.UseOrleans(silo =>
 {
-    // Development clustering: every silo joins the primary and advertises loopback. PostgreSQL
-    // (ADO.NET) clustering for silos on several machines comes in a later issue.
-    silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort, primarySilo, settings.ServiceId, settings.ClusterId);
+    switch (backends.Clustering)
+    {
+        case ClusteringKind.Localhost:
+            // Development clustering: every silo joins the primary and advertises loopback.
+            silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort, primarySilo, settings.ServiceId, settings.ClusterId);
+            break;
+        case ClusteringKind.Postgres:
+            silo.AddOrleansStreamPostgresClustering(backends.PostgresConnectionString);
+            silo.Configure<ClusterOptions>(options =>
+            {
+                options.ClusterId = settings.ClusterId;
+                options.ServiceId = settings.ServiceId;
+            });
+            // The membership table holds the advertised address; loopback keeps a one-machine
+            // cluster working without naming an interface.
+            silo.ConfigureEndpoints(backends.AdvertisedAddress, settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: !backends.AdvertisedAddress.Equals(System.Net.IPAddress.Loopback));
+            break;
+    }
+
+    // Orleans' defaults (probe timeout 5 s, 3 missed probes) suit production; tests and demos that
+    // kill silos shorten them here (e.g. --OrleansStream:Membership:ProbeTimeout=00:00:00.5).
+    silo.Configure<ClusterMembershipOptions>(section.GetSection("Membership"));
     silo.AddOrleansStream(options => section.Bind(options));
     silo.AddMemoryChannelStreams(MemoryStreamProvider);
-    // Checkpoints, savepoints and job state outlive the silo in a SQLite file (silos on one machine may
-    // share it). PostgreSQL storage, reminders and clustering for silos on several machines come with
-    // the cluster issue; until then reminders are in memory.
-    silo.AddOrleansStreamSqliteStorage(section["StateDatabase"] ?? "orleansstream-state.db");
-    silo.UseInMemoryReminderService();
+    // Checkpoints, savepoints and job state outlive the silo in a SQLite file (silos on one machine
+    // may share it) or in PostgreSQL (silos on several machines).
+    switch (backends.Storage)
+    {
+        case StorageKind.Sqlite:
+            silo.AddOrleansStreamSqliteStorage(backends.StateDatabase);
+            break;
+        case StorageKind.Postgres:
+            silo.AddOrleansStreamPostgresStorage(backends.PostgresConnectionString);
+            break;
+        case StorageKind.Memory:
+            silo.AddOrleansStreamMemoryStorage();
+            break;
+    }
+
+    switch (backends.Reminders)
+    {
+        case RemindersKind.Memory:
+            silo.UseInMemoryReminderService();
+            break;
+        case RemindersKind.Postgres:
+            silo.AddOrleansStreamPostgresReminders(backends.PostgresConnectionString);
+            break;
+    }
+
     silo.UseTaskSlots(section.GetValue("Slots", Environment.ProcessorCount));
 });
 
 using var host = builder.Build();
 var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansStream.Silo");
 logger.LogInformation(
-    "Starting OrleansStream silo: cluster {ClusterId}, service {ServiceId}, silo port {SiloPort}, gateway port {GatewayPort}, primary silo {PrimarySilo}, {Slots} task slots, stream provider {StreamProvider}.",
-    settings.ClusterId, settings.ServiceId, settings.SiloPort, settings.GatewayPort, primarySilo,
+    "Starting OrleansStream silo: cluster {ClusterId}, service {ServiceId}, clustering {Clustering}, storage {Storage}, reminders {Reminders}, silo port {SiloPort}, gateway port {GatewayPort}, primary silo {PrimarySilo}, {Slots} task slots, stream provider {StreamProvider}.",
+    settings.ClusterId, settings.ServiceId, backends.Clustering, backends.Storage, backends.Reminders, settings.SiloPort, settings.GatewayPort,
+    backends.Clustering == ClusteringKind.Localhost ? primarySilo : "(from the membership table)",
     host.Services.GetRequiredService<IOptions<SlotOptions>>().Value.Slots,
     host.Services.GetRequiredService<IOptions<OrleansStreamOptions>>().Value.StreamProvider);
 
-// The generic host stops the silo gracefully on Ctrl+C and SIGTERM.
+// The generic host stops the silo gracefully on Ctrl+C and SIGTERM: the silo leaves the membership
+// and hands its grains over instead of being found dead by probes. Logged, so that an operator
+// can tell a graceful stop from a crash.
+host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(
+    () => logger.LogInformation("OrleansStream silo stopping gracefully (shutdown signal)."));
 await host.StartAsync();
 logger.LogInformation("OrleansStream silo started; gateway on port {GatewayPort}.", settings.GatewayPort);
 await host.WaitForShutdownAsync();
+logger.LogInformation("OrleansStream silo stopped.");
+return 0;

@@ -21,6 +21,24 @@ public sealed class SiloSettings
 
     public int GatewayPort { get; set; } = 30000;
 
+    /// <summary>localhost (silos on one machine join the primary) or postgres (a membership table).</summary>
+    public string Clustering { get; set; } = "localhost";
+
+    /// <summary>sqlite (the file <see cref="StateDatabase"/>), postgres or memory (lost when the silo stops).</summary>
+    public string Storage { get; set; } = "sqlite";
+
+    /// <summary>memory or postgres; job grains keep supervising after a silo dies only with postgres.</summary>
+    public string Reminders { get; set; } = "memory";
+
+    /// <summary>The PostgreSQL connection string used by whichever of clustering, storage and reminders is postgres.</summary>
+    public string? Postgres { get; set; }
+
+    /// <summary>The SQLite file of sqlite storage; relative paths are relative to the working directory.</summary>
+    public string StateDatabase { get; set; } = "orleansstream-state.db";
+
+    /// <summary>The address other silos and clients reach this one at with postgres clustering; unset, loopback (one machine).</summary>
+    public string? AdvertisedAddress { get; set; }
+
     /// <summary>"host:port" of the silo the others join; unset, this silo is the primary of its own cluster.</summary>
     public string? PrimarySiloEndpoint { get; set; }
 

@@ -1,0 +1,90 @@
+using System.Net;
+
+namespace OrleansStream.Silo;
+
+/// <summary>How silos find each other: the primary silo on one machine, or a PostgreSQL membership table.</summary>
+public enum ClusteringKind
+{
+    Localhost,
+    Postgres,
+}
+
+/// <summary>Where checkpoints, savepoints and job state are kept.</summary>
+public enum StorageKind
+{
+    Sqlite,
+    Postgres,
+    Memory,
+}
+
+/// <summary>Where the reminders that keep job grains supervising are kept.</summary>
+public enum RemindersKind
+{
+    Memory,
+    Postgres,
+}
+
+/// <summary>
+/// The silo's clustering, storage and reminders as checked at start: every value known, and a
+/// PostgreSQL connection string whenever one of them is <c>postgres</c>.
+/// </summary>
+public sealed record SiloBackends(
+    ClusteringKind Clustering,
+    StorageKind Storage,
+    RemindersKind Reminders,
+    string? Postgres,
+    string StateDatabase,
+    IPAddress AdvertisedAddress)
+{
+    /// <summary>The connection string, which the caller may only ask for when something is on PostgreSQL.</summary>
+    public string PostgresConnectionString
+        => Postgres ?? throw new InvalidOperationException("No PostgreSQL connection string was configured.");
+
+    /// <summary>
+    /// Checks the settings and reads them into kinds. Throws <see cref="OrleansConfigurationException"/>
+    /// naming the setting, so a typo stops the silo at start rather than the first job.
+    /// </summary>
+    public static SiloBackends From(SiloSettings settings)
+    {
+        var clustering = Parse<ClusteringKind>(nameof(SiloSettings.Clustering), settings.Clustering);
+        var storage = Parse<StorageKind>(nameof(SiloSettings.Storage), settings.Storage);
+        var reminders = Parse<RemindersKind>(nameof(SiloSettings.Reminders), settings.Reminders);
+        var postgres = string.IsNullOrWhiteSpace(settings.Postgres) ? null : settings.Postgres;
+
+        var needsPostgres = new List<string>();
+        if (clustering == ClusteringKind.Postgres) needsPostgres.Add(nameof(SiloSettings.Clustering));
+        if (storage == StorageKind.Postgres) needsPostgres.Add(nameof(SiloSettings.Storage));
+        if (reminders == RemindersKind.Postgres) needsPostgres.Add(nameof(SiloSettings.Reminders));
+        if (needsPostgres.Count > 0 && postgres is null)
+        {
+            throw new OrleansConfigurationException(
+                $"{SiloSettings.SectionName}:{string.Join(", ", needsPostgres)} is \"postgres\" but no connection string is set: set {SiloSettings.SectionName}:{nameof(SiloSettings.Postgres)} (environment ORLEANSSTREAM_POSTGRES).");
+        }
+
+        if (string.IsNullOrWhiteSpace(settings.StateDatabase))
+        {
+            throw new OrleansConfigurationException($"{SiloSettings.SectionName}:{nameof(SiloSettings.StateDatabase)} must not be empty.");
+        }
+
+        IPAddress advertised = IPAddress.Loopback;
+        if (!string.IsNullOrWhiteSpace(settings.AdvertisedAddress) && !IPAddress.TryParse(settings.AdvertisedAddress, out advertised!))
+        {
+            throw new OrleansConfigurationException($"{SiloSettings.SectionName}:{nameof(SiloSettings.AdvertisedAddress)} must be an IP address, was \"{settings.AdvertisedAddress}\".");
+        }
+
+        return new SiloBackends(clustering, storage, reminders, postgres, settings.StateDatabase, advertised);
+    }
+
+    private static T Parse<T>(string setting, string? value)
+        where T : struct, Enum
+    {
+        // Enum.TryParse also takes numbers; only the documented names are accepted.
+        if (value is not null && !value.Any(char.IsDigit) && Enum.TryParse<T>(value.Trim(), ignoreCase: true, out var kind) && Enum.IsDefined(kind))
+        {
+            return kind;
+        }
+
+        var allowed = string.Join(" | ", Enum.GetNames<T>().Select(name => name.ToLowerInvariant()));
+        throw new OrleansConfigurationException($"{SiloSettings.SectionName}:{setting} must be {allowed}, was \"{value}\".");
+    }
+}
