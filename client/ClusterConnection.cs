@@ -2,7 +2,9 @@ using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
 using Orleans.Runtime.Messaging;
+using OrleansStream.Runtime.Hosting;
 using OrleansStream.Runtime.Jobs;
 using OrleansStream.Runtime.Placement;
 
@@ -27,10 +29,25 @@ internal static class ClusterConnection
                 // A failed start is reported below, in one line.
                 .AddFilter("Microsoft.Extensions.Hosting", LogLevel.None))
             .ConfigureServices(services => services.AddSingleton<IHostLifetime, CommandLifetime>())
-            .UseOrleansClient(client => client
-                .UseLocalhostClustering(gateway.Port, gateway.ServiceId, gateway.ClusterId)
+            .UseOrleansClient(client =>
+            {
+                if (gateway.Postgres is null)
+                {
+                    client.UseLocalhostClustering(gateway.Port, gateway.ServiceId, gateway.ClusterId);
+                }
+                else
+                {
+                    client.AddOrleansStreamPostgresClustering(gateway.Postgres);
+                    client.Configure<ClusterOptions>(options =>
+                    {
+                        options.ClusterId = gateway.ClusterId;
+                        options.ServiceId = gateway.ServiceId;
+                    });
+                }
+
                 // A command should fail fast when no silo answers, not wait for one to come up.
-                .UseConnectionRetryFilter((_, _) => Task.FromResult(false)))
+                client.UseConnectionRetryFilter((_, _) => Task.FromResult(false));
+            })
             .Build();
 
         try
@@ -39,7 +56,7 @@ internal static class ClusterConnection
         }
         catch (Exception ex) when (IsConnectionFailure(ex))
         {
-            Console.Error.WriteLine($"No OrleansStream cluster reachable at gateway port {gateway.Port}: {ex.GetBaseException().Message} (cluster id {gateway.ClusterId}, service id {gateway.ServiceId})");
+            Console.Error.WriteLine($"No OrleansStream cluster reachable at {gateway.Description}: {ex.GetBaseException().Message} (cluster id {gateway.ClusterId}, service id {gateway.ServiceId})");
             return ExitCodes.NoCluster;
         }
 
@@ -54,7 +71,7 @@ internal static class ClusterConnection
         }
         catch (Exception ex) when (IsConnectionFailure(ex))
         {
-            Console.Error.WriteLine($"Lost the OrleansStream cluster at gateway port {gateway.Port}: {ex.GetBaseException().Message}");
+            Console.Error.WriteLine($"Lost the OrleansStream cluster at {gateway.Description}: {ex.GetBaseException().Message}");
             return ExitCodes.NoCluster;
         }
         finally

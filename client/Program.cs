@@ -6,7 +6,9 @@ var gatewayPort = new Option<int>("--gateway-port") { Description = "Gateway por
 var clusterId = new Option<string>("--cluster-id") { Description = "Cluster id the silos were started with.", DefaultValueFactory = _ => "orleansstream", Recursive = true };
 var serviceId = new Option<string>("--service-id") { Description = "Service id the silos were started with.", DefaultValueFactory = _ => "orleansstream", Recursive = true };
 
-var root = new RootCommand("Submits, follows and cancels OrleansStream jobs through a silo's gateway.") { gatewayPort, clusterId, serviceId };
+// Silos on several machines have no one gateway port to name; their membership table lists them all.
+var postgres = new Option<string?>("--postgres") { Description = "PostgreSQL connection string of the cluster's membership table (silos started with Clustering=postgres); replaces --gateway-port.", Recursive = true };
+var root = new RootCommand("Submits, follows and cancels OrleansStream jobs through a silo's gateway.") { gatewayPort, clusterId, serviceId, postgres };
 
 var jobType = new Argument<string>("job-type") { Description = "Assembly-qualified name of the job class, deployed with the silos, e.g. \"OrleansStream.Samples.IpCount.IpCountJob, IpCount\"." };
 var parallelism = new Option<int>("--parallelism") { Description = "Parallelism of the job.", DefaultValueFactory = _ => 1 };
@@ -139,7 +141,7 @@ var invocation = new InvocationConfiguration { ProcessTerminationTimeout = TimeS
 return await root.Parse(args).InvokeAsync(invocation);
 
 Gateway GatewayOf(ParseResult result)
-    => new(result.GetValue(gatewayPort), result.GetRequiredValue(clusterId), result.GetRequiredValue(serviceId));
+    => new(result.GetValue(gatewayPort), result.GetRequiredValue(clusterId), result.GetRequiredValue(serviceId), result.GetValue(postgres));
 
 // "Namespace.IpCountJob, IpCount" is named "IpCountJob".
 static string DefaultJobName(string jobType)
