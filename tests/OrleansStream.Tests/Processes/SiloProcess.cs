@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text;
+using OrleansStream.Tests.Fixtures;
+
+namespace OrleansStream.Tests.Processes;
+
+/// <summary>
+/// One real silo process (<c>dotnet orleansstream-silo.dll</c>) started with the given
+/// <c>--OrleansStream:Key=value</c> settings. Killed on dispose, or by a <see cref="ServerWatchdog"/>
+/// when the test host dies first. Its output is kept for failure messages.
+/// </summary>
+internal sealed class SiloProcess : IDisposable
+{
+    private const int KeptOutputLines = 200;
+
+    private readonly Process _process;
+    private readonly Queue<string> _output = new();
+
+    private SiloProcess(string name, Process process)
+    {
+        Name = name;
+        _process = process;
+    }
+
+    public string Name { get; }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>
+    /// The silo assembly built next to the tests': the test project references the silo project (not
+    /// its assembly) so that building the tests builds it, and the build writes its path into the
+    /// test assembly.
+    /// </summary>
+    public static string SiloAssemblyPath
+    {
+        get
+        {
+            var path = typeof(SiloProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+                .Single(attribute => attribute.Key == "SiloAssembly").Value!;
+            return File.Exists(path) ? path : throw new FileNotFoundException($"The silo was not built at {path}; build OrleansStream.sln (or silo/) first.", path);
+        }
+    }
+
+    public static SiloProcess Start(string name, string workingDirectory, IReadOnlyDictionary<string, string> settings)
+    {
+        var startInfo = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        startInfo.ArgumentList.Add(SiloAssemblyPath);
+        foreach (var (key, value) in settings)
+        {
+            startInfo.ArgumentList.Add($"--OrleansStream:{key}={value}");
+        }
+
+        var process = Process.Start(startInfo) ?? throw new InvalidOperationException($"Could not start silo {name}.");
+        // From here on the silo runs: make sure it is stopped even if the test host dies.
+        ServerWatchdog.Start(stillRunning: $"kill -0 {process.Id}", cleanup: $"kill -9 {process.Id}");
+        var silo = new SiloProcess(name, process);
+        process.OutputDataReceived += (_, e) => silo.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => silo.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return silo;
+    }
+
+    /// <summary>The last lines the silo wrote, for a failure message.</summary>
+    public string Output()
+    {
+        lock (_output)
+        {
+            var text = new StringBuilder($"--- silo {Name} ({(_process.HasExited ? $"exited with {_process.ExitCode}" : "running")}) ---\n");
+            foreach (var line in _output)
+            {
+                text.AppendLine(line);
+            }
+
+            return text.ToString();
+        }
+    }
+
+    /// <summary>Kills the silo without letting it leave the cluster: a crash, as membership sees it.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Kill();
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+
+        _process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.Enqueue(line);
+            if (_output.Count > KeptOutputLines)
+            {
+                _output.Dequeue();
+            }
+        }
+    }
+}
