@@ -61,6 +61,8 @@ builder.UseOrleans(silo =>
     // Orleans' defaults (probe timeout 5 s, 3 missed probes) suit production; tests and demos that
     // kill silos shorten them here (e.g. --OrleansStream:Membership:ProbeTimeout=00:00:00.5).
     silo.Configure<ClusterMembershipOptions>(section.GetSection("Membership"));
+    // Likewise Orleans' ReminderOptions: a JobReminderPeriod under a minute needs a smaller MinimumReminderPeriod.
+    silo.Configure<ReminderOptions>(section.GetSection("ReminderService"));
     silo.AddOrleansStream(options => section.Bind(options));
     silo.AddMemoryChannelStreams(MemoryStreamProvider);
     // Checkpoints, savepoints and job state outlive the silo in a SQLite file (silos on one machine

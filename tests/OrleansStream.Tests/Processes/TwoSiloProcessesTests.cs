@@ -14,7 +14,9 @@ namespace OrleansStream.Tests.Processes;
 /// <summary>
 /// Two real silo processes, configured only through their command line, form one cluster over a
 /// PostgreSQL database (clustering, storage and reminders), and a client that finds them through
-/// the membership table runs a checkpointed job on their slots to an exact committed output.
+/// the membership table runs a checkpointed job on their slots to an exact committed output, also
+/// when one silo is killed mid-job. Membership and reminders are tuned through the same command line
+/// for recovery in seconds.
 /// </summary>
 [Collection(PostgresCollection.Name)]
 public sealed class TwoSiloProcessesTests(PostgresServer postgres, ITestOutputHelper output) : IAsyncLifetime
@@ -26,6 +28,7 @@ public sealed class TwoSiloProcessesTests(PostgresServer postgres, ITestOutputHe
     private readonly string _directory = Directory.CreateTempSubdirectory("two-silo-processes-").FullName;
     private readonly string _clusterId = "procs-" + Guid.NewGuid().ToString("N")[..8];
     private readonly List<SiloProcess> _silos = [];
+    private readonly List<int> _siloPorts = [];
     private string _connectionString = null!;
 
     private string InputPath => Path.Combine(_directory, "access.log");
@@ -38,6 +41,8 @@ public sealed class TwoSiloProcessesTests(PostgresServer postgres, ITestOutputHe
         _connectionString = await postgres.CreateDatabaseAsync("silos_" + Guid.NewGuid().ToString("N")[..8]);
         for (int i = 0; i < 2; i++)
         {
+            int siloPort = FreePort.Next();
+            _siloPorts.Add(siloPort);
             _silos.Add(SiloProcess.Start($"silo{i}", _directory, new Dictionary<string, string>
             {
                 ["Clustering"] = "postgres",
@@ -46,9 +51,21 @@ public sealed class TwoSiloProcessesTests(PostgresServer postgres, ITestOutputHe
                 ["Postgres"] = _connectionString,
                 ["ClusterId"] = _clusterId,
                 ["ServiceId"] = _clusterId,
-                ["SiloPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
+                ["SiloPort"] = siloPort.ToString(CultureInfo.InvariantCulture),
                 ["GatewayPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
                 ["Slots"] = SlotsPerSilo.ToString(CultureInfo.InvariantCulture),
+                // As RecoveryCluster: a killed silo is declared dead in about two seconds and a job
+                // whose supervising silo died is picked up again by its reminder within seconds.
+                ["Membership:ProbeTimeout"] = "00:00:00.5",
+                ["Membership:NumMissedProbesLimit"] = "2",
+                ["Membership:NumVotesForDeathDeclaration"] = "1",
+                ["Membership:TableRefreshTimeout"] = "00:00:01",
+                ["Membership:IAmAliveTablePublishTimeout"] = "00:00:02",
+                ["Membership:DeathVoteExpirationTimeout"] = "00:00:10",
+                ["ReminderService:MinimumReminderPeriod"] = "00:00:01",
+                ["ReminderService:RefreshReminderListPeriod"] = "00:00:01",
+                ["JobReminderPeriod"] = "00:00:02",
+                ["JobSupervisionInterval"] = "00:00:00.05",
             }));
         }
     }
@@ -67,21 +84,61 @@ public sealed class TwoSiloProcessesTests(PostgresServer postgres, ITestOutputHe
     [Fact]
     public async Task Two_silo_processes_over_postgres_run_a_checkpointed_job_to_the_exact_committed_output()
     {
-        try
+        await WithSiloOutputOnFailureAsync(async () =>
         {
             await WaitUntilBothActiveAsync();
             using var client = await StartClientAsync();
             var jobs = new StreamJobClient(client.Services.GetRequiredService<IClusterClient>());
 
-            var submitted = await jobs.SubmitAsync(JobSubmission.For<IpCountJob>(3, Parameters()));
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-            var status = await jobs.WaitForCompletionAsync(submitted.JobId, timeout.Token);
-            output.WriteLine($"{status.State} after attempt {status.Attempt}: {status.Checkpoints}; {status.Failure}");
+            var submitted = await jobs.SubmitAsync(JobSubmission.For<IpCountJob>(3, Parameters(rate: 1_000)));
+            var status = await WaitForCompletionAsync(jobs, submitted.JobId);
 
             Assert.Equal(JobState.Finished, status.State);
             Assert.True(status.Checkpoints.Completed >= 1, $"expected completed checkpoints, got {status.Checkpoints}");
             Assert.Equal(Expected(), CommittedOutput.Lines(Path.Combine(OutputPath, IpCountOptions.CountsDirectory)));
             await client.StopAsync(CancellationToken.None);
+        });
+    }
+
+    [Fact]
+    public async Task A_silo_process_killed_mid_job_leaves_the_job_to_the_other_with_the_same_committed_output()
+    {
+        await WithSiloOutputOnFailureAsync(async () =>
+        {
+            await WaitUntilBothActiveAsync();
+            using var client = await StartClientAsync();
+            var jobs = new StreamJobClient(client.Services.GetRequiredService<IClusterClient>());
+
+            // Parallelism 2 fits on the survivor's two slots.
+            var submitted = await jobs.SubmitAsync(JobSubmission.For<IpCountJob>(2, Parameters(rate: 500)));
+            await WaitUntilAsync(() => CommittedOutput.Lines(Path.Combine(OutputPath, IpCountOptions.CountsDirectory)).Count > 0, "the first committed window results");
+            var status = await jobs.GetStatusAsync(submitted.JobId);
+            Assert.False(status.IsTerminal, $"the job should still run when a silo is killed, was {status.State}");
+
+            // A silo that runs tasks but not the job grain if there is one (recovery by the job grain),
+            // otherwise the job grain's own (recovery by its reminder on the other silo).
+            var slots = status.Vertices.SelectMany(vertex => vertex.Slots).ToList();
+            int Index(string silo) => _siloPorts.FindIndex(port => silo.Contains($":{port}:", StringComparison.Ordinal));
+            int supervisor = Index(status.SupervisorSilo ?? "");
+            int victim = slots.Select(Index).Where(index => index >= 0 && index != supervisor).DefaultIfEmpty(supervisor).First();
+            Assert.True(victim >= 0, $"no silo of ports {string.Join(", ", _siloPorts)} among {string.Join(", ", slots)}");
+            output.WriteLine($"killing {_silos[victim].Name} (supervisor {status.SupervisorSilo}) after {status.Checkpoints.Completed} checkpoints");
+            _silos[victim].Kill();
+
+            status = await WaitForCompletionAsync(jobs, submitted.JobId);
+
+            Assert.Equal(JobState.Finished, status.State);
+            Assert.True(status.Attempt >= 2, $"expected a restart, got attempt {status.Attempt}");
+            Assert.Equal(Expected(), CommittedOutput.Lines(Path.Combine(OutputPath, IpCountOptions.CountsDirectory)));
+            await client.StopAsync(CancellationToken.None);
+        });
+    }
+
+    private async Task WithSiloOutputOnFailureAsync(Func<Task> test)
+    {
+        try
+        {
+            await test();
         }
         catch
         {
@@ -91,6 +148,50 @@ public sealed class TwoSiloProcessesTests(PostgresServer postgres, ITestOutputHe
             }
 
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Polls the job's status until it ends. A call may fail while the cluster has not yet declared a
+    /// killed silo dead (the job grain or the client's gateway was there); that is retried until the deadline.
+    /// </summary>
+    private async Task<JobStatus> WaitForCompletionAsync(StreamJobClient jobs, string jobId)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        Exception? lastFailure = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                var status = await jobs.GetStatusAsync(jobId);
+                if (status.IsTerminal)
+                {
+                    output.WriteLine($"{status.State} after attempt {status.Attempt}: {status.Checkpoints}; {status.Failure}");
+                    return status;
+                }
+            }
+            catch (Exception ex) when (ex is OrleansException or TimeoutException)
+            {
+                lastFailure = ex;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(200));
+        }
+
+        throw new TimeoutException($"Waited 90 s for job {jobId} to end; last failure: {lastFailure?.Message}");
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Waited 30 s for {what}.");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(50));
         }
     }
 
@@ -143,6 +244,8 @@ public sealed class TwoSiloProcessesTests(PostgresServer postgres, ITestOutputHe
             .UseOrleansClient(client =>
             {
                 client.AddOrleansStreamPostgresClustering(_connectionString);
+                // Drops a killed silo's gateway soon.
+                client.Configure<GatewayOptions>(options => options.GatewayListRefreshPeriod = TimeSpan.FromSeconds(1));
                 client.Configure<ClusterOptions>(options =>
                 {
                     options.ClusterId = _clusterId;
@@ -162,7 +265,7 @@ public sealed class TwoSiloProcessesTests(PostgresServer postgres, ITestOutputHe
         }
     }
 
-    private Dictionary<string, string> Parameters() => new()
+    private Dictionary<string, string> Parameters(int rate) => new()
     {
         ["input"] = InputPath,
         ["output"] = OutputPath,
@@ -171,8 +274,8 @@ public sealed class TwoSiloProcessesTests(PostgresServer postgres, ITestOutputHe
         ["window"] = "5",
         ["out-of-orderness"] = "5",
         ["source-parallelism"] = "1",
-        // Slow enough for several checkpoints during the job.
-        ["rate"] = "1000",
+        // Slow enough for several checkpoints during the job (and a kill in its middle).
+        ["rate"] = rate.ToString(CultureInfo.InvariantCulture),
     };
 
     /// <summary>Counts per IP and 5 s window, computed from the file: its lines are in time order, so none is late.</summary>
