@@ -52,6 +52,7 @@ internal sealed class SiloProcess : IDisposable
             UseShellExecute = false,
         };
         startInfo.ArgumentList.Add(SiloAssemblyPath);
+        IgnoreCallersSettings(startInfo);
         foreach (var (key, value) in settings)
         {
             startInfo.ArgumentList.Add($"--OrleansStream:{key}={value}");
@@ -66,6 +67,15 @@ internal sealed class SiloProcess : IDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return silo;
+    }
+
+    /// <summary>Only the test's own settings count: ORLEANSSTREAM_ variables of whoever runs the tests would override appsettings.json.</summary>
+    public static void IgnoreCallersSettings(ProcessStartInfo startInfo)
+    {
+        foreach (var name in startInfo.Environment.Keys.Where(name => name.StartsWith("ORLEANSSTREAM_", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            startInfo.Environment.Remove(name);
+        }
     }
 
     /// <summary>The last lines the silo wrote, for a failure message.</summary>
