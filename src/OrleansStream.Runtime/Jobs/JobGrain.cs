@@ -62,7 +62,7 @@ internal sealed class JobGrain(
             // The silo that supervised the job is gone, or the grain was collected: the tasks of its
             // attempt may or may not still run, and acknowledgements to the old activation are lost.
             logger.LogWarning("Job {JobId} resumes supervision on this silo; attempt {Attempt} is released and the job restarts from {RestorePoint}",
-                JobId, record.Attempt, record.RestorePoint(JobId) ?? "the beginning");
+                JobId, record.Attempt, record.RestorePoint ?? "the beginning");
             ReleaseAttempt(record.Attempt);
             record.State = JobState.Restarting;
             _restartAt = Now;
@@ -286,7 +286,7 @@ internal sealed class JobGrain(
         }
 
         logger.LogWarning("Job {JobId} attempt {Attempt} failed: {Cause}. Restart {Restart} in {Delay} s from {RestorePoint}",
-            JobId, record.Attempt, cause, record.Restarts, delay.Value.TotalSeconds, record.RestorePoint(JobId) ?? "the beginning");
+            JobId, record.Attempt, cause, record.Restarts, delay.Value.TotalSeconds, record.RestorePoint ?? "the beginning");
         record.State = JobState.Restarting;
         _restartAt = Now + delay.Value;
         try
@@ -308,7 +308,7 @@ internal sealed class JobGrain(
         _tasks.Clear();
         try
         {
-            var point = record.RestorePoint(JobId);
+            var point = record.RestorePoint;
             var from = point is null ? null : await LoadSnapshotAsync(point) ?? throw new InvalidOperationException($"Restore point {point} is missing from checkpoint storage.");
             var slots = SlotAssignment.Assign(JobId, Graph.RequiredSlots, await GetSiloSlotsAsync());
             await PersistAsync();
@@ -736,7 +736,7 @@ internal sealed class JobGrain(
             record.CompletedCheckpoints,
             record.FailedCheckpoints,
             _pending?.Id,
-            record.Retained.Concat(record.Savepoints).MaxBy(c => c.Id),
+            record.LatestCompleted,
             record.Savepoints.ToList(),
             record.StartedFrom,
             record.Restarts,

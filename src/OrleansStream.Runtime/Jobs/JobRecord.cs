@@ -38,10 +38,9 @@ internal sealed class JobRecord
 
     [Id(13)] public string? LastFailure { get; set; }
 
+    /// <summary>The newest completed checkpoint or savepoint of this job, if any.</summary>
+    public CompletedCheckpointInfo? LatestCompleted => Retained.Concat(Savepoints).MaxBy(c => c.Id);
+
     /// <summary>Where a restart restores from: the latest completed checkpoint or savepoint, else the savepoint the job started from.</summary>
-    public string? RestorePoint(string jobId)
-    {
-        var latest = Retained.Concat(Savepoints).MaxBy(c => c.Id);
-        return latest?.Pointer ?? StartedFrom;
-    }
+    public string? RestorePoint => LatestCompleted?.Pointer ?? StartedFrom;
 }

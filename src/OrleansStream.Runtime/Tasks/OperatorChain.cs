@@ -53,10 +53,15 @@ internal sealed class OperatorChain
         return new OperatorChain(nodes.ToArray(), operators, decoder);
     }
 
-    /// <summary>The state store of each operator, by uid; the task fills them from a checkpoint before <see cref="Open"/>.</summary>
-    public OperatorStateStore StateOf(string uid) => _states[Array.FindIndex(_nodes, n => n.Uid == uid)]!;
-
-    public bool HasOperator(string uid) => Array.Exists(_nodes, n => n.Uid == uid);
+    /// <summary>
+    /// The state store of the operator with <paramref name="uid"/>, or null when the chain has no such
+    /// operator; the task fills the stores from a checkpoint before <see cref="Open"/>.
+    /// </summary>
+    public OperatorStateStore? StateOf(string uid)
+    {
+        int index = Array.FindIndex(_nodes, n => n.Uid == uid);
+        return index < 0 ? null : _states[index];
+    }
 
     /// <summary>Creates each operator's context and state store (before a restore fills the stores).</summary>
     public void CreateContexts(Func<Transformation, OperatorContext> contextOf)

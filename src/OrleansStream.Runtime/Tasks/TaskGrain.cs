@@ -266,16 +266,13 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
     {
         foreach (var (uid, items) in restore.OperatorState)
         {
-            if (_chain.HasOperator(uid))
-            {
-                _chain.StateOf(uid).SetRestored(restore.CheckpointId, items);
-            }
+            _chain.StateOf(uid)?.SetRestored(restore.CheckpointId, items);
         }
 
         foreach (var handle in restore.KeyedState)
         {
             var chunk = await _snapshots.ReadChunkAsync(handle, _released.Token);
-            KeyedSnapshotBuilder.Restore(chunk, uid => _chain.HasOperator(uid) ? _chain.StateOf(uid) : null);
+            KeyedSnapshotBuilder.Restore(chunk, _chain.StateOf);
         }
     }
 
