@@ -4,6 +4,7 @@ using Orleans.Hosting;
 using Orleans.Runtime.Placement;
 using Orleans.Streams;
 using OrleansStream.Runtime.Checkpoints;
+using OrleansStream.Runtime.Jobs;
 using OrleansStream.Runtime.Placement;
 using OrleansStream.Runtime.Streaming.Push;
 
@@ -34,6 +35,7 @@ public static class OrleansStreamHostingExtensions
             .ValidateOnStart();
         services.AddPlacementDirector<TaskSlotPlacement, TaskSlotPlacementDirector>();
         services.AddSingleton<SnapshotStore>();
+        services.AddSingleton<JobGraphFactory>();
         builder.AddPushStreams(OrleansStreamOptions.DefaultStreamProvider);
         return builder;
     }

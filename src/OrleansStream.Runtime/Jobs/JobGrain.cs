@@ -25,6 +25,7 @@ internal sealed class JobGrain(
     IClusterMembershipService membership,
     ILocalSiloDetails localSilo,
     SnapshotStore snapshots,
+    JobGraphFactory graphs,
     IOptions<OrleansStreamOptions> options,
     ILogger<JobGrain> logger) : Grain, IJobGrain, IRemindable
 {
@@ -50,7 +51,8 @@ internal sealed class JobGrain(
 
     private JobRecord Record => Current ?? throw new InvalidOperationException($"Job '{JobId}' was never submitted.");
 
-    private JobGraph Graph => _graph ??= JobGraphFactory.Build(Record.Submission);
+    /// <summary>The job's graph, built when it was submitted or when the grain activated with a live job.</summary>
+    private JobGraph Graph => _graph ?? throw new InvalidOperationException($"Job '{JobId}' has no graph: it was never submitted or it has ended.");
 
     private static DateTimeOffset Now => DateTimeOffset.UtcNow;
 
@@ -59,6 +61,22 @@ internal sealed class JobGrain(
         await snapshots.ReadJobAsync(JobId, _stored, cancellationToken);
         if (Current is { State: JobState.Running or JobState.Restarting } record)
         {
+            try
+            {
+                _graph = await graphs.BuildAsync(JobId, record.Submission, cancellationToken);
+            }
+            catch (JobSubmissionException ex)
+            {
+                // What built the job at submit no longer does (an uploaded assembly lost from storage, a
+                // job class no longer deployed): no attempt can start, so the job ends here.
+                logger.LogError("Job {JobId} cannot resume supervision: {Error}", JobId, ex.Message);
+                record.State = JobState.Failed;
+                record.Failure = $"The job could not be rebuilt to resume it: {ex.Message}";
+                record.EndedAt = Now;
+                await PersistAsync();
+                return;
+            }
+
             // The silo that supervised the job is gone, or the grain was collected: the tasks of its
             // attempt may or may not still run, and acknowledgements to the old activation are lost.
             logger.LogWarning("Job {JobId} resumes supervision on this silo; attempt {Attempt} is released and the job restarts from {RestorePoint}",
@@ -82,7 +100,7 @@ internal sealed class JobGrain(
             throw new JobSubmissionException($"Job id '{JobId}' must not contain '/'.");
         }
 
-        var graph = JobGraphFactory.Build(submission);
+        var graph = await graphs.BuildAsync(JobId, submission);
         CheckpointMetadata? from = null;
         if (submission.FromSavepoint is { } pointer)
         {
@@ -719,7 +737,13 @@ internal sealed class JobGrain(
                 new CheckpointStatus(0, 0, null, null, Array.Empty<CompletedCheckpointInfo>(), null, 0, null));
         }
 
-        var graph = Graph;
+        // An ended job whose grain was reactivated has no graph and no task reports left to show.
+        if (_graph is not { } graph)
+        {
+            return new JobStatus(JobId, record.Submission.JobName, record.State, record.Attempt, record.Failure, Array.Empty<VertexStatus>(), record.StartedAt, record.EndedAt,
+                CheckpointsOf(record), localSilo.SiloAddress.ToString());
+        }
+
         var vertices = graph.Vertices.Select(v =>
         {
             var reports = _tasks.Where(t => t.Key.VertexId == v.Id && t.Value is not null).Select(t => t.Value!).ToList();
@@ -732,16 +756,17 @@ internal sealed class JobGrain(
             var slots = Enumerable.Range(0, v.Parallelism).Select(i => _slots.Count > 0 ? _slots[graph.SlotOf(v, i)].ToString() : "?").ToList();
             return new VertexStatus(v.Id, v.Name, v.Parallelism, slots, reports.Count, operators);
         }).ToList();
-        var checkpoints = new CheckpointStatus(
-            record.CompletedCheckpoints,
-            record.FailedCheckpoints,
-            _pending?.Id,
-            record.LatestCompleted,
-            record.Savepoints.ToList(),
-            record.StartedFrom,
-            record.Restarts,
-            record.LastFailure);
-        return new JobStatus(JobId, record.Submission.JobName, record.State, record.Attempt, record.Failure, vertices, record.StartedAt, record.EndedAt, checkpoints,
+        return new JobStatus(JobId, record.Submission.JobName, record.State, record.Attempt, record.Failure, vertices, record.StartedAt, record.EndedAt, CheckpointsOf(record),
             localSilo.SiloAddress.ToString());
     }
+
+    private CheckpointStatus CheckpointsOf(JobRecord record) => new(
+        record.CompletedCheckpoints,
+        record.FailedCheckpoints,
+        _pending?.Id,
+        record.LatestCompleted,
+        record.Savepoints.ToList(),
+        record.StartedFrom,
+        record.Restarts,
+        record.LastFailure);
 }

@@ -3,22 +3,23 @@ using OrleansStream.Graph;
 
 namespace OrleansStream.Runtime.Jobs;
 
-/// <summary>Builds a job's graph from its submission, the same way on the client and on every silo.</summary>
-public static class JobGraphFactory
+/// <summary>
+/// Builds a job's graph from its submission, the same way on the client and on every silo: finds
+/// the job's definition (a deployed class, a class of an uploaded assembly, or a topology) and runs
+/// its <see cref="IStreamJob.Build"/>.
+/// </summary>
+public sealed class JobGraphFactory
 {
-    public static JobGraph Build(JobSubmission submission)
-    {
-        var type = Type.GetType(submission.JobType, throwOnError: false)
-            ?? throw new JobSubmissionException($"Job type '{submission.JobType}' cannot be loaded on this silo: deploy its assembly with the silo.");
-        if (!typeof(IStreamJob).IsAssignableFrom(type) || type.GetConstructor(Type.EmptyTypes) is null)
-        {
-            throw new JobSubmissionException($"Job type '{type.FullName}' must implement {nameof(IStreamJob)} and have a public parameterless constructor.");
-        }
+    /// <summary>A factory for jobs whose definitions need nothing from the cluster (deployed classes and topologies), as a client has it.</summary>
+    public static JobGraphFactory Local { get; } = new();
 
+    public async ValueTask<JobGraph> BuildAsync(string jobId, JobSubmission submission, CancellationToken cancellationToken = default)
+    {
+        var job = await CreateJobAsync(jobId, submission, cancellationToken);
         var builder = new StreamBuilder(new JobParameters(submission.Parameters), submission.Parallelism) { JobName = submission.JobName };
         try
         {
-            ((IStreamJob)Activator.CreateInstance(type)!).Build(builder);
+            job.Build(builder);
             return builder.BuildGraph();
         }
         catch (JobGraphException ex)
@@ -29,6 +30,34 @@ public static class JobGraphFactory
         {
             throw new JobSubmissionException($"Job '{submission.JobName}' could not be built: {ex.Message}");
         }
+    }
+
+    private ValueTask<IStreamJob> CreateJobAsync(string jobId, JobSubmission submission, CancellationToken cancellationToken)
+    {
+        if (submission.Topology is not null)
+        {
+            throw new JobSubmissionException("Topology files are not supported yet.");
+        }
+
+        if (submission.Artifact is not null)
+        {
+            throw new JobSubmissionException("Uploaded job assemblies are not supported yet.");
+        }
+
+        var typeName = submission.JobType ?? throw new JobSubmissionException("The submission names no job: give a job type, an uploaded assembly or a topology.");
+        var type = Type.GetType(typeName, throwOnError: false)
+            ?? throw new JobSubmissionException($"Job type '{typeName}' cannot be loaded on this silo: deploy its assembly with the silo, or upload it with the job.");
+        return ValueTask.FromResult(Instantiate(type));
+    }
+
+    private static IStreamJob Instantiate(Type type)
+    {
+        if (!typeof(IStreamJob).IsAssignableFrom(type) || type.GetConstructor(Type.EmptyTypes) is null)
+        {
+            throw new JobSubmissionException($"Job type '{type.FullName}' must implement {nameof(IStreamJob)} and have a public parameterless constructor.");
+        }
+
+        return (IStreamJob)Activator.CreateInstance(type)!;
     }
 }
 

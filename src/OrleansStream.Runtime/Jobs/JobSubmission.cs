@@ -3,14 +3,19 @@ using OrleansStream.Api;
 namespace OrleansStream.Runtime.Jobs;
 
 /// <summary>
-/// What a client sends to start a job: the job class and the parameters it is built from. The
-/// graph itself never travels: every silo rebuilds it from this (it holds user lambdas).
+/// What a client sends to start a job: what defines the job (a job class, a class in an uploaded
+/// assembly, or a topology document) and the parameters it is built from. The graph itself never
+/// travels: every silo rebuilds it from this (it holds user lambdas).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("orleansstream.job-submission")]
 public sealed record JobSubmission
 {
-    /// <summary>Assembly-qualified name of an <see cref="IStreamJob"/> with a parameterless constructor.</summary>
-    [Id(0)] public required string JobType { get; init; }
+    /// <summary>
+    /// The <see cref="IStreamJob"/> class, with a public parameterless constructor: assembly-qualified
+    /// when its assembly is deployed with the silos, or its full name within <see cref="Artifact"/>.
+    /// Null for a <see cref="Topology"/>.
+    /// </summary>
+    [Id(0)] public string? JobType { get; init; }
 
     [Id(1)] public required string JobName { get; init; }
 
@@ -24,6 +29,12 @@ public sealed record JobSubmission
     /// <summary>Start from the savepoint even if some of its state belongs to no operator of this job (that state is dropped).</summary>
     [Id(5)] public bool AllowNonRestoredState { get; init; }
 
+    /// <summary>A topology document (YAML or JSON) that defines the job instead of a class.</summary>
+    [Id(6)] public JobTopology? Topology { get; init; }
+
+    /// <summary>An uploaded job assembly that holds <see cref="JobType"/>; the silos load it into a collectible context of the job's own.</summary>
+    [Id(7)] public JobArtifact? Artifact { get; init; }
+
     public static JobSubmission For<TJob>(int parallelism = 1, IReadOnlyDictionary<string, string>? parameters = null, string? jobName = null)
         where TJob : IStreamJob, new()
         => new()
@@ -33,4 +44,17 @@ public sealed record JobSubmission
             Parallelism = parallelism,
             Parameters = parameters is null ? new() : new Dictionary<string, string>(parameters),
         };
+
+    /// <summary>The kind of definition, for messages: the job type, the artifact's type, or the topology file.</summary>
+    public string Definition => Topology is { } topology
+        ? $"topology {topology.FileName}"
+        : Artifact is { } artifact ? $"{JobType} in uploaded {artifact.FileName}" : JobType ?? "(nothing)";
 }
+
+/// <summary>A topology document and the name of the file it came from (errors name its lines).</summary>
+[GenerateSerializer, Immutable, Alias("orleansstream.job-topology")]
+public sealed record JobTopology([property: Id(0)] string Text, [property: Id(1)] string FileName);
+
+/// <summary>An uploaded job assembly: its content hash (the key it is stored under) and the file it came from.</summary>
+[GenerateSerializer, Immutable, Alias("orleansstream.job-artifact")]
+public sealed record JobArtifact([property: Id(0)] string Id, [property: Id(1)] string FileName);

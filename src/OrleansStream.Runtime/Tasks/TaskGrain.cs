@@ -36,6 +36,7 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
 {
     private readonly OrleansStreamOptions _options;
     private readonly SnapshotStore _snapshots;
+    private readonly JobGraphFactory _graphs;
     private readonly ILogger<TaskGrain> _logger;
     private readonly CancellationTokenSource _released = new();
     private TaskState _state = TaskState.Created;
@@ -49,10 +50,11 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
     private long _lastSnapshot;
     private bool _chainClosed;
 
-    public TaskGrain(IOptions<OrleansStreamOptions> options, SnapshotStore snapshots, ILogger<TaskGrain> logger)
+    public TaskGrain(IOptions<OrleansStreamOptions> options, SnapshotStore snapshots, JobGraphFactory graphs, ILogger<TaskGrain> logger)
     {
         _options = options.Value;
         _snapshots = snapshots;
+        _graphs = graphs;
         _logger = logger;
     }
 
@@ -83,7 +85,7 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
         }
 
         _task = deployment.Task;
-        var graph = JobGraphFactory.Build(deployment.Submission);
+        var graph = await _graphs.BuildAsync(_task.JobId, deployment.Submission);
         var vertex = graph.Vertex(_task.VertexId);
         _network = new NetworkOutputs(Streams, _task, graph.MaxParallelism, _options.BatchSize);
         _chain = OperatorChain.Create(vertex, _network);
