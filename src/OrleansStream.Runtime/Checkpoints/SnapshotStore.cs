@@ -1,7 +1,7 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.Storage;
 using OrleansStream.Runtime.Hosting;
+using OrleansStream.Runtime.Storage;
 using OrleansStream.State;
 
 namespace OrleansStream.Runtime.Checkpoints;
@@ -24,10 +24,7 @@ internal sealed class SnapshotStore(IServiceProvider services, IOptions<OrleansS
 
     private IGrainStorage? _storage;
 
-    private IGrainStorage Storage => _storage ??= services.GetKeyedService<IGrainStorage>(options.Value.StorageProvider)
-        ?? throw new InvalidOperationException(
-            $"No grain storage named '{options.Value.StorageProvider}' is registered on this silo; OrleansStream keeps checkpoints and job state there. " +
-            "Call AddOrleansStreamSqliteStorage, AddOrleansStreamPostgresStorage or AddOrleansStreamMemoryStorage on the silo builder.");
+    private IGrainStorage Storage => _storage ??= GrainStorageLookup.Find(services, options.Value.StorageProvider);
 
     public static string ChunkKey(string jobId, long checkpointId, int vertexId, int subtask, int chunk)
         => $"{jobId}/{checkpointId}/{vertexId}/{subtask}/{chunk}";

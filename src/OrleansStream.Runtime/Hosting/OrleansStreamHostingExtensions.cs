@@ -1,10 +1,12 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Hosting;
 using Orleans.Runtime.Placement;
 using Orleans.Streams;
 using OrleansStream.Runtime.Checkpoints;
 using OrleansStream.Runtime.Jobs;
+using OrleansStream.Runtime.Jobs.Artifacts;
 using OrleansStream.Runtime.Placement;
 using OrleansStream.Runtime.Streaming.Push;
 
@@ -35,6 +37,8 @@ public static class OrleansStreamHostingExtensions
             .ValidateOnStart();
         services.AddPlacementDirector<TaskSlotPlacement, TaskSlotPlacementDirector>();
         services.AddSingleton<SnapshotStore>();
+        services.AddSingleton<JobArtifactStore>();
+        services.AddSingleton(provider => new JobAssemblyLoader(provider.GetRequiredService<JobArtifactStore>(), provider.GetRequiredService<ILogger<JobAssemblyLoader>>()));
         services.AddSingleton<JobGraphFactory>();
         builder.AddPushStreams(OrleansStreamOptions.DefaultStreamProvider);
         return builder;

@@ -44,6 +44,12 @@ internal sealed class JobGrain(
     private DateTimeOffset? _restartAt;
     private IGrainTimer? _supervisor;
 
+    /// <summary>Keeps the job's code (an uploaded assembly) loaded on this silo while the grain has the job's graph.</summary>
+    private IDisposable? _jobCode;
+
+    /// <summary>The vertices of an ended job as its last status showed them: the graph itself is let go with the job's code.</summary>
+    private IReadOnlyList<VertexStatus>? _endedVertices;
+
     private string JobId => this.GetPrimaryKeyString();
 
     /// <summary>The job's record, or null before it is submitted (a storage read of a missing record may still fill in a default object).</summary>
@@ -63,10 +69,12 @@ internal sealed class JobGrain(
         {
             try
             {
+                _jobCode = graphs.Hold(JobId);
                 _graph = await graphs.BuildAsync(JobId, record.Submission, cancellationToken);
             }
             catch (JobSubmissionException ex)
             {
+                ReleaseJobCode();
                 // What built the job at submit no longer does (an uploaded assembly lost from storage, a
                 // job class no longer deployed): no attempt can start, so the job ends here.
                 logger.LogError("Job {JobId} cannot resume supervision: {Error}", JobId, ex.Message);
@@ -100,15 +108,28 @@ internal sealed class JobGrain(
             throw new JobSubmissionException($"Job id '{JobId}' must not contain '/'.");
         }
 
-        var graph = await graphs.BuildAsync(JobId, submission);
+        _jobCode = graphs.Hold(JobId);
+        JobGraph graph;
         CheckpointMetadata? from = null;
-        if (submission.FromSavepoint is { } pointer)
+        IReadOnlyList<SiloAddress> slots;
+        try
         {
-            from = await LoadSnapshotAsync(pointer) ?? throw new JobSubmissionException($"Savepoint '{pointer}' was not found in checkpoint storage.");
-            Validate(from, graph, submission.AllowNonRestoredState);
+            graph = await graphs.BuildAsync(JobId, submission);
+            if (submission.FromSavepoint is { } pointer)
+            {
+                from = await LoadSnapshotAsync(pointer) ?? throw new JobSubmissionException($"Savepoint '{pointer}' was not found in checkpoint storage.");
+                Validate(from, graph, submission.AllowNonRestoredState);
+            }
+
+            slots = SlotAssignment.Assign(JobId, graph.RequiredSlots, await GetSiloSlotsAsync());
+        }
+        catch
+        {
+            // Refused: nothing runs the job, and a later submission under this id builds it again.
+            ReleaseJobCode();
+            throw;
         }
 
-        var slots = SlotAssignment.Assign(JobId, graph.RequiredSlots, await GetSiloSlotsAsync());
         _graph = graph;
         _stored.RecordExists = true;
         _stored.State = new JobRecord
@@ -642,6 +663,7 @@ internal sealed class JobGrain(
         finally
         {
             ReleaseAttempt(attempt);
+            ForgetGraph();
         }
 
         DelayDeactivation(TimeSpan.Zero);
@@ -652,6 +674,29 @@ internal sealed class JobGrain(
                 _ = DeleteCheckpointAsync(checkpoint.Id);
             }
         }
+    }
+
+    /// <summary>
+    /// Lets go of an ended job's graph, which holds the job's code (user lambdas, an uploaded assembly's
+    /// types), keeping only what its status shows, so that an uploaded assembly can be unloaded.
+    /// </summary>
+    private void ForgetGraph()
+    {
+        _endedVertices = Status().Vertices;
+        _graph = null;
+        ReleaseJobCode();
+    }
+
+    private void ReleaseJobCode()
+    {
+        _jobCode?.Dispose();
+        _jobCode = null;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        ReleaseJobCode();
+        return Task.CompletedTask;
     }
 
     /// <summary>Releases every task of <paramref name="attempt"/> without waiting: a task on a lost silo may take long to answer.</summary>
@@ -737,10 +782,11 @@ internal sealed class JobGrain(
                 new CheckpointStatus(0, 0, null, null, Array.Empty<CompletedCheckpointInfo>(), null, 0, null));
         }
 
-        // An ended job whose grain was reactivated has no graph and no task reports left to show.
+        // An ended job has let go of its graph: its vertices are as they were at the end, or unknown
+        // when the grain was reactivated since.
         if (_graph is not { } graph)
         {
-            return new JobStatus(JobId, record.Submission.JobName, record.State, record.Attempt, record.Failure, Array.Empty<VertexStatus>(), record.StartedAt, record.EndedAt,
+            return new JobStatus(JobId, record.Submission.JobName, record.State, record.Attempt, record.Failure, _endedVertices ?? Array.Empty<VertexStatus>(), record.StartedAt, record.EndedAt,
                 CheckpointsOf(record), localSilo.SiloAddress.ToString());
         }
 

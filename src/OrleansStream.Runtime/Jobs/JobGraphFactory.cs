@@ -1,5 +1,6 @@
 using OrleansStream.Api;
 using OrleansStream.Graph;
+using OrleansStream.Runtime.Jobs.Artifacts;
 
 namespace OrleansStream.Runtime.Jobs;
 
@@ -10,8 +11,24 @@ namespace OrleansStream.Runtime.Jobs;
 /// </summary>
 public sealed class JobGraphFactory
 {
+    private readonly JobAssemblyLoader? _assemblies;
+
+    /// <summary>A silo's factory: uploaded job assemblies are loaded by <paramref name="assemblies"/>.</summary>
+    public JobGraphFactory(JobAssemblyLoader assemblies) => _assemblies = assemblies;
+
+    private JobGraphFactory()
+    {
+    }
+
     /// <summary>A factory for jobs whose definitions need nothing from the cluster (deployed classes and topologies), as a client has it.</summary>
     public static JobGraphFactory Local { get; } = new();
+
+    /// <summary>
+    /// Keeps the code the job is built from loaded on this silo until the hold is disposed: take it
+    /// before <see cref="BuildAsync"/> and dispose it when nothing here runs the job any more, so that an
+    /// uploaded assembly can be unloaded. A no-op for deployed classes and topologies.
+    /// </summary>
+    public IDisposable Hold(string jobId) => _assemblies?.Hold(jobId) ?? NoHold.Instance;
 
     public async ValueTask<JobGraph> BuildAsync(string jobId, JobSubmission submission, CancellationToken cancellationToken = default)
     {
@@ -21,6 +38,10 @@ public sealed class JobGraphFactory
         {
             job.Build(builder);
             return builder.BuildGraph();
+        }
+        catch (Exception ex) when (submission.Artifact is { } artifact && IsMissingCode(ex))
+        {
+            throw MissingCode(submission, artifact, ex);
         }
         catch (JobGraphException ex)
         {
@@ -32,23 +53,73 @@ public sealed class JobGraphFactory
         }
     }
 
-    private ValueTask<IStreamJob> CreateJobAsync(string jobId, JobSubmission submission, CancellationToken cancellationToken)
+    private async ValueTask<IStreamJob> CreateJobAsync(string jobId, JobSubmission submission, CancellationToken cancellationToken)
     {
         if (submission.Topology is not null)
         {
             throw new JobSubmissionException("Topology files are not supported yet.");
         }
 
-        if (submission.Artifact is not null)
+        if (submission.Artifact is { } artifact)
         {
-            throw new JobSubmissionException("Uploaded job assemblies are not supported yet.");
+            return await CreateUploadedJobAsync(jobId, submission, artifact, cancellationToken);
         }
 
         var typeName = submission.JobType ?? throw new JobSubmissionException("The submission names no job: give a job type, an uploaded assembly or a topology.");
         var type = Type.GetType(typeName, throwOnError: false)
             ?? throw new JobSubmissionException($"Job type '{typeName}' cannot be loaded on this silo: deploy its assembly with the silo, or upload it with the job.");
-        return ValueTask.FromResult(Instantiate(type));
+        return Instantiate(type);
     }
+
+    private async ValueTask<IStreamJob> CreateUploadedJobAsync(string jobId, JobSubmission submission, JobArtifact artifact, CancellationToken cancellationToken)
+    {
+        if (_assemblies is null)
+        {
+            throw new JobSubmissionException($"Job '{submission.JobName}' is defined by an uploaded assembly, which only the silos load: submit it to the cluster.");
+        }
+
+        var typeName = submission.JobType ?? throw new JobSubmissionException(
+            $"The submission names uploaded assembly '{artifact.FileName}' but no job type in it: give the full name (namespace and class) of its {nameof(IStreamJob)} class.");
+        var assembly = await _assemblies.LoadAsync(jobId, artifact, cancellationToken);
+        try
+        {
+            var type = assembly.GetType(typeName, throwOnError: false)
+                ?? throw new JobSubmissionException(
+                    $"Uploaded assembly '{artifact.FileName}' ({assembly.GetName().Name}) has no type '{typeName}': give the full name (namespace and class) of a public {nameof(IStreamJob)} class. " +
+                    $"Job classes it has: {JobTypesIn(assembly)}.");
+            return Instantiate(type);
+        }
+        catch (Exception ex) when (IsMissingCode(ex))
+        {
+            throw MissingCode(submission, artifact, ex);
+        }
+    }
+
+    private static string JobTypesIn(System.Reflection.Assembly assembly)
+    {
+        try
+        {
+            var names = assembly.GetExportedTypes()
+                .Where(t => typeof(IStreamJob).IsAssignableFrom(t) && !t.IsAbstract)
+                .Select(t => t.FullName)
+                .Order(StringComparer.Ordinal)
+                .ToList();
+            return names.Count == 0 ? "none" : string.Join(", ", names);
+        }
+        catch (Exception ex) when (IsMissingCode(ex))
+        {
+            return $"unknown ({ex.GetBaseException().Message})";
+        }
+    }
+
+    /// <summary>The ways the runtime reports code the job needs but the silo does not have.</summary>
+    private static bool IsMissingCode(Exception ex)
+        => ex is FileNotFoundException or FileLoadException or TypeLoadException or MissingMemberException or System.Reflection.ReflectionTypeLoadException or BadImageFormatException;
+
+    private static JobSubmissionException MissingCode(JobSubmission submission, JobArtifact artifact, Exception ex)
+        => new($"Job '{submission.JobName}' from uploaded assembly '{artifact.FileName}' needs code this silo does not have ({ex.GetBaseException().Message}). " +
+               "An uploaded job may use only what is deployed with the silos (OrleansStream, its connectors, Orleans, .NET) and must be built against the same or older versions of them; " +
+               "merge other dependencies into the job assembly or deploy them with the silos.");
 
     private static IStreamJob Instantiate(Type type)
     {
@@ -69,4 +140,14 @@ public sealed class JobSubmissionException : OrleansException
 
     /// <summary>The operator at fault, when the problem is in one.</summary>
     [Id(0)] public string? OperatorName { get; private set; }
+}
+
+/// <summary>The hold of a definition that needs nothing loaded.</summary>
+file sealed class NoHold : IDisposable
+{
+    public static readonly NoHold Instance = new();
+
+    public void Dispose()
+    {
+    }
 }

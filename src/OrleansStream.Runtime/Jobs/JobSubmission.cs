@@ -45,6 +45,25 @@ public sealed record JobSubmission
             Parameters = parameters is null ? new() : new Dictionary<string, string>(parameters),
         };
 
+    /// <summary>
+    /// A job defined by class <paramref name="jobType"/> (its full name: namespace and class) in an
+    /// assembly uploaded with <see cref="StreamJobClient.UploadArtifactAsync"/>.
+    /// </summary>
+    public static JobSubmission ForArtifact(
+        JobArtifact artifact, string jobType, int parallelism = 1, IReadOnlyDictionary<string, string>? parameters = null, string? jobName = null)
+    {
+        ArgumentNullException.ThrowIfNull(artifact);
+        ArgumentException.ThrowIfNullOrWhiteSpace(jobType);
+        return new()
+        {
+            Artifact = artifact,
+            JobType = jobType,
+            JobName = jobName ?? jobType[(jobType.LastIndexOfAny(['.', '+']) + 1)..],
+            Parallelism = parallelism,
+            Parameters = parameters is null ? new() : new Dictionary<string, string>(parameters),
+        };
+    }
+
     /// <summary>The kind of definition, for messages: the job type, the artifact's type, or the topology file.</summary>
     public string Definition => Topology is { } topology
         ? $"topology {topology.FileName}"

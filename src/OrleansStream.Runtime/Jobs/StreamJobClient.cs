@@ -1,3 +1,5 @@
+using OrleansStream.Runtime.Jobs.Artifacts;
+
 namespace OrleansStream.Runtime.Jobs;
 
 /// <summary>Submits and follows jobs through a grain factory (a silo's or a cluster client's).</summary>
@@ -9,6 +11,42 @@ public sealed class StreamJobClient(IGrainFactory grains)
         jobId ??= $"{Slug(submission.JobName)}-{Guid.NewGuid().ToString("N")[..8]}";
         return grains.GetGrain<IJobGrain>(jobId).SubmitAsync(submission);
     }
+
+    /// <summary>
+    /// Uploads a job assembly (the compiled dll holding an <see cref="Api.IStreamJob"/> class) into the
+    /// cluster's checkpoint storage, where every silo can load it, and returns the artifact to submit
+    /// with <see cref="JobSubmission.ForArtifact"/>. The id is the content's SHA-256: uploading the same
+    /// bytes again stores nothing and returns the same id. Only this one assembly is uploaded: what it
+    /// references must be deployed with the silos (see docs/jobs.md).
+    /// </summary>
+    /// <exception cref="JobSubmissionException">The bytes are not a .NET assembly that can run as a job.</exception>
+    public async Task<JobArtifact> UploadArtifactAsync(string fileName, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(fileName);
+        fileName = Path.GetFileName(fileName);
+
+        // Checked here first so that a wrong file fails before any byte is sent; the cluster checks again.
+        var image = JobAssemblyImage.Inspect(fileName, content);
+        var upload = grains.GetGrain<IJobArtifactGrain>(image.Id);
+        if (await upload.IsStoredAsync().WaitAsync(cancellationToken))
+        {
+            return new JobArtifact(image.Id, fileName);
+        }
+
+        int parts = JobArtifactStore.PartCount(content.Length);
+        for (int i = 0; i < parts; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int offset = i * JobArtifactStore.PartBytes;
+            await upload.WritePartAsync(i, content.Slice(offset, Math.Min(JobArtifactStore.PartBytes, content.Length - offset)).ToArray());
+        }
+
+        return await upload.CompleteAsync(fileName, parts, content.Length).WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Reads the job assembly at <paramref name="path"/> and uploads it (<see cref="UploadArtifactAsync(string, ReadOnlyMemory{byte}, CancellationToken)"/>).</summary>
+    public async Task<JobArtifact> UploadArtifactFileAsync(string path, CancellationToken cancellationToken = default)
+        => await UploadArtifactAsync(Path.GetFileName(path), await File.ReadAllBytesAsync(path, cancellationToken), cancellationToken);
 
     public Task<JobStatus> GetStatusAsync(string jobId) => grains.GetGrain<IJobGrain>(jobId).GetStatusAsync();
 

@@ -50,6 +50,9 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
     private long _lastSnapshot;
     private bool _chainClosed;
 
+    /// <summary>Keeps the job's code (an uploaded assembly) loaded on this silo until the task deactivates.</summary>
+    private IDisposable? _jobCode;
+
     public TaskGrain(IOptions<OrleansStreamOptions> options, SnapshotStore snapshots, JobGraphFactory graphs, ILogger<TaskGrain> logger)
     {
         _options = options.Value;
@@ -77,6 +80,14 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
         await input.SubscribeAsync(this);
     }
 
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // Last: the chain is closed (or abandoned with the activation), so nothing here runs the job's code again.
+        _jobCode?.Dispose();
+        _jobCode = null;
+        return Task.CompletedTask;
+    }
+
     public async Task StartAsync(TaskDeployment deployment)
     {
         if (_state != TaskState.Created)
@@ -85,6 +96,7 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
         }
 
         _task = deployment.Task;
+        _jobCode = _graphs.Hold(_task.JobId);
         var graph = await _graphs.BuildAsync(_task.JobId, deployment.Submission);
         var vertex = graph.Vertex(_task.VertexId);
         _network = new NetworkOutputs(Streams, _task, graph.MaxParallelism, _options.BatchSize);
