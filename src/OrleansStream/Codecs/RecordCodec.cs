@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 
 namespace OrleansStream.Codecs;
 
@@ -9,10 +9,12 @@ namespace OrleansStream.Codecs;
 /// </summary>
 public static class RecordCodec
 {
-    private static readonly ConcurrentDictionary<Type, object> Registered = new();
+    // Weak in the type: a codec registered by an uploaded job for one of its own types must not keep
+    // the job's collectible load context alive after the job ends.
+    private static readonly ConditionalWeakTable<Type, object> Registered = new();
 
     /// <summary>Makes <paramref name="codec"/> the codec of <typeparamref name="T"/> in this process.</summary>
-    public static void Register<T>(IRecordCodec<T> codec) => Registered[typeof(T)] = codec;
+    public static void Register<T>(IRecordCodec<T> codec) => Registered.AddOrUpdate(typeof(T), codec);
 
     public static IRecordCodec<T> For<T>() => Cache<T>.Instance;
 
