@@ -72,6 +72,12 @@ internal sealed class JobGrain(
                 _jobCode = graphs.Hold(JobId);
                 _graph = await graphs.BuildAsync(JobId, record.Submission, cancellationToken);
             }
+            catch (Exception ex) when (ex is not JobSubmissionException)
+            {
+                // Storage unavailable, say: the activation fails and the reminder or a task tries again later.
+                ReleaseJobCode();
+                throw;
+            }
             catch (JobSubmissionException ex)
             {
                 ReleaseJobCode();

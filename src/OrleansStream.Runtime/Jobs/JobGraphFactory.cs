@@ -51,6 +51,11 @@ public sealed class JobGraphFactory
         {
             throw new JobSubmissionException($"Job '{submission.JobName}' could not be built: {ex.Message}");
         }
+        catch (Exception ex) when (submission.Artifact is not null && ex is not JobSubmissionException)
+        {
+            // Only text leaves the silo: an exception of the job's own type would make Orleans serialize, and cache, a type of the job's load context.
+            throw new JobSubmissionException($"Job '{submission.JobName}' could not be built: {ex.GetType().Name}: {ex.Message}");
+        }
     }
 
     private async ValueTask<IStreamJob> CreateJobAsync(string jobId, JobSubmission submission, CancellationToken cancellationToken)
@@ -92,6 +97,11 @@ public sealed class JobGraphFactory
         catch (Exception ex) when (IsMissingCode(ex))
         {
             throw MissingCode(submission, artifact, ex);
+        }
+        catch (System.Reflection.TargetInvocationException ex)
+        {
+            var cause = ex.InnerException ?? ex;
+            throw new JobSubmissionException($"The constructor of job type '{typeName}' threw {cause.GetType().Name}: {cause.Message}");
         }
     }
 
