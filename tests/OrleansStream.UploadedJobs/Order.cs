@@ -42,3 +42,6 @@ public sealed class CustomerTotals
 
     public string Source { get; set; } = "";
 }
+
+/// <summary>A window's key: a positional record, which the engine encodes with a codec it compiles for the type (its key hash too).</summary>
+public sealed record CustomerKey(string Customer);

@@ -26,7 +26,7 @@ public sealed class OrderWindowJob : IStreamJob
 
         builder.FromSource(source, "orders")
             .AssignTimestampsAndWatermarks(WatermarkStrategy<Order>.ForMonotonousTimestamps().WithTimestampAssigner(o => o.Timestamp))
-            .KeyBy(o => o.Customer)
+            .KeyBy(o => new CustomerKey(o.Customer))
             .Window(TumblingEventTimeWindows.Of(TimeSpan.FromSeconds(1)))
             .Aggregate(AggregateFunction.Create<Order, CustomerTotals, CustomerTotals>(
                 () => new CustomerTotals { Source = "uploaded" },
@@ -50,7 +50,7 @@ public sealed class OrderWindowJob : IStreamJob
             .Map(r => new Dictionary<string, string>
             {
                 ["window"] = r.Window.Start.ToString(CultureInfo.InvariantCulture),
-                ["customer"] = r.Key,
+                ["customer"] = r.Key.Customer,
                 ["totals"] = $"{r.Value.Orders},{r.Value.Amount},{r.Value.LargestOrder}",
             }, "as fields")
 
