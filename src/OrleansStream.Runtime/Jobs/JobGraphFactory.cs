@@ -16,7 +16,8 @@ public sealed class JobGraphFactory
     public async ValueTask<JobGraph> BuildAsync(string jobId, JobSubmission submission, CancellationToken cancellationToken = default)
     {
         var job = await CreateJobAsync(jobId, submission, cancellationToken);
-        var builder = new StreamBuilder(new JobParameters(submission.Parameters), submission.Parallelism) { JobName = submission.JobName };
+        // As in Flink, the submit's parallelism is where the job starts: a job that sets its own default wins.
+        var builder = new StreamBuilder(new JobParameters(submission.Parameters), submission.Parallelism > 0 ? submission.Parallelism : 1) { JobName = submission.JobName };
         try
         {
             job.Build(builder);

@@ -19,6 +19,7 @@ public sealed record JobSubmission
 
     [Id(1)] public required string JobName { get; init; }
 
+    /// <summary>The job's default parallelism; 0 leaves it to the job (1 unless it sets <see cref="StreamBuilder.DefaultParallelism"/>).</summary>
     [Id(2)] public int Parallelism { get; init; } = 1;
 
     [Id(3)] public Dictionary<string, string> Parameters { get; init; } = new();
