@@ -179,6 +179,11 @@ public sealed class StreamClient : IStreamClient, IAsyncDisposable
             client.UseLocalhostClustering(options.GatewayPort, options.ServiceId, options.ClusterId);
         }
 
+        if (options.GatewayListRefreshPeriod is { } refresh)
+        {
+            client.Configure<GatewayOptions>(gateways => gateways.GatewayListRefreshPeriod = refresh);
+        }
+
         var deadline = DateTimeOffset.UtcNow + options.ConnectTimeout;
         client.UseConnectionRetryFilter(async (_, cancellationToken) =>
         {

@@ -24,6 +24,9 @@ public sealed record StreamClientOptions
     /// </summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.Zero;
 
+    /// <summary>How often the client rereads the list of gateways (Orleans' default: a minute); shorter drops a dead silo's gateway sooner.</summary>
+    public TimeSpan? GatewayListRefreshPeriod { get; init; }
+
     public static StreamClientOptions Localhost(int gatewayPort = 30000) => new() { GatewayPort = gatewayPort };
 
     public static StreamClientOptions ForPostgres(string connectionString) => new() { Postgres = connectionString };
