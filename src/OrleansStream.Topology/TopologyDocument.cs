@@ -75,7 +75,15 @@ public sealed class TopologyDocument
         catch (YamlException ex)
         {
             string problem = ex.InnerException is YamlException inner ? inner.Message : ex.Message;
-            throw new TopologyException(fileName, checked((int)ex.Start.Line), checked((int)ex.Start.Column), string.Empty, $"not valid YAML or JSON: {problem}", inner: ex);
+            // At the end of the text the scanner's mark is past the last line: report the last one.
+            int line = Math.Min(checked((int)ex.Start.Line), text.Split('\n').Length);
+            throw new TopologyException(fileName, line, checked((int)ex.Start.Column), string.Empty, $"not valid YAML or JSON: {problem}", inner: ex);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // YamlDotNet's scanner fails this way, without a position, on some unclosed brackets at the end of the text.
+            int lines = text.Split('\n').Length;
+            throw new TopologyException(fileName, lines, 1, string.Empty, "not valid YAML or JSON: the text ends inside a bracket or quote that is never closed", inner: ex);
         }
 
         if (stream.Documents.Count != 1)

@@ -1,4 +1,5 @@
 using OrleansStream.Topology.Expressions;
+using OrleansStream.Topology.Rows;
 
 namespace OrleansStream.Topology.Steps;
 
@@ -18,7 +19,7 @@ internal static class FilterStep
         }
 
         var predicate = compiler.Compile<bool>(parsed);
-        var filtered = StepContext.WithParallelism(input.Stream.Filter(predicate, step.Name).Uid(step.Name), parallelism);
+        var filtered = StepContext.WithParallelism(input.Stream.Filter(predicate, step.Name).Uid(step.Name), parallelism).WithCodec(new RowCodec(input.Schema));
         return input with { Stream = filtered, StepName = step.Name, Parallelism = parallelism };
     }
 }

@@ -1,4 +1,6 @@
 using OrleansStream.Api;
+using OrleansStream.Codecs;
+using OrleansStream.Topology.Rows;
 using OrleansStream.Topology.Document;
 using YamlDotNet.RepresentationModel;
 
@@ -12,6 +14,12 @@ namespace OrleansStream.Topology.Steps;
 internal sealed class TopologyGraphBuilder(YamlNode root, DocumentContext context)
 {
     private static readonly string[] Kinds = ["source", "split", "regex", "json", "filter", "select", "watermarks", "window", "sink"];
+
+    static TopologyGraphBuilder()
+    {
+        // Every stream of rows is given its schema's codec; this one is only met if a step forgot to, and says so.
+        RecordCodec.Register<Row>(new UnsetRowCodec());
+    }
 
     public void AddTo(StreamBuilder builder)
     {

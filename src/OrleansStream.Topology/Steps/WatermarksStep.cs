@@ -39,7 +39,7 @@ internal static class WatermarksStep
         }
 
         int? parallelism = step.InheritedParallelism;
-        var stream = StepContext.WithParallelism(input.Stream.AssignTimestampsAndWatermarks(strategy, step.Name).Uid(step.Name), parallelism);
+        var stream = StepContext.WithParallelism(input.Stream.AssignTimestampsAndWatermarks(strategy, step.Name).Uid(step.Name), parallelism).WithCodec(new RowCodec(input.Schema));
         return input with { Stream = stream, HasEventTime = true, StepName = step.Name, Parallelism = parallelism };
     }
 }
