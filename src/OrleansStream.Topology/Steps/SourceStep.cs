@@ -16,7 +16,8 @@ internal static class SourceStep
     {
         var settings = step.Step;
         string connector = settings.RequiredScalar("connector").Choice("file", "generator", "redis", "socket");
-        double? rate = settings.Scalar("rate")?.PositiveDouble();
+        // 0 means no limit, so that a file can write rate: ${rate:-0}.
+        double? rate = settings.Scalar("rate") is { } limit && limit.Text != "0" ? limit.PositiveDouble() : null;
         var lines = connector switch
         {
             "file" => File(step, rate),
