@@ -1,6 +1,7 @@
 using System.CommandLine;
 using OrleansStream.Client;
 using OrleansStream.Runtime.Jobs;
+using OrleansStream.Topology;
 
 namespace OrleansStream.Cli;
 
@@ -62,7 +63,7 @@ internal static class SubmitCommand
                     AllowNonRestoredState = result.GetValue(allowNonRestored),
                 };
             }
-            catch (IOException ex)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or TopologyException)
             {
                 return CommandRunner.Fail(ex.Message, ExitCodes.BadInput);
             }
@@ -84,8 +85,7 @@ internal static class SubmitCommand
             throw new FileNotFoundException($"Topology file '{topology.FullName}' does not exist.");
         }
 
-        var text = File.ReadAllText(topology.FullName);
-        return new JobSubmission { Topology = new JobTopology(text, topology.Name), JobName = name ?? Path.GetFileNameWithoutExtension(topology.Name).Split('.')[0] };
+        return JobSubmission.ForTopology(File.ReadAllText(topology.FullName), topology.Name, jobName: name);
     }
 
     private static async Task<int> SubmitAsync(IStreamClient client, JobSubmission submission, bool wait, CancellationToken cancellationToken)

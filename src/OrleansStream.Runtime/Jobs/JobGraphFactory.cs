@@ -1,5 +1,6 @@
 using OrleansStream.Api;
 using OrleansStream.Graph;
+using OrleansStream.Topology;
 
 namespace OrleansStream.Runtime.Jobs;
 
@@ -23,6 +24,11 @@ public sealed class JobGraphFactory
             job.Build(builder);
             return builder.BuildGraph();
         }
+        catch (TopologyException ex)
+        {
+            // A value that needed a parameter is only checked once the parameters are known.
+            throw new JobSubmissionException(ex.Message);
+        }
         catch (JobGraphException ex)
         {
             throw new JobSubmissionException($"Job '{submission.JobName}' is invalid: {ex.Message}", ex.OperatorName);
@@ -35,9 +41,16 @@ public sealed class JobGraphFactory
 
     private ValueTask<IStreamJob> CreateJobAsync(string jobId, JobSubmission submission, CancellationToken cancellationToken)
     {
-        if (submission.Topology is not null)
+        if (submission.Topology is { } topology)
         {
-            throw new JobSubmissionException("Topology files are not supported yet.");
+            try
+            {
+                return ValueTask.FromResult<IStreamJob>(new TopologyJob(TopologyDocument.Parse(topology.Text, topology.FileName)));
+            }
+            catch (TopologyException ex)
+            {
+                throw new JobSubmissionException(ex.Message);
+            }
         }
 
         if (submission.Artifact is not null)

@@ -1,4 +1,5 @@
 using OrleansStream.Api;
+using OrleansStream.Topology;
 
 namespace OrleansStream.Runtime.Jobs;
 
@@ -45,6 +46,22 @@ public sealed record JobSubmission
             Parallelism = parallelism,
             Parameters = parameters is null ? new() : new Dictionary<string, string>(parameters),
         };
+
+    /// <summary>
+    /// A job defined by a topology document (YAML or JSON), checked here first so that its errors name
+    /// the file's lines before anything is sent. Throws <see cref="TopologyException"/>.
+    /// </summary>
+    public static JobSubmission ForTopology(string text, string fileName, int parallelism = 0, IReadOnlyDictionary<string, string>? parameters = null, string? jobName = null)
+    {
+        var document = TopologyDocument.Parse(text, fileName);
+        return new()
+        {
+            Topology = new JobTopology(text, fileName),
+            JobName = jobName ?? document.Name ?? Path.GetFileNameWithoutExtension(fileName).Split('.')[0],
+            Parallelism = parallelism,
+            Parameters = parameters is null ? new() : new Dictionary<string, string>(parameters),
+        };
+    }
 
     /// <summary>The kind of definition, for messages: the job type, the artifact's type, or the topology file.</summary>
     public string Definition => Topology is { } topology

@@ -40,6 +40,27 @@ public sealed class CliErrorTests(PostgresServer postgres, ITestOutputHelper out
             Assert.True(missing.ExitCode == 65, missing.ToString());
             Assert.Contains("nope.yaml", missing.Error);
 
+            // A topology file with a mistake: exit 65, naming the file, line and field, nothing sent.
+            var badTopology = Path.Combine(_cluster.Directory, "bad.yaml");
+            File.WriteAllLines(badTopology,
+            [
+                "name: bad",
+                "steps:",
+                "  - name: lines",
+                "    type: source",
+                "    connector: file",
+                "    path: x.log",
+                "  - name: parse",
+                "    type: split",
+                "    fields: { ip: string, bytes: long }",
+                "  - name: keep",
+                "    type: filter",
+                "    expression: byts > 3",
+            ]);
+            var invalid = await CliProcess.RunAsync(["submit", "--topology", badTopology, .. _cluster.CliOptions]);
+            Assert.True(invalid.ExitCode == 65, invalid.ToString());
+            Assert.StartsWith("bad.yaml:12:17: steps[2] (filter 'keep').expression: unknown identifier 'byts'", invalid.Error);
+
             await _cluster.WaitUntilActiveAsync();
 
             // An unknown job: exit 4.

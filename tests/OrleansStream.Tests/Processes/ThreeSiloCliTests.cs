@@ -2,14 +2,15 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using OrleansStream.Tests.Fixtures;
+using OrleansStream.Tests.Topology;
 using Xunit.Abstractions;
 
 namespace OrleansStream.Tests.Processes;
 
 /// <summary>
 /// The workflow of the README's cluster section, end to end with real processes: three silo
-/// processes over PostgreSQL, the orleansstream command submits the IP count job over a replayable
-/// file, lists and follows it, a silo is killed with SIGKILL mid-job, and the job recovers on the
+/// processes over PostgreSQL, the orleansstream command submits the IP count topology file
+/// (samples/IpCount/ipcount.topology.yaml) over a replayable file, lists and follows it, a silo is killed with SIGKILL mid-job, and the job recovers on the
 /// other two to exactly the counts computed from the file.
 /// </summary>
 [Collection(PostgresCollection.Name)]
@@ -45,9 +46,9 @@ public sealed class ThreeSiloCliTests(PostgresServer postgres, ITestOutputHelper
             Assert.All(silos.EnumerateArray(), silo => Assert.Equal(SlotsPerSilo, silo.GetProperty("slots").GetInt32()));
 
             var submitted = await CliAsync(
-                "submit", "OrleansStream.Samples.IpCount.IpCountJob, IpCount", "--parallelism", "4",
-                "--param", $"input={_input.InputPath}", "--param", $"output={_input.OutputPath}", "--param", "exactly-once=true",
-                "--param", "checkpoint-interval=0.2", "--param", "source-parallelism=1", "--param", "rate=400");
+                "submit", "--topology", IpCountTopologyTests.SampleTopology(), "--parallelism", "4",
+                "--param", $"input={_input.InputPath}", "--param", $"output={_input.OutputPath}",
+                "--param", "checkpoint-interval=200ms", "--param", "rate=400");
             var jobId = submitted.Output.Trim();
 
             var listed = JsonDocument.Parse((await CliAsync("list", "--json")).Output).RootElement;
