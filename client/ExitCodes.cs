@@ -5,7 +5,7 @@ internal static class ExitCodes
 {
     public const int Success = 0;
 
-    /// <summary>The job ended other than finished (with <c>--wait</c>), or is not known.</summary>
+    /// <summary>The job ended other than as asked (with <c>--wait</c>: not finished), or a savepoint failed.</summary>
     public const int JobNotFinished = 1;
 
     /// <summary>The cluster refused the job: it cannot be built or there are not enough task slots.</summary>
@@ -13,6 +13,15 @@ internal static class ExitCodes
 
     /// <summary>No gateway answered, or the connection was lost.</summary>
     public const int NoCluster = 3;
+
+    /// <summary>The cluster knows no job with the given id.</summary>
+    public const int JobNotFound = 4;
+
+    /// <summary>The command line itself is wrong (sysexits' EX_USAGE); nothing was sent.</summary>
+    public const int Usage = 64;
+
+    /// <summary>A local file (topology, assembly) is missing or invalid; nothing was sent.</summary>
+    public const int BadInput = 65;
 
     /// <summary>Ctrl+C, as shells report SIGINT.</summary>
     public const int Interrupted = 130;

@@ -1,25 +1,11 @@
-using System.Text.Encodings.Web;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using OrleansStream.Runtime.Jobs;
 using static System.FormattableString;
 
 namespace OrleansStream.Cli;
 
-/// <summary>Prints a <see cref="JobStatus"/> for people, or as JSON for scripts.</summary>
+/// <summary>Prints a <see cref="JobStatus"/> for people.</summary>
 internal static class JobStatusWriter
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        WriteIndented = true,
-        // Read in terminals and by scripts, never embedded in HTML: "->" stays "->".
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        Converters = { new JsonStringEnumConverter() },
-    };
-
-    public static void WriteJson(TextWriter writer, JobStatus status)
-        => writer.WriteLine(JsonSerializer.Serialize(status, Json));
-
     public static void WriteText(TextWriter writer, JobStatus status)
     {
         writer.WriteLine(Invariant($"Job      {status.JobId} ({status.JobName})"));
@@ -60,12 +46,21 @@ internal static class JobStatusWriter
         int width = status.Vertices.SelectMany(v => v.Operators).Select(o => o.Name.Length).DefaultIfEmpty(0).Max();
         foreach (var vertex in status.Vertices)
         {
-            writer.WriteLine(Invariant($"Vertex {vertex.Id}: {vertex.Name}, parallelism {vertex.Parallelism}, {vertex.FinishedSubtasks}/{vertex.Parallelism} subtasks finished"));
+            writer.WriteLine(Invariant($"Vertex {vertex.Id}: {vertex.Name}, parallelism {vertex.Parallelism}, {vertex.FinishedSubtasks}/{vertex.Parallelism} subtasks finished, watermark {FormatWatermark(vertex.Watermark)}"));
             writer.WriteLine(Invariant($"  slots  {string.Join(", ", vertex.Slots)}"));
             foreach (var op in vertex.Operators)
             {
-                writer.WriteLine(Invariant($"  {op.Name.PadRight(width)}  {op.RecordsIn,12:N0} in {op.RecordsOut,12:N0} out"));
+                writer.WriteLine(Invariant($"  {op.Name.PadRight(width)}  {op.RecordsIn,12:N0} in {op.RecordsInPerSecond,10:N0}/s {op.RecordsOut,12:N0} out {op.RecordsOutPerSecond,10:N0}/s"));
             }
         }
     }
+
+    private static string FormatWatermark(long? watermark) => watermark switch
+    {
+        null => "none yet",
+        long.MaxValue => "end of input",
+        // Event time need not be wall-clock time: values out of the calendar's range print as they are.
+        { } millis when millis < -62_135_596_800_000 || millis > 253_402_300_799_999 => millis.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        { } millis => DateTimeOffset.FromUnixTimeMilliseconds(millis).ToString("yyyy-MM-dd HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture),
+    };
 }

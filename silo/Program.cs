@@ -93,6 +93,12 @@ builder.UseOrleans(silo =>
     silo.UseTaskSlots(section.GetValue("Slots", Environment.ProcessorCount));
 });
 
+if (settings.HealthPort is { } healthPort)
+{
+    // Started after the silo (hosted services start in order), so "ready" is never answered before there is a silo.
+    builder.Services.AddHostedService(services => ActivatorUtilities.CreateInstance<SiloHealthEndpoints>(services, healthPort));
+}
+
 using var host = builder.Build();
 var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansStream.Silo");
 logger.LogInformation(

@@ -21,6 +21,9 @@ public sealed class SiloSettings
 
     public int GatewayPort { get; set; } = 30000;
 
+    /// <summary>The HTTP port of the health endpoints (<c>/health/live</c>, <c>/health/ready</c>) for Kubernetes probes; unset, none.</summary>
+    public int? HealthPort { get; set; }
+
     /// <summary>localhost (silos on one machine join the primary) or postgres (a membership table).</summary>
     public string Clustering { get; set; } = "localhost";
 

@@ -10,6 +10,9 @@ internal interface IRecordWriter
 {
     long RecordsOut { get; }
 
+    /// <summary>The last watermark sent, <see cref="long.MinValue"/> before the first.</summary>
+    long LastWatermark { get; }
+
     /// <summary>Sends batches whose first record has waited at least the buffer timeout.</summary>
     void FlushOlderThan(long nowMillis, long timeoutMillis);
 
@@ -59,6 +62,8 @@ internal sealed class RecordWriter<T> : IOutput<T>, IRecordWriter
     }
 
     public long RecordsOut => _recordsOut;
+
+    public long LastWatermark => _lastWatermark;
 
     public void Collect(T value, long timestamp)
     {

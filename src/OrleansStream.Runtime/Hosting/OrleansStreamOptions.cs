@@ -20,6 +20,9 @@ public sealed class OrleansStreamOptions
     /// <summary>How often a task asks its job grain whether its attempt is still the current one (and stops if not).</summary>
     public TimeSpan TaskLeaseInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How often a running task reports its record counts, rates and watermark to its job grain (what status shows).</summary>
+    public TimeSpan TaskMetricsInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How often a job grain checks its tasks' silos, due checkpoints, checkpoint timeouts and pending restarts.</summary>
     public TimeSpan JobSupervisionInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 

@@ -31,6 +31,10 @@ public interface IJobGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<bool> IsAttemptRunningAsync(int attempt);
 
+    /// <summary>A running task's counts, rates and watermark (what status shows while the job runs).</summary>
+    [OneWay]
+    Task ReportProgressAsync(TaskReport report);
+
     [OneWay]
     Task OnTaskFinishedAsync(TaskReport report);
 

@@ -33,6 +33,7 @@ internal sealed class JobGrain(
     private static readonly TimeSpan SlotQueryTimeout = TimeSpan.FromSeconds(2);
     private readonly GrainState<JobRecord> _stored = new();
     private readonly Dictionary<TaskId, TaskReport?> _tasks = new();
+    private readonly Dictionary<TaskId, TaskReport> _progress = new();
     private readonly Dictionary<long, CheckpointOutcome> _outcomes = new();
     private readonly Dictionary<long, CheckpointMetadata> _retainedMetadata = new();
     private JobGraph? _graph;
@@ -206,6 +207,16 @@ internal sealed class JobGrain(
     public Task<bool> IsAttemptRunningAsync(int attempt)
         => Task.FromResult(Current is { State: JobState.Running } record && record.Attempt == attempt);
 
+    public Task ReportProgressAsync(TaskReport report)
+    {
+        if (IsCurrent(report.Task) && _tasks[report.Task] is null)
+        {
+            _progress[report.Task] = report;
+        }
+
+        return Task.CompletedTask;
+    }
+
     public Task OnTaskFinishedAsync(TaskReport report)
     {
         if (!IsCurrent(report.Task))
@@ -351,6 +362,7 @@ internal sealed class JobGrain(
         record.Attempt++;
         record.State = JobState.Running;
         _tasks.Clear();
+        _progress.Clear();
         try
         {
             var point = record.RestorePoint;
@@ -372,6 +384,7 @@ internal sealed class JobGrain(
         int attempt = Record.Attempt;
         _slots = slots;
         _tasks.Clear();
+        _progress.Clear();
         foreach (var vertex in graph.Vertices)
         {
             for (int subtask = 0; subtask < vertex.Parallelism; subtask++)
@@ -720,7 +733,13 @@ internal sealed class JobGrain(
 
     private ITaskGrain TaskGrain(TaskId task) => GrainFactory.GetGrain<ITaskGrain>(task.ToString());
 
-    private Task PersistAsync() => snapshots.WriteJobAsync(JobId, _stored, CancellationToken.None);
+    private async Task PersistAsync()
+    {
+        await snapshots.WriteJobAsync(JobId, _stored, CancellationToken.None);
+        var record = Record;
+        var summary = new JobSummary(JobId, record.Submission.JobName, record.Submission.Definition, record.State, record.StartedAt ?? Now, record.EndedAt, _graph?.RequiredSlots ?? record.Submission.Parallelism);
+        GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).UpdateAsync(summary).Ignore();
+    }
 
     private async Task RegisterReminderAsync()
     {
@@ -798,18 +817,28 @@ internal sealed class JobGrain(
 
         var vertices = graph.Vertices.Select(v =>
         {
-            var reports = _tasks.Where(t => t.Key.VertexId == v.Id && t.Value is not null).Select(t => t.Value!).ToList();
+            var finished = _tasks.Where(t => t.Key.VertexId == v.Id && t.Value is not null).Select(t => t.Value!).ToList();
+            var running = _progress.Where(t => t.Key.VertexId == v.Id && _tasks.GetValueOrDefault(t.Key) is null).Select(t => t.Value).ToList();
             var operators = v.Operators
                 .Select((o, i) => new OperatorMetrics(
                     o.Name,
-                    reports.Sum(r => r.Operators.ElementAtOrDefault(i)?.RecordsIn ?? 0),
-                    reports.Sum(r => r.Operators.ElementAtOrDefault(i)?.RecordsOut ?? 0)))
+                    finished.Concat(running).Sum(r => r.Operators.ElementAtOrDefault(i)?.RecordsIn ?? 0),
+                    finished.Concat(running).Sum(r => r.Operators.ElementAtOrDefault(i)?.RecordsOut ?? 0),
+                    running.Sum(r => r.Operators.ElementAtOrDefault(i)?.RecordsInPerSecond ?? 0),
+                    running.Sum(r => r.Operators.ElementAtOrDefault(i)?.RecordsOutPerSecond ?? 0)))
                 .ToList();
             var slots = Enumerable.Range(0, v.Parallelism).Select(i => _slots.Count > 0 ? _slots[graph.SlotOf(v, i)].ToString() : "?").ToList();
-            return new VertexStatus(v.Id, v.Name, v.Parallelism, slots, reports.Count, operators);
+            return new VertexStatus(v.Id, v.Name, v.Parallelism, slots, finished.Count, operators, LowWatermark(v, finished.Concat(running)));
         }).ToList();
         return new JobStatus(JobId, record.Submission.JobName, record.State, record.Attempt, record.Failure, vertices, record.StartedAt, record.EndedAt, CheckpointsOf(record),
-            localSilo.SiloAddress.ToString());
+            localSilo.SiloAddress.ToString(), _slots.Select(s => s.ToString()).ToList());
+    }
+
+    /// <summary>A vertex's watermark is its slowest subtask's (Flink's low watermark); unknown until every subtask has reported one.</summary>
+    private static long? LowWatermark(JobVertex vertex, IEnumerable<TaskReport> reports)
+    {
+        var watermarks = reports.Select(r => r.Watermark).ToList();
+        return watermarks.Count == vertex.Parallelism && watermarks.All(w => w is not null) ? watermarks.Min() : null;
     }
 
     private CheckpointStatus CheckpointsOf(JobRecord record) => new(

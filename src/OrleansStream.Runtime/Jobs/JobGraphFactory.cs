@@ -1,6 +1,7 @@
 using OrleansStream.Api;
 using OrleansStream.Graph;
 using OrleansStream.Runtime.Jobs.Artifacts;
+using OrleansStream.Topology;
 
 namespace OrleansStream.Runtime.Jobs;
 
@@ -33,7 +34,8 @@ public sealed class JobGraphFactory
     public async ValueTask<JobGraph> BuildAsync(string jobId, JobSubmission submission, CancellationToken cancellationToken = default)
     {
         var job = await CreateJobAsync(jobId, submission, cancellationToken);
-        var builder = new StreamBuilder(new JobParameters(submission.Parameters), submission.Parallelism) { JobName = submission.JobName };
+        // As in Flink, the submit's parallelism is where the job starts: a job that sets its own default wins.
+        var builder = new StreamBuilder(new JobParameters(submission.Parameters), submission.Parallelism > 0 ? submission.Parallelism : 1) { JobName = submission.JobName };
         try
         {
             job.Build(builder);
@@ -42,6 +44,11 @@ public sealed class JobGraphFactory
         catch (Exception ex) when (submission.Artifact is { } artifact && IsMissingCode(ex))
         {
             throw MissingCode(submission, artifact, ex);
+        }
+        catch (TopologyException ex)
+        {
+            // A value that needed a parameter is only checked once the parameters are known.
+            throw new JobSubmissionException(ex.Message);
         }
         catch (JobGraphException ex)
         {
@@ -60,9 +67,16 @@ public sealed class JobGraphFactory
 
     private async ValueTask<IStreamJob> CreateJobAsync(string jobId, JobSubmission submission, CancellationToken cancellationToken)
     {
-        if (submission.Topology is not null)
+        if (submission.Topology is { } topology)
         {
-            throw new JobSubmissionException("Topology files are not supported yet.");
+            try
+            {
+                return new TopologyJob(TopologyDocument.Parse(topology.Text, topology.FileName));
+            }
+            catch (TopologyException ex)
+            {
+                throw new JobSubmissionException(ex.Message);
+            }
         }
 
         if (submission.Artifact is { } artifact)

@@ -16,12 +16,14 @@ public enum JobState
     Canceled,
 }
 
-/// <summary>Records counted by one operator, summed over its subtasks.</summary>
+/// <summary>Records counted by one operator, summed over its subtasks, and their rates over the last reporting interval.</summary>
 [GenerateSerializer, Immutable, Alias("orleansstream.operator-metrics")]
 public sealed record OperatorMetrics(
     [property: Id(0)] string Name,
     [property: Id(1)] long RecordsIn,
-    [property: Id(2)] long RecordsOut);
+    [property: Id(2)] long RecordsOut,
+    [property: Id(3)] double RecordsInPerSecond = 0,
+    [property: Id(4)] double RecordsOutPerSecond = 0);
 
 /// <summary>One vertex of a running job: where its subtasks run and how far they are.</summary>
 [GenerateSerializer, Immutable, Alias("orleansstream.vertex-status")]
@@ -31,7 +33,8 @@ public sealed record VertexStatus(
     [property: Id(2)] int Parallelism,
     [property: Id(3)] IReadOnlyList<string> Slots,
     [property: Id(4)] int FinishedSubtasks,
-    [property: Id(5)] IReadOnlyList<OperatorMetrics> Operators);
+    [property: Id(5)] IReadOnlyList<OperatorMetrics> Operators,
+    [property: Id(6)] long? Watermark = null);
 
 /// <summary>A job as its job grain sees it.</summary>
 [GenerateSerializer, Immutable, Alias("orleansstream.job-status")]
@@ -45,7 +48,8 @@ public sealed record JobStatus(
     [property: Id(6)] DateTimeOffset? StartedAt,
     [property: Id(7)] DateTimeOffset? EndedAt,
     [property: Id(8)] CheckpointStatus Checkpoints,
-    [property: Id(9)] string? SupervisorSilo = null)
+    [property: Id(9)] string? SupervisorSilo = null,
+    [property: Id(10)] IReadOnlyList<string>? Slots = null)
 {
     public bool IsTerminal => State is JobState.Finished or JobState.Failed or JobState.Canceled or JobState.Stopped;
 
@@ -54,11 +58,12 @@ public sealed record JobStatus(
         => Vertices.SelectMany(v => v.Operators).Where(o => o.Name == operatorName).Sum(o => o.RecordsIn > 0 ? o.RecordsIn : o.RecordsOut);
 }
 
-/// <summary>What a task tells its job grain when it ends.</summary>
+/// <summary>What a task tells its job grain while it runs (every metrics interval) and when it ends.</summary>
 [GenerateSerializer, Immutable, Alias("orleansstream.task-report")]
 public sealed record TaskReport(
     [property: Id(0)] Tasks.TaskId Task,
-    [property: Id(1)] IReadOnlyList<OperatorMetrics> Operators);
+    [property: Id(1)] IReadOnlyList<OperatorMetrics> Operators,
+    [property: Id(2)] long? Watermark = null);
 
 /// <summary>A completed checkpoint or savepoint as the job's status shows it.</summary>
 [GenerateSerializer, Immutable, Alias("orleansstream.completed-checkpoint")]

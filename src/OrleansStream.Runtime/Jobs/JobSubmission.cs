@@ -1,4 +1,5 @@
 using OrleansStream.Api;
+using OrleansStream.Topology;
 
 namespace OrleansStream.Runtime.Jobs;
 
@@ -19,6 +20,7 @@ public sealed record JobSubmission
 
     [Id(1)] public required string JobName { get; init; }
 
+    /// <summary>The job's default parallelism; 0 leaves it to the job (1 unless it sets <see cref="StreamBuilder.DefaultParallelism"/>).</summary>
     [Id(2)] public int Parallelism { get; init; } = 1;
 
     [Id(3)] public Dictionary<string, string> Parameters { get; init; } = new();
@@ -59,6 +61,22 @@ public sealed record JobSubmission
             Artifact = artifact,
             JobType = jobType,
             JobName = jobName ?? jobType[(jobType.LastIndexOfAny(['.', '+']) + 1)..],
+            Parallelism = parallelism,
+            Parameters = parameters is null ? new() : new Dictionary<string, string>(parameters),
+        };
+    }
+
+    /// <summary>
+    /// A job defined by a topology document (YAML or JSON), checked here first so that its errors name
+    /// the file's lines before anything is sent. Throws <see cref="TopologyException"/>.
+    /// </summary>
+    public static JobSubmission ForTopology(string text, string fileName, int parallelism = 0, IReadOnlyDictionary<string, string>? parameters = null, string? jobName = null)
+    {
+        var document = TopologyDocument.Parse(text, fileName);
+        return new()
+        {
+            Topology = new JobTopology(text, fileName),
+            JobName = jobName ?? document.Name ?? Path.GetFileNameWithoutExtension(fileName).Split('.')[0],
             Parallelism = parallelism,
             Parameters = parameters is null ? new() : new Dictionary<string, string>(parameters),
         };

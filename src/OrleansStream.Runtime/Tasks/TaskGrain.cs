@@ -47,6 +47,8 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
     private IGrainTimer? _tick;
     private IGrainTimer? _sourceTimer;
     private IGrainTimer? _lease;
+    private IGrainTimer? _metrics;
+    private readonly ThroughputMeter _meter = new(TimeProvider.System);
     private long _lastSnapshot;
     private bool _chainClosed;
 
@@ -137,6 +139,7 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
 
         // A lost release must not leave the task running (or, finished, held active) forever.
         _lease = this.RegisterGrainTimer(CheckAttemptAsync, new GrainTimerCreationOptions(_options.TaskLeaseInterval, _options.TaskLeaseInterval) { KeepAlive = false });
+        _metrics = this.RegisterGrainTimer(ReportProgress, new GrainTimerCreationOptions(_options.TaskMetricsInterval, _options.TaskMetricsInterval) { KeepAlive = false });
 
         _logger.LogDebug("Task {Task} started: {Vertex} x{Parallelism}{Restored}", _task, vertex.Name, vertex.Parallelism,
             deployment.Restore is null ? "" : $", restored from checkpoint {deployment.Restore.CheckpointId}");
@@ -471,6 +474,8 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
         StopTimers();
         _lease?.Dispose();
         _lease = null;
+        _metrics?.Dispose();
+        _metrics = null;
         if (_chain is not null && !_chainClosed)
         {
             _chainClosed = true;
@@ -479,7 +484,27 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
     }
 
     private TaskReport Report()
-        => new(_task, _chain?.Operators.Select(o => new OperatorMetrics(o.Name, o.RecordsIn, o.RecordsOut)).ToList() ?? new List<OperatorMetrics>());
+        => new(_task, _chain is null ? Array.Empty<OperatorMetrics>() : _meter.Read(_chain.Operators), Watermark);
+
+    /// <summary>The input watermark, or for a source the watermark it last sent; null before there is one.</summary>
+    private long? Watermark
+    {
+        get
+        {
+            long watermark = _gate?.CurrentWatermark ?? _network?.LastWatermark ?? long.MinValue;
+            return watermark == long.MinValue ? null : watermark;
+        }
+    }
+
+    private Task ReportProgress()
+    {
+        if (_state == TaskState.Running)
+        {
+            Job.ReportProgressAsync(Report()).Ignore();
+        }
+
+        return Task.CompletedTask;
+    }
 
     private string Describe(Exception ex)
     {

@@ -32,14 +32,14 @@ internal sealed class SiloProcess : IDisposable
     /// its assembly) so that building the tests builds it, and the build writes its path into the
     /// test assembly.
     /// </summary>
-    public static string SiloAssemblyPath
+    public static string SiloAssemblyPath => BuiltAssembly("SiloAssembly");
+
+    /// <summary>The path of a program assembly the build recorded in the test assembly's metadata under <paramref name="key"/>.</summary>
+    public static string BuiltAssembly(string key)
     {
-        get
-        {
-            var path = typeof(SiloProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-                .Single(attribute => attribute.Key == "SiloAssembly").Value!;
-            return File.Exists(path) ? path : throw new FileNotFoundException($"The silo was not built at {path}; build OrleansStream.sln (or silo/) first.", path);
-        }
+        var path = typeof(SiloProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .Single(attribute => attribute.Key == key).Value!;
+        return File.Exists(path) ? path : throw new FileNotFoundException($"{key} was not built at {path}; build OrleansStream.sln first.", path);
     }
 
     public static SiloProcess Start(string name, string workingDirectory, IReadOnlyDictionary<string, string> settings)

@@ -1,0 +1,48 @@
+using System.CommandLine;
+using OrleansStream.Client;
+using OrleansStream.Runtime.Jobs;
+
+namespace OrleansStream.Cli;
+
+/// <summary>
+/// Runs one command against the cluster through a client that lives as long as the command, and
+/// turns the ways that can fail into one line on standard error and an exit code.
+/// </summary>
+internal sealed class CommandRunner(ClientOptions options)
+{
+    public async Task<int> RunAsync(ParseResult result, Func<IStreamClient, CancellationToken, Task<int>> command, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var client = await StreamClient.ConnectAsync(options.Read(result), cancellationToken);
+            return await command(client, cancellationToken);
+        }
+        catch (ClusterUnavailableException ex)
+        {
+            return Fail(ex.Message, ExitCodes.NoCluster);
+        }
+        catch (JobNotFoundException ex)
+        {
+            return Fail(ex.Message, ExitCodes.JobNotFound);
+        }
+        catch (Exception ex) when (ex is InvalidJobException or NotEnoughSlotsException)
+        {
+            return Fail(ex.Message, ExitCodes.Refused);
+        }
+        catch (SavepointFailedException ex)
+        {
+            return Fail(ex.Message, ExitCodes.JobNotFinished);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl+C stops this command, never the job: it runs in the cluster, not in this process.
+            return Fail("Interrupted; the job, if any, goes on in the cluster.", ExitCodes.Interrupted);
+        }
+    }
+
+    public static int Fail(string message, int exitCode)
+    {
+        Console.Error.WriteLine(message);
+        return exitCode;
+    }
+}

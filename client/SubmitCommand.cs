@@ -1,0 +1,117 @@
+using System.CommandLine;
+using OrleansStream.Client;
+using OrleansStream.Runtime.Jobs;
+using OrleansStream.Topology;
+
+namespace OrleansStream.Cli;
+
+/// <summary>
+/// <c>submit</c>: a job class deployed with the silos, or a topology file; prints the job's id,
+/// and with <c>--wait</c> follows it to its end.
+/// </summary>
+internal static class SubmitCommand
+{
+    public static Command Create(CommandRunner runner)
+    {
+        var jobType = new Argument<string?>("job-type")
+        {
+            Description = "The job class: assembly-qualified when deployed with the silos, e.g. \"OrleansStream.Samples.IpCount.IpCountJob, IpCount\". Not with --topology.",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var topology = new Option<FileInfo?>("--topology", "-t") { Description = "A topology file (YAML or JSON) that defines the job; see docs/topology.md." };
+        var parallelism = new Option<int?>("--parallelism", "-p") { Description = "Default parallelism of the job's operators (a topology's own default otherwise, else 1)." };
+        parallelism.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int?>() < 1)
+            {
+                result.AddError("--parallelism must be at least 1.");
+            }
+        });
+        var parameters = new Option<Dictionary<string, string>>("--param")
+        {
+            Description = "A job parameter (repeatable); topologies read them as ${key}.",
+            HelpName = "key=value",
+            Arity = ArgumentArity.ZeroOrMore,
+            AllowMultipleArgumentsPerToken = false,
+            CustomParser = JobParameterParser.Parse,
+            DefaultValueFactory = _ => new(),
+        };
+        var name = new Option<string?>("--name") { Description = "Job name, also the start of its id (default: the job class or topology file name)." };
+        var wait = new Option<bool>("--wait") { Description = "Wait for the job to end and print its final status; exit 1 unless it finished." };
+        var fromSavepoint = new Option<string?>("--from-savepoint") { Description = "Start from this savepoint or retained checkpoint, as printed by 'savepoint', 'stop --savepoint' or 'status': <job-id>/<checkpoint-id>." };
+        var allowNonRestored = new Option<bool>("--allow-non-restored-state") { Description = "With --from-savepoint: drop state that belongs to no operator of this job instead of refusing to start." };
+
+        var command = new Command("submit", "Submit a job; prints its id.") { jobType, topology, parallelism, parameters, name, wait, fromSavepoint, allowNonRestored };
+        command.Validators.Add(result =>
+        {
+            bool hasType = result.GetValue(jobType) is not null, hasTopology = result.GetValue(topology) is not null;
+            if (hasType == hasTopology)
+            {
+                result.AddError(hasType ? "Give a job type or --topology, not both." : "Give the job type to run, or --topology <file>.");
+            }
+        });
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            JobSubmission submission;
+            try
+            {
+                submission = Read(result.GetValue(jobType), result.GetValue(topology), result.GetValue(name)) with
+                {
+                    Parallelism = result.GetValue(parallelism) ?? 0,
+                    Parameters = result.GetRequiredValue(parameters),
+                    FromSavepoint = result.GetValue(fromSavepoint),
+                    AllowNonRestoredState = result.GetValue(allowNonRestored),
+                };
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or TopologyException)
+            {
+                return CommandRunner.Fail(ex.Message, ExitCodes.BadInput);
+            }
+
+            return await runner.RunAsync(result, (client, cancellationToken) => SubmitAsync(client, submission, result.GetValue(wait), cancellationToken), cancellationToken);
+        });
+        return command;
+    }
+
+    private static JobSubmission Read(string? jobType, FileInfo? topology, string? name)
+    {
+        if (topology is null)
+        {
+            return new JobSubmission { JobType = jobType, JobName = name ?? DefaultJobName(jobType!) };
+        }
+
+        if (!topology.Exists)
+        {
+            throw new FileNotFoundException($"Topology file '{topology.FullName}' does not exist.");
+        }
+
+        return JobSubmission.ForTopology(File.ReadAllText(topology.FullName), topology.Name, jobName: name);
+    }
+
+    private static async Task<int> SubmitAsync(IStreamClient client, JobSubmission submission, bool wait, CancellationToken cancellationToken)
+    {
+        var status = await client.SubmitAsync(submission, cancellationToken: cancellationToken);
+        Console.WriteLine(status.JobId);
+        if (!wait)
+        {
+            return ExitCodes.Success;
+        }
+
+        using (var progress = ProgressLine.Start($"Job {status.JobId}: {status.State}"))
+        {
+            var seen = new Progress<JobStatus>(s => progress.Update(
+                $"Job {s.JobId}: {s.State}, attempt {s.Attempt}, {s.Checkpoints.Completed} checkpoints, {s.Vertices.Sum(v => v.FinishedSubtasks)}/{s.Vertices.Sum(v => v.Parallelism)} subtasks finished"));
+            status = await client.WaitForStateAsync(status.JobId, Array.Empty<JobState>(), seen, cancellationToken);
+        }
+
+        JobStatusWriter.WriteText(Console.Out, status);
+        return status.State == JobState.Finished ? ExitCodes.Success : ExitCodes.JobNotFinished;
+    }
+
+    // "Namespace.IpCountJob, IpCount" is named "IpCountJob".
+    private static string DefaultJobName(string jobType)
+    {
+        var typeName = jobType.Split(',', 2)[0].Trim();
+        return typeName[(typeName.LastIndexOf('.') + 1)..];
+    }
+}

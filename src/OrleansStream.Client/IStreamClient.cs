@@ -1,0 +1,38 @@
+using OrleansStream.Runtime.Jobs;
+
+namespace OrleansStream.Client;
+
+/// <summary>
+/// What a user does with an OrleansStream cluster: submit jobs, list and follow them, take
+/// savepoints, stop and cancel them. Failures come as <see cref="StreamClientException"/>s that
+/// say what to do, or <see cref="SavepointFailedException"/> for a savepoint that did not complete.
+/// </summary>
+public interface IStreamClient
+{
+    /// <summary>Submits a job and returns its status once it is deployed. Throws <see cref="InvalidJobException"/> or <see cref="NotEnoughSlotsException"/> when the cluster refuses it.</summary>
+    Task<JobStatus> SubmitAsync(JobSubmission submission, string? jobId = null, CancellationToken cancellationToken = default);
+
+    /// <summary>The jobs the cluster knows, running and recently ended, oldest first.</summary>
+    Task<IReadOnlyList<JobSummary>> ListJobsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>A job's state, attempt, vertices with their slots, record counts, rates and watermarks, and checkpoints. Throws <see cref="JobNotFoundException"/>.</summary>
+    Task<JobStatus> GetStatusAsync(string jobId, CancellationToken cancellationToken = default);
+
+    /// <summary>Cancels a job (no savepoint) and returns its status. Throws <see cref="JobNotFoundException"/>.</summary>
+    Task<JobStatus> CancelAsync(string jobId, CancellationToken cancellationToken = default);
+
+    /// <summary>Takes a savepoint of a running job and returns its pointer (<c>{job}/{id}</c>) for <see cref="JobSubmission.FromSavepoint"/>.</summary>
+    Task<string> TriggerSavepointAsync(string jobId, TimeSpan timeout, CancellationToken cancellationToken = default);
+
+    /// <summary>Takes a savepoint, waits for the sinks to commit up to it and stops the job; returns the savepoint's pointer.</summary>
+    Task<string> StopWithSavepointAsync(string jobId, TimeSpan timeout, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Waits until the job is in one of <paramref name="states"/>, or has ended in another state
+    /// (check <see cref="JobStatus.State"/>); <paramref name="progress"/> sees every status polled.
+    /// </summary>
+    Task<JobStatus> WaitForStateAsync(string jobId, IReadOnlyCollection<JobState> states, IProgress<JobStatus>? progress = null, CancellationToken cancellationToken = default);
+
+    /// <summary>The silos, their task slots and how many of them running jobs use.</summary>
+    Task<ClusterOverview> GetClusterAsync(CancellationToken cancellationToken = default);
+}

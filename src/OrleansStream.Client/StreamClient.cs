@@ -1,0 +1,252 @@
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using Orleans.Runtime.Messaging;
+using OrleansStream.Runtime.Hosting;
+using OrleansStream.Runtime.Jobs;
+using OrleansStream.Runtime.Placement;
+
+namespace OrleansStream.Client;
+
+/// <summary>
+/// A connection to an OrleansStream cluster (an Orleans client). <see cref="ConnectAsync"/> makes
+/// one; <see cref="StreamClient(IGrainFactory)"/> wraps a client (or a silo's grain factory) the application already has.
+/// </summary>
+public sealed class StreamClient : IStreamClient, IAsyncDisposable
+{
+    private static readonly TimeSpan SlotQueryTimeout = TimeSpan.FromSeconds(2);
+    private readonly IHost? _host;
+    private readonly IGrainFactory _cluster;
+    private readonly StreamJobClient _jobs;
+    private readonly string _where;
+
+    public StreamClient(IGrainFactory cluster)
+        : this(cluster, host: null, where: "the cluster")
+    {
+    }
+
+    private StreamClient(IGrainFactory cluster, IHost? host, string where)
+    {
+        _cluster = cluster;
+        _host = host;
+        _where = where;
+        _jobs = new StreamJobClient(cluster);
+    }
+
+    /// <summary>Connects to the cluster; throws <see cref="ClusterUnavailableException"/> when no gateway answers.</summary>
+    public static async Task<StreamClient> ConnectAsync(StreamClientOptions options, CancellationToken cancellationToken = default, Action<ILoggingBuilder>? logging = null)
+    {
+        var host = new HostBuilder()
+            .ConfigureLogging(builder =>
+            {
+                // Standard output belongs to the application; the client's own complaints go to standard error.
+                builder.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Error);
+                logging?.Invoke(builder);
+            })
+            .ConfigureServices(services => services.AddSingleton<IHostLifetime, ClientHostLifetime>())
+            .UseOrleansClient(client => Configure(client, options))
+            .Build();
+        try
+        {
+            await host.StartAsync(cancellationToken);
+        }
+        catch (Exception ex) when (IsConnectionFailure(ex))
+        {
+            host.Dispose();
+            throw new ClusterUnavailableException(
+                $"No OrleansStream cluster reachable at {options.Description}: {ex.GetBaseException().Message} (cluster id '{options.ClusterId}', service id '{options.ServiceId}'). Start a silo, or check the gateway and the ids.",
+                ex);
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+
+        return new StreamClient(host.Services.GetRequiredService<IClusterClient>(), host, options.Description);
+    }
+
+    public Task<JobStatus> SubmitAsync(JobSubmission submission, string? jobId = null, CancellationToken cancellationToken = default)
+        => CallAsync(async () =>
+        {
+            try
+            {
+                return await _jobs.SubmitAsync(submission, jobId).WaitAsync(cancellationToken);
+            }
+            catch (JobSubmissionException ex)
+            {
+                throw new InvalidJobException(ex.Message, ex.OperatorName, ex);
+            }
+            catch (InsufficientSlotsException ex)
+            {
+                throw new NotEnoughSlotsException(ex.Message, ex.Required, ex.Available, ex);
+            }
+        });
+
+    public Task<IReadOnlyList<JobSummary>> ListJobsAsync(CancellationToken cancellationToken = default)
+        => CallAsync(() => _cluster.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).ListAsync().WaitAsync(cancellationToken));
+
+    public Task<JobStatus> GetStatusAsync(string jobId, CancellationToken cancellationToken = default)
+        => CallAsync(async () => Known(await _jobs.GetStatusAsync(jobId).WaitAsync(cancellationToken)));
+
+    public Task<JobStatus> CancelAsync(string jobId, CancellationToken cancellationToken = default)
+        => CallAsync(async () =>
+        {
+            Known(await _jobs.GetStatusAsync(jobId).WaitAsync(cancellationToken));
+            await _jobs.CancelAsync(jobId).WaitAsync(cancellationToken);
+            return await _jobs.GetStatusAsync(jobId).WaitAsync(cancellationToken);
+        });
+
+    public Task<string> TriggerSavepointAsync(string jobId, TimeSpan timeout, CancellationToken cancellationToken = default)
+        => SavepointAsync(jobId, () => _jobs.TriggerSavepointAsync(jobId, timeout, cancellationToken), cancellationToken);
+
+    public Task<string> StopWithSavepointAsync(string jobId, TimeSpan timeout, CancellationToken cancellationToken = default)
+        => SavepointAsync(jobId, () => _jobs.StopWithSavepointAsync(jobId, timeout, cancellationToken), cancellationToken);
+
+    public Task<JobStatus> WaitForStateAsync(string jobId, IReadOnlyCollection<JobState> states, IProgress<JobStatus>? progress = null, CancellationToken cancellationToken = default)
+        => CallAsync(async () =>
+        {
+            var delay = TimeSpan.FromMilliseconds(20);
+            while (true)
+            {
+                var status = Known(await _jobs.GetStatusAsync(jobId).WaitAsync(cancellationToken));
+                progress?.Report(status);
+                if (states.Contains(status.State) || status.IsTerminal)
+                {
+                    return status;
+                }
+
+                await Task.Delay(delay, cancellationToken);
+                delay = TimeSpan.FromMilliseconds(Math.Min(500, delay.TotalMilliseconds * 2));
+            }
+        });
+
+    public Task<ClusterOverview> GetClusterAsync(CancellationToken cancellationToken = default)
+        => CallAsync(async () =>
+        {
+            var management = _cluster.GetGrain<IManagementGrain>(0);
+            var hosts = await management.GetDetailedHosts(onlyActive: true).WaitAsync(cancellationToken);
+            var jobs = await _cluster.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).ListAsync().WaitAsync(cancellationToken);
+            var running = await Task.WhenAll(jobs.Where(j => !j.IsTerminal).Select(j => _jobs.GetStatusAsync(j.JobId)));
+            var inUse = running
+                .Where(s => s.State == JobState.Running)
+                .SelectMany(s => s.Slots ?? Array.Empty<string>())
+                .GroupBy(silo => silo)
+                .ToDictionary(g => g.Key, g => g.Count());
+            var silos = await Task.WhenAll(hosts.Select(async entry => new SiloOverview(
+                entry.SiloAddress.ToString(),
+                entry.SiloName,
+                entry.Status.ToString(),
+                entry.StartTime,
+                await SlotsOfAsync(entry.SiloAddress),
+                inUse.GetValueOrDefault(entry.SiloAddress.ToString()))));
+            return new ClusterOverview(silos.OrderBy(s => s.Address, StringComparer.Ordinal).ToList(), running.Count(s => s.State == JobState.Running));
+        });
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.StopAsync(CancellationToken.None);
+            _host.Dispose();
+        }
+    }
+
+    private static void Configure(IClientBuilder client, StreamClientOptions options)
+    {
+        if (options.Postgres is { } postgres)
+        {
+            client.AddOrleansStreamPostgresClustering(postgres);
+            client.Configure<ClusterOptions>(cluster =>
+            {
+                cluster.ClusterId = options.ClusterId;
+                cluster.ServiceId = options.ServiceId;
+            });
+        }
+        else if (options.Gateways.Count > 0)
+        {
+            client.UseStaticClustering(options.Gateways.ToArray());
+            client.Configure<ClusterOptions>(cluster =>
+            {
+                cluster.ClusterId = options.ClusterId;
+                cluster.ServiceId = options.ServiceId;
+            });
+        }
+        else
+        {
+            client.UseLocalhostClustering(options.GatewayPort, options.ServiceId, options.ClusterId);
+        }
+
+        if (options.GatewayListRefreshPeriod is { } refresh)
+        {
+            client.Configure<GatewayOptions>(gateways => gateways.GatewayListRefreshPeriod = refresh);
+        }
+
+        var deadline = DateTimeOffset.UtcNow + options.ConnectTimeout;
+        client.UseConnectionRetryFilter(async (_, cancellationToken) =>
+        {
+            if (DateTimeOffset.UtcNow >= deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
+            return true;
+        });
+    }
+
+    private async Task<int?> SlotsOfAsync(SiloAddress silo)
+    {
+        Task<int> call;
+        using (PlacementHint.On(silo))
+        {
+            call = _cluster.GetGrain<ISiloSlotsGrain>(silo.ToParsableString()).GetSlotCountAsync();
+        }
+
+        try
+        {
+            return await call.WaitAsync(SlotQueryTimeout);
+        }
+        catch (Exception ex) when (ex is TimeoutException || IsConnectionFailure(ex))
+        {
+            return null;
+        }
+    }
+
+    private async Task<string> SavepointAsync(string jobId, Func<Task<string>> savepoint, CancellationToken cancellationToken)
+        => await CallAsync(async () =>
+        {
+            Known(await _jobs.GetStatusAsync(jobId).WaitAsync(cancellationToken));
+            try
+            {
+                return await savepoint();
+            }
+            catch (InvalidOperationException ex)
+            {
+                // The job grain refuses a savepoint of a job that does not run.
+                throw new SavepointFailedException(jobId, ex.Message, ex);
+            }
+        });
+
+    /// <summary>A job grain that was never submitted answers with its defaults: created, never started.</summary>
+    private static JobStatus Known(JobStatus status)
+        => status is { State: JobState.Created, StartedAt: null } ? throw new JobNotFoundException(status.JobId) : status;
+
+    private async Task<T> CallAsync<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (Exception ex) when (IsConnectionFailure(ex))
+        {
+            throw new ClusterUnavailableException($"Lost the OrleansStream cluster at {_where}: {ex.GetBaseException().Message}", ex);
+        }
+    }
+
+    private static bool IsConnectionFailure(Exception ex)
+        => ex is ConnectionFailedException or SiloUnavailableException or OrleansMessageRejectionException or GatewayTooBusyException or SocketException
+            || (ex is TimeoutException && ex is not OperationCanceledException);
+}

@@ -1,0 +1,17 @@
+using YamlDotNet.RepresentationModel;
+
+namespace OrleansStream.Topology.Document;
+
+/// <summary>What every reader of one document shares: the file name for errors and the parameters for values.</summary>
+internal sealed class DocumentContext(string fileName, ParameterResolver parameters)
+{
+    public string FileName { get; } = fileName;
+
+    public ParameterResolver Parameters { get; } = parameters;
+
+    public TopologyException Error(YamlNode node, FieldPath path, string problem, Exception? inner = null)
+        => Error(checked((int)node.Start.Line), checked((int)node.Start.Column), path, problem, inner);
+
+    public TopologyException Error(int line, int column, FieldPath path, string problem, Exception? inner = null)
+        => new(FileName, line, column, path.Path, problem, path.Display, inner);
+}

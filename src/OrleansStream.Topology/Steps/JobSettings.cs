@@ -1,0 +1,67 @@
+using OrleansStream.Api;
+using OrleansStream.Checkpoints;
+using OrleansStream.Topology.Document;
+
+namespace OrleansStream.Topology.Steps;
+
+/// <summary>
+/// The job-wide keys: <c>parallelism</c> (wins over the submit's, as a parallelism set in a Flink program wins
+/// over <c>-p</c>), <c>maxParallelism</c>, <c>watermarkInterval</c> and <c>checkpoints</c>.
+/// </summary>
+internal static class JobSettings
+{
+    public static void Apply(MappingReader root, StreamBuilder builder)
+    {
+        root.Scalar("name")?.String();
+        if (root.Scalar("parallelism") is { } parallelism)
+        {
+            builder.DefaultParallelism = parallelism.Int(1, fallback: builder.DefaultParallelism);
+        }
+
+        if (root.Scalar("maxParallelism") is { } maxParallelism)
+        {
+            builder.MaxParallelism = maxParallelism.Int(1, 32_768, fallback: builder.MaxParallelism);
+        }
+
+        if (root.Scalar("watermarkInterval") is { } interval)
+        {
+            builder.AutoWatermarkInterval = interval.Duration(allowZero: false, fallback: builder.AutoWatermarkInterval);
+        }
+
+        if (root.Mapping("checkpoints") is { } checkpoints)
+        {
+            ApplyCheckpoints(checkpoints, builder.Checkpointing);
+        }
+    }
+
+    private static void ApplyCheckpoints(MappingReader settings, CheckpointConfig config)
+    {
+        var interval = settings.RequiredScalar("interval");
+        var every = interval.Duration(allowZero: false);
+        if (every < TimeSpan.FromMilliseconds(10))
+        {
+            throw interval.Error("the checkpoint interval must be at least 10ms");
+        }
+
+        config.Interval = every;
+        config.Mode = (settings.Scalar("mode")?.Choice("exactly-once", "at-least-once") ?? "exactly-once") == "exactly-once"
+            ? CheckpointingMode.ExactlyOnce
+            : CheckpointingMode.AtLeastOnce;
+        if (settings.Scalar("timeout") is { } timeout)
+        {
+            config.Timeout = timeout.Duration(allowZero: false);
+        }
+
+        if (settings.Scalar("minPause") is { } pause)
+        {
+            config.MinPauseBetweenCheckpoints = pause.Duration(allowZero: true);
+        }
+
+        if (settings.Scalar("retained") is { } retained)
+        {
+            config.RetainedCheckpoints = retained.Int(1);
+        }
+
+        settings.Finish();
+    }
+}

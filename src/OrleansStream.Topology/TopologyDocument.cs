@@ -1,0 +1,96 @@
+using OrleansStream.Api;
+using OrleansStream.Topology.Document;
+using OrleansStream.Topology.Steps;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace OrleansStream.Topology;
+
+/// <summary>
+/// A job described in a YAML or JSON file (JSON is read as YAML). <see cref="Parse"/> checks all it can
+/// before any job starts (keys, types, expressions against the fields at their step, keys and aggregates of
+/// windows); what needs job parameters without defaults is checked again when <see cref="TopologyJob"/>
+/// builds the job with its parameters. See docs/topology.md for the format.
+/// </summary>
+public sealed class TopologyDocument
+{
+    private TopologyDocument(string fileName, string text, YamlNode root, string? name)
+    {
+        FileName = fileName;
+        Text = text;
+        Root = root;
+        Name = name;
+    }
+
+    /// <summary>The name errors are reported under.</summary>
+    public string FileName { get; }
+
+    /// <summary>The document as given.</summary>
+    public string Text { get; }
+
+    /// <summary>The job's name from the top-level <c>name</c> key (as written, before parameters are substituted), if any.</summary>
+    public string? Name { get; }
+
+    internal YamlNode Root { get; }
+
+    /// <summary>Reads and validates a topology.</summary>
+    /// <param name="text">The YAML or JSON text.</param>
+    /// <param name="fileName">The name errors are reported under, e.g. <c>ipcount.yaml</c>.</param>
+    /// <exception cref="TopologyException">The topology is not valid; the message names the file, line, column and field.</exception>
+    public static TopologyDocument Parse(string text, string fileName)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentException.ThrowIfNullOrWhiteSpace(fileName);
+        var root = Load(text, fileName);
+        string? name = root is YamlMappingNode mapping && mapping.Children.TryGetValue(new YamlScalarNode("name"), out var node) && node is YamlScalarNode scalar
+            ? scalar.Value
+            : null;
+        var document = new TopologyDocument(fileName, text, root, name);
+        try
+        {
+            document.AddTo(new StreamBuilder(), ParameterResolver.ForValidation);
+        }
+        catch (DeferredValidationException)
+        {
+            // The rest needs job parameters: it is checked when the job is built.
+        }
+
+        return document;
+    }
+
+    /// <summary>Reads and validates a topology file.</summary>
+    public static async Task<TopologyDocument> LoadAsync(string path, CancellationToken cancellationToken = default)
+        => Parse(await File.ReadAllTextAsync(path, cancellationToken), Path.GetFileName(path));
+
+    internal void AddTo(StreamBuilder builder, ParameterResolver parameters)
+        => new TopologyGraphBuilder(Root, new DocumentContext(FileName, parameters)).AddTo(builder);
+
+    private static YamlNode Load(string text, string fileName)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException ex)
+        {
+            string problem = ex.InnerException is YamlException inner ? inner.Message : ex.Message;
+            // At the end of the text the scanner's mark is past the last line: report the last one.
+            int line = Math.Min(checked((int)ex.Start.Line), text.Split('\n').Length);
+            throw new TopologyException(fileName, line, checked((int)ex.Start.Column), string.Empty, $"not valid YAML or JSON: {problem}", inner: ex);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // YamlDotNet's scanner fails this way, without a position, on some unclosed brackets at the end of the text.
+            int lines = text.Split('\n').Length;
+            throw new TopologyException(fileName, lines, 1, string.Empty, "not valid YAML or JSON: the text ends inside a bracket or quote that is never closed", inner: ex);
+        }
+
+        if (stream.Documents.Count != 1)
+        {
+            throw new TopologyException(fileName, 1, 1, string.Empty, stream.Documents.Count == 0 ? "the file is empty" : "expected one document, found several");
+        }
+
+        return stream.Documents[0].RootNode;
+    }
+}

@@ -1,0 +1,164 @@
+using System.Globalization;
+using Npgsql;
+using OrleansStream.Tests.Fixtures;
+using Xunit.Abstractions;
+
+namespace OrleansStream.Tests.Processes;
+
+/// <summary>
+/// Real silo processes, configured only through their command line, that form one cluster over a
+/// PostgreSQL database (clustering, storage and reminders), with membership and reminders tuned for
+/// recovery in seconds. Every process is killed on dispose, and by a watchdog if the test host dies.
+/// </summary>
+internal sealed class SiloProcessCluster : IDisposable
+{
+    private const int ActiveStatus = 3;
+    private readonly List<SiloProcess> _silos = [];
+    private readonly List<int> _siloPorts = [];
+    private readonly List<int> _gatewayPorts = [];
+    private readonly List<int> _healthPorts = [];
+
+    private SiloProcessCluster(string directory, string connectionString, string clusterId)
+    {
+        Directory = directory;
+        ConnectionString = connectionString;
+        ClusterId = clusterId;
+    }
+
+    /// <summary>The silos' working directory, also the test's scratch space; deleted on dispose.</summary>
+    public string Directory { get; }
+
+    public string ConnectionString { get; }
+
+    public string ClusterId { get; }
+
+    public IReadOnlyList<SiloProcess> Silos => _silos;
+
+    public IReadOnlyList<int> GatewayPorts => _gatewayPorts;
+
+    /// <summary>The HTTP port of each silo's health endpoints.</summary>
+    public IReadOnlyList<int> HealthPorts => _healthPorts;
+
+    /// <summary>The options the orleansstream command needs to reach this cluster.</summary>
+    public string[] CliOptions => ["--postgres", ConnectionString, "--cluster-id", ClusterId, "--service-id", ClusterId];
+
+    public static async Task<SiloProcessCluster> StartAsync(PostgresServer postgres, string name, int silos, int slotsPerSilo)
+    {
+        var directory = System.IO.Directory.CreateTempSubdirectory(name + "-").FullName;
+        var clusterId = name + "-" + Guid.NewGuid().ToString("N")[..8];
+        var connectionString = await postgres.CreateDatabaseAsync(clusterId.Replace('-', '_'));
+        var cluster = new SiloProcessCluster(directory, connectionString, clusterId);
+        for (int i = 0; i < silos; i++)
+        {
+            cluster.StartSilo($"silo{i}", slotsPerSilo);
+        }
+
+        return cluster;
+    }
+
+    /// <summary>The index of the silo whose address (as status shows it, <c>ip:port:generation</c>) is <paramref name="silo"/>, or -1.</summary>
+    public int IndexOf(string silo) => _siloPorts.FindIndex(port => silo.Contains($":{port}:", StringComparison.Ordinal) || silo.EndsWith($":{port}", StringComparison.Ordinal));
+
+    /// <summary>Every silo Active in the membership table: they joined one cluster over PostgreSQL.</summary>
+    public async Task WaitUntilActiveAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            if (_silos.FirstOrDefault(silo => silo.HasExited) is { } exited)
+            {
+                throw new InvalidOperationException($"Silo {exited.Name} exited before joining the cluster.");
+            }
+
+            if (await ActiveSilosAsync() == _silos.Count)
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Waited 60 s for {_silos.Count} silos to be Active in the membership table.");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(200));
+        }
+    }
+
+    /// <summary>Runs the test and, if it fails, writes the silos' last output lines to the test's output.</summary>
+    public async Task WithOutputOnFailureAsync(ITestOutputHelper output, Func<Task> test)
+    {
+        try
+        {
+            await test();
+        }
+        catch
+        {
+            foreach (var silo in _silos)
+            {
+                output.WriteLine(silo.Output());
+            }
+
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var silo in _silos)
+        {
+            silo.Dispose();
+        }
+
+        System.IO.Directory.Delete(Directory, recursive: true);
+    }
+
+    private void StartSilo(string name, int slots)
+    {
+        int siloPort = FreePort.Next(), gatewayPort = FreePort.Next(), healthPort = FreePort.Next();
+        _siloPorts.Add(siloPort);
+        _gatewayPorts.Add(gatewayPort);
+        _healthPorts.Add(healthPort);
+        _silos.Add(SiloProcess.Start(name, Directory, new Dictionary<string, string>
+        {
+            ["Clustering"] = "postgres",
+            ["Storage"] = "postgres",
+            ["Reminders"] = "postgres",
+            ["Postgres"] = ConnectionString,
+            ["ClusterId"] = ClusterId,
+            ["ServiceId"] = ClusterId,
+            ["SiloPort"] = siloPort.ToString(CultureInfo.InvariantCulture),
+            ["GatewayPort"] = gatewayPort.ToString(CultureInfo.InvariantCulture),
+            ["HealthPort"] = healthPort.ToString(CultureInfo.InvariantCulture),
+            ["Slots"] = slots.ToString(CultureInfo.InvariantCulture),
+            // As RecoveryCluster: a killed silo is declared dead in about two seconds and a job
+            // whose supervising silo died is picked up again by its reminder within seconds.
+            ["Membership:ProbeTimeout"] = "00:00:00.5",
+            ["Membership:NumMissedProbesLimit"] = "2",
+            ["Membership:NumVotesForDeathDeclaration"] = "1",
+            ["Membership:TableRefreshTimeout"] = "00:00:01",
+            ["Membership:IAmAliveTablePublishTimeout"] = "00:00:02",
+            ["Membership:DeathVoteExpirationTimeout"] = "00:00:10",
+            ["ReminderService:MinimumReminderPeriod"] = "00:00:01",
+            ["ReminderService:RefreshReminderListPeriod"] = "00:00:01",
+            ["JobReminderPeriod"] = "00:00:02",
+            ["JobSupervisionInterval"] = "00:00:00.05",
+        }));
+    }
+
+    private async Task<long> ActiveSilosAsync()
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        // The silos create the table at start; until then nobody is Active.
+        await using var exists = new NpgsqlCommand("SELECT to_regclass('orleans_membership') IS NOT NULL", connection);
+        if (await exists.ExecuteScalarAsync() is not true)
+        {
+            return 0;
+        }
+
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM orleans_membership WHERE deployment_id = @cluster AND status = @active", connection);
+        command.Parameters.AddWithValue("cluster", ClusterId);
+        command.Parameters.AddWithValue("active", ActiveStatus);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+}
