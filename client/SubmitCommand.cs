@@ -6,7 +6,7 @@ using OrleansStream.Topology;
 namespace OrleansStream.Cli;
 
 /// <summary>
-/// <c>submit</c>: a job class deployed with the silos, or a topology file; prints the job's id,
+/// <c>submit</c>: a job class deployed with the silos or in an uploaded assembly, or a topology file; prints the job's id,
 /// and with <c>--wait</c> follows it to its end.
 /// </summary>
 internal static class SubmitCommand
@@ -15,10 +15,11 @@ internal static class SubmitCommand
     {
         var jobType = new Argument<string?>("job-type")
         {
-            Description = "The job class: assembly-qualified when deployed with the silos, e.g. \"OrleansStream.Samples.IpCount.IpCountJob, IpCount\". Not with --topology.",
+            Description = "The job class: assembly-qualified when deployed with the silos, e.g. \"OrleansStream.Samples.IpCount.IpCountJob, IpCount\"; its full name with --assembly. Not with --topology.",
             Arity = ArgumentArity.ZeroOrOne,
         };
         var topology = new Option<FileInfo?>("--topology", "-t") { Description = "A topology file (YAML or JSON) that defines the job; see docs/topology.md." };
+        var assembly = new Option<FileInfo?>("--assembly", "-a") { Description = "A job assembly (.dll) to upload with the job: the silos load it for this job only, no redeploy; see docs/jobs.md." };
         var parallelism = new Option<int?>("--parallelism", "-p") { Description = "Default parallelism of the job's operators (a topology's own default otherwise, else 1)." };
         parallelism.Validators.Add(result =>
         {
@@ -41,13 +42,17 @@ internal static class SubmitCommand
         var fromSavepoint = new Option<string?>("--from-savepoint") { Description = "Start from this savepoint or retained checkpoint, as printed by 'savepoint', 'stop --savepoint' or 'status': <job-id>/<checkpoint-id>." };
         var allowNonRestored = new Option<bool>("--allow-non-restored-state") { Description = "With --from-savepoint: drop state that belongs to no operator of this job instead of refusing to start." };
 
-        var command = new Command("submit", "Submit a job; prints its id.") { jobType, topology, parallelism, parameters, name, wait, fromSavepoint, allowNonRestored };
+        var command = new Command("submit", "Submit a job; prints its id.") { jobType, topology, assembly, parallelism, parameters, name, wait, fromSavepoint, allowNonRestored };
         command.Validators.Add(result =>
         {
-            bool hasType = result.GetValue(jobType) is not null, hasTopology = result.GetValue(topology) is not null;
-            if (hasType == hasTopology)
+            bool hasType = result.GetValue(jobType) is not null, hasTopology = result.GetValue(topology) is not null, hasAssembly = result.GetValue(assembly) is not null;
+            if (hasTopology && (hasType || hasAssembly))
             {
-                result.AddError(hasType ? "Give a job type or --topology, not both." : "Give the job type to run, or --topology <file>.");
+                result.AddError("--topology defines the whole job: give no job type or --assembly with it.");
+            }
+            else if (!hasTopology && !hasType)
+            {
+                result.AddError(hasAssembly ? "Give the full name of the job class in the --assembly." : "Give the job type to run, or --topology <file>.");
             }
         });
         command.SetAction(async (result, cancellationToken) =>
@@ -68,7 +73,22 @@ internal static class SubmitCommand
                 return CommandRunner.Fail(ex.Message, ExitCodes.BadInput);
             }
 
-            return await runner.RunAsync(result, (client, cancellationToken) => SubmitAsync(client, submission, result.GetValue(wait), cancellationToken), cancellationToken);
+            var upload = result.GetValue(assembly);
+            if (upload is { Exists: false })
+            {
+                return CommandRunner.Fail($"Job assembly '{upload.FullName}' does not exist.", ExitCodes.BadInput);
+            }
+
+            return await runner.RunAsync(result, async (client, cancellationToken) =>
+            {
+                if (upload is not null)
+                {
+                    var artifact = await client.UploadAssemblyAsync(upload.Name, await File.ReadAllBytesAsync(upload.FullName, cancellationToken), cancellationToken);
+                    submission = submission with { Artifact = artifact };
+                }
+
+                return await SubmitAsync(client, submission, result.GetValue(wait), cancellationToken);
+            }, cancellationToken);
         });
         return command;
     }

@@ -12,6 +12,13 @@ public interface IStreamClient
     /// <summary>Submits a job and returns its status once it is deployed. Throws <see cref="InvalidJobException"/> or <see cref="NotEnoughSlotsException"/> when the cluster refuses it.</summary>
     Task<JobStatus> SubmitAsync(JobSubmission submission, string? jobId = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Uploads a job assembly into the cluster's checkpoint storage (once: the same bytes are not sent
+    /// again) for <see cref="JobSubmission.ForArtifact"/>. Throws <see cref="InvalidJobException"/> for
+    /// bytes that are not a .NET assembly.
+    /// </summary>
+    Task<JobArtifact> UploadAssemblyAsync(string fileName, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default);
+
     /// <summary>The jobs the cluster knows, running and recently ended, oldest first.</summary>
     Task<IReadOnlyList<JobSummary>> ListJobsAsync(CancellationToken cancellationToken = default);
 

@@ -85,6 +85,19 @@ public sealed class StreamClient : IStreamClient, IAsyncDisposable
             }
         });
 
+    public Task<JobArtifact> UploadAssemblyAsync(string fileName, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+        => CallAsync(async () =>
+        {
+            try
+            {
+                return await _jobs.UploadArtifactAsync(fileName, content, cancellationToken);
+            }
+            catch (JobSubmissionException ex)
+            {
+                throw new InvalidJobException(ex.Message, operatorName: null, ex);
+            }
+        });
+
     public Task<IReadOnlyList<JobSummary>> ListJobsAsync(CancellationToken cancellationToken = default)
         => CallAsync(() => _cluster.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).ListAsync().WaitAsync(cancellationToken));
 

@@ -1,20 +1,47 @@
 using OrleansStream.Tests.Fixtures;
+using OrleansStream.Tests.Jobs;
 using Xunit.Abstractions;
 
 namespace OrleansStream.Tests.Processes;
 
-/// <summary>The orleansstream command's failures: one line on standard error that names the problem, and an exit code per kind.</summary>
+/// <summary>
+/// The orleansstream command against one silo process: an uploaded job assembly runs without a
+/// redeploy, and each kind of failure gives one line on standard error that names the problem and
+/// an exit code of its own.
+/// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class CliErrorTests(PostgresServer postgres, ITestOutputHelper output) : IAsyncLifetime
+public sealed class CliProcessTests(PostgresServer postgres, ITestOutputHelper output) : IAsyncLifetime
 {
     private SiloProcessCluster _cluster = null!;
 
-    public async Task InitializeAsync() => _cluster = await SiloProcessCluster.StartAsync(postgres, "cli-errors", silos: 1, slotsPerSilo: 2);
+    public async Task InitializeAsync() => _cluster = await SiloProcessCluster.StartAsync(postgres, "cli", silos: 1, slotsPerSilo: 2);
 
     public Task DisposeAsync()
     {
         _cluster.Dispose();
         return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task A_job_assembly_uploaded_with_submit_runs_on_a_silo_that_never_had_it()
+    {
+        await _cluster.WithOutputOnFailureAsync(output, async () =>
+        {
+            await _cluster.WaitUntilActiveAsync();
+            var outputFile = Path.Combine(_cluster.Directory, "totals.txt");
+
+            var run = await CliProcess.RunAsync([
+                "submit", "--assembly", UploadedJobsAssembly.Path, UploadedJobsAssembly.WindowJob, "--parallelism", "2",
+                "--param", "count=2000", "--param", $"output={outputFile}", "--wait", .. _cluster.CliOptions]);
+
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.Contains("State    Finished", run.Output);
+            Assert.Equal(UploadedJobsAssembly.ExpectedWindowTotals(2000), UploadedJobsAssembly.Sorted(File.ReadAllLines(outputFile)));
+
+            var notAnAssembly = await CliProcess.RunAsync(["submit", "--assembly", outputFile, UploadedJobsAssembly.WindowJob, .. _cluster.CliOptions]);
+            Assert.True(notAnAssembly.ExitCode == 2, notAnAssembly.ToString());
+            Assert.Contains("totals.txt", notAnAssembly.Error);
+        });
     }
 
     [Fact]
