@@ -45,6 +45,8 @@ internal sealed class ClientOptions
         ServiceId = result.GetRequiredValue(ServiceId),
         Postgres = string.IsNullOrEmpty(result.GetValue(Postgres)) ? null : result.GetValue(Postgres),
         Gateways = result.GetValue(Gateways) ?? Array.Empty<IPEndPoint>(),
+        // A command that watches a job outlives silos: drop a dead one's gateway within seconds, not a minute.
+        GatewayListRefreshPeriod = TimeSpan.FromSeconds(5),
     };
 
     private static IPEndPoint? ParseEndPoint(string value, System.CommandLine.Parsing.ArgumentResult result)

@@ -53,7 +53,20 @@ internal static class Commands
             var view = new StatusView(result.GetValue(Json));
             while (true)
             {
-                var status = await client.GetStatusAsync(id, cancellationToken);
+                JobStatus status;
+                try
+                {
+                    status = await client.GetStatusAsync(id, cancellationToken);
+                }
+                catch (ClusterUnavailableException ex) when (result.GetValue(watch))
+                {
+                    // A silo that just died is still in the membership until it is declared dead: calls that
+                    // go to it fail meanwhile, and the job is restarting anyway. Watching goes on.
+                    Console.Error.WriteLine($"{DateTimeOffset.Now:HH:mm:ss} {ex.Message} (retrying)");
+                    await Task.Delay(period, cancellationToken);
+                    continue;
+                }
+
                 view.Show(status, redraw: result.GetValue(watch));
                 if (!result.GetValue(watch) || status.IsTerminal)
                 {

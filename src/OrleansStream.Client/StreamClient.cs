@@ -56,7 +56,7 @@ public sealed class StreamClient : IStreamClient, IAsyncDisposable
         {
             host.Dispose();
             throw new ClusterUnavailableException(
-                $"No OrleansStream cluster reachable at {options.Description}: {ex.GetBaseException().Message} (cluster id '{options.ClusterId}', service id '{options.ServiceId}'). Start a silo, or check the gateway and the ids.",
+                $"No OrleansStream cluster reachable at {options.Description}: {Reason(ex)} (cluster id '{options.ClusterId}', service id '{options.ServiceId}'). Start a silo, or check the gateway and the ids.",
                 ex);
         }
         catch
@@ -255,9 +255,12 @@ public sealed class StreamClient : IStreamClient, IAsyncDisposable
         }
         catch (Exception ex) when (IsConnectionFailure(ex))
         {
-            throw new ClusterUnavailableException($"Lost the OrleansStream cluster at {_where}: {ex.GetBaseException().Message}", ex);
+            throw new ClusterUnavailableException($"Lost the OrleansStream cluster at {_where}: {Reason(ex)}", ex);
         }
     }
+
+    /// <summary>The first line of the innermost message: Orleans folds whole stack traces into some of its messages.</summary>
+    private static string Reason(Exception ex) => ex.GetBaseException().Message.Split('\n', 2)[0].Trim();
 
     private static bool IsConnectionFailure(Exception ex)
         => ex is ConnectionFailedException or SiloUnavailableException or OrleansMessageRejectionException or GatewayTooBusyException or SocketException

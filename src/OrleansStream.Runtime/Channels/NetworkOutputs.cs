@@ -18,8 +18,11 @@ internal sealed class NetworkOutputs(IStreamProvider streams, TaskId task, int m
 
     public long RecordsOut => _writers.Sum(w => w.RecordsOut);
 
-    /// <summary>The lowest watermark sent on any edge (all edges get the same ones); <see cref="long.MinValue"/> before the first or without edges.</summary>
-    public long LastWatermark => _writers.Count == 0 ? long.MinValue : _writers.Min(w => w.LastWatermark);
+    /// <summary>
+    /// The highest watermark sent on any edge: edges that leave the chain before its watermark assigner
+    /// (a side output of a parse step) carry none. <see cref="long.MinValue"/> before the first or without edges.
+    /// </summary>
+    public long LastWatermark => _writers.Count == 0 ? long.MinValue : _writers.Max(w => w.LastWatermark);
 
     public IOutput<T> Create<T>(JobEdge edge, IRecordCodec<T> codec, Func<T, int>? keyHash)
     {
