@@ -93,6 +93,19 @@ internal sealed class SiloProcess : IDisposable
         }
     }
 
+    /// <summary>Sends SIGTERM, as Kubernetes does to stop a pod, and waits for the silo to exit; returns its exit code.</summary>
+    public async Task<int> TerminateAsync(TimeSpan timeout)
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var deadline = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(deadline.Token);
+        return _process.ExitCode;
+    }
+
     /// <summary>Kills the silo without letting it leave the cluster: a crash, as membership sees it.</summary>
     public void Kill()
     {

@@ -74,6 +74,34 @@ public sealed class ThreeSiloCliTests(PostgresServer postgres, ITestOutputHelper
         });
     }
 
+    [Fact]
+    public async Task A_silo_stopped_with_sigterm_leaves_gracefully_and_its_tasks_restart_on_the_others()
+    {
+        await _cluster.WithOutputOnFailureAsync(output, async () =>
+        {
+            await _cluster.WaitUntilActiveAsync();
+            var submitted = await CliAsync(
+                "submit", "--topology", IpCountTopologyTests.SampleTopology(), "--parallelism", "4",
+                "--param", $"input={_input.InputPath}", "--param", $"output={_input.OutputPath}",
+                "--param", "checkpoint-interval=200ms", "--param", "rate=400");
+            var jobId = submitted.Output.Trim();
+            await _input.WaitForFirstCommitAsync();
+            var status = JsonDocument.Parse((await CliAsync("status", jobId, "--json")).Output).RootElement;
+            int supervisor = _cluster.IndexOf(status.GetProperty("supervisorSilo").GetString()!);
+            int leaving = status.GetProperty("slots").EnumerateArray().Select(slot => _cluster.IndexOf(slot.GetString()!)).First(index => index >= 0 && index != supervisor);
+
+            int exitCode = await _cluster.Silos[leaving].TerminateAsync(TimeSpan.FromSeconds(60));
+
+            Assert.Equal(0, exitCode);
+            Assert.Contains("OrleansStream silo stopping gracefully", _cluster.Silos[leaving].Output());
+            Assert.Contains("OrleansStream silo stopped.", _cluster.Silos[leaving].Output());
+            var final = await WaitForEndAsync(jobId);
+            Assert.Equal("Finished", final.GetProperty("state").GetString());
+            Assert.True(final.GetProperty("attempt").GetInt32() >= 2, $"the tasks on the stopped silo should have restarted elsewhere: {final}");
+            Assert.Equal(_input.ExpectedCounts(), _input.CommittedCounts());
+        });
+    }
+
     /// <summary>
     /// As a Kubernetes readiness probe: polls each silo's <c>/health/ready</c> until it answers 200
     /// (the endpoint comes up after the silo has joined), then expects <c>/health/live</c> to answer 200 too.
