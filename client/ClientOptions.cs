@@ -52,17 +52,34 @@ internal sealed class ClientOptions
     private static IPEndPoint? ParseEndPoint(string value, System.CommandLine.Parsing.ArgumentResult result)
     {
         int colon = value.LastIndexOf(':');
-        if (colon > 0 && int.TryParse(value[(colon + 1)..], out int port) && port is > 0 and < 65536)
+        if (colon <= 0 || !int.TryParse(value[(colon + 1)..], out int port) || port is < 1 or > IPEndPoint.MaxPort)
         {
-            var host = value[..colon];
-            var address = host == "localhost" ? IPAddress.Loopback : IPAddress.TryParse(host, out var parsed) ? parsed : Dns.GetHostAddresses(host).FirstOrDefault();
-            if (address is not null)
-            {
-                return new IPEndPoint(address, port);
-            }
+            result.AddError($"--gateway '{value}' must be host:port.");
+            return null;
         }
 
-        result.AddError($"--gateway '{value}' must be host:port.");
+        var host = value[..colon];
+        if (IPAddress.TryParse(host, out var address))
+        {
+            return new IPEndPoint(address, port);
+        }
+
+        try
+        {
+            var addresses = Dns.GetHostAddresses(host);
+            var chosen = addresses.FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork) ?? addresses.FirstOrDefault();
+            if (chosen is not null)
+            {
+                return new IPEndPoint(chosen, port);
+            }
+        }
+        catch (System.Net.Sockets.SocketException ex)
+        {
+            result.AddError($"--gateway '{value}': host '{host}' not found ({ex.Message}).");
+            return null;
+        }
+
+        result.AddError($"--gateway '{value}': host '{host}' has no address.");
         return null;
     }
 }

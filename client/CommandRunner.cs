@@ -33,10 +33,22 @@ internal sealed class CommandRunner(ClientOptions options)
         {
             return Fail(ex.Message, ExitCodes.JobNotFinished);
         }
+        catch (StreamClientException ex)
+        {
+            return Fail(ex.Message, ExitCodes.TryAgain);
+        }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Ctrl+C stops this command, never the job: it runs in the cluster, not in this process.
             return Fail("Interrupted; the job, if any, goes on in the cluster.", ExitCodes.Interrupted);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return Fail(ex.Message, ExitCodes.BadInput);
+        }
+        catch (Exception ex)
+        {
+            return Fail($"Unexpected {ex.GetType().Name}: {ex.Message}", ExitCodes.Internal);
         }
     }
 

@@ -17,6 +17,12 @@ internal static class ExitCodes
     /// <summary>The cluster knows no job with the given id.</summary>
     public const int JobNotFound = 4;
 
+    /// <summary>The cluster was reached but could not do it now (it did not answer in time, a grain could not activate): check with status or try again.</summary>
+    public const int TryAgain = 75;
+
+    /// <summary>Something this command did not expect; the message says what.</summary>
+    public const int Internal = 70;
+
     /// <summary>The command line itself is wrong (sysexits' EX_USAGE); nothing was sent.</summary>
     public const int Usage = 64;
 

@@ -73,17 +73,27 @@ internal static class SubmitCommand
                 return CommandRunner.Fail(ex.Message, ExitCodes.BadInput);
             }
 
+            // The assembly is read and checked before connecting: a wrong file is the caller's to fix, and nothing is sent.
             var upload = result.GetValue(assembly);
-            if (upload is { Exists: false })
+            byte[]? assemblyBytes = null;
+            if (upload is not null)
             {
-                return CommandRunner.Fail($"Job assembly '{upload.FullName}' does not exist.", ExitCodes.BadInput);
+                try
+                {
+                    assemblyBytes = await File.ReadAllBytesAsync(upload.FullName, cancellationToken);
+                    StreamClient.CheckAssembly(upload.Name, assemblyBytes);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidJobException)
+                {
+                    return CommandRunner.Fail(ex.Message, ExitCodes.BadInput);
+                }
             }
 
             return await runner.RunAsync(result, async (client, cancellationToken) =>
             {
                 if (upload is not null)
                 {
-                    var artifact = await client.UploadAssemblyAsync(upload.Name, await File.ReadAllBytesAsync(upload.FullName, cancellationToken), cancellationToken);
+                    var artifact = await client.UploadAssemblyAsync(upload.Name, assemblyBytes, cancellationToken);
                     submission = submission with { Artifact = artifact };
                 }
 

@@ -37,6 +37,13 @@ builder.Services.AddOptions<OrleansStreamOptions>().Validate(
     options => options.StreamProvider is OrleansStreamOptions.DefaultStreamProvider or MemoryStreamProvider,
     $"OrleansStream: StreamProvider must be \"{OrleansStreamOptions.DefaultStreamProvider}\" or \"{MemoryStreamProvider}\".");
 
+if (settings.HealthPort is { } healthPort)
+{
+    // Registered before the silo: hosted services start in order and stop in reverse, so the probes answer
+    // while the silo starts (not ready) and while it leaves (not ready, shutting down), not only in between.
+    builder.Services.AddHostedService(services => ActivatorUtilities.CreateInstance<SiloHealthEndpoints>(services, healthPort));
+}
+
 builder.UseOrleans(silo =>
 {
     switch (backends.Clustering)
@@ -92,12 +99,6 @@ builder.UseOrleans(silo =>
 
     silo.UseTaskSlots(section.GetValue("Slots", Environment.ProcessorCount));
 });
-
-if (settings.HealthPort is { } healthPort)
-{
-    // Started after the silo (hosted services start in order), so "ready" is never answered before there is a silo.
-    builder.Services.AddHostedService(services => ActivatorUtilities.CreateInstance<SiloHealthEndpoints>(services, healthPort));
-}
 
 using var host = builder.Build();
 var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansStream.Silo");

@@ -52,7 +52,7 @@ public sealed class StreamClient : IStreamClient, IAsyncDisposable
         {
             await host.StartAsync(cancellationToken);
         }
-        catch (Exception ex) when (IsConnectionFailure(ex))
+        catch (Exception ex) when (IsConnectionFailure(ex) || ex is TimeoutException)
         {
             host.Dispose();
             throw new ClusterUnavailableException(
@@ -71,9 +71,15 @@ public sealed class StreamClient : IStreamClient, IAsyncDisposable
     public Task<JobStatus> SubmitAsync(JobSubmission submission, string? jobId = null, CancellationToken cancellationToken = default)
         => CallAsync(async () =>
         {
+            jobId ??= StreamJobClient.NewJobId(submission.JobName);
             try
             {
                 return await _jobs.SubmitAsync(submission, jobId).WaitAsync(cancellationToken);
+            }
+            catch (TimeoutException ex)
+            {
+                // The job may be deploying still: submitting again would start a second one.
+                throw new StreamClientException($"The cluster did not confirm job '{jobId}' in time ({Reason(ex)}); it may still start: check with 'status {jobId}' before submitting again.", ex);
             }
             catch (JobSubmissionException ex)
             {
@@ -84,6 +90,19 @@ public sealed class StreamClient : IStreamClient, IAsyncDisposable
                 throw new NotEnoughSlotsException(ex.Message, ex.Required, ex.Available, ex);
             }
         });
+
+    /// <summary>Checks, without a cluster, that <paramref name="content"/> is a .NET assembly that can be uploaded as a job; throws <see cref="InvalidJobException"/>.</summary>
+    public static void CheckAssembly(string fileName, ReadOnlyMemory<byte> content)
+    {
+        try
+        {
+            Runtime.Jobs.Artifacts.JobAssemblyImage.Inspect(fileName, content);
+        }
+        catch (JobSubmissionException ex)
+        {
+            throw new InvalidJobException(ex.Message, operatorName: null, ex);
+        }
+    }
 
     public Task<JobArtifact> UploadAssemblyAsync(string fileName, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
         => CallAsync(async () =>
@@ -99,7 +118,17 @@ public sealed class StreamClient : IStreamClient, IAsyncDisposable
         });
 
     public Task<IReadOnlyList<JobSummary>> ListJobsAsync(CancellationToken cancellationToken = default)
-        => CallAsync(() => _cluster.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).ListAsync().WaitAsync(cancellationToken));
+        => CallAsync(async () =>
+        {
+            var jobs = await _cluster.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).ListAsync().WaitAsync(cancellationToken);
+
+            // The list can lag behind a job grain that died before it told; the running ones are asked.
+            var current = await Task.WhenAll(jobs.Select(async job =>
+                !job.IsTerminal && await TryGetStatusAsync(job.JobId, cancellationToken) is { } status
+                    ? job with { State = status.State, EndedAt = status.EndedAt }
+                    : job));
+            return (IReadOnlyList<JobSummary>)current;
+        });
 
     public Task<JobStatus> GetStatusAsync(string jobId, CancellationToken cancellationToken = default)
         => CallAsync(async () => Known(await _jobs.GetStatusAsync(jobId).WaitAsync(cancellationToken)));
@@ -142,7 +171,7 @@ public sealed class StreamClient : IStreamClient, IAsyncDisposable
             var management = _cluster.GetGrain<IManagementGrain>(0);
             var hosts = await management.GetDetailedHosts(onlyActive: true).WaitAsync(cancellationToken);
             var jobs = await _cluster.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).ListAsync().WaitAsync(cancellationToken);
-            var running = await Task.WhenAll(jobs.Where(j => !j.IsTerminal).Select(j => _jobs.GetStatusAsync(j.JobId)));
+            var running = (await Task.WhenAll(jobs.Where(j => !j.IsTerminal).Select(j => TryGetStatusAsync(j.JobId, cancellationToken)))).OfType<JobStatus>().ToList();
             var inUse = running
                 .Where(s => s.State == JobState.Running)
                 .SelectMany(s => s.Slots ?? Array.Empty<string>())
@@ -228,6 +257,19 @@ public sealed class StreamClient : IStreamClient, IAsyncDisposable
         }
     }
 
+    /// <summary>A job's status, or null when its grain does not answer in time (a silo just died, say): for overviews, which go on without it.</summary>
+    private async Task<JobStatus?> TryGetStatusAsync(string jobId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _jobs.GetStatusAsync(jobId).WaitAsync(SlotQueryTimeout, cancellationToken);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OrleansException)
+        {
+            return null;
+        }
+    }
+
     private async Task<string> SavepointAsync(string jobId, Func<Task<string>> savepoint, CancellationToken cancellationToken)
         => await CallAsync(async () =>
         {
@@ -257,12 +299,20 @@ public sealed class StreamClient : IStreamClient, IAsyncDisposable
         {
             throw new ClusterUnavailableException($"Lost the OrleansStream cluster at {_where}: {Reason(ex)}", ex);
         }
+        catch (TimeoutException ex)
+        {
+            throw new StreamClientException($"The cluster did not answer in time: {Reason(ex)}", ex);
+        }
+        catch (OrleansException ex)
+        {
+            // A grain that failed to activate (its storage unreachable, say): the cluster is there but cannot do it now.
+            throw new StreamClientException($"The cluster could not do it: {Reason(ex)}", ex);
+        }
     }
 
     /// <summary>The first line of the innermost message: Orleans folds whole stack traces into some of its messages.</summary>
     private static string Reason(Exception ex) => ex.GetBaseException().Message.Split('\n', 2)[0].Trim();
 
     private static bool IsConnectionFailure(Exception ex)
-        => ex is ConnectionFailedException or SiloUnavailableException or OrleansMessageRejectionException or GatewayTooBusyException or SocketException
-            || (ex is TimeoutException && ex is not OperationCanceledException);
+        => ex is ConnectionFailedException or SiloUnavailableException or OrleansMessageRejectionException or GatewayTooBusyException or SocketException;
 }

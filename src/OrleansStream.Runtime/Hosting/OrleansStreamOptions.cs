@@ -73,5 +73,10 @@ public sealed class OrleansStreamOptions
         {
             throw new OrleansConfigurationException($"OrleansStream: {nameof(BufferTimeout)}, {nameof(TickInterval)} and {nameof(SourceSliceBudget)} must be positive.");
         }
+
+        if (TaskMetricsInterval <= TimeSpan.Zero || TaskLeaseInterval <= TimeSpan.Zero || JobSupervisionInterval <= TimeSpan.Zero)
+        {
+            throw new OrleansConfigurationException($"OrleansStream: {nameof(TaskMetricsInterval)}, {nameof(TaskLeaseInterval)} and {nameof(JobSupervisionInterval)} must be positive.");
+        }
     }
 }

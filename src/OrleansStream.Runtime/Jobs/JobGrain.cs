@@ -50,6 +50,7 @@ internal sealed class JobGrain(
 
     /// <summary>The vertices of an ended job as its last status showed them: the graph itself is let go with the job's code.</summary>
     private IReadOnlyList<VertexStatus>? _endedVertices;
+    private JobSummary? _announced;
 
     private string JobId => this.GetPrimaryKeyString();
 
@@ -66,6 +67,12 @@ internal sealed class JobGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         await snapshots.ReadJobAsync(JobId, _stored, cancellationToken);
+        if (Current is not null)
+        {
+            // The previous activation may have died between persisting and telling the job list.
+            Announce(force: true);
+        }
+
         if (Current is { State: JobState.Running or JobState.Restarting } record)
         {
             try
@@ -146,6 +153,7 @@ internal sealed class JobGrain(
             Attempt = 1,
             StartedAt = Now,
             StartedFrom = submission.FromSavepoint,
+            Slots = graph.RequiredSlots,
 
             // Ids go on from the savepoint's: restored tasks and sinks order their state by checkpoint id.
             NextCheckpointId = (from?.CheckpointId ?? 0) + 1,
@@ -735,10 +743,22 @@ internal sealed class JobGrain(
 
     private async Task PersistAsync()
     {
+        Record.Revision++;
         await snapshots.WriteJobAsync(JobId, _stored, CancellationToken.None);
+        Announce(force: false);
+    }
+
+    /// <summary>Tells the job list what changed (most writes are checkpoints, which it does not show), or everything with <paramref name="force"/>.</summary>
+    private void Announce(bool force)
+    {
         var record = Record;
-        var summary = new JobSummary(JobId, record.Submission.JobName, record.Submission.Definition, record.State, record.StartedAt ?? Now, record.EndedAt, _graph?.RequiredSlots ?? record.Submission.Parallelism);
-        GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).UpdateAsync(summary).Ignore();
+        var summary = new JobSummary(JobId, record.Submission.JobName, record.Submission.Definition, record.State, record.StartedAt ?? Now, record.EndedAt,
+            record.Slots, record.Revision);
+        if (force || _announced is null || summary with { Revision = _announced.Revision } != _announced)
+        {
+            _announced = summary;
+            GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).UpdateAsync(summary).Ignore();
+        }
     }
 
     private async Task RegisterReminderAsync()

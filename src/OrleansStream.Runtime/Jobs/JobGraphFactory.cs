@@ -6,30 +6,19 @@ using OrleansStream.Topology;
 namespace OrleansStream.Runtime.Jobs;
 
 /// <summary>
-/// Builds a job's graph from its submission, the same way on the client and on every silo: finds
-/// the job's definition (a deployed class, a class of an uploaded assembly, or a topology) and runs
-/// its <see cref="IStreamJob.Build"/>.
+/// Builds a job's graph from its submission, the same way on every silo that runs part of the job:
+/// finds the job's definition (a deployed class, a class of an uploaded assembly, or a topology) and
+/// runs its <see cref="IStreamJob.Build"/>. Whatever goes wrong in the job's own code comes out as a
+/// <see cref="JobSubmissionException"/> that carries only text.
 /// </summary>
-public sealed class JobGraphFactory
+public sealed class JobGraphFactory(JobAssemblyLoader assemblies)
 {
-    private readonly JobAssemblyLoader? _assemblies;
-
-    /// <summary>A silo's factory: uploaded job assemblies are loaded by <paramref name="assemblies"/>.</summary>
-    public JobGraphFactory(JobAssemblyLoader assemblies) => _assemblies = assemblies;
-
-    private JobGraphFactory()
-    {
-    }
-
-    /// <summary>A factory for jobs whose definitions need nothing from the cluster (deployed classes and topologies), as a client has it.</summary>
-    public static JobGraphFactory Local { get; } = new();
-
     /// <summary>
     /// Keeps the code the job is built from loaded on this silo until the hold is disposed: take it
     /// before <see cref="BuildAsync"/> and dispose it when nothing here runs the job any more, so that an
     /// uploaded assembly can be unloaded. A no-op for deployed classes and topologies.
     /// </summary>
-    public IDisposable Hold(string jobId) => _assemblies?.Hold(jobId) ?? NoHold.Instance;
+    public IDisposable Hold(string jobId) => assemblies.Hold(jobId);
 
     public async ValueTask<JobGraph> BuildAsync(string jobId, JobSubmission submission, CancellationToken cancellationToken = default)
     {
@@ -54,16 +43,17 @@ public sealed class JobGraphFactory
         {
             throw new JobSubmissionException($"Job '{submission.JobName}' is invalid: {ex.Message}", ex.OperatorName);
         }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException)
+        catch (Exception ex) when (ex is not (JobSubmissionException or OperationCanceledException))
         {
-            throw new JobSubmissionException($"Job '{submission.JobName}' could not be built: {ex.Message}");
-        }
-        catch (Exception ex) when (submission.Artifact is not null && ex is not JobSubmissionException)
-        {
-            // Only text leaves the silo: an exception of the job's own type would make Orleans serialize, and cache, a type of the job's load context.
-            throw new JobSubmissionException($"Job '{submission.JobName}' could not be built: {ex.GetType().Name}: {ex.Message}");
+            // Any failure of the job's own code is the job's: it would fail the same way on every silo and
+            // every retry. Only text leaves the silo: an exception of an uploaded job's own type would make
+            // Orleans serialize, and cache, a type of the job's load context, and a client may not know it.
+            throw new JobSubmissionException($"Job '{submission.JobName}' could not be built: {Describe(ex)}");
         }
     }
+
+    private static string Describe(Exception ex)
+        => ex is ArgumentException or InvalidOperationException or FormatException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}";
 
     private async ValueTask<IStreamJob> CreateJobAsync(string jobId, JobSubmission submission, CancellationToken cancellationToken)
     {
@@ -92,14 +82,9 @@ public sealed class JobGraphFactory
 
     private async ValueTask<IStreamJob> CreateUploadedJobAsync(string jobId, JobSubmission submission, JobArtifact artifact, CancellationToken cancellationToken)
     {
-        if (_assemblies is null)
-        {
-            throw new JobSubmissionException($"Job '{submission.JobName}' is defined by an uploaded assembly, which only the silos load: submit it to the cluster.");
-        }
-
         var typeName = submission.JobType ?? throw new JobSubmissionException(
             $"The submission names uploaded assembly '{artifact.FileName}' but no job type in it: give the full name (namespace and class) of its {nameof(IStreamJob)} class.");
-        var assembly = await _assemblies.LoadAsync(jobId, artifact, cancellationToken);
+        var assembly = await assemblies.LoadAsync(jobId, artifact, cancellationToken);
         try
         {
             var type = assembly.GetType(typeName, throwOnError: false)
@@ -111,11 +96,6 @@ public sealed class JobGraphFactory
         catch (Exception ex) when (IsMissingCode(ex))
         {
             throw MissingCode(submission, artifact, ex);
-        }
-        catch (System.Reflection.TargetInvocationException ex)
-        {
-            var cause = ex.InnerException ?? ex;
-            throw new JobSubmissionException($"The constructor of job type '{typeName}' threw {cause.GetType().Name}: {cause.Message}");
         }
     }
 
@@ -152,7 +132,15 @@ public sealed class JobGraphFactory
             throw new JobSubmissionException($"Job type '{type.FullName}' must implement {nameof(IStreamJob)} and have a public parameterless constructor.");
         }
 
-        return (IStreamJob)Activator.CreateInstance(type)!;
+        try
+        {
+            return (IStreamJob)Activator.CreateInstance(type)!;
+        }
+        catch (System.Reflection.TargetInvocationException ex)
+        {
+            var cause = ex.InnerException ?? ex;
+            throw new JobSubmissionException($"The constructor of job type '{type.FullName}' threw {cause.GetType().Name}: {cause.Message}");
+        }
     }
 }
 
@@ -164,14 +152,4 @@ public sealed class JobSubmissionException : OrleansException
 
     /// <summary>The operator at fault, when the problem is in one.</summary>
     [Id(0)] public string? OperatorName { get; private set; }
-}
-
-/// <summary>The hold of a definition that needs nothing loaded.</summary>
-file sealed class NoHold : IDisposable
-{
-    public static readonly NoHold Instance = new();
-
-    public void Dispose()
-    {
-    }
 }

@@ -38,6 +38,12 @@ internal sealed class JobRecord
 
     [Id(13)] public string? LastFailure { get; set; }
 
+    /// <summary>Counts the writes of the record, so that the job list can tell a newer summary from an older one.</summary>
+    [Id(14)] public long Revision { get; set; }
+
+    /// <summary>The task slots the job needs (its largest parallelism), for the job list.</summary>
+    [Id(15)] public int Slots { get; set; }
+
     /// <summary>The newest completed checkpoint or savepoint of this job, if any.</summary>
     public CompletedCheckpointInfo? LatestCompleted => Retained.Concat(Savepoints).MaxBy(c => c.Id);
 

@@ -7,10 +7,10 @@ public sealed class StreamJobClient(IGrainFactory grains)
 {
     /// <summary>Submits a job under a new id made from its name; returns its status after deployment.</summary>
     public Task<JobStatus> SubmitAsync(JobSubmission submission, string? jobId = null)
-    {
-        jobId ??= $"{Slug(submission.JobName)}-{Guid.NewGuid().ToString("N")[..8]}";
-        return grains.GetGrain<IJobGrain>(jobId).SubmitAsync(submission);
-    }
+        => grains.GetGrain<IJobGrain>(jobId ?? NewJobId(submission.JobName)).SubmitAsync(submission);
+
+    /// <summary>A new job id made from the job's name: <c>{name}-{8 hex digits}</c>.</summary>
+    public static string NewJobId(string jobName) => $"{Slug(jobName)}-{Guid.NewGuid().ToString("N")[..8]}";
 
     /// <summary>
     /// Uploads a job assembly (the compiled dll holding an <see cref="Api.IStreamJob"/> class) into the
@@ -89,12 +89,9 @@ public sealed class StreamJobClient(IGrainFactory grains)
             var outcome = await job.GetCheckpointAsync(id);
             switch (outcome?.State)
             {
+                case CheckpointOutcomeState.Completed when stopAfter:
+                    return await WaitUntilStoppedAsync(jobId, id, outcome.Pointer!, timeout, deadline.Token, cancellationToken);
                 case CheckpointOutcomeState.Completed:
-                    if (stopAfter)
-                    {
-                        await WaitForCompletionAsync(jobId, deadline.Token);
-                    }
-
                     return outcome.Pointer!;
                 case CheckpointOutcomeState.Failed:
                     throw new SavepointFailedException(jobId, id, outcome.Failure ?? "unknown reason");
@@ -113,6 +110,24 @@ public sealed class StreamJobClient(IGrainFactory grains)
 
             delay = TimeSpan.FromMilliseconds(Math.Min(200, delay.TotalMilliseconds * 2));
         }
+    }
+
+    /// <summary>After a stop-with-savepoint's savepoint: the job stops once its sinks have committed up to it, or it did not stop.</summary>
+    private async Task<string> WaitUntilStoppedAsync(string jobId, long id, string pointer, TimeSpan timeout, CancellationToken deadline, CancellationToken cancellationToken)
+    {
+        JobStatus status;
+        try
+        {
+            status = await WaitForCompletionAsync(jobId, deadline);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new SavepointFailedException(jobId, id, $"savepoint {pointer} completed but the job did not stop within {timeout.TotalSeconds:0.###} s");
+        }
+
+        return status.State == JobState.Stopped
+            ? pointer
+            : throw new SavepointFailedException(jobId, id, $"savepoint {pointer} completed but the job ended {status.State} instead of stopping: {status.Failure ?? status.Checkpoints.LastFailure}");
     }
 
     private static string Slug(string name)

@@ -98,7 +98,7 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
         }
 
         _task = deployment.Task;
-        _jobCode = _graphs.Hold(_task.JobId);
+        _jobCode ??= _graphs.Hold(_task.JobId);
         var graph = await _graphs.BuildAsync(_task.JobId, deployment.Submission);
         var vertex = graph.Vertex(_task.VertexId);
         _network = new NetworkOutputs(Streams, _task, graph.MaxParallelism, _options.BatchSize);
@@ -139,6 +139,7 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
 
         // A lost release must not leave the task running (or, finished, held active) forever.
         _lease = this.RegisterGrainTimer(CheckAttemptAsync, new GrainTimerCreationOptions(_options.TaskLeaseInterval, _options.TaskLeaseInterval) { KeepAlive = false });
+        _meter.Read(_chain.Operators);
         _metrics = this.RegisterGrainTimer(ReportProgress, new GrainTimerCreationOptions(_options.TaskMetricsInterval, _options.TaskMetricsInterval) { KeepAlive = false });
 
         _logger.LogDebug("Task {Task} started: {Vertex} x{Parallelism}{Restored}", _task, vertex.Name, vertex.Parallelism,

@@ -115,6 +115,23 @@ public sealed class StreamClientTests(ClusterFixture fixture)
         Assert.Contains(port.ToString(System.Globalization.CultureInfo.InvariantCulture), error.Message);
     }
 
+    [Fact]
+    public async Task The_job_list_keeps_the_newest_summary_of_a_job_whatever_order_they_arrive_in()
+    {
+        var registry = fixture.Cluster.GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key);
+        var jobId = "registry-" + Guid.NewGuid().ToString("N")[..8];
+        var submitted = DateTimeOffset.UtcNow;
+        var finished = new JobSummary(jobId, "late news", "a class", JobState.Finished, submitted, submitted.AddMinutes(1), 2, Revision: 7);
+        var running = finished with { State = JobState.Running, EndedAt = null, Revision = 3 };
+
+        // Job grains do not wait for these calls, so they may overtake each other: here the older arrives last.
+        await registry.UpdateAsync(finished);
+        await registry.UpdateAsync(running);
+
+        var listed = (await registry.ListAsync()).Single(j => j.JobId == jobId);
+        Assert.Equal(finished, listed);
+    }
+
     private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);

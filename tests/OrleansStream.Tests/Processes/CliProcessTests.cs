@@ -39,7 +39,7 @@ public sealed class CliProcessTests(PostgresServer postgres, ITestOutputHelper o
             Assert.Equal(UploadedJobsAssembly.ExpectedWindowTotals(2000), UploadedJobsAssembly.Sorted(File.ReadAllLines(outputFile)));
 
             var notAnAssembly = await CliProcess.RunAsync(["submit", "--assembly", outputFile, UploadedJobsAssembly.WindowJob, .. _cluster.CliOptions]);
-            Assert.True(notAnAssembly.ExitCode == 2, notAnAssembly.ToString());
+            Assert.True(notAnAssembly.ExitCode == 65, notAnAssembly.ToString());
             Assert.Contains("totals.txt", notAnAssembly.Error);
         });
     }
