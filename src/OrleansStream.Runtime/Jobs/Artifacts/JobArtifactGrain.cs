@@ -6,11 +6,25 @@ internal sealed class JobArtifactGrain(JobArtifactStore store, ILogger<JobArtifa
 {
     private string ArtifactId => this.GetPrimaryKeyString();
 
+    /// <summary>Artifacts are keyed by the SHA-256 of their content, as lower-case hex; no other key may create rows.</summary>
+    private void CheckId()
+    {
+        if (ArtifactId.Length != 64 || !ArtifactId.All(char.IsAsciiHexDigitLower))
+        {
+            throw new JobSubmissionException($"'{ArtifactId}' is not an artifact id (the SHA-256 of the content, 64 lower-case hex digits).");
+        }
+    }
+
     public async Task<bool> IsStoredAsync() => await store.FindAsync(ArtifactId, CancellationToken.None) is not null;
 
     public Task WritePartAsync(int index, byte[] data)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        CheckId();
+        if (index < 0 || index >= JobArtifactStore.PartCount(JobArtifactStore.MaxLength))
+        {
+            throw new JobSubmissionException($"Part {index} is beyond the largest job assembly accepted ({JobArtifactStore.MaxLength >> 20} MiB).");
+        }
+
         if (data.Length is 0 or > JobArtifactStore.PartBytes)
         {
             throw new ArgumentException($"A part holds 1 to {JobArtifactStore.PartBytes} bytes, not {data.Length}.", nameof(data));
@@ -25,6 +39,12 @@ internal sealed class JobArtifactGrain(JobArtifactStore store, ILogger<JobArtifa
         if (await store.FindAsync(ArtifactId, CancellationToken.None) is not null)
         {
             return new JobArtifact(ArtifactId, fileName);
+        }
+
+        CheckId();
+        if (length is < 1 or > JobArtifactStore.MaxLength)
+        {
+            throw new JobSubmissionException($"A job assembly of {length} bytes is not accepted: 1 byte to {JobArtifactStore.MaxLength >> 20} MiB.");
         }
 
         if (parts != JobArtifactStore.PartCount(length))

@@ -18,6 +18,9 @@ internal sealed class JobArtifactStore(IServiceProvider services, IOptions<Orlea
     /// <summary>The size of a stored part, and of an upload call.</summary>
     public const int PartBytes = 1 << 20;
 
+    /// <summary>The largest job assembly accepted: a job's own code, not its dependencies, and read whole into memory by each silo that loads it.</summary>
+    public const long MaxLength = 256L << 20;
+
     private static readonly GrainType ManifestType = GrainType.Create("orleansstream.artifact");
     private static readonly GrainType PartType = GrainType.Create("orleansstream.artifact-part");
 

@@ -22,6 +22,11 @@ internal sealed record JobAssemblyImage(string Id, string AssemblyName)
             throw NotAnAssembly(fileName, "the file is empty");
         }
 
+        if (content.Length > JobArtifactStore.MaxLength)
+        {
+            throw new JobSubmissionException($"'{fileName}' has {content.Length:N0} bytes; a job assembly may have at most {JobArtifactStore.MaxLength >> 20} MiB: deploy large dependencies with the silos.");
+        }
+
         try
         {
             using var stream = MemoryMarshal.TryGetArray(content, out var segment)
