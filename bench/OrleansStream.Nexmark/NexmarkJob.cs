@@ -69,8 +69,8 @@ public sealed class NexmarkJob : IStreamJob
     {
         var lines = AtSource(builder.FromSource(FileSource.NumberedLines(options.Input!), SourceName).Uid("nexmark-source"), options);
         var parsed = AtSource(lines.Map(ParsedEvent.Parse, "parse"), options);
-        AtSource(parsed.Filter(static p => !p.IsValid, "malformed"), options)
-            .Map(static p => p.Rejection!, "describe")
+        // Parsed lines never leave the source's subtask: only events and rejection messages cross the network.
+        AtSource(AtSource(parsed.Filter(static p => !p.IsValid, "malformed"), options).Map(static p => p.Rejection!, "describe"), options)
             .SinkTo(options.Rejected is { } path ? FileSink.ToFile<string>(path) : new PrintSink<string>(writer: Console.Error), RejectedSinkName)
             .Uid("rejected-lines");
         var valid = AtSource(parsed.Filter(static p => p.IsValid, "well-formed"), options);

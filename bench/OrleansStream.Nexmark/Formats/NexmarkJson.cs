@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using OrleansStream.Nexmark.Model;
 
@@ -13,7 +14,8 @@ namespace OrleansStream.Nexmark.Formats;
 /// </summary>
 public static class NexmarkJson
 {
-    private static readonly JsonWriterOptions WriterOptions = new() { Indented = false, SkipValidation = true };
+    // Relaxed escaping keeps URLs readable ('&' stays '&'): these are data files, never embedded in HTML.
+    private static readonly JsonWriterOptions WriterOptions = new() { Indented = false, SkipValidation = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>The event as one line of JSON, without the line break.</summary>
     public static string Format(NexmarkEvent e)
@@ -101,6 +103,12 @@ public static class NexmarkJson
     public static bool TryParse(ReadOnlySpan<byte> utf8, out NexmarkEvent value, out string error)
     {
         value = default;
+        if (utf8.Trim(" \t\r"u8).IsEmpty)
+        {
+            error = "empty line";
+            return false;
+        }
+
         var fields = new JsonEventFields();
         try
         {
