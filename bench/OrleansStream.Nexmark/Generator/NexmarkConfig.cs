@@ -17,6 +17,9 @@ public sealed record NexmarkConfig
 
     public const long FirstCategoryId = 10;
 
+    /// <summary>The largest average record size the <c>extra</c> padding can reach.</summary>
+    public const int MaxAverageByteSize = 1 << 18;
+
     /// <summary>Mixed into every event's random numbers: a different seed gives different data, the same ids and times.</summary>
     public long Seed { get; init; }
 
@@ -63,7 +66,10 @@ public sealed record NexmarkConfig
     public int AvgBidByteSize { get; init; } = 100;
 
     /// <summary>Event time of event <paramref name="index"/>, in epoch milliseconds.</summary>
-    public long TimestampOf(long index) => BaseTime + (long)(((Int128)index * 1000) / EventsPerSecond);
+    public long TimestampOf(long index)
+        => BaseTime + (index <= long.MaxValue / 1000
+            ? index * 1000 / EventsPerSecond
+            : (long)((Int128)index * 1000 / EventsPerSecond)); // 128-bit only where 64 would overflow: it is much slower.
 
     /// <summary>Throws when a setting cannot generate events, naming the setting.</summary>
     public NexmarkConfig Validate()
@@ -77,10 +83,19 @@ public sealed record NexmarkConfig
         Positive(HotBiddersRatio, nameof(HotBiddersRatio));
         Positive(NumActivePeople, nameof(NumActivePeople));
         Positive(NumInFlightAuctions, nameof(NumInFlightAuctions));
-        ArgumentOutOfRangeException.ThrowIfNegative(AvgPersonByteSize, nameof(AvgPersonByteSize));
-        ArgumentOutOfRangeException.ThrowIfNegative(AvgAuctionByteSize, nameof(AvgAuctionByteSize));
-        ArgumentOutOfRangeException.ThrowIfNegative(AvgBidByteSize, nameof(AvgBidByteSize));
+        Size(AvgPersonByteSize, nameof(AvgPersonByteSize));
+        Size(AvgAuctionByteSize, nameof(AvgAuctionByteSize));
+        Size(AvgBidByteSize, nameof(AvgBidByteSize));
         return this;
+
+        // Padding is sliced from a 1 MiB text: an average up to a quarter of that always fits.
+        static void Size(int value, string name)
+        {
+            if (value is < 0 or > MaxAverageByteSize)
+            {
+                throw new ArgumentOutOfRangeException(name, value, $"Nexmark setting {name} must be from 0 to {MaxAverageByteSize}.");
+            }
+        }
 
         static void Positive(long value, string name)
         {
