@@ -1,0 +1,171 @@
+using System.Globalization;
+using OrleansStream.Api;
+using OrleansStream.Checkpoints;
+using OrleansStream.Connectors;
+using OrleansStream.Nexmark;
+using OrleansStream.Nexmark.Formats;
+using OrleansStream.Nexmark.Generator;
+using OrleansStream.Nexmark.Model;
+using OrleansStream.Nexmark.Queries;
+using OrleansStream.Runtime.Jobs;
+using OrleansStream.Tests.Cluster;
+using OrleansStream.Tests.Connectors;
+
+namespace OrleansStream.Tests.Nexmark;
+
+/// <summary>
+/// q5 with checkpoints every 300 ms, a rate-limited generator (so that several checkpoints happen) and one
+/// transient fault: the job restarts from its last checkpoint and the committed output is still exactly q5's.
+/// </summary>
+public sealed class CheckpointedQ5Job : IStreamJob
+{
+    public void Build(StreamBuilder builder)
+    {
+        var parameters = builder.Parameters;
+        builder.EnableCheckpointing(TimeSpan.FromMilliseconds(300));
+        builder.RestartStrategy = RestartStrategy.FixedDelay(3, TimeSpan.FromMilliseconds(200));
+        var config = new NexmarkConfig { Seed = parameters.GetInt64("seed", 0), EventsPerSecond = parameters.GetInt64("event-rate", 500) };
+        var source = new NexmarkSource(config, parameters.GetInt64("events", 0), parameters.GetDouble("rate", 0));
+        string run = parameters.GetRequired("run");
+        long poison = config.TimestampOf(parameters.GetInt64("poison-index", -1));
+        var events = builder.FromSource(source, "nexmark events").SetParallelism(2).Uid("nexmark-source")
+            .Map(e =>
+            {
+                PoisonOnce.Check(run, e.DateTime, poison);
+                return e;
+            }, "transient fault").SetParallelism(2);
+        NexmarkQueries.Q5(events)
+            .SinkTo(FileSink.ForRowFormat<AuctionCount>(parameters.GetRequired("output"), NexmarkCsv.Q5), "results")
+            .Uid("results");
+    }
+}
+
+[Collection(ClusterCollection.Name)]
+public sealed class NexmarkQueryClusterTests(ClusterFixture fixture)
+{
+    private const long Events = 30_000;
+    private const long Seed = 42;
+
+    // 500 events per second of event time: 30,000 events span 60 s, so q5 has about 30 windows and q7 six.
+    private static readonly NexmarkConfig Config = new() { Seed = Seed, EventsPerSecond = 500 };
+
+    [Theory]
+    [InlineData("q0")]
+    [InlineData("q1")]
+    [InlineData("q2")]
+    [InlineData("q5")]
+    [InlineData("q7")]
+    public async Task A_query_on_generated_events_equals_the_single_threaded_reference(string query)
+    {
+        using var directory = new TempDirectory();
+        string output = directory.Combine($"{query}.csv");
+
+        var status = await RunAsync<NexmarkJob>(3, new()
+        {
+            ["query"] = query,
+            ["events"] = Invariant(Events),
+            ["seed"] = Invariant(Seed),
+            ["event-rate"] = "500",
+            ["source-parallelism"] = "2",
+            ["output"] = output,
+        });
+
+        Assert.True(status.State == JobState.Finished, $"{status.State}: {status.Failure}");
+        var expected = NexmarkReference.For(query, Generated(Events));
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected, SortedLines(output));
+    }
+
+    [Theory]
+    [InlineData("q5")]
+    [InlineData("q7")]
+    public async Task A_query_on_an_out_of_order_file_with_malformed_lines_equals_the_reference_and_reports_the_lines(string query)
+    {
+        using var directory = new TempDirectory();
+        string input = directory.Combine("events.jsonl");
+        string output = directory.Combine($"{query}.csv");
+        string rejected = directory.Combine("rejected.txt");
+        var events = Generated(20_000);
+
+        // Shuffled within blocks of 1,000 events (2 s of event time), well inside the 5 s out-of-orderness bound.
+        var random = new Random(5);
+        var shuffled = events.Chunk(1_000).SelectMany(block => block.OrderBy(_ => random.Next())).ToList();
+        Assert.NotEqual(events, shuffled);
+        var lines = shuffled.Select(NexmarkJson.Format).ToList();
+        lines.Insert(4, "{\"type\":\"bid\",\"auction\":");            // line 5
+        lines.Insert(1_233, "{\"type\":\"bid\",\"auction\":\"x\"}");    // line 1234
+        lines.Insert(15_000, "not json at all");                        // line 15001
+        await File.WriteAllLinesAsync(input, lines);
+
+        var status = await RunAsync<NexmarkJob>(3, new()
+        {
+            ["query"] = query,
+            ["source"] = "file",
+            ["input"] = input,
+            ["output"] = output,
+            ["rejected"] = rejected,
+            ["source-parallelism"] = "2",
+        });
+
+        Assert.True(status.State == JobState.Finished, $"{status.State}: {status.Failure}");
+        Assert.Equal(NexmarkReference.For(query, events), SortedLines(output));
+        var reported = SortedLines(rejected);
+        Assert.Equal(3, reported.Count);
+        Assert.StartsWith($"{input}:1234: field \"auction\" must be an integer", reported[0]);
+        Assert.StartsWith($"{input}:15001: ", reported[1]);
+        Assert.StartsWith($"{input}:5: invalid JSON", reported[2]);
+        Assert.Equal(3, status.RecordsOf(NexmarkJob.RejectedSinkName));
+    }
+
+    [Fact]
+    public async Task Q5_with_checkpoints_and_a_restart_from_one_commits_exactly_the_reference()
+    {
+        using var directory = new TempDirectory();
+        string output = directory.Combine("q5");
+
+        var status = await RunAsync<CheckpointedQ5Job>(3, new()
+        {
+            ["seed"] = Invariant(Seed),
+            ["events"] = "20000",
+            ["rate"] = "5000",
+            ["poison-index"] = "14001",
+            ["run"] = Guid.NewGuid().ToString(),
+            ["output"] = output,
+        });
+
+        Assert.True(status.State == JobState.Finished, $"{status.State}: {status.Failure}");
+        Assert.True(status.Checkpoints.Restarts >= 1, "the transient fault restarted the job");
+        Assert.True(status.Checkpoints.Completed >= 2, $"checkpoints completed: {status.Checkpoints.Completed}");
+        var committed = Directory.GetFiles(output).Where(f => !Path.GetFileName(f).StartsWith('.')).SelectMany(File.ReadAllLines).ToList();
+        committed.Sort(StringComparer.Ordinal);
+        Assert.Equal(NexmarkReference.Q5(Generated(20_000)), committed);
+    }
+
+    private async Task<JobStatus> RunAsync<TJob>(int parallelism, Dictionary<string, string> parameters) where TJob : IStreamJob, new()
+    {
+        var status = await fixture.Jobs.SubmitAsync(JobSubmission.For<TJob>(parallelism, parameters));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        return await fixture.Jobs.WaitForCompletionAsync(status.JobId, timeout.Token);
+    }
+
+    private static List<NexmarkEvent> Generated(long count)
+    {
+        var generator = new NexmarkGenerator(Config);
+        var events = new List<NexmarkEvent>((int)count);
+        for (long i = 0; i < count; i++)
+        {
+            events.Add(generator.Generate(i));
+        }
+
+        return events;
+    }
+
+    private static List<string> SortedLines(string path)
+    {
+        var lines = File.ReadAllLines(path).ToList();
+        lines.Sort(StringComparer.Ordinal);
+        return lines;
+    }
+
+    private static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
+}
