@@ -61,6 +61,8 @@ internal sealed class LatencyHistogram
         Interlocked.Increment(ref _count);
     }
 
+    public long Count => Interlocked.Read(ref _count);
+
     public void Reset()
     {
         Array.Clear(_buckets);

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using OrleansStream.Benchmarks;
+using OrleansStream.Benchmarks.Nexmark;
+using OrleansStream.Nexmark;
 using OrleansStream.Runtime.Hosting;
 
 var records = new Option<long>("--records") { Description = "Records for the pipeline benchmark.", DefaultValueFactory = _ => 10_000_000 };
@@ -8,7 +10,7 @@ var channelRecords = new Option<long>("--channel-records") { Description = "Reco
 var rate = new Option<double>("--latency-rate") { Description = "Records per second for the latency runs (below saturation).", DefaultValueFactory = _ => 100_000 };
 var only = new Option<string?>("--only")
 {
-    Description = "Run only 'pipeline' or 'channel'; or the checkpoint benchmarks, which run only when asked for: 'checkpoints' (all three), " +
+    Description = "Run only 'pipeline' or 'channel'; or the benchmarks that run only when asked for: 'nexmark', 'checkpoints' (all three), " +
         "'checkpoint-size', 'checkpoint-cost' or 'recovery'.",
 };
 var checkpointKeys = new Option<long[]>("--checkpoint-keys")
@@ -29,11 +31,29 @@ var membership = new Option<MembershipProfile[]>("--membership")
 };
 var restartDelay = new Option<int?>("--restart-delay-ms") { Description = "The recovery job's restart delay; the engine's default restart strategy (1 s) when not given." };
 var fastPostgres = new Option<bool>("--postgres-no-fsync") { Description = "Run the throwaway PostgreSQL without fsync and synchronous commit, as the test fixture does." };
+var nexmarkQueries = new Option<NexmarkQuery[]>("--nexmark-queries")
+{
+    Description = "Nexmark queries to run.", DefaultValueFactory = _ => [NexmarkQuery.Q0, NexmarkQuery.Q1, NexmarkQuery.Q2, NexmarkQuery.Q5, NexmarkQuery.Q7], AllowMultipleArgumentsPerToken = true,
+};
+var nexmarkEvents = new Option<long>("--nexmark-events") { Description = "Events per Nexmark throughput run.", DefaultValueFactory = _ => 10_000_000 };
+var nexmarkSilos = new Option<int[]>("--nexmark-silos") { Description = "In-process cluster sizes for the Nexmark runs.", DefaultValueFactory = _ => [1, 2], AllowMultipleArgumentsPerToken = true };
+var nexmarkParallelism = new Option<int>("--nexmark-parallelism") { Description = "Parallelism of the Nexmark jobs.", DefaultValueFactory = _ => 2 };
+var nexmarkCheckpoints = new Option<string[]>("--nexmark-checkpoints")
+{
+    Description = "Checkpoint intervals in seconds, or 'off', for the Nexmark throughput runs.", DefaultValueFactory = _ => ["off", "10"], AllowMultipleArgumentsPerToken = true,
+};
+var nexmarkProvider = new Option<string>("--nexmark-stream-provider") { Description = "Stream provider of the Nexmark runs: orleansstream or memory.", DefaultValueFactory = _ => OrleansStreamOptions.DefaultStreamProvider };
+var nexmarkLatencySeconds = new Option<int>("--nexmark-latency-seconds") { Description = "Seconds of events measured in each Nexmark latency run (windows need more than their size and the 5 s bound).", DefaultValueFactory = _ => 20 };
+var nexmarkWatermarkMs = new Option<int>("--nexmark-watermark-ms")
+{
+    Description = "Periodic watermark interval of the Nexmark jobs (StreamBuilder.AutoWatermarkInterval; the engine's default, as Flink's, is 200 ms).", DefaultValueFactory = _ => 200,
+};
 var siloProcess = new Option<string?>("--silo-process") { Description = "Internal: run one silo of the recovery benchmark over this PostgreSQL connection string.", Hidden = true };
 var clusterId = new Option<string?>("--cluster-id") { Description = "Internal: the cluster id of a --silo-process silo.", Hidden = true };
 var root = new RootCommand("OrleansStream benchmarks: each engine figure is printed next to a baseline measured in the same run.")
 {
     records, channelRecords, rate, only, checkpointKeys, checkpointSamples, checkpointStorages, costRecords, costPairs, membership, restartDelay, fastPostgres, siloProcess, clusterId,
+    nexmarkQueries, nexmarkEvents, nexmarkSilos, nexmarkParallelism, nexmarkCheckpoints, nexmarkProvider, nexmarkLatencySeconds, nexmarkWatermarkMs,
 };
 
 root.SetAction(async (result, cancellationToken) =>
@@ -77,6 +97,17 @@ root.SetAction(async (result, cancellationToken) =>
                     $"| {m.Name} | {m.Records:N0} | {m.RecordsPerSecond / 1e6:F2} M | {m.BytesPerRecord:F1} | {p50:F2} ms | {p99:F2} ms |"));
             }
         }
+    }
+
+    if (part is "nexmark")
+    {
+        var checkpoints = result.GetValue(nexmarkCheckpoints)!
+            .Select(c => c == "off" ? (TimeSpan?)null : TimeSpan.FromSeconds(double.Parse(c, CultureInfo.InvariantCulture)))
+            .ToList();
+        await NexmarkBenchmark.RunAsync(new NexmarkBenchmarkOptions(
+            result.GetValue(nexmarkQueries)!, result.GetValue(nexmarkEvents), result.GetValue(nexmarkSilos)!, result.GetValue(nexmarkParallelism), checkpoints,
+            result.GetValue(nexmarkProvider)!, TimeSpan.FromSeconds(result.GetValue(nexmarkLatencySeconds)), LatencyLoad: 0.5,
+            TimeSpan.FromMilliseconds(result.GetValue(nexmarkWatermarkMs))));
     }
 
     if (part is "checkpoints" or "checkpoint-size" or "checkpoint-cost" or "recovery")

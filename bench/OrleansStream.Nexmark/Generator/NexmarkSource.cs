@@ -17,7 +17,11 @@ public sealed class NexmarkSource : ISource<NexmarkEvent>
     /// <param name="eventCount">How many events to emit; null for an unbounded source.</param>
     /// <param name="eventsPerSecond">The most events per second the whole source emits (split evenly over its subtasks); null or 0 for as fast as possible.</param>
     /// <param name="firstEventIndex">The index of the first event: a source started at k emits what a source from 0 emits after its first k events.</param>
-    public NexmarkSource(NexmarkConfig config, long? eventCount = null, double? eventsPerSecond = null, long firstEventIndex = 0)
+    /// <param name="pacedByEventTime">
+    /// Emit each event no earlier than the wall-clock time its <c>dateTime</c> names (the config's base time plus its
+    /// place at the config's rate): events then happen when they say they do, so a sink can measure latency from event time.
+    /// </param>
+    public NexmarkSource(NexmarkConfig config, long? eventCount = null, double? eventsPerSecond = null, long firstEventIndex = 0, bool pacedByEventTime = false)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentOutOfRangeException.ThrowIfNegative(firstEventIndex);
@@ -33,6 +37,10 @@ public sealed class NexmarkSource : ISource<NexmarkEvent>
         FirstEventIndex = firstEventIndex;
         var generator = Generator;
         _generator = GeneratorSource.FromIndex(i => generator.Generate(firstEventIndex + i), eventCount);
+        if (pacedByEventTime)
+        {
+            _generator = _generator.WithPacing(static e => e.DateTime);
+        }
     }
 
     public NexmarkGenerator Generator { get; }

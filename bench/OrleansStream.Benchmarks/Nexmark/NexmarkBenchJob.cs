@@ -1,0 +1,135 @@
+using System.Globalization;
+using OrleansStream.Api;
+using OrleansStream.Connectors;
+using OrleansStream.Nexmark;
+using OrleansStream.Nexmark.Codecs;
+using OrleansStream.Nexmark.Generator;
+using OrleansStream.Nexmark.Model;
+using OrleansStream.Nexmark.Queries;
+using OrleansStream.Time;
+
+namespace OrleansStream.Benchmarks.Nexmark;
+
+/// <summary>
+/// One Nexmark query over generated events into a discarding sink, or, in latency mode, events paced by their
+/// own event time into a sink that measures how long after its event time each result arrived.
+/// Parameters: <c>query</c>, <c>events</c>, <c>parallelism</c>, <c>checkpoint-ms</c>; latency mode: <c>rate</c>
+/// (events per second) and <c>start</c> (epoch ms of event 0, slightly in the future).
+/// </summary>
+public sealed class NexmarkBenchJob : IStreamJob
+{
+    public const long Seed = 20261130;
+
+    public void Build(StreamBuilder builder)
+    {
+        var parameters = builder.Parameters;
+        var query = Enum.Parse<NexmarkQuery>(parameters.GetRequired("query"), ignoreCase: true);
+        long events = parameters.GetInt64("events", 1_000_000);
+        double rate = parameters.GetDouble("rate", 0);
+        int parallelism = (int)parameters.GetInt64("parallelism", 2);
+        builder.DefaultParallelism = parallelism;
+        if (parameters.GetInt64("watermark-ms", 0) is > 0 and var watermarkInterval)
+        {
+            builder.AutoWatermarkInterval = TimeSpan.FromMilliseconds(watermarkInterval);
+        }
+
+        if (parameters.GetInt64("checkpoint-ms", 0) is > 0 and var interval)
+        {
+            builder.EnableCheckpointing(TimeSpan.FromMilliseconds(interval));
+        }
+
+        bool latency = rate > 0;
+        var config = new NexmarkConfig { Seed = Seed };
+        if (latency)
+        {
+            // Event i happens at start + i / rate: paced by its own time, its result's latency is measured from it.
+            config = config with { BaseTime = parameters.GetInt64("start", 0), EventsPerSecond = (long)rate };
+        }
+
+        var events_ = builder.FromSource(new NexmarkSource(config, events, pacedByEventTime: latency), "nexmark events")
+            .SetParallelism(parallelism)
+            .WithCodec(NexmarkCodecs.Event);
+        if (latency && query is NexmarkQuery.Q0 or NexmarkQuery.Q1 or NexmarkQuery.Q2)
+        {
+            // Per-event results carry their event's time to the latency sink (the windowed queries assign it themselves).
+            events_ = events_.AssignTimestampsAndWatermarks(
+                WatermarkStrategy<NexmarkEvent>.ForBoundedOutOfOrderness(NexmarkQueries.MaxOutOfOrderness).WithTimestampAssigner(static e => e.DateTime), "event time")
+                .SetParallelism(parallelism).WithCodec(NexmarkCodecs.Event);
+        }
+
+        // Results due after the last event are flushed by the end of input, not by time: they are not measured.
+        var measured = (From: parameters.GetInt64("start", 0) + (long)NexmarkLatency.WarmUp.TotalMilliseconds, Until: parameters.GetInt64("until", long.MaxValue));
+        switch (query)
+        {
+            case NexmarkQuery.Q0:
+                NexmarkQueries.Q0(events_).SinkTo(Sink<Bid>(latency, windowed: false, measured), "results");
+                break;
+            case NexmarkQuery.Q1:
+                NexmarkQueries.Q1(events_).SinkTo(Sink<EuroBid>(latency, windowed: false, measured), "results");
+                break;
+            case NexmarkQuery.Q2:
+                NexmarkQueries.Q2(events_).SinkTo(Sink<AuctionPrice>(latency, windowed: false, measured), "results");
+                break;
+            case NexmarkQuery.Q5:
+                NexmarkQueries.Q5(events_).SinkTo(Sink<AuctionCount>(latency, windowed: true, measured), "results");
+                break;
+            case NexmarkQuery.Q7:
+                NexmarkQueries.Q7(events_).SinkTo(Sink<HighestBid>(latency, windowed: true, measured), "results");
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(builder), query, "Not a benchmarked query.");
+        }
+    }
+
+    private static ISink<T> Sink<T>(bool latency, bool windowed, (long From, long Until) measured)
+        => latency ? new NexmarkLatencySink<T>(windowed, measured.From, measured.Until) : new DiscardingSink<T>();
+
+    public static Dictionary<string, string> Parameters(NexmarkQuery query, long events, int parallelism, TimeSpan? checkpoints, TimeSpan watermarkInterval, double rate = 0, long start = 0, long until = long.MaxValue) => new()
+    {
+        ["watermark-ms"] = ((long)watermarkInterval.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
+        ["until"] = until.ToString(CultureInfo.InvariantCulture),
+        ["query"] = query.ToString(),
+        ["events"] = events.ToString(CultureInfo.InvariantCulture),
+        ["parallelism"] = parallelism.ToString(CultureInfo.InvariantCulture),
+        ["checkpoint-ms"] = ((long)(checkpoints?.TotalMilliseconds ?? 0)).ToString(CultureInfo.InvariantCulture),
+        ["rate"] = rate.ToString(CultureInfo.InvariantCulture),
+        ["start"] = start.ToString(CultureInfo.InvariantCulture),
+    };
+}
+
+/// <summary>
+/// Latency of each result from the moment it could first exist: for a per-event result the wall-clock time
+/// of its event (events are paced by their time); for a window's result the moment its window could fire,
+/// when an event 5 s (the out-of-orderness bound) past the window's end happened. Results of the first
+/// <see cref="NexmarkLatency.WarmUp"/> of event time are not counted (deployment, cold code), nor windows that
+/// only the end of input fires.
+/// </summary>
+internal sealed class NexmarkLatencySink<T>(bool windowed, long measureFrom, long measureUntil) : ISink<T>
+{
+    public int? RequiredParallelism => null;
+
+    public ISinkWriter<T> CreateWriter(SinkContext context) => new Writer(windowed ? (long)NexmarkQueries.MaxOutOfOrderness.TotalMilliseconds + 1 : 0, measureFrom, measureUntil);
+
+    private sealed class Writer(long delay, long measureFrom, long measureUntil) : ISinkWriter<T>
+    {
+        public void Write(T value, long timestamp)
+        {
+            long due = timestamp + delay;
+            if (due >= measureFrom && due <= measureUntil)
+            {
+                NexmarkLatency.Histogram.Record((long)((DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - due) * (System.Diagnostics.Stopwatch.Frequency / 1000.0)));
+            }
+        }
+
+        public void Flush() { }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}
+
+internal static class NexmarkLatency
+{
+    public static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(2);
+
+    public static readonly LatencyHistogram Histogram = new();
+}
