@@ -50,7 +50,7 @@ internal static class NexmarkBenchmark
                 await using var cluster = await StartClusterAsync(silos, options);
 
                 // A first, shorter run lets tiered compilation finish with the engine's code, as the loops have.
-                await RunJobAsync(cluster, NexmarkBenchJob.Parameters(query, Math.Min(options.Events, 2_000_000), options.Parallelism, null, options.WatermarkInterval));
+                await RunJobAsync(cluster, NexmarkBenchJob.Parameters(query, options.Events / 2, options.Parallelism, null, options.WatermarkInterval));
                 double? sustained = null;
                 foreach (var interval in options.Checkpoints)
                 {

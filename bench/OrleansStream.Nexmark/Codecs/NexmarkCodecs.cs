@@ -26,6 +26,7 @@ public static class NexmarkCodecs
         RecordCodec.Register(Event);
         RecordCodec.Register(HighestBid);
         RecordCodec.Register<TopAuctions>(new TopAuctionsCodec());
+        RecordCodec.Register<AuctionCounts>(new AuctionCountsCodec());
         RecordCodec.Register<MaxBids>(new MaxBidsCodec(BidCodec));
     }
 

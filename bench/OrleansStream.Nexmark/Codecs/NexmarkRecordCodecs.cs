@@ -151,6 +151,32 @@ internal sealed class TopAuctionsCodec : IRecordCodec<TopAuctions>
     }
 }
 
+/// <summary>q5's first-stage accumulator, for checkpoints: (auction, count) pairs.</summary>
+internal sealed class AuctionCountsCodec : IRecordCodec<AuctionCounts>
+{
+    public void Write(PayloadWriter writer, AuctionCounts value)
+    {
+        writer.WriteVarInt32(value.Counts.Count);
+        foreach (var (auction, count) in value.Counts)
+        {
+            writer.WriteVarInt64(auction);
+            writer.WriteVarInt64(count);
+        }
+    }
+
+    public AuctionCounts Read(ref PayloadReader reader)
+    {
+        int pairs = reader.ReadVarInt32();
+        var counts = new AuctionCounts();
+        for (int i = 0; i < pairs; i++)
+        {
+            counts.Add(reader.ReadVarInt64(), reader.ReadVarInt64());
+        }
+
+        return counts;
+    }
+}
+
 /// <summary>q7's window accumulator, for checkpoints: the bids with the maximum price (which they carry).</summary>
 internal sealed class MaxBidsCodec(BidCodec bids) : IRecordCodec<MaxBids>
 {

@@ -15,7 +15,7 @@ namespace OrleansStream.Nexmark.Queries;
 /// <remarks>
 /// Windowed queries take event time from the bid's <c>dateTime</c> with watermarks 5 s behind the newest
 /// bid (bounded out-of-orderness); windows are aligned to the epoch. Stateful steps have uids
-/// (<c>q5-counts</c>, <c>q5-top</c>, <c>q7-per-auction</c>, <c>q7-max</c>), so their state survives changes elsewhere.
+/// (<c>q5-group-counts</c>, <c>q5-top</c>, <c>q7-per-auction</c>, <c>q7-max</c>), so their state survives changes elsewhere.
 /// </remarks>
 public static class NexmarkQueries
 {
@@ -27,6 +27,9 @@ public static class NexmarkQueries
     public static readonly TimeSpan Q5WindowSlide = TimeSpan.FromSeconds(2);
 
     public static readonly TimeSpan Q7WindowSize = TimeSpan.FromSeconds(10);
+
+    /// <summary>q5's first stage counts bids per auction within this many groups of auctions (at least the parallelism to spread over).</summary>
+    public const long Q5PreAggregationGroups = 128;
 
     /// <summary>q7's first stage keeps the highest bids of this many groups of auctions per window (at least the parallelism to spread over).</summary>
     public const long Q7PreAggregationGroups = 128;
@@ -105,11 +108,21 @@ public static class NexmarkQueries
             }
         }, "q5 bid auctions"));
         var strategy = WatermarkStrategy<AuctionTime>.ForBoundedOutOfOrderness(MaxOutOfOrderness).WithTimestampAssigner(static b => b.DateTime);
+        // Local-global: the first stage counts bids per auction within groups of auctions and sends on only each
+        // group's most-bid auctions. Keyed by auction alone it would send a count for every auction of the window
+        // when the window fires, millions every two seconds at a few million events/s: a burst that is all latency.
         var counts = AtInputParallelism(bids, bids.AssignTimestampsAndWatermarks(strategy, "bid event time"))
-            .KeyBy(static b => b.Auction)
+            .KeyBy(static b => b.Auction % Q5PreAggregationGroups)
             .Window(SlidingEventTimeWindows.Of(Q5WindowSize, Q5WindowSlide))
-            .Aggregate(AggregateFunction.Count<AuctionTime>(), static (auction, window, count) => new AuctionCount(window.Start, window.End, auction, count), "q5 bids per auction")
-            .Uid("q5-counts");
+            .Aggregate(GroupTopAuctionsAggregate.Instance, static (_, window, top) => (Window: window, Top: top), "q5 bids per auction")
+            .Uid("q5-group-counts")
+            .FlatMap<AuctionCount>(static (result, output) =>
+            {
+                foreach (long auction in result.Top.Auctions)
+                {
+                    output.Collect(new AuctionCount(result.Window.Start, result.Window.End, auction, result.Top.MaxCount));
+                }
+            }, "q5 group maxima");
 
         // A count is stamped with its window's last millisecond, which lies in the tumbling window of one
         // slide that ends where its window ends: so each tumbling window below sees exactly one sliding window's counts.
@@ -137,7 +150,17 @@ public static class NexmarkQueries
         // The first stage only has to spread the work: grouped by auction it would keep (and emit, when the
         // window fires) a maximum for every auction of the window, hundreds of thousands at a million events/s;
         // grouped into Q7PreAggregationGroups buckets of auctions it keeps and emits a handful.
-        var perAuction = WithEventTime(Bids(events))
+        // Only what q7 reports crosses the network: the bid without its channel, url and extra strings.
+        NexmarkCodecs.EnsureRegistered();
+        var bids = AtInputParallelism(events, events.FlatMap<Bid>(static (e, output) =>
+        {
+            if (e.Kind == EventKind.Bid)
+            {
+                var bid = e.Bid!;
+                output.Collect(new Bid(bid.Auction, bid.Bidder, bid.Price, string.Empty, string.Empty, bid.DateTime, string.Empty));
+            }
+        }, "q7 bids")).WithCodec(NexmarkCodecs.Bid);
+        var perAuction = WithEventTime(bids)
             .KeyBy(static b => b.Auction % Q7PreAggregationGroups)
             .Window(TumblingEventTimeWindows.Of(Q7WindowSize))
             .Aggregate(MaxBidsAggregate.Instance, static (_, window, max) => (Window: window, Max: max), "q7 highest per auction group")
