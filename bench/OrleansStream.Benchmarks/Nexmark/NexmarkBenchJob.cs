@@ -20,6 +20,14 @@ public sealed class NexmarkBenchJob : IStreamJob
 {
     public const long Seed = 20261130;
 
+    /// <summary>
+    /// Events per second of event time in the throughput runs (and the loops): it decides how many events and
+    /// auctions a window holds, so it is near the rates the latency runs pace at, where event time is wall time.
+    /// </summary>
+    public const long DefaultEventRate = 2_000_000;
+
+    public static NexmarkConfig Config(long eventRate) => new() { Seed = Seed, EventsPerSecond = eventRate };
+
     public void Build(StreamBuilder builder)
     {
         var parameters = builder.Parameters;
@@ -39,11 +47,11 @@ public sealed class NexmarkBenchJob : IStreamJob
         }
 
         bool latency = rate > 0;
-        var config = new NexmarkConfig { Seed = Seed };
+        var config = Config(parameters.GetInt64("event-rate", DefaultEventRate));
         if (latency)
         {
             // Event i happens at start + i / rate: paced by its own time, its result's latency is measured from it.
-            config = config with { BaseTime = parameters.GetInt64("start", 0), EventsPerSecond = (long)rate };
+            config = Config((long)rate) with { BaseTime = parameters.GetInt64("start", 0) };
         }
 
         var events_ = builder.FromSource(new NexmarkSource(config, events, pacedByEventTime: latency), "nexmark events")
@@ -57,8 +65,13 @@ public sealed class NexmarkBenchJob : IStreamJob
                 .SetParallelism(parallelism).WithCodec(NexmarkCodecs.Event);
         }
 
-        // Results due after the last event are flushed by the end of input, not by time: they are not measured.
-        var measured = (From: parameters.GetInt64("start", 0) + (long)NexmarkLatency.WarmUp.TotalMilliseconds, Until: parameters.GetInt64("until", long.MaxValue));
+        // Measured: per-event results after the warm-up; windows that opened after it (a window open before the
+        // first event holds less and fires sooner); not results due after the last event, which only the end
+        // of input fires.
+        long windowed = (long)(NexmarkLatency.WarmUp + NexmarkQueries.Q7WindowSize + NexmarkQueries.MaxOutOfOrderness).TotalMilliseconds;
+        var measured = (
+            From: parameters.GetInt64("start", 0) + (query is NexmarkQuery.Q5 or NexmarkQuery.Q7 ? windowed : (long)NexmarkLatency.WarmUp.TotalMilliseconds),
+            Until: parameters.GetInt64("until", long.MaxValue));
         switch (query)
         {
             case NexmarkQuery.Q0:
@@ -86,6 +99,7 @@ public sealed class NexmarkBenchJob : IStreamJob
 
     public static Dictionary<string, string> Parameters(NexmarkQuery query, long events, int parallelism, TimeSpan? checkpoints, TimeSpan watermarkInterval, double rate = 0, long start = 0, long until = long.MaxValue) => new()
     {
+        ["event-rate"] = DefaultEventRate.ToString(CultureInfo.InvariantCulture),
         ["watermark-ms"] = ((long)watermarkInterval.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
         ["until"] = until.ToString(CultureInfo.InvariantCulture),
         ["query"] = query.ToString(),
@@ -117,7 +131,9 @@ internal sealed class NexmarkLatencySink<T>(bool windowed, long measureFrom, lon
             long due = timestamp + delay;
             if (due >= measureFrom && due <= measureUntil)
             {
-                NexmarkLatency.Histogram.Record((long)((DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - due) * (System.Diagnostics.Stopwatch.Frequency / 1000.0)));
+                // In ticks (100 ns), not truncated milliseconds: a millisecond is most of a per-event result's latency.
+                long nowTicks = DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks;
+                NexmarkLatency.Histogram.Record((long)((nowTicks - due * TimeSpan.TicksPerMillisecond) * (System.Diagnostics.Stopwatch.Frequency / (double)TimeSpan.TicksPerSecond)));
             }
         }
 

@@ -6,8 +6,8 @@ namespace OrleansStream.Benchmarks.Nexmark;
 
 /// <summary>
 /// The limit for each query: the same generated events and the same computation in one plain loop on one
-/// thread, with no engine (events in order, so a window fires as soon as an event passes its end plus the
-/// out-of-orderness bound, as the engine's watermark would let it). Each loop folds its results into a
+/// thread, with no engine (events in order; the watermark is the newest event time minus the bound minus 1, as
+/// the engine's bounded out-of-orderness watermark, and a window fires when it reaches the window's last millisecond). Each loop folds its results into a
 /// checksum so that nothing is optimized away.
 /// </summary>
 internal static class NexmarkLimit
@@ -16,8 +16,8 @@ internal static class NexmarkLimit
 
     public static async Task<Measurement> RunAsync(NexmarkQuery query, long events)
     {
-        // Warmed up as the engine is, so that tiered compilation has finished with the loop's code.
-        Run(query, Math.Min(events, 1_000_000));
+        // Warmed up as the engine is (a whole run first), so that tiered compilation has finished with the loop's code.
+        Run(query, events);
         return await Measurement.TimeAsync("plain C# loop, 1 thread (limit)", events, () =>
         {
             GC.KeepAlive(Run(query, events));
@@ -27,7 +27,7 @@ internal static class NexmarkLimit
 
     private static long Run(NexmarkQuery query, long events)
     {
-        var generator = new NexmarkGenerator(new NexmarkConfig { Seed = NexmarkBenchJob.Seed });
+        var generator = new NexmarkGenerator(NexmarkBenchJob.Config(NexmarkBenchJob.DefaultEventRate));
         return query switch
         {
             NexmarkQuery.Q0 => Q0(generator, events),
@@ -37,6 +37,29 @@ internal static class NexmarkLimit
             NexmarkQuery.Q7 => new Q7Loop().Run(generator, events),
             _ => throw new ArgumentOutOfRangeException(nameof(query), query, null),
         };
+    }
+
+    /// <summary>The generator alone, every event made and nothing done with it: what all the loops above spend before their query.</summary>
+    public static async Task<Measurement> RunGeneratorAsync(long events)
+    {
+        GeneratorOnly(events);
+        return await Measurement.TimeAsync("generator alone, 1 thread (no query)", events, () =>
+        {
+            GC.KeepAlive(GeneratorOnly(events));
+            return Task.CompletedTask;
+        });
+    }
+
+    private static long GeneratorOnly(long events)
+    {
+        var generator = new NexmarkGenerator(NexmarkBenchJob.Config(NexmarkBenchJob.DefaultEventRate));
+        long checksum = 0;
+        for (long i = 0; i < events; i++)
+        {
+            checksum += generator.Generate(i).DateTime;
+        }
+
+        return checksum;
     }
 
     private static long Q0(NexmarkGenerator generator, long events)
@@ -89,6 +112,8 @@ internal static class NexmarkLimit
 
         // Events come in time order, so windows open in the order of their ends: the oldest is first.
         private readonly Queue<long> _ends = new();
+        private readonly List<Dictionary<long, long>> _current = new(5);
+        private long _currentLastStart = long.MinValue;
         private long _checksum;
 
         public long Run(NexmarkGenerator generator, long events)
@@ -100,7 +125,7 @@ internal static class NexmarkLimit
                 {
                     Add(bid);
                     maxTime = Math.Max(maxTime, bid.DateTime);
-                    Fire(maxTime - Bound);
+                    Fire(maxTime - Bound - 1);
                 }
             }
 
@@ -112,10 +137,25 @@ internal static class NexmarkLimit
 
         public void Add(Bid bid)
         {
-            // Oldest window first: a window that does not exist yet ends after every window that does.
+            // Bids come in time order, mostly many to the same set of windows: that set is looked up once per slide.
             long lastStart = bid.DateTime - Mod(bid.DateTime, Slide);
+            if (lastStart != _currentLastStart)
+            {
+                OpenWindows(bid.DateTime, lastStart);
+            }
+
+            foreach (var counts in _current)
+            {
+                System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(counts, bid.Auction, out _)++;
+            }
+        }
+
+        /// <summary>The windows of a bid at <paramref name="time"/>, oldest first: a window that does not exist yet ends after every window that does.</summary>
+        private void OpenWindows(long time, long lastStart)
+        {
+            _current.Clear();
             long firstStart = lastStart;
-            while (firstStart - Slide > bid.DateTime - Size)
+            while (firstStart - Slide > time - Size)
             {
                 firstStart -= Slide;
             }
@@ -128,8 +168,10 @@ internal static class NexmarkLimit
                     _ends.Enqueue(start + Size);
                 }
 
-                counts[bid.Auction] = counts.GetValueOrDefault(bid.Auction) + 1;
+                _current.Add(counts);
             }
+
+            _currentLastStart = lastStart;
         }
 
         /// <summary>Fires every window whose last millisecond the watermark has reached.</summary>
@@ -162,8 +204,9 @@ internal static class NexmarkLimit
     internal sealed class Q7Loop
     {
         private const long Size = 10_000;
-        private readonly Dictionary<long, (long Max, List<Bid> Bids)> _windows = new();
+        private readonly Dictionary<long, Window> _windows = new();
         private readonly Queue<long> _ends = new();
+        private Window? _current;
         private long _checksum;
 
         public long Run(NexmarkGenerator generator, long events)
@@ -175,7 +218,7 @@ internal static class NexmarkLimit
                 {
                     Add(bid);
                     maxTime = Math.Max(maxTime, bid.DateTime);
-                    Fire(maxTime - Bound);
+                    Fire(maxTime - Bound - 1);
                 }
             }
 
@@ -186,12 +229,13 @@ internal static class NexmarkLimit
         public void Add(Bid bid)
         {
             long end = bid.DateTime - Mod(bid.DateTime, Size) + Size;
-            if (!_windows.TryGetValue(end, out var window))
+            if (_current?.End != end && !_windows.TryGetValue(end, out _current))
             {
-                window = (long.MinValue, new List<Bid>());
+                _windows.Add(end, _current = new Window(end));
                 _ends.Enqueue(end);
             }
 
+            var window = _current!;
             if (bid.Price > window.Max)
             {
                 window.Bids.Clear();
@@ -202,8 +246,6 @@ internal static class NexmarkLimit
             {
                 window.Bids.Add(bid);
             }
-
-            _windows[end] = window;
         }
 
         public void Fire(long watermark)
@@ -211,14 +253,26 @@ internal static class NexmarkLimit
             while (_ends.Count > 0 && _ends.Peek() - 1 <= watermark)
             {
                 long end = _ends.Dequeue();
-                var window = _windows[end];
-                foreach (var bid in window.Bids)
+                foreach (var bid in _windows[end].Bids)
                 {
                     _checksum += end ^ bid.Auction ^ bid.Price;
                 }
 
                 _windows.Remove(end);
+                if (_current?.End == end)
+                {
+                    _current = null;
+                }
             }
+        }
+
+        private sealed class Window(long end)
+        {
+            public long End { get; } = end;
+
+            public long Max { get; set; } = long.MinValue;
+
+            public List<Bid> Bids { get; } = new();
         }
     }
 

@@ -144,6 +144,8 @@ public static class NexmarkQueries
     /// <summary>
     /// q7, highest bid: for every tumbling window of 10 s, every bid whose price is the window's highest.
     /// Two stages, as a local-global aggregation: the highest bids per group of auctions and window, then per window.
+    /// The bids in the results carry auction, bidder, price and dateTime only (channel, url and extra are empty,
+    /// as the CSV has no place for them); Flink's q7 is a join with a max per window and keeps extra.
     /// </summary>
     public static DataStream<HighestBid> Q7(DataStream<NexmarkEvent> events)
     {
