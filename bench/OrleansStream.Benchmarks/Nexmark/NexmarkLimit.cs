@@ -105,7 +105,7 @@ internal static class NexmarkLimit
     }
 
     /// <summary>Bids per auction in sliding windows of 10 s every 2 s; per window the auctions with the most.</summary>
-    internal sealed class Q5Loop
+    internal sealed class Q5Loop : WindowLoop
     {
         private const long Size = 10_000, Slide = 2_000;
         private readonly Dictionary<long, Dictionary<long, long>> _windows = new();
@@ -114,28 +114,9 @@ internal static class NexmarkLimit
         private readonly Queue<long> _ends = new();
         private readonly List<Dictionary<long, long>> _current = new(5);
         private long _currentLastStart = long.MinValue;
-        private long _checksum;
 
-        public long Run(NexmarkGenerator generator, long events)
-        {
-            long maxTime = long.MinValue;
-            for (long i = 0; i < events; i++)
-            {
-                if (generator.Generate(i).Bid is { } bid)
-                {
-                    Add(bid);
-                    maxTime = Math.Max(maxTime, bid.DateTime);
-                    Fire(maxTime - Bound - 1);
-                }
-            }
 
-            Fire(long.MaxValue);
-            return _checksum;
-        }
-
-        public long Checksum => _checksum;
-
-        public void Add(Bid bid)
+        public override void Add(Bid bid)
         {
             // Bids come in time order, mostly many to the same set of windows: that set is looked up once per slide.
             long lastStart = bid.DateTime - Mod(bid.DateTime, Slide);
@@ -175,7 +156,7 @@ internal static class NexmarkLimit
         }
 
         /// <summary>Fires every window whose last millisecond the watermark has reached.</summary>
-        public void Fire(long watermark)
+        public override void Fire(long watermark)
         {
             while (_ends.Count > 0 && _ends.Peek() - 1 <= watermark)
             {
@@ -191,7 +172,7 @@ internal static class NexmarkLimit
                 {
                     if (count == max)
                     {
-                        _checksum += end ^ auction ^ count;
+                        Checksum += end ^ auction ^ count;
                     }
                 }
 
@@ -201,32 +182,15 @@ internal static class NexmarkLimit
     }
 
     /// <summary>The highest bids of each 10 s tumbling window.</summary>
-    internal sealed class Q7Loop
+    internal sealed class Q7Loop : WindowLoop
     {
         private const long Size = 10_000;
         private readonly Dictionary<long, Window> _windows = new();
         private readonly Queue<long> _ends = new();
         private Window? _current;
-        private long _checksum;
 
-        public long Run(NexmarkGenerator generator, long events)
-        {
-            long maxTime = long.MinValue;
-            for (long i = 0; i < events; i++)
-            {
-                if (generator.Generate(i).Bid is { } bid)
-                {
-                    Add(bid);
-                    maxTime = Math.Max(maxTime, bid.DateTime);
-                    Fire(maxTime - Bound - 1);
-                }
-            }
 
-            Fire(long.MaxValue);
-            return _checksum;
-        }
-
-        public void Add(Bid bid)
+        public override void Add(Bid bid)
         {
             long end = bid.DateTime - Mod(bid.DateTime, Size) + Size;
             if (_current?.End != end && !_windows.TryGetValue(end, out _current))
@@ -248,14 +212,14 @@ internal static class NexmarkLimit
             }
         }
 
-        public void Fire(long watermark)
+        public override void Fire(long watermark)
         {
             while (_ends.Count > 0 && _ends.Peek() - 1 <= watermark)
             {
                 long end = _ends.Dequeue();
                 foreach (var bid in _windows[end].Bids)
                 {
-                    _checksum += end ^ bid.Auction ^ bid.Price;
+                    Checksum += end ^ bid.Auction ^ bid.Price;
                 }
 
                 _windows.Remove(end);
@@ -274,6 +238,35 @@ internal static class NexmarkLimit
 
             public List<Bid> Bids { get; } = new();
         }
+    }
+
+    /// <summary>Bids in time order into windows, fired as the engine's watermark (newest time − bound − 1 ms) passes them.</summary>
+    internal abstract class WindowLoop
+    {
+        /// <summary>Folds the results in, so that nothing is optimized away.</summary>
+        public long Checksum { get; protected set; }
+
+        public long Run(NexmarkGenerator generator, long events)
+        {
+            long maxTime = long.MinValue;
+            for (long i = 0; i < events; i++)
+            {
+                if (generator.Generate(i).Bid is { } bid)
+                {
+                    Add(bid);
+                    maxTime = Math.Max(maxTime, bid.DateTime);
+                    Fire(maxTime - Bound - 1);
+                }
+            }
+
+            Fire(long.MaxValue);
+            return Checksum;
+        }
+
+        public abstract void Add(Bid bid);
+
+        /// <summary>Fires every window whose last millisecond the watermark has reached.</summary>
+        public abstract void Fire(long watermark);
     }
 
     private static long Mod(long value, long divisor) => ((value % divisor) + divisor) % divisor;
