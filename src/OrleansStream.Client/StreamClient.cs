@@ -148,22 +148,11 @@ public sealed class StreamClient : IStreamClient, IAsyncDisposable
         => SavepointAsync(jobId, () => _jobs.StopWithSavepointAsync(jobId, timeout, cancellationToken), cancellationToken);
 
     public Task<JobStatus> WaitForStateAsync(string jobId, IReadOnlyCollection<JobState> states, IProgress<JobStatus>? progress = null, CancellationToken cancellationToken = default)
-        => CallAsync(async () =>
+        => CallAsync(() => _jobs.WaitUntilAsync(jobId, status =>
         {
-            var delay = TimeSpan.FromMilliseconds(20);
-            while (true)
-            {
-                var status = Known(await _jobs.GetStatusAsync(jobId).WaitAsync(cancellationToken));
-                progress?.Report(status);
-                if (states.Contains(status.State) || status.IsTerminal)
-                {
-                    return status;
-                }
-
-                await Task.Delay(delay, cancellationToken);
-                delay = TimeSpan.FromMilliseconds(Math.Min(500, delay.TotalMilliseconds * 2));
-            }
-        });
+            progress?.Report(Known(status));
+            return states.Contains(status.State) || status.IsTerminal;
+        }, cancellationToken));
 
     public Task<ClusterOverview> GetClusterAsync(CancellationToken cancellationToken = default)
         => CallAsync(async () =>
@@ -241,15 +230,9 @@ public sealed class StreamClient : IStreamClient, IAsyncDisposable
 
     private async Task<int?> SlotsOfAsync(SiloAddress silo)
     {
-        Task<int> call;
-        using (PlacementHint.On(silo))
-        {
-            call = _cluster.GetGrain<ISiloSlotsGrain>(silo.ToParsableString()).GetSlotCountAsync();
-        }
-
         try
         {
-            return await call.WaitAsync(SlotQueryTimeout);
+            return await _cluster.GetSlotCountAsync(silo, SlotQueryTimeout);
         }
         catch (Exception ex) when (ex is TimeoutException || IsConnectionFailure(ex))
         {

@@ -14,20 +14,29 @@ internal static class NexmarkLimit
 {
     private const long Bound = 5_000;
 
-    public static async Task<Measurement> RunAsync(NexmarkQuery query, long events)
+    public static Task<Measurement> RunAsync(NexmarkQuery query, long events)
+        => MeasureWarmAsync("plain C# loop, 1 thread (limit)", events, () => Run(query, events));
+
+    /// <summary>The benchmarks' events: seed and event-time rate of every run.</summary>
+    public static NexmarkGenerator Generator() => new(NexmarkBenchJob.Config(NexmarkBenchJob.DefaultEventRate));
+
+    /// <summary>
+    /// Times one run of a single-threaded loop after a whole run that warms it up, as the engine is, so that
+    /// tiered compilation has finished with the loop's code. The loop returns a checksum of its results.
+    /// </summary>
+    public static async Task<Measurement> MeasureWarmAsync(string name, long events, Func<long> loop)
     {
-        // Warmed up as the engine is (a whole run first), so that tiered compilation has finished with the loop's code.
-        Run(query, events);
-        return await Measurement.TimeAsync("plain C# loop, 1 thread (limit)", events, () =>
+        loop();
+        return await Measurement.TimeAsync(name, events, () =>
         {
-            GC.KeepAlive(Run(query, events));
+            GC.KeepAlive(loop());
             return Task.CompletedTask;
         });
     }
 
     private static long Run(NexmarkQuery query, long events)
     {
-        var generator = new NexmarkGenerator(NexmarkBenchJob.Config(NexmarkBenchJob.DefaultEventRate));
+        var generator = Generator();
         return query switch
         {
             NexmarkQuery.Q0 => Q0(generator, events),
@@ -40,19 +49,12 @@ internal static class NexmarkLimit
     }
 
     /// <summary>The generator alone, every event made and nothing done with it: what all the loops above spend before their query.</summary>
-    public static async Task<Measurement> RunGeneratorAsync(long events)
-    {
-        GeneratorOnly(events);
-        return await Measurement.TimeAsync("generator alone, 1 thread (no query)", events, () =>
-        {
-            GC.KeepAlive(GeneratorOnly(events));
-            return Task.CompletedTask;
-        });
-    }
+    public static Task<Measurement> RunGeneratorAsync(long events)
+        => MeasureWarmAsync("generator alone, 1 thread (no query)", events, () => GeneratorOnly(events));
 
     private static long GeneratorOnly(long events)
     {
-        var generator = new NexmarkGenerator(NexmarkBenchJob.Config(NexmarkBenchJob.DefaultEventRate));
+        var generator = Generator();
         long checksum = 0;
         for (long i = 0; i < events; i++)
         {

@@ -1,6 +1,5 @@
 using System.Reactive.Linq;
 using OrleansStream.Nexmark;
-using OrleansStream.Nexmark.Generator;
 using OrleansStream.Nexmark.Model;
 
 namespace OrleansStream.Benchmarks.Nexmark;
@@ -12,19 +11,12 @@ namespace OrleansStream.Benchmarks.Nexmark;
 /// </summary>
 internal static class NexmarkRxPeer
 {
-    public static async Task<Measurement> RunAsync(NexmarkQuery query, long events)
-    {
-        Run(query, events);
-        return await Measurement.TimeAsync("System.Reactive pipeline, 1 thread (peer)", events, () =>
-        {
-            GC.KeepAlive(Run(query, events));
-            return Task.CompletedTask;
-        });
-    }
+    public static Task<Measurement> RunAsync(NexmarkQuery query, long events)
+        => NexmarkLimit.MeasureWarmAsync("System.Reactive pipeline, 1 thread (peer)", events, () => Run(query, events));
 
     private static long Run(NexmarkQuery query, long events)
     {
-        var generator = new NexmarkGenerator(NexmarkBenchJob.Config(NexmarkBenchJob.DefaultEventRate));
+        var generator = NexmarkLimit.Generator();
         var source = Observable.Create<NexmarkEvent>(observer =>
         {
             for (long i = 0; i < events; i++)

@@ -798,15 +798,9 @@ internal sealed class JobGrain(
             .ToList();
         var counts = await Task.WhenAll(silos.Select(async silo =>
         {
-            Task<int> call;
-            using (PlacementHint.On(silo))
-            {
-                call = GrainFactory.GetGrain<ISiloSlotsGrain>(silo.ToParsableString()).GetSlotCountAsync();
-            }
-
             try
             {
-                return new SiloSlots(silo, await call.WaitAsync(SlotQueryTimeout));
+                return new SiloSlots(silo, await GrainFactory.GetSlotCountAsync(silo, SlotQueryTimeout));
             }
             catch (Exception ex)
             {
@@ -839,16 +833,17 @@ internal sealed class JobGrain(
         {
             var finished = _tasks.Where(t => t.Key.VertexId == v.Id && t.Value is not null).Select(t => t.Value!).ToList();
             var running = _progress.Where(t => t.Key.VertexId == v.Id && _tasks.GetValueOrDefault(t.Key) is null).Select(t => t.Value).ToList();
+            var reports = finished.Concat(running).ToList();
             var operators = v.Operators
                 .Select((o, i) => new OperatorMetrics(
                     o.Name,
-                    finished.Concat(running).Sum(r => r.Operators.ElementAtOrDefault(i)?.RecordsIn ?? 0),
-                    finished.Concat(running).Sum(r => r.Operators.ElementAtOrDefault(i)?.RecordsOut ?? 0),
+                    reports.Sum(r => r.Operators.ElementAtOrDefault(i)?.RecordsIn ?? 0),
+                    reports.Sum(r => r.Operators.ElementAtOrDefault(i)?.RecordsOut ?? 0),
                     running.Sum(r => r.Operators.ElementAtOrDefault(i)?.RecordsInPerSecond ?? 0),
                     running.Sum(r => r.Operators.ElementAtOrDefault(i)?.RecordsOutPerSecond ?? 0)))
                 .ToList();
             var slots = Enumerable.Range(0, v.Parallelism).Select(i => _slots.Count > 0 ? _slots[graph.SlotOf(v, i)].ToString() : "?").ToList();
-            return new VertexStatus(v.Id, v.Name, v.Parallelism, slots, finished.Count, operators, LowWatermark(v, finished.Concat(running)));
+            return new VertexStatus(v.Id, v.Name, v.Parallelism, slots, finished.Count, operators, LowWatermark(v, reports));
         }).ToList();
         return new JobStatus(JobId, record.Submission.JobName, record.State, record.Attempt, record.Failure, vertices, record.StartedAt, record.EndedAt, CheckpointsOf(record),
             localSilo.SiloAddress.ToString(), _slots.Select(s => s.ToString()).ToList());

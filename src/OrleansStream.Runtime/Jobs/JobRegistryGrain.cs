@@ -15,7 +15,7 @@ public sealed record JobSummary(
     [property: Id(6)] int Parallelism,
     [property: Id(7)] long Revision = 0)
 {
-    public bool IsTerminal => State is JobState.Finished or JobState.Failed or JobState.Canceled or JobState.Stopped;
+    public bool IsTerminal => State.IsTerminal();
 }
 
 /// <summary>

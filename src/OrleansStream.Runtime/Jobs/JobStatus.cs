@@ -16,6 +16,12 @@ public enum JobState
     Canceled,
 }
 
+public static class JobStates
+{
+    /// <summary>Finished, failed, canceled or stopped: the job runs no more (a stopped job can be started again from its savepoint).</summary>
+    public static bool IsTerminal(this JobState state) => state is JobState.Finished or JobState.Failed or JobState.Canceled or JobState.Stopped;
+}
+
 /// <summary>Records counted by one operator, summed over its subtasks, and their rates over the last reporting interval.</summary>
 [GenerateSerializer, Immutable, Alias("orleansstream.operator-metrics")]
 public sealed record OperatorMetrics(
@@ -51,7 +57,7 @@ public sealed record JobStatus(
     [property: Id(9)] string? SupervisorSilo = null,
     [property: Id(10)] IReadOnlyList<string>? Slots = null)
 {
-    public bool IsTerminal => State is JobState.Finished or JobState.Failed or JobState.Canceled or JobState.Stopped;
+    public bool IsTerminal => State.IsTerminal();
 
     /// <summary>Records counted by the operators named <paramref name="operatorName"/> (input side; output for sources).</summary>
     public long RecordsOf(string operatorName)

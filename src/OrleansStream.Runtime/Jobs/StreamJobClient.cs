@@ -52,14 +52,18 @@ public sealed class StreamJobClient(IGrainFactory grains)
 
     public Task CancelAsync(string jobId) => grains.GetGrain<IJobGrain>(jobId).CancelAsync();
 
-    /// <summary>Polls until the job is finished, failed or canceled.</summary>
-    public async Task<JobStatus> WaitForCompletionAsync(string jobId, CancellationToken cancellationToken = default)
+    /// <summary>Polls until the job is finished, failed, canceled or stopped.</summary>
+    public Task<JobStatus> WaitForCompletionAsync(string jobId, CancellationToken cancellationToken = default)
+        => WaitUntilAsync(jobId, static status => status.IsTerminal, cancellationToken);
+
+    /// <summary>Polls the job's status, soon at first and then every 200 ms, until <paramref name="done"/> says so; <paramref name="done"/> sees every status.</summary>
+    public async Task<JobStatus> WaitUntilAsync(string jobId, Func<JobStatus, bool> done, CancellationToken cancellationToken = default)
     {
         var delay = TimeSpan.FromMilliseconds(20);
         while (true)
         {
-            var status = await GetStatusAsync(jobId);
-            if (status.IsTerminal)
+            var status = await GetStatusAsync(jobId).WaitAsync(cancellationToken);
+            if (done(status))
             {
                 return status;
             }
