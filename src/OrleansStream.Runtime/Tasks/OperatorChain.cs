@@ -8,7 +8,7 @@ namespace OrleansStream.Runtime.Tasks;
 
 /// <summary>
 /// The operators of one vertex for one subtask, wired so that each calls the next directly. The
-/// task drives the chain: input batches go to <see cref="InputDecoder"/>, lifecycle calls go to
+/// task drives the chain: input batches go to <see cref="InputDecoders"/>, lifecycle calls go to
 /// every operator in chain order.
 /// </summary>
 internal sealed class OperatorChain
@@ -18,12 +18,12 @@ internal sealed class OperatorChain
     private readonly OperatorStateStore?[] _states;
     private OperatorContext[] _contexts = Array.Empty<OperatorContext>();
 
-    private OperatorChain(Transformation[] nodes, IStreamOperator[] operators, IPayloadDecoder? inputDecoder)
+    private OperatorChain(Transformation[] nodes, IStreamOperator[] operators, IPayloadDecoder[] inputDecoders)
     {
         _nodes = nodes;
         _operators = operators;
         _states = new OperatorStateStore?[operators.Length];
-        InputDecoder = inputDecoder;
+        InputDecoders = inputDecoders;
     }
 
     public IReadOnlyList<IStreamOperator> Operators => _operators;
@@ -33,8 +33,8 @@ internal sealed class OperatorChain
     /// <summary>The source operator when this chain starts with a source, else null.</summary>
     public ISourceOperator? Source => Head as ISourceOperator;
 
-    /// <summary>Decodes network batches into the head; null for a source chain.</summary>
-    public IPayloadDecoder? InputDecoder { get; }
+    /// <summary>Decodes network batches into the head, one decoder per input edge (by its target input); empty for a source chain.</summary>
+    public IReadOnlyList<IPayloadDecoder> InputDecoders { get; }
 
     public static OperatorChain Create(JobVertex vertex, INetworkOutputFactory network)
     {
@@ -49,8 +49,8 @@ internal sealed class OperatorChain
         }
 
         var operators = nodes.Select(n => instances[n]).ToArray();
-        var decoder = vertex.IsSource ? null : vertex.Head.CreateInputDecoder(operators[0]);
-        return new OperatorChain(nodes.ToArray(), operators, decoder);
+        var decoders = vertex.Inputs.OrderBy(e => e.TargetInput).Select(e => vertex.Head.CreateInputDecoder(operators[0], e)).ToArray();
+        return new OperatorChain(nodes.ToArray(), operators, decoders);
     }
 
     /// <summary>
@@ -161,7 +161,7 @@ internal sealed class OperatorChain
     private static OutputWiring WiringOf(Transformation node, IEnumerable<Transformation> later, IReadOnlyList<JobEdge> vertexOutputs, Dictionary<Transformation, IStreamOperator> instances)
     {
         var readers = later
-            .Select(n => (Node: n, Input: n.Inputs.Count == 0 ? default : JobGraphTranslator.ResolveInput(n.Inputs[0])))
+            .Select(n => (Node: n, Input: JobGraphTranslator.ResolveInputs(n.Inputs[0]).Single()))
             .Where(r => r.Input.Upstream == node)
             .Select(r => (Operator: instances[r.Node], Side: r.Input.SideOutput))
             .ToList();

@@ -179,7 +179,7 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
 
     public Task OnErrorAsync(Exception ex) => Task.CompletedTask;
 
-    void IInputHandler.OnRecords(StreamEnvelope envelope) => _chain.InputDecoder!.Decode(envelope.Payload, envelope.RecordCount);
+    void IInputHandler.OnRecords(StreamEnvelope envelope) => _chain.InputDecoders[envelope.Input].Decode(envelope.Payload, envelope.RecordCount);
 
     void IInputHandler.OnWatermark(long watermark) => _chain.ProcessWatermark(watermark);
 

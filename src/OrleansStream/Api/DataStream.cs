@@ -68,6 +68,39 @@ public class DataStream<T>
         return new KeyedStream<T, TKey>(Builder, partition, keySelector);
     }
 
+    /// <summary>
+    /// The records of this stream and of <paramref name="others"/> as one stream (Flink's union): no operator,
+    /// the next operator reads every input. Watermarks combine as the minimum over all of them.
+    /// </summary>
+    public DataStream<T> Union(params DataStream<T>[] others)
+    {
+        ArgumentNullException.ThrowIfNull(others);
+        if (others.Length == 0)
+        {
+            throw new ArgumentException("Union needs at least one other stream.", nameof(others));
+        }
+
+        if (others.FirstOrDefault(o => o.Builder != Builder) is not null)
+        {
+            throw new ArgumentException("Union takes streams of the same job (the same StreamBuilder).", nameof(others));
+        }
+
+        var inputs = others.Select(o => o.Transformation).Prepend(Transformation).ToArray();
+        return new DataStream<T>(Builder, Builder.Add(id => new UnionTransformation<T>(id, inputs)));
+    }
+
+    /// <summary>Connects this stream with <paramref name="other"/>, of another type, for a two-input operator (Flink's connect).</summary>
+    public ConnectedStreams<T, T2> Connect<T2>(DataStream<T2> other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (other.Builder != Builder)
+        {
+            throw new ArgumentException("Connect takes a stream of the same job (the same StreamBuilder).", nameof(other));
+        }
+
+        return new ConnectedStreams<T, T2>(this, other);
+    }
+
     /// <summary>Spreads records round-robin over the next operator's subtasks.</summary>
     public DataStream<T> Rebalance() => Partition(PartitionerKind.Rebalance, "Rebalance");
 

@@ -28,6 +28,14 @@ public sealed class KeyedStream<T, TKey> : DataStream<T> where TKey : notnull
         return Keyed<TOut>(name, n => new KeyedAggregateOperator<T, TKey, TAcc, TOut>(n, keySelector, aggregate));
     }
 
+    /// <summary>Runs <paramref name="function"/> on every element of each key, with keyed state and timers (Flink's process).</summary>
+    public DataStream<TOut> Process<TOut>(KeyedProcessFunction<TKey, T, TOut> function, string name = "KeyedProcess")
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        var keySelector = KeySelector;
+        return Keyed<TOut>(name, n => new KeyedProcessOperator<TKey, T, TOut>(n, keySelector, function));
+    }
+
     public WindowedStream<T, TKey> Window(WindowAssigner assigner)
         => new(this, assigner ?? throw new ArgumentNullException(nameof(assigner)));
 

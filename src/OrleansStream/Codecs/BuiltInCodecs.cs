@@ -140,3 +140,21 @@ internal sealed class WindowResultCodec<TKey, TValue> : IRecordCodec<WindowResul
         return new WindowResult<TKey, TValue>(key, window, _value.Read(ref reader));
     }
 }
+
+internal sealed class TimeWindowCodec : IRecordCodec<TimeWindow>
+{
+    public void Write(PayloadWriter writer, TimeWindow value)
+    {
+        writer.WriteVarInt64(value.Start);
+        writer.WriteVarInt64(value.End);
+    }
+
+    public TimeWindow Read(ref PayloadReader reader) => new(reader.ReadVarInt64(), reader.ReadVarInt64());
+}
+
+internal sealed class VoidNamespaceCodec : IRecordCodec<State.VoidNamespace>
+{
+    public void Write(PayloadWriter writer, State.VoidNamespace value) { }
+
+    public State.VoidNamespace Read(ref PayloadReader reader) => default;
+}

@@ -35,6 +35,8 @@ public static class RecordCodec
         if (type == typeof(TimeSpan)) return new TimeSpanCodec();
         if (type == typeof(Guid)) return new GuidCodec();
         if (type == typeof(byte[])) return new ByteArrayCodec();
+        if (type == typeof(Windows.TimeWindow)) return new TimeWindowCodec();
+        if (type == typeof(State.VoidNamespace)) return new VoidNamespaceCodec();
 
         if (type.IsGenericType)
         {

@@ -124,8 +124,9 @@ public sealed class JobVertex
 /// <summary>A connection between vertices: records of <see cref="SourceOperator"/> go to the target's subtasks.</summary>
 public sealed class JobEdge
 {
-    internal JobEdge(int id, JobVertex source, Transformation sourceOperator, JobVertex target, int targetInput, PartitionerKind partitioner, Delegate? keyHash, Transformation? sideOutput = null)
+    internal JobEdge(int id, JobVertex source, Transformation sourceOperator, JobVertex target, int targetInput, int logicalInput, PartitionerKind partitioner, Delegate? keyHash, Transformation? sideOutput = null)
     {
+        LogicalInput = logicalInput;
         Id = id;
         Source = source;
         SourceOperator = sourceOperator;
@@ -148,8 +149,11 @@ public sealed class JobEdge
 
     public JobVertex Target { get; }
 
-    /// <summary>Which input of the target this edge feeds (0 for one-input operators).</summary>
+    /// <summary>The edge's position among the target's inputs: its channels' input number in envelopes.</summary>
     public int TargetInput { get; }
+
+    /// <summary>Which input of the target's head operator the records feed: 0, or 1 for the second input of a two-input operator.</summary>
+    public int LogicalInput { get; }
 
     public PartitionerKind Partitioner { get; }
 

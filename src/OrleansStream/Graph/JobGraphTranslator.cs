@@ -28,7 +28,7 @@ public static class JobGraphTranslator
         var parallelism = new Dictionary<Transformation, int>();
         var vertexOf = new Dictionary<Transformation, JobVertex>();
         var vertices = new List<JobVertex>();
-        var pending = new List<(Transformation Upstream, Transformation Downstream, int Input, PartitionerKind Partitioner, Delegate? KeyHash, Transformation? Side)>();
+        var pending = new List<(ResolvedInput From, Transformation Downstream, int LogicalInput, PartitionerKind Partitioner)>();
         var sideOutputTypes = new Dictionary<(Transformation Operator, string Tag), (Type Type, Transformation Reader)>();
 
         foreach (var node in physical)
@@ -42,47 +42,32 @@ public static class JobGraphTranslator
                 continue;
             }
 
-            if (node.Inputs.Count != 1)
+            if (node.Inputs.Count is < 1 or > 2)
             {
-                throw new JobGraphException(node.Name, $"has {node.Inputs.Count} inputs; only one-input operators are supported.");
+                throw new JobGraphException(node.Name, $"has {node.Inputs.Count} inputs; operators have one or two.");
             }
 
-            var (upstream, explicitPartitioner, keyHash, side) = ResolveInput(node.Inputs[0]);
-            if (side is ISideOutputTransformation tagged)
+            var inputs = new List<(ResolvedInput From, int LogicalInput, PartitionerKind Partitioner)>();
+            for (int logical = 0; logical < node.Inputs.Count; logical++)
             {
-                if (sideOutputTypes.TryGetValue((upstream, tagged.TagId), out var first) && first.Type != tagged.RecordType)
+                foreach (var from in ResolveInputs(node.Inputs[logical]))
                 {
-                    throw new JobGraphException(node.Name,
-                        $"reads the side output '{tagged.TagId}' of '{upstream.Name}' as {tagged.RecordType.Name}, but '{first.Reader.Name}' reads it as {first.Type.Name}; a tag has one record type.");
+                    CheckSideOutputType(node, from, sideOutputTypes);
+                    inputs.Add((from, logical, PartitionerOf(node, logical, from, parallelism[from.Upstream], p)));
                 }
-
-                sideOutputTypes.TryAdd((upstream, tagged.TagId), (tagged.RecordType, node));
             }
 
-            int upstreamParallelism = parallelism[upstream];
-            var partitioner = explicitPartitioner ?? (upstreamParallelism == p ? PartitionerKind.Forward : PartitionerKind.Rebalance);
-            if (partitioner == PartitionerKind.Forward && upstreamParallelism != p)
+            if (inputs is [{ Partitioner: PartitionerKind.Forward } only] && node.Inputs.Count == 1
+                && !node.StartsNewChain && node.SlotSharingGroup == only.From.Upstream.SlotSharingGroup)
             {
-                throw new JobGraphException(node.Name,
-                    $"forward partitioning needs equal parallelism, but '{upstream.Name}' has {upstreamParallelism} and this operator has {p}. Use Rebalance() or KeyBy() between them.");
-            }
-
-            if (node is IKeyedTransformation && partitioner != PartitionerKind.Hash)
-            {
-                throw new JobGraphException(node.Name, "is a keyed operator but its input is not partitioned by key: call KeyBy() before it.");
-            }
-
-            if (partitioner == PartitionerKind.Forward && !node.StartsNewChain && node.SlotSharingGroup == upstream.SlotSharingGroup)
-            {
-                var vertex = vertexOf[upstream];
+                var vertex = vertexOf[only.From.Upstream];
                 vertex.Chain(node);
                 vertexOf[node] = vertex;
+                continue;
             }
-            else
-            {
-                vertexOf[node] = AddVertex(vertices, node, p);
-                pending.Add((upstream, node, 0, partitioner, keyHash, side));
-            }
+
+            vertexOf[node] = AddVertex(vertices, node, p);
+            pending.AddRange(inputs.Select(input => (input.From, node, input.LogicalInput, input.Partitioner)));
         }
 
         if (!physical.Any(t => t.IsSink))
@@ -91,9 +76,12 @@ public static class JobGraphTranslator
         }
 
         var edges = new List<JobEdge>();
-        foreach (var (upstream, downstream, input, partitioner, keyHash, side) in pending)
+        foreach (var (from, downstream, logicalInput, partitioner) in pending)
         {
-            var edge = new JobEdge(edges.Count, vertexOf[upstream], upstream, vertexOf[downstream], input, partitioner, keyHash, side);
+            var target = vertexOf[downstream];
+
+            // Each edge into a task is a channel group of its own, even when several feed one logical input (a union).
+            var edge = new JobEdge(edges.Count, vertexOf[from.Upstream], from.Upstream, target, target.Inputs.Count, logicalInput, partitioner, from.KeyHash, from.SideOutput);
             edges.Add(edge);
             edge.Source.AddOutput(edge);
             edge.Target.AddInput(edge);
@@ -143,33 +131,71 @@ public static class JobGraphTranslator
         return p;
     }
 
-    /// <summary>
-    /// Walks up through repartitioning and side output steps to the operator that produces the records:
-    /// the repartitioning nearest the consumer decides the partitioner; a side output step says which
-    /// of the operator's outputs the records come from.
-    /// </summary>
-    internal static (Transformation Upstream, PartitionerKind? Partitioner, Delegate? KeyHash, Transformation? SideOutput) ResolveInput(Transformation input)
+    private static PartitionerKind PartitionerOf(Transformation node, int logicalInput, ResolvedInput from, int upstreamParallelism, int parallelism)
     {
-        PartitionerKind? partitioner = null;
-        Delegate? keyHash = null;
-        Transformation? sideOutput = null;
-        while (input.IsVirtual)
+        var partitioner = from.Partitioner ?? (upstreamParallelism == parallelism ? PartitionerKind.Forward : PartitionerKind.Rebalance);
+        if (partitioner == PartitionerKind.Forward && upstreamParallelism != parallelism)
         {
-            if (partitioner is null && input is IPartitioning partitioning)
-            {
-                partitioner = partitioning.Partitioner;
-                keyHash = partitioning.KeyHashDelegate;
-            }
-
-            if (input is ISideOutputTransformation)
-            {
-                sideOutput = input;
-            }
-
-            input = input.Inputs[0];
+            throw new JobGraphException(node.Name,
+                $"forward partitioning needs equal parallelism, but '{from.Upstream.Name}' has {upstreamParallelism} and this operator has {parallelism}. Use Rebalance() or KeyBy() between them.");
         }
 
-        return (input, partitioner, keyHash, sideOutput);
+        if (node is IKeyedTransformation keyed && keyed.IsKeyedInput(logicalInput) && partitioner != PartitionerKind.Hash)
+        {
+            string which = node.Inputs.Count > 1 ? $"its input {logicalInput + 1} ('{from.Upstream.Name}')" : "its input";
+            throw new JobGraphException(node.Name, $"is a keyed operator but {which} is not partitioned by key: call KeyBy() before it.");
+        }
+
+        return partitioner;
+    }
+
+    private static void CheckSideOutputType(Transformation node, ResolvedInput from, Dictionary<(Transformation Operator, string Tag), (Type Type, Transformation Reader)> seen)
+    {
+        if (from.SideOutput is not ISideOutputTransformation tagged)
+        {
+            return;
+        }
+
+        if (seen.TryGetValue((from.Upstream, tagged.TagId), out var first) && first.Type != tagged.RecordType)
+        {
+            throw new JobGraphException(node.Name,
+                $"reads the side output '{tagged.TagId}' of '{from.Upstream.Name}' as {tagged.RecordType.Name}, but '{first.Reader.Name}' reads it as {first.Type.Name}; a tag has one record type.");
+        }
+
+        seen.TryAdd((from.Upstream, tagged.TagId), (tagged.RecordType, node));
+    }
+
+    /// <summary>
+    /// Walks up through repartitioning, union and side output steps to the operators that produce the
+    /// records: the repartitioning nearest the consumer decides the partitioner of each path; a side output
+    /// step says which of the operator's outputs the records come from; a union yields one producer per input.
+    /// </summary>
+    internal static IEnumerable<ResolvedInput> ResolveInputs(Transformation input, PartitionerKind? partitioner = null, Delegate? keyHash = null, Transformation? sideOutput = null)
+    {
+        if (!input.IsVirtual)
+        {
+            yield return new ResolvedInput(input, partitioner, keyHash, sideOutput);
+            yield break;
+        }
+
+        if (partitioner is null && input is IPartitioning partitioning)
+        {
+            partitioner = partitioning.Partitioner;
+            keyHash = partitioning.KeyHashDelegate;
+        }
+
+        if (input is ISideOutputTransformation)
+        {
+            sideOutput = input;
+        }
+
+        foreach (var upstream in input.Inputs)
+        {
+            foreach (var resolved in ResolveInputs(upstream, partitioner, keyHash, sideOutput))
+            {
+                yield return resolved;
+            }
+        }
     }
 
     private static HashSet<Transformation> ReachableFromSinks(IReadOnlyList<Transformation> transformations)
@@ -199,5 +225,12 @@ internal interface IPartitioning
     Delegate? KeyHashDelegate { get; }
 }
 
-/// <summary>Marks operators that keep per-key state and so need a hash-partitioned input.</summary>
-internal interface IKeyedTransformation;
+/// <summary>Marks operators that keep per-key state and so need hash-partitioned inputs.</summary>
+internal interface IKeyedTransformation
+{
+    /// <summary>True when input <paramref name="input"/> must be partitioned by key (a broadcast input of a keyed operator is not).</summary>
+    bool IsKeyedInput(int input) => true;
+}
+
+/// <summary>An operator that produces the records of an input, and how they reach the consumer.</summary>
+internal readonly record struct ResolvedInput(Transformation Upstream, PartitionerKind? Partitioner, Delegate? KeyHash, Transformation? SideOutput);

@@ -68,9 +68,16 @@ public abstract class Transformation
     /// <summary>Creates this step's operator for one subtask, wired to what reads its main and side outputs.</summary>
     internal abstract IStreamOperator Instantiate(OutputWiring wiring, INetworkOutputFactory network);
 
-    /// <summary>For the head of a vertex: decodes network batches into the operator's input.</summary>
-    internal virtual IPayloadDecoder CreateInputDecoder(IStreamOperator headOperator)
+    /// <summary>For the head of a vertex: decodes the network batches of <paramref name="edge"/> into the operator's input.</summary>
+    internal virtual IPayloadDecoder CreateInputDecoder(IStreamOperator headOperator, JobEdge edge)
         => throw new InvalidOperationException($"{this} has no network input.");
+
+    /// <summary>
+    /// A decoder for <paramref name="edge"/>'s batches into <paramref name="target"/>, with the codec the sender
+    /// wrote them with: the producing operator's, or its side output's.
+    /// </summary>
+    private protected static IPayloadDecoder DecoderOf<T>(JobEdge edge, IOutput<T> target)
+        => new RecordBatchDecoder<T>(((Transformation<T>)(edge.SideOutput ?? edge.SourceOperator)).Codec, target);
 }
 
 /// <summary>A step that produces records of type <typeparamref name="T"/>.</summary>

@@ -42,8 +42,61 @@ public class OneInputTransformation<TIn, TOut> : Transformation<TOut>
         return op;
     }
 
-    internal override IPayloadDecoder CreateInputDecoder(IStreamOperator headOperator)
-        => new RecordBatchDecoder<TIn>(((Transformation<TIn>)Inputs[0]).Codec, (IOutput<TIn>)headOperator);
+    internal override IPayloadDecoder CreateInputDecoder(IStreamOperator headOperator, JobEdge edge)
+        => DecoderOf(edge, (IOutput<TIn>)headOperator);
+}
+
+/// <summary>An operator with two inputs (connected streams, joins), created fresh for every subtask by a factory.</summary>
+public class TwoInputTransformation<TIn1, TIn2, TOut> : Transformation<TOut>
+{
+    private readonly Func<string, TwoInputOperator<TIn1, TIn2, TOut>> _factory;
+
+    internal TwoInputTransformation(int id, string name, Transformation<TIn1> input1, Transformation<TIn2> input2, Func<string, TwoInputOperator<TIn1, TIn2, TOut>> factory)
+        : base(id, name, new Transformation[] { input1, input2 })
+    {
+        _factory = factory;
+    }
+
+    private protected override IStreamOperator CreateOperator(IOutput<TOut> output, SideOutputs sideOutputs)
+    {
+        var op = _factory(Name);
+        op.Bind(output, sideOutputs);
+        return op;
+    }
+
+    internal override IPayloadDecoder CreateInputDecoder(IStreamOperator headOperator, JobEdge edge)
+    {
+        var op = (TwoInputOperator<TIn1, TIn2, TOut>)headOperator;
+        return edge.LogicalInput == 0 ? DecoderOf(edge, op.Input1) : DecoderOf(edge, op.Input2);
+    }
+}
+
+/// <summary>A two-input operator that keeps state per key; the inputs it names keyed must be partitioned by that key.</summary>
+public sealed class KeyedTwoInputTransformation<TIn1, TIn2, TOut> : TwoInputTransformation<TIn1, TIn2, TOut>, IKeyedTransformation
+{
+    private readonly bool _secondInputKeyed;
+
+    internal KeyedTwoInputTransformation(
+        int id, string name, Transformation<TIn1> input1, Transformation<TIn2> input2, Func<string, TwoInputOperator<TIn1, TIn2, TOut>> factory, bool secondInputKeyed = true)
+        : base(id, name, input1, input2, factory)
+    {
+        _secondInputKeyed = secondInputKeyed;
+    }
+
+    bool IKeyedTransformation.IsKeyedInput(int input) => input == 0 || _secondInputKeyed;
+}
+
+/// <summary>The records of several streams of one type as one stream (Flink's union); no operator.</summary>
+public sealed class UnionTransformation<T> : Transformation<T>
+{
+    internal UnionTransformation(int id, IReadOnlyList<Transformation<T>> inputs) : base(id, "Union", inputs)
+    {
+    }
+
+    public override bool IsVirtual => true;
+
+    private protected override IStreamOperator CreateOperator(IOutput<T> output, SideOutputs sideOutputs)
+        => throw new InvalidOperationException($"{this} merges streams and has no operator.");
 }
 
 /// <summary>An operator that keeps state per key; its input must be partitioned by that key.</summary>
@@ -75,8 +128,8 @@ public sealed class SinkTransformation<T> : Transformation<T>
 
     private protected override IStreamOperator CreateOperator(IOutput<T> output, SideOutputs sideOutputs) => new SinkOperator<T>(Name, Sink, _flushInterval);
 
-    internal override IPayloadDecoder CreateInputDecoder(IStreamOperator headOperator)
-        => new RecordBatchDecoder<T>(((Transformation<T>)Inputs[0]).Codec, (IOutput<T>)headOperator);
+    internal override IPayloadDecoder CreateInputDecoder(IStreamOperator headOperator, JobEdge edge)
+        => DecoderOf(edge, (IOutput<T>)headOperator);
 }
 
 /// <summary>Changes how records reach the next step (keyBy, rebalance, broadcast, forward); no operator.</summary>

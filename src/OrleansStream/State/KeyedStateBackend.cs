@@ -33,8 +33,36 @@ public sealed class KeyedStateBackend<TKey> : IKeyContext<TKey>
         where TUserKey : notnull
         => GetOrCreate(name, () => new MapStateTable<TKey, TUserKey, TUserValue>(name, this));
 
+    /// <summary>A value per key, with a time to live on <paramref name="clock"/> when <paramref name="ttl"/> is set.</summary>
+    public IValueState<T> GetValueState<T>(string name, StateTtlConfig? ttl, TimeProvider clock)
+        => ttl is null ? GetValueState<T>(name) : GetOrCreate(name, () => new TtlValueStateTable<TKey, T>(name, this, new StateTtl(ttl, clock)));
+
+    /// <summary>A list per key, each element with a time to live on <paramref name="clock"/> when <paramref name="ttl"/> is set.</summary>
+    public IListState<T> GetListState<T>(string name, StateTtlConfig? ttl, TimeProvider clock)
+        => ttl is null ? GetListState<T>(name) : GetOrCreate(name, () => new TtlListStateTable<TKey, T>(name, this, new StateTtl(ttl, clock)));
+
+    /// <summary>A map per key, each entry with a time to live on <paramref name="clock"/> when <paramref name="ttl"/> is set.</summary>
+    public IMapState<TUserKey, TUserValue> GetMapState<TUserKey, TUserValue>(string name, StateTtlConfig? ttl, TimeProvider clock)
+        where TUserKey : notnull
+        => ttl is null
+            ? GetMapState<TUserKey, TUserValue>(name)
+            : GetOrCreate(name, () => new TtlMapStateTable<TKey, TUserKey, TUserValue>(name, this, new StateTtl(ttl, clock)));
+
+    /// <summary>Removes expired entries of the states with a time to live from memory.</summary>
+    public void SweepExpiredState(long now)
+    {
+        foreach (var table in _store.Tables)
+        {
+            (table as ITtlStateTable)?.Sweep(now);
+        }
+    }
+
     /// <summary>Accumulators per key and window end, for window operators.</summary>
     public WindowStateTable<TKey, TAcc> GetWindowState<TAcc>(string name) => GetOrCreate(name, () => new WindowStateTable<TKey, TAcc>(name, KeyGroupOf));
+
+    /// <summary>The operator's timers in the namespace type <typeparamref name="TNamespace"/>, stored as keyed state named <paramref name="name"/>.</summary>
+    public InternalTimerService<TKey, TNamespace> GetTimerService<TNamespace>(string name)
+        => GetOrCreate(name, () => new InternalTimerService<TKey, TNamespace>(name, this, Codecs.RecordCodec.For<TNamespace>()));
 
     private TState GetOrCreate<TState>(string name, Func<TState> create)
         where TState : class, IKeyedStateTable

@@ -28,6 +28,7 @@ internal abstract class PerKeyTable<TKey, TState>(string name, IKeyContext<TKey>
 
     public void Snapshot(KeyGroupSectionWriter writer)
     {
+        BeforeSnapshot();
         foreach (var (key, state) in Table)
         {
             var entry = writer.BeginEntry(keys.KeyGroupOf(key));
@@ -44,6 +45,9 @@ internal abstract class PerKeyTable<TKey, TState>(string name, IKeyContext<TKey>
             Table[key] = ReadState(ref reader);
         }
     }
+
+    /// <summary>Called before the entries are written; tables with a time to live drop expired entries here.</summary>
+    protected virtual void BeforeSnapshot() { }
 
     protected abstract void WriteState(PayloadWriter writer, TState state);
 

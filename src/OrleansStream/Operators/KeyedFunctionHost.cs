@@ -1,0 +1,147 @@
+using OrleansStream.Functions;
+using OrleansStream.State;
+using OrleansStream.Time;
+
+namespace OrleansStream.Operators;
+
+/// <summary>
+/// Everything a keyed process operator gives its function, in one object reused for every element and
+/// timer: the context (current key, timestamp, timers, side outputs), the collector that stamps what
+/// the function emits, and the keyed state store. One- and two-input keyed process operators share it.
+/// </summary>
+internal sealed class KeyedFunctionHost<TKey, TOut> : OnTimerContext<TKey>, ITimerService, ICollector<TOut>, ITimerTarget<TKey, VoidNamespace>, IKeyedStateStore
+    where TKey : notnull
+{
+    /// <summary>How often expired state with a time to live is swept from memory.</summary>
+    private const long TtlSweepIntervalMillis = 1_000;
+
+    private readonly string _operatorName;
+    private readonly OperatorContext _context;
+    private readonly IOutput<TOut> _output;
+    private readonly SideOutputs _sideOutputs;
+    private readonly KeyedStateBackend<TKey> _state;
+    private readonly InternalTimerService<TKey, VoidNamespace> _timers;
+    private readonly Dictionary<string, object?> _sideOutputByTag = new(StringComparer.Ordinal);
+    private Action<long, OnTimerContext<TKey>, ICollector<TOut>> _onTimer = (_, _, _) => { };
+    private long _timestamp = Watermark.NoTimestamp;
+    private TimeDomain _domain;
+    private long _nextSweep;
+
+    public KeyedFunctionHost(string operatorName, OperatorContext context, IOutput<TOut> output, SideOutputs sideOutputs)
+    {
+        _operatorName = operatorName;
+        _context = context;
+        _output = output;
+        _sideOutputs = sideOutputs;
+        _state = context.State.GetKeyedStateBackend<TKey>();
+        _timers = _state.GetTimerService<VoidNamespace>("timers");
+        _timers.Bind(this);
+        RuntimeContext = new RuntimeContext(context, this);
+    }
+
+    public RuntimeContext RuntimeContext { get; }
+
+    public long RecordsOut { get; private set; }
+
+    /// <summary>Records emitted to side outputs that no stream reads.</summary>
+    public long SideOutputRecordsDropped { get; private set; }
+
+    public override long? Timestamp => _timestamp == Watermark.NoTimestamp ? null : _timestamp;
+
+    public override TKey CurrentKey => _state.CurrentKey;
+
+    public override ITimerService TimerService => this;
+
+    public override TimeDomain TimeDomain => _domain;
+
+    public long CurrentProcessingTime => _context.Now;
+
+    public long CurrentWatermark => _timers.CurrentWatermark;
+
+    /// <summary>Where fired timers go: the function's OnTimer.</summary>
+    public void OnTimer(Action<long, OnTimerContext<TKey>, ICollector<TOut>> onTimer) => _onTimer = onTimer;
+
+    /// <summary>Makes <paramref name="key"/> current and stamps what follows with <paramref name="timestamp"/>.</summary>
+    public void SetCurrentElement(TKey key, long timestamp)
+    {
+        _state.SetCurrentKey(key);
+        _timestamp = timestamp;
+    }
+
+    /// <summary>Fires the event-time timers the watermark has reached, then passes the watermark on.</summary>
+    public void ProcessWatermark(long watermark)
+    {
+        _timers.AdvanceWatermark(watermark);
+        _output.EmitWatermark(watermark);
+    }
+
+    public void OnProcessingTime(long now)
+    {
+        _timers.OnProcessingTime(now);
+        if (now >= _nextSweep)
+        {
+            _nextSweep = now + TtlSweepIntervalMillis;
+            _state.SweepExpiredState(_context.Now);
+        }
+    }
+
+    public void Collect(TOut value)
+    {
+        RecordsOut++;
+        _output.Collect(value, _timestamp);
+    }
+
+    public override void Output<T>(OutputTag<T> tag, T value)
+    {
+        ArgumentNullException.ThrowIfNull(tag);
+        if (!_sideOutputByTag.TryGetValue(tag.Id, out var output))
+        {
+            _sideOutputByTag[tag.Id] = output = _sideOutputs.Get(tag);
+        }
+
+        if (output is IOutput<T> side)
+        {
+            side.Collect(value, _timestamp);
+        }
+        else
+        {
+            SideOutputRecordsDropped++;
+        }
+    }
+
+    public void RegisterEventTimeTimer(long time) => _timers.RegisterEventTimeTimer(VoidNamespace.Instance, time);
+
+    public void RegisterProcessingTimeTimer(long time) => _timers.RegisterProcessingTimeTimer(VoidNamespace.Instance, time);
+
+    public void DeleteEventTimeTimer(long time) => _timers.DeleteEventTimeTimer(VoidNamespace.Instance, time);
+
+    public void DeleteProcessingTimeTimer(long time) => _timers.DeleteProcessingTimeTimer(VoidNamespace.Instance, time);
+
+    void ITimerTarget<TKey, VoidNamespace>.OnEventTime(InternalTimer<TKey, VoidNamespace> timer)
+        => Fire(TimeDomain.EventTime, timer.Timestamp, timer.Timestamp);
+
+    void ITimerTarget<TKey, VoidNamespace>.OnProcessingTime(InternalTimer<TKey, VoidNamespace> timer)
+        => Fire(TimeDomain.ProcessingTime, timer.Timestamp, Watermark.NoTimestamp);
+
+    public IValueState<T> GetValueState<T>(string name, StateTtlConfig? ttl = null) => _state.GetValueState<T>(name, ttl, _context.Clock);
+
+    public IListState<T> GetListState<T>(string name, StateTtlConfig? ttl = null) => _state.GetListState<T>(name, ttl, _context.Clock);
+
+    public IMapState<TUserKey, TUserValue> GetMapState<TUserKey, TUserValue>(string name, StateTtlConfig? ttl = null)
+        where TUserKey : notnull
+        => _state.GetMapState<TUserKey, TUserValue>(name, ttl, _context.Clock);
+
+    private void Fire(TimeDomain domain, long time, long outputTimestamp)
+    {
+        _domain = domain;
+        _timestamp = outputTimestamp;
+        try
+        {
+            _onTimer(time, this, this);
+        }
+        catch (Exception ex) when (ex is not OperatorException)
+        {
+            throw new OperatorException(_operatorName, ex);
+        }
+    }
+}

@@ -1,0 +1,356 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using OrleansStream.Codecs;
+
+namespace OrleansStream.State;
+
+/// <summary>A value with the processing time its time to live counts from.</summary>
+internal readonly record struct Stamped<T>(T Value, long Time);
+
+/// <summary>A <see cref="StateTtlConfig"/> with the clock it runs on.</summary>
+internal sealed class StateTtl(StateTtlConfig config, TimeProvider clock)
+{
+    private readonly long _ttl = (long)config.Ttl.TotalMilliseconds;
+
+    public long Now => clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+    public bool RefreshOnRead => config.UpdateType == StateTtlUpdateType.OnReadAndWrite;
+
+    public bool ReturnExpired => config.Visibility == StateTtlVisibility.ReturnExpiredIfNotCleanedUp;
+
+    public bool IsExpired(long stamp, long now) => now - stamp >= _ttl;
+
+    public void Write<T>(PayloadWriter writer, IRecordCodec<T> codec, Stamped<T> value)
+    {
+        writer.WriteVarInt64(value.Time);
+        codec.Write(writer, value.Value);
+    }
+
+    public Stamped<T> Read<T>(ref PayloadReader reader, IRecordCodec<T> codec)
+    {
+        long time = reader.ReadVarInt64();
+        return new Stamped<T>(codec.Read(ref reader), time);
+    }
+}
+
+/// <summary>A keyed state table whose entries expire.</summary>
+internal interface ITtlStateTable
+{
+    /// <summary>Removes every expired entry from memory.</summary>
+    void Sweep(long now);
+}
+
+/// <summary><see cref="IValueState{T}"/> with a time to live.</summary>
+internal sealed class TtlValueStateTable<TKey, T>(string name, IKeyContext<TKey> keys, StateTtl ttl)
+    : PerKeyTable<TKey, Stamped<T>>(name, keys), IValueState<T>, ITtlStateTable
+    where TKey : notnull
+{
+    private readonly IRecordCodec<T> _codec = RecordCodec.For<T>();
+
+    public T? Value => TryGetValue(out var value) ? value : default;
+
+    public bool TryGetValue(out T value)
+    {
+        ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(Table, CurrentKey);
+        if (Unsafe.IsNullRef(ref entry))
+        {
+            value = default!;
+            return false;
+        }
+
+        long now = ttl.Now;
+        if (ttl.IsExpired(entry.Time, now))
+        {
+            value = entry.Value;
+            if (ttl.ReturnExpired)
+            {
+                return true;
+            }
+
+            Table.Remove(CurrentKey);
+            value = default!;
+            return false;
+        }
+
+        if (ttl.RefreshOnRead)
+        {
+            entry = entry with { Time = now };
+        }
+
+        value = entry.Value;
+        return true;
+    }
+
+    public void Update(T value) => Table[CurrentKey] = new(value, ttl.Now);
+
+    public void Clear() => Table.Remove(CurrentKey);
+
+    public void Sweep(long now)
+    {
+        foreach (var (key, entry) in Table)
+        {
+            if (ttl.IsExpired(entry.Time, now))
+            {
+                Table.Remove(key);
+            }
+        }
+    }
+
+    protected override void BeforeSnapshot() => Sweep(ttl.Now);
+
+    protected override void WriteState(PayloadWriter writer, Stamped<T> state) => ttl.Write(writer, _codec, state);
+
+    protected override Stamped<T> ReadState(ref PayloadReader reader) => ttl.Read(ref reader, _codec);
+}
+
+/// <summary><see cref="IListState{T}"/> whose elements each have a time to live.</summary>
+internal sealed class TtlListStateTable<TKey, T>(string name, IKeyContext<TKey> keys, StateTtl ttl)
+    : PerKeyTable<TKey, List<Stamped<T>>>(name, keys), IListState<T>, ITtlStateTable
+    where TKey : notnull
+{
+    private readonly IRecordCodec<T> _codec = RecordCodec.For<T>();
+
+    public IReadOnlyList<T> Get()
+    {
+        if (!Table.TryGetValue(CurrentKey, out var list))
+        {
+            return Array.Empty<T>();
+        }
+
+        long now = ttl.Now;
+        if (!ttl.ReturnExpired && RemoveExpired(CurrentKey, list, now))
+        {
+            return Array.Empty<T>();
+        }
+
+        var values = new T[list.Count];
+        for (int i = 0; i < list.Count; i++)
+        {
+            values[i] = list[i].Value;
+            if (ttl.RefreshOnRead)
+            {
+                list[i] = list[i] with { Time = now };
+            }
+        }
+
+        return values;
+    }
+
+    public void Add(T value) => ListOfCurrentKey().Add(new(value, ttl.Now));
+
+    public void AddAll(IEnumerable<T> values)
+    {
+        long now = ttl.Now;
+        ListOfCurrentKey().AddRange(values.Select(value => new Stamped<T>(value, now)));
+    }
+
+    public void Update(IEnumerable<T> values)
+    {
+        Clear();
+        AddAll(values);
+        if (Table.TryGetValue(CurrentKey, out var list) && list.Count == 0)
+        {
+            Table.Remove(CurrentKey);
+        }
+    }
+
+    public void Clear() => Table.Remove(CurrentKey);
+
+    public void Sweep(long now)
+    {
+        foreach (var (key, list) in Table)
+        {
+            RemoveExpired(key, list, now);
+        }
+    }
+
+    protected override void BeforeSnapshot() => Sweep(ttl.Now);
+
+    protected override void WriteState(PayloadWriter writer, List<Stamped<T>> state)
+    {
+        writer.WriteVarInt32(state.Count);
+        foreach (var element in state)
+        {
+            ttl.Write(writer, _codec, element);
+        }
+    }
+
+    protected override List<Stamped<T>> ReadState(ref PayloadReader reader)
+    {
+        int count = reader.ReadVarInt32();
+        var list = new List<Stamped<T>>(count);
+        for (int i = 0; i < count; i++)
+        {
+            list.Add(ttl.Read(ref reader, _codec));
+        }
+
+        return list;
+    }
+
+    /// <summary>Drops the expired elements of <paramref name="key"/>'s list; true when none is left (and the list is gone).</summary>
+    private bool RemoveExpired(TKey key, List<Stamped<T>> list, long now)
+    {
+        list.RemoveAll(element => ttl.IsExpired(element.Time, now));
+        if (list.Count > 0)
+        {
+            return false;
+        }
+
+        Table.Remove(key);
+        return true;
+    }
+
+    private List<Stamped<T>> ListOfCurrentKey()
+    {
+        ref var list = ref CollectionsMarshal.GetValueRefOrAddDefault(Table, CurrentKey, out _);
+        return list ??= new List<Stamped<T>>();
+    }
+}
+
+/// <summary><see cref="IMapState{TUserKey, TUserValue}"/> whose entries each have a time to live.</summary>
+internal sealed class TtlMapStateTable<TKey, TUserKey, TUserValue>(string name, IKeyContext<TKey> keys, StateTtl ttl)
+    : PerKeyTable<TKey, Dictionary<TUserKey, Stamped<TUserValue>>>(name, keys), IMapState<TUserKey, TUserValue>, ITtlStateTable
+    where TKey : notnull
+    where TUserKey : notnull
+{
+    private readonly IRecordCodec<TUserKey> _userKeyCodec = RecordCodec.For<TUserKey>();
+    private readonly IRecordCodec<TUserValue> _userValueCodec = RecordCodec.For<TUserValue>();
+
+    public IEnumerable<KeyValuePair<TUserKey, TUserValue>> Entries
+    {
+        get
+        {
+            if (LiveMapOfCurrentKey() is not { } map)
+            {
+                return Enumerable.Empty<KeyValuePair<TUserKey, TUserValue>>();
+            }
+
+            var entries = map.Select(entry => new KeyValuePair<TUserKey, TUserValue>(entry.Key, entry.Value.Value)).ToList();
+            if (ttl.RefreshOnRead)
+            {
+                long now = ttl.Now;
+                foreach (var (key, _) in entries)
+                {
+                    ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(map, key);
+                    entry = entry with { Time = now };
+                }
+            }
+
+            return entries;
+        }
+    }
+
+    public bool IsEmpty => LiveMapOfCurrentKey() is null;
+
+    public bool TryGetValue(TUserKey key, out TUserValue value)
+    {
+        value = default!;
+        if (!Table.TryGetValue(CurrentKey, out var map) || !map.TryGetValue(key, out var entry))
+        {
+            return false;
+        }
+
+        long now = ttl.Now;
+        if (ttl.IsExpired(entry.Time, now) && !ttl.ReturnExpired)
+        {
+            Remove(key);
+            return false;
+        }
+
+        if (ttl.RefreshOnRead)
+        {
+            map[key] = entry with { Time = now };
+        }
+
+        value = entry.Value;
+        return true;
+    }
+
+    public bool Contains(TUserKey key) => TryGetValue(key, out _);
+
+    public void Put(TUserKey key, TUserValue value)
+    {
+        ref var map = ref CollectionsMarshal.GetValueRefOrAddDefault(Table, CurrentKey, out _);
+        (map ??= new Dictionary<TUserKey, Stamped<TUserValue>>())[key] = new(value, ttl.Now);
+    }
+
+    public bool Remove(TUserKey key)
+    {
+        if (!Table.TryGetValue(CurrentKey, out var map) || !map.Remove(key))
+        {
+            return false;
+        }
+
+        if (map.Count == 0)
+        {
+            Table.Remove(CurrentKey);
+        }
+
+        return true;
+    }
+
+    public void Clear() => Table.Remove(CurrentKey);
+
+    public void Sweep(long now)
+    {
+        foreach (var (key, map) in Table)
+        {
+            RemoveExpired(key, map, now);
+        }
+    }
+
+    protected override void BeforeSnapshot() => Sweep(ttl.Now);
+
+    protected override void WriteState(PayloadWriter writer, Dictionary<TUserKey, Stamped<TUserValue>> state)
+    {
+        writer.WriteVarInt32(state.Count);
+        foreach (var (key, value) in state)
+        {
+            _userKeyCodec.Write(writer, key);
+            ttl.Write(writer, _userValueCodec, value);
+        }
+    }
+
+    protected override Dictionary<TUserKey, Stamped<TUserValue>> ReadState(ref PayloadReader reader)
+    {
+        int count = reader.ReadVarInt32();
+        var map = new Dictionary<TUserKey, Stamped<TUserValue>>(count);
+        for (int i = 0; i < count; i++)
+        {
+            var key = _userKeyCodec.Read(ref reader);
+            map[key] = ttl.Read(ref reader, _userValueCodec);
+        }
+
+        return map;
+    }
+
+    /// <summary>The current key's map with its expired entries dropped (unless expired entries stay visible); null when none is left.</summary>
+    private Dictionary<TUserKey, Stamped<TUserValue>>? LiveMapOfCurrentKey()
+    {
+        if (!Table.TryGetValue(CurrentKey, out var map))
+        {
+            return null;
+        }
+
+        return ttl.ReturnExpired || !RemoveExpired(CurrentKey, map, ttl.Now) ? map : null;
+    }
+
+    private bool RemoveExpired(TKey key, Dictionary<TUserKey, Stamped<TUserValue>> map, long now)
+    {
+        foreach (var (userKey, entry) in map)
+        {
+            if (ttl.IsExpired(entry.Time, now))
+            {
+                map.Remove(userKey);
+            }
+        }
+
+        if (map.Count > 0)
+        {
+            return false;
+        }
+
+        Table.Remove(key);
+        return true;
+    }
+}
