@@ -7,7 +7,8 @@ namespace OrleansStream.Runtime.Checkpoints;
 /// Decides what each subtask of a (possibly rescaled) job restores from a completed snapshot, as
 /// Flink does: keyed state by key group — a subtask gets every chunk overlapping the key groups it
 /// now owns and keeps only those key groups — and operator state items of all old subtasks spread
-/// round-robin over the new ones. Operators are matched by uid.
+/// round-robin over the new ones, or all of them to every new subtask for operators whose items are
+/// whole copies (broadcast state). Operators are matched by uid.
 /// </summary>
 public static class StateAssignment
 {
@@ -34,7 +35,9 @@ public static class StateAssignment
                 .OrderBy(t => t.VertexId).ThenBy(t => t.Subtask)
                 .SelectMany(t => t.OperatorState[uid])
                 .ToList();
-            operatorState[uid] = items.Where((_, i) => i % vertex.Parallelism == subtask).ToList();
+            operatorState[uid] = vertex.Operators.First(o => o.Uid == uid).OperatorStateDistribution == OperatorStateDistribution.Union
+                ? items
+                : items.Where((_, i) => i % vertex.Parallelism == subtask).ToList();
         }
 
         foreach (var task in snapshot.Tasks.Where(t => t.KeyedOperators.Any(uids.Contains)))

@@ -4,6 +4,7 @@ using OrleansStream.Functions;
 using OrleansStream.Graph;
 using OrleansStream.KeyGroups;
 using OrleansStream.Operators;
+using OrleansStream.State;
 using OrleansStream.Time;
 
 namespace OrleansStream.Api;
@@ -80,9 +81,9 @@ public class DataStream<T>
             throw new ArgumentException("Union needs at least one other stream.", nameof(others));
         }
 
-        if (others.FirstOrDefault(o => o.Builder != Builder) is not null)
+        foreach (var other in others)
         {
-            throw new ArgumentException("Union takes streams of the same job (the same StreamBuilder).", nameof(others));
+            RequireSameJob(other, nameof(others));
         }
 
         var inputs = others.Select(o => o.Transformation).Prepend(Transformation).ToArray();
@@ -93,12 +94,31 @@ public class DataStream<T>
     public ConnectedStreams<T, T2> Connect<T2>(DataStream<T2> other)
     {
         ArgumentNullException.ThrowIfNull(other);
-        if (other.Builder != Builder)
+        RequireSameJob(other, nameof(other));
+        return new ConnectedStreams<T, T2>(this, other);
+    }
+
+    /// <summary>Connects this stream with a broadcast stream: every subtask sees every broadcast element (Flink's connect with a BroadcastStream).</summary>
+    public BroadcastConnectedStream<T, TBroadcast> Connect<TBroadcast>(BroadcastStream<TBroadcast> broadcast)
+    {
+        ArgumentNullException.ThrowIfNull(broadcast);
+        RequireSameJob(broadcast.Stream, nameof(broadcast));
+        return new BroadcastConnectedStream<T, TBroadcast>(this, broadcast);
+    }
+
+    /// <summary>
+    /// Makes this stream a broadcast stream whose elements every subtask of the connected operator receives and
+    /// keeps in the broadcast states named by <paramref name="descriptors"/> (Flink's broadcast(descriptors)).
+    /// </summary>
+    public BroadcastStream<T> Broadcast(params IBroadcastStateDescriptor[] descriptors)
+    {
+        ArgumentNullException.ThrowIfNull(descriptors);
+        if (descriptors.GroupBy(d => d.Name).FirstOrDefault(g => g.Count() > 1) is { } clash)
         {
-            throw new ArgumentException("Connect takes a stream of the same job (the same StreamBuilder).", nameof(other));
+            throw new ArgumentException($"The broadcast state '{clash.Key}' is declared twice.", nameof(descriptors));
         }
 
-        return new ConnectedStreams<T, T2>(this, other);
+        return new BroadcastStream<T>(Broadcast(), descriptors);
     }
 
     /// <summary>Spreads records round-robin over the next operator's subtasks.</summary>
@@ -180,6 +200,14 @@ public class DataStream<T>
 
     private protected DataStream<TOut> Then<TOut>(string name, Func<string, OneInputOperator<T, TOut>> factory)
         => new(Builder, Builder.Add(id => new OneInputTransformation<T, TOut>(id, name, Transformation, factory)));
+
+    private protected void RequireSameJob<TOther>(DataStream<TOther> other, string parameter)
+    {
+        if (other.Builder != Builder)
+        {
+            throw new ArgumentException("The streams belong to different jobs (different StreamBuilders); an operator can only read streams of its own job.", parameter);
+        }
+    }
 
     private DataStream<T> Partition(PartitionerKind kind, string name)
         => new(Builder, Builder.Add(id => new PartitionTransformation<T>(id, name, Transformation, kind, null)));

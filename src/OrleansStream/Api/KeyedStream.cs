@@ -36,6 +36,14 @@ public sealed class KeyedStream<T, TKey> : DataStream<T> where TKey : notnull
         return Keyed<TOut>(name, n => new KeyedProcessOperator<TKey, T, TOut>(n, keySelector, function));
     }
 
+    /// <summary>Connects this keyed stream with a broadcast stream, for a keyed broadcast process function.</summary>
+    public new KeyedBroadcastConnectedStream<T, TKey, TBroadcast> Connect<TBroadcast>(BroadcastStream<TBroadcast> broadcast)
+    {
+        ArgumentNullException.ThrowIfNull(broadcast);
+        RequireSameJob(broadcast.Stream, nameof(broadcast));
+        return new KeyedBroadcastConnectedStream<T, TKey, TBroadcast>(this, broadcast);
+    }
+
     public WindowedStream<T, TKey> Window(WindowAssigner assigner)
         => new(this, assigner ?? throw new ArgumentNullException(nameof(assigner)));
 

@@ -60,6 +60,9 @@ public abstract class Transformation
 
     public const string DefaultSlotSharingGroup = "default";
 
+    /// <summary>How the operator's (non-keyed) state items are handed to the subtasks of a restored job.</summary>
+    public OperatorStateDistribution OperatorStateDistribution { get; internal set; } = OperatorStateDistribution.RoundRobin;
+
     /// <summary>True when the user asked this step not to be chained to the one before it.</summary>
     public bool StartsNewChain { get; internal set; }
 
@@ -78,6 +81,16 @@ public abstract class Transformation
     /// </summary>
     private protected static IPayloadDecoder DecoderOf<T>(JobEdge edge, IOutput<T> target)
         => new RecordBatchDecoder<T>(((Transformation<T>)(edge.SideOutput ?? edge.SourceOperator)).Codec, target);
+}
+
+/// <summary>How operator state items are spread over the subtasks of a restored, possibly rescaled, job.</summary>
+public enum OperatorStateDistribution
+{
+    /// <summary>The items of all old subtasks are dealt round-robin over the new ones (Flink's list state): splits, pending transactions.</summary>
+    RoundRobin,
+
+    /// <summary>Every new subtask gets the items of all old subtasks (Flink's union list state): broadcast state, where each copy is whole.</summary>
+    Union,
 }
 
 /// <summary>A step that produces records of type <typeparamref name="T"/>.</summary>

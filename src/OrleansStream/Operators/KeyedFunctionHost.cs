@@ -18,10 +18,9 @@ internal sealed class KeyedFunctionHost<TKey, TOut> : OnTimerContext<TKey>, ITim
     private readonly string _operatorName;
     private readonly OperatorContext _context;
     private readonly IOutput<TOut> _output;
-    private readonly SideOutputs _sideOutputs;
+    private readonly TaggedOutputs _sideOutputs;
     private readonly KeyedStateBackend<TKey> _state;
     private readonly InternalTimerService<TKey, VoidNamespace> _timers;
-    private readonly Dictionary<string, object?> _sideOutputByTag = new(StringComparer.Ordinal);
     private Action<long, OnTimerContext<TKey>, ICollector<TOut>> _onTimer = (_, _, _) => { };
     private long _timestamp = Watermark.NoTimestamp;
     private TimeDomain _domain;
@@ -32,7 +31,7 @@ internal sealed class KeyedFunctionHost<TKey, TOut> : OnTimerContext<TKey>, ITim
         _operatorName = operatorName;
         _context = context;
         _output = output;
-        _sideOutputs = sideOutputs;
+        _sideOutputs = new TaggedOutputs(sideOutputs);
         _state = context.State.GetKeyedStateBackend<TKey>();
         _timers = _state.GetTimerService<VoidNamespace>("timers");
         _timers.Bind(this);
@@ -44,7 +43,7 @@ internal sealed class KeyedFunctionHost<TKey, TOut> : OnTimerContext<TKey>, ITim
     public long RecordsOut { get; private set; }
 
     /// <summary>Records emitted to side outputs that no stream reads.</summary>
-    public long SideOutputRecordsDropped { get; private set; }
+    public long SideOutputRecordsDropped => _sideOutputs.Dropped;
 
     public override long? Timestamp => _timestamp == Watermark.NoTimestamp ? null : _timestamp;
 
@@ -67,6 +66,12 @@ internal sealed class KeyedFunctionHost<TKey, TOut> : OnTimerContext<TKey>, ITim
         _state.SetCurrentKey(key);
         _timestamp = timestamp;
     }
+
+    /// <summary>Stamps what follows with <paramref name="timestamp"/>, for elements that have no key (a broadcast input).</summary>
+    public void SetCurrentTimestamp(long timestamp) => _timestamp = timestamp;
+
+    /// <summary>Calls <paramref name="function"/> for every key with a value in the keyed state <paramref name="stateName"/>, that key current.</summary>
+    public void ApplyToKeyedState(string stateName, Action<TKey> function) => _state.ApplyToAllKeys(stateName, function);
 
     /// <summary>Fires the event-time timers the watermark has reached, then passes the watermark on.</summary>
     public void ProcessWatermark(long watermark)
@@ -91,23 +96,7 @@ internal sealed class KeyedFunctionHost<TKey, TOut> : OnTimerContext<TKey>, ITim
         _output.Collect(value, _timestamp);
     }
 
-    public override void Output<T>(OutputTag<T> tag, T value)
-    {
-        ArgumentNullException.ThrowIfNull(tag);
-        if (!_sideOutputByTag.TryGetValue(tag.Id, out var output))
-        {
-            _sideOutputByTag[tag.Id] = output = _sideOutputs.Get(tag);
-        }
-
-        if (output is IOutput<T> side)
-        {
-            side.Collect(value, _timestamp);
-        }
-        else
-        {
-            SideOutputRecordsDropped++;
-        }
-    }
+    public override void Output<T>(OutputTag<T> tag, T value) => _sideOutputs.Collect(tag, value, _timestamp);
 
     public void RegisterEventTimeTimer(long time) => _timers.RegisterEventTimeTimer(VoidNamespace.Instance, time);
 

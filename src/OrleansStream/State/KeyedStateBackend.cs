@@ -48,6 +48,29 @@ public sealed class KeyedStateBackend<TKey> : IKeyContext<TKey>
             ? GetMapState<TUserKey, TUserValue>(name)
             : GetOrCreate(name, () => new TtlMapStateTable<TKey, TUserKey, TUserValue>(name, this, new StateTtl(ttl, clock)));
 
+    /// <summary>
+    /// Calls <paramref name="function"/> once for every key that has a value in the state <paramref name="stateName"/>,
+    /// with that key current; the current key is restored afterwards.
+    /// </summary>
+    public void ApplyToAllKeys(string stateName, Action<TKey> function)
+    {
+        if (!_store.TryGetTable(stateName, out var table))
+        {
+            return;
+        }
+
+        var keys = (table as IKeyedStateKeys<TKey>)?.Keys.ToList() ?? throw new InvalidOperationException(
+            $"Operator '{_store.OperatorId}' cannot list the keys of its state '{stateName}' ({table.GetType().Name}).");
+        var current = CurrentKey;
+        foreach (var key in keys)
+        {
+            SetCurrentKey(key);
+            function(key);
+        }
+
+        SetCurrentKey(current);
+    }
+
     /// <summary>Removes expired entries of the states with a time to live from memory.</summary>
     public void SweepExpiredState(long now)
     {

@@ -12,8 +12,14 @@ internal interface IKeyContext<TKey>
     int KeyGroupOf(TKey key);
 }
 
+/// <summary>A keyed state table that can list the keys it holds state for.</summary>
+internal interface IKeyedStateKeys<TKey>
+{
+    IEnumerable<TKey> Keys { get; }
+}
+
 /// <summary>Base of the per-key tables: a dictionary from key to the key's state, snapshotted per key group.</summary>
-internal abstract class PerKeyTable<TKey, TState>(string name, IKeyContext<TKey> keys) : IKeyedStateTable
+internal abstract class PerKeyTable<TKey, TState>(string name, IKeyContext<TKey> keys) : IKeyedStateTable, IKeyedStateKeys<TKey>
     where TKey : notnull
 {
     private readonly IRecordCodec<TKey> _keyCodec = RecordCodec.For<TKey>();
@@ -25,6 +31,8 @@ internal abstract class PerKeyTable<TKey, TState>(string name, IKeyContext<TKey>
     public string Name { get; } = name;
 
     public int Count => Table.Count;
+
+    public IEnumerable<TKey> Keys => Table.Keys;
 
     public void Snapshot(KeyGroupSectionWriter writer)
     {

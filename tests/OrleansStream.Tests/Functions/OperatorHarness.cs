@@ -37,8 +37,18 @@ internal sealed class OperatorHarness<TOut>
     }
 
     public static OperatorHarness<TOut> TwoInput<TIn1, TIn2>(TwoInputOperator<TIn1, TIn2, TOut> op, long now = 0, IReadOnlyList<KeyedStateChunk>? restore = null, params ISideOutputProbe[] sides)
+        => TwoInput(op, now, restore, operatorState: null, subtask: 0, parallelism: 1, sides);
+
+    /// <summary>A two-input operator as subtask <paramref name="subtask"/> of <paramref name="parallelism"/>, restored with these operator state items.</summary>
+    public static OperatorHarness<TOut> TwoInput<TIn1, TIn2>(
+        TwoInputOperator<TIn1, TIn2, TOut> op, long now, IReadOnlyList<KeyedStateChunk>? restore, IReadOnlyList<byte[]>? operatorState, int subtask, int parallelism, params ISideOutputProbe[] sides)
     {
-        var (clock, context, sideOutputs) = Prepare(restore, now, sides);
+        var (clock, context, sideOutputs) = Prepare(restore, now, sides, subtask, parallelism);
+        if (operatorState is not null)
+        {
+            context.State.SetRestored(1, operatorState);
+        }
+
         var harness = new OperatorHarness<TOut>(op, context) { Clock = clock };
         op.Bind(harness.Output, sideOutputs);
         op.Open(context);
@@ -68,10 +78,14 @@ internal sealed class OperatorHarness<TOut>
         return builder.Build(1 << 16);
     }
 
-    private static (ManualClock Clock, OperatorContext Context, SideOutputs Sides) Prepare(IReadOnlyList<KeyedStateChunk>? restore, long now, ISideOutputProbe[] probes)
+    /// <summary>The operator's operator state items as a checkpoint would store them.</summary>
+    public IReadOnlyList<byte[]> SnapshotOperatorState() => ((ICheckpointedOperator)_operator).SnapshotOperatorState(1);
+
+    private static (ManualClock Clock, OperatorContext Context, SideOutputs Sides) Prepare(
+        IReadOnlyList<KeyedStateChunk>? restore, long now, ISideOutputProbe[] probes, int subtask = 0, int parallelism = 1)
     {
         var clock = new ManualClock(now);
-        var context = CollectingOutput<TOut>.Context(clock) with { OperatorId = "op" };
+        var context = new OperatorContext("job", 1, "op", subtask, parallelism, 128, clock) { OperatorId = "op" };
         foreach (var chunk in restore ?? Array.Empty<KeyedStateChunk>())
         {
             KeyedSnapshotBuilder.Restore(chunk.Data, _ => context.State);

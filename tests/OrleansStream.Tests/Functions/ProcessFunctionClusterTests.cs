@@ -1,3 +1,4 @@
+using OrleansStream.Api;
 using OrleansStream.Runtime.Jobs;
 using OrleansStream.Tests.Cluster;
 using OrleansStream.Tests.Fixtures;
@@ -6,9 +7,9 @@ using Xunit.Abstractions;
 namespace OrleansStream.Tests.Functions;
 
 /// <summary>
-/// Union, connected streams with a keyed co-process function, and a keyed process function with event-time
-/// timers, on a PostgreSQL-backed three-silo cluster: exact committed output without failures, after a
-/// transient fault, and after a silo running the job's tasks is killed.
+/// Union, connected streams with a keyed co-process function, a keyed process function with event-time
+/// timers, and broadcast state, on a PostgreSQL-backed three-silo cluster: exact committed output without
+/// failures, after a transient fault, after a silo running the job's tasks is killed, and after a rescale.
 /// </summary>
 [Collection(PostgresCollection.Name)]
 public sealed class ProcessFunctionClusterTests(PostgresServer postgres, ITestOutputHelper output) : IAsyncLifetime
@@ -29,6 +30,10 @@ public sealed class ProcessFunctionClusterTests(PostgresServer postgres, ITestOu
     }
 
     private Task<JobStatus> SubmitAsync(int parallelism, long count, Dictionary<string, string>? extra = null)
+        => SubmitAsync<ProcessFunctionsJob>(parallelism, count, extra);
+
+    private Task<JobStatus> SubmitAsync<TJob>(int parallelism, long count, Dictionary<string, string>? extra = null, string? savepoint = null)
+        where TJob : IStreamJob, new()
     {
         var parameters = new Dictionary<string, string> { ["count"] = count.ToString(), ["output"] = _output };
         foreach (var (key, value) in extra ?? new())
@@ -36,7 +41,7 @@ public sealed class ProcessFunctionClusterTests(PostgresServer postgres, ITestOu
             parameters[key] = value;
         }
 
-        return _cluster.Jobs.SubmitAsync(JobSubmission.For<ProcessFunctionsJob>(parallelism, parameters));
+        return _cluster.Jobs.SubmitAsync(JobSubmission.For<TJob>(parallelism, parameters) with { FromSavepoint = savepoint });
     }
 
     private async Task<JobStatus> WaitAsync(string jobId)
@@ -88,5 +93,43 @@ public sealed class ProcessFunctionClusterTests(PostgresServer postgres, ITestOu
         Assert.Equal(JobState.Finished, status.State);
         Assert.True(status.Checkpoints.Restarts >= 1);
         Assert.Equal(ProcessFunctionsJob.Expected(count), RollingCountJob.Committed(_output));
+    }
+
+    [Fact]
+    public async Task Broadcast_rules_survive_a_silo_kill_and_the_committed_alerts_are_exact()
+    {
+        const long count = 12_000;
+        var submitted = await SubmitAsync<BroadcastRulesJob>(3, count);
+        var status = await _cluster.Jobs.WaitUntilAsync(submitted.JobId, s => s.Checkpoints.Completed >= 3 || s.IsTerminal, CancellationToken.None);
+        var victim = _cluster.Cluster.Silos.First(s => s.SiloAddress.ToString() != status.SupervisorSilo
+            && status.Vertices.SelectMany(v => v.Slots).Contains(s.SiloAddress.ToString()));
+        output.WriteLine($"killing {victim.SiloAddress} at {status.Checkpoints.Completed} checkpoints");
+        await _cluster.KillAsync(victim);
+
+        status = await WaitAsync(submitted.JobId);
+
+        Assert.Equal(JobState.Finished, status.State);
+        Assert.True(status.Checkpoints.Restarts >= 1);
+        Assert.Equal(BroadcastRulesJob.Expected(count), RollingCountJob.Committed(_output));
+    }
+
+    [Fact]
+    public async Task Broadcast_state_reaches_every_subtask_when_a_savepoint_is_restored_at_a_higher_parallelism()
+    {
+        const long count = 12_000;
+        var first = await SubmitAsync<BroadcastRulesJob>(2, count);
+
+        // Stop once some rules are in the broadcast state and payments wait for them.
+        await _cluster.Jobs.WaitUntilAsync(first.JobId, s => s.Checkpoints.Completed >= 4 || s.IsTerminal, CancellationToken.None);
+        var savepoint = await _cluster.Jobs.StopWithSavepointAsync(first.JobId, TimeSpan.FromSeconds(30));
+        Assert.Equal(JobState.Stopped, (await _cluster.Jobs.GetStatusAsync(first.JobId)).State);
+
+        // The rules that remain arrive fast: most of what the second run judges uses rules from the savepoint.
+        var second = await SubmitAsync<BroadcastRulesJob>(3, count, new() { ["rule-rate"] = "1000" }, savepoint);
+        var status = await WaitAsync(second.JobId);
+
+        Assert.Equal(JobState.Finished, status.State);
+        Assert.Equal(savepoint, status.Checkpoints.RestoredFrom);
+        Assert.Equal(BroadcastRulesJob.Expected(count), RollingCountJob.Committed(_output));
     }
 }
