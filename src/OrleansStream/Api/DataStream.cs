@@ -121,6 +121,22 @@ public class DataStream<T>
         return new BroadcastStream<T>(Broadcast(), descriptors);
     }
 
+    /// <summary>Joins this stream with <paramref name="other"/> by key within windows (Flink's join): <c>.Where(..).EqualTo(..).Window(..).Apply(..)</c>.</summary>
+    public WindowJoinBuilder<T, T2> Join<T2>(DataStream<T2> other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        RequireSameJob(other, nameof(other));
+        return new WindowJoinBuilder<T, T2>(this, other, coGroup: false);
+    }
+
+    /// <summary>Co-groups this stream with <paramref name="other"/> by key within windows (Flink's coGroup), for outer joins and the like.</summary>
+    public WindowJoinBuilder<T, T2> CoGroup<T2>(DataStream<T2> other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        RequireSameJob(other, nameof(other));
+        return new WindowJoinBuilder<T, T2>(this, other, coGroup: true);
+    }
+
     /// <summary>Spreads records round-robin over the next operator's subtasks.</summary>
     public DataStream<T> Rebalance() => Partition(PartitionerKind.Rebalance, "Rebalance");
 

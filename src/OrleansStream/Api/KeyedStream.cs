@@ -44,6 +44,14 @@ public sealed class KeyedStream<T, TKey> : DataStream<T> where TKey : notnull
         return new KeyedBroadcastConnectedStream<T, TKey, TBroadcast>(this, broadcast);
     }
 
+    /// <summary>Joins this keyed stream with <paramref name="other"/> on time intervals around each element (Flink's intervalJoin).</summary>
+    public IntervalJoin<T, TRight, TKey> IntervalJoin<TRight>(KeyedStream<TRight, TKey> other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        RequireSameJob(other, nameof(other));
+        return new IntervalJoin<T, TRight, TKey>(this, other);
+    }
+
     public WindowedStream<T, TKey> Window(WindowAssigner assigner)
         => new(this, assigner ?? throw new ArgumentNullException(nameof(assigner)));
 

@@ -132,4 +132,24 @@ public sealed class ProcessFunctionClusterTests(PostgresServer postgres, ITestOu
         Assert.Equal(savepoint, status.Checkpoints.RestoredFrom);
         Assert.Equal(BroadcastRulesJob.Expected(count), RollingCountJob.Committed(_output));
     }
+
+    [Fact]
+    public async Task Interval_and_window_joins_survive_a_silo_kill_and_the_committed_pairs_are_exact()
+    {
+        const long count = 8_000;
+        var submitted = await SubmitAsync<JoinsJob>(3, count);
+        var status = await _cluster.Jobs.WaitUntilAsync(submitted.JobId, s => s.Checkpoints.Completed >= 3 || s.IsTerminal, CancellationToken.None);
+        var victim = _cluster.Cluster.Silos.First(s => s.SiloAddress.ToString() != status.SupervisorSilo
+            && status.Vertices.SelectMany(v => v.Slots).Contains(s.SiloAddress.ToString()));
+        output.WriteLine($"killing {victim.SiloAddress} at {status.Checkpoints.Completed} checkpoints");
+        await _cluster.KillAsync(victim);
+
+        status = await WaitAsync(submitted.JobId);
+
+        Assert.Equal(JobState.Finished, status.State);
+        Assert.True(status.Checkpoints.Restarts >= 1);
+        var expected = JoinsJob.Expected(count);
+        Assert.Contains(expected, line => line.StartsWith("I,", StringComparison.Ordinal));
+        Assert.Equal(expected, RollingCountJob.Committed(_output));
+    }
 }
