@@ -52,6 +52,13 @@ public class DataStream<T>
         return Then<T>(name, n => new FilterOperator<T>(n, predicate));
     }
 
+    /// <summary>Runs <paramref name="function"/> on every element, with its timestamp, the watermark and side outputs (Flink's process on a DataStream).</summary>
+    public DataStream<TOut> Process<TOut>(ProcessFunction<T, TOut> function, string name = "Process")
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        return Then<TOut>(name, n => new ProcessOperator<T, TOut>(n, function));
+    }
+
     /// <summary>Assigns event timestamps and generates watermarks; chained to the source when parallelism allows.</summary>
     public DataStream<T> AssignTimestampsAndWatermarks(WatermarkStrategy<T> strategy, string name = "Timestamps/Watermarks")
     {

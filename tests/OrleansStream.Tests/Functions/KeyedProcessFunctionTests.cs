@@ -241,3 +241,35 @@ internal sealed class LambdaProcessFunction<TIn, TOut>(
 
     public override void OnTimer(long timestamp, OnTimerContext<string> context, ICollector<TOut> output) => onTimer?.Invoke(timestamp, context, output);
 }
+
+public class ProcessFunctionTests
+{
+    private sealed class SplitByParity(OutputTag<long> odd) : ProcessFunction<long, string>
+    {
+        public override void ProcessElement(long value, ProcessContext context, ICollector<string> output)
+        {
+            if (value % 2 == 0)
+            {
+                output.Collect($"{value}@{context.Timestamp}/{context.CurrentWatermark}");
+            }
+            else
+            {
+                context.Output(odd, value);
+            }
+        }
+    }
+
+    [Fact]
+    public void A_process_function_sees_the_timestamp_and_watermark_and_emits_to_side_outputs()
+    {
+        var odd = new OutputTag<long>("odd");
+        var probe = new SideOutputProbe<long>(odd);
+        var harness = OperatorHarness<string>.OneInput(new ProcessOperator<long, string>("split", new SplitByParity(odd)), sides: probe);
+        harness.Element(2L, 20);
+        harness.Watermark(15);
+        harness.Element(3L, 30);
+        harness.Element(4L, 40);
+        Assert.Equal(new[] { ("2@20/" + long.MinValue, 20L), ("4@40/15", 40L) }, harness.Output.Records);
+        Assert.Equal(new[] { (3L, 30L) }, probe.Collected.Records);
+    }
+}
