@@ -27,6 +27,9 @@ public sealed class AsyncWaitOperator<TIn, TOut> : OneInputOperator<TIn, TOut>, 
     /// <summary>Records and watermarks in arrival order, until emitted.</summary>
     private readonly LinkedList<Entry> _entries = new();
 
+    /// <summary>Unordered mode: records completed behind a watermark still held, in the order they completed.</summary>
+    private readonly List<Entry> _completedBehindWatermark = new();
+
     /// <summary>The first record not started yet; every record after it is unstarted too.</summary>
     private LinkedListNode<Entry>? _nextToStart;
     private int _started;
@@ -127,6 +130,7 @@ public sealed class AsyncWaitOperator<TIn, TOut> : OneInputOperator<TIn, TOut>, 
         }
 
         _entries.Clear();
+        _completedBehindWatermark.Clear();
         _nextToStart = null;
         _capacityWaiter?.TrySetCanceled();
         _drainWaiter?.TrySetCanceled();
@@ -266,9 +270,16 @@ public sealed class AsyncWaitOperator<TIn, TOut> : OneInputOperator<TIn, TOut>, 
     private void Complete(Entry entry, IReadOnlyCollection<TOut> results)
     {
         entry.Results = results;
-        if (_mode == AsyncOutputMode.Unordered && entry.Segment == _watermarksEmitted)
+        if (_mode == AsyncOutputMode.Unordered)
         {
-            Emit(entry);
+            if (entry.Segment == _watermarksEmitted)
+            {
+                Emit(entry);
+            }
+            else
+            {
+                _completedBehindWatermark.Add(entry);
+            }
         }
 
         EmitReadyAtHead();
@@ -311,19 +322,14 @@ public sealed class AsyncWaitOperator<TIn, TOut> : OneInputOperator<TIn, TOut>, 
         }
     }
 
-    /// <summary>Unordered mode: a watermark left, so what completed behind it may go now.</summary>
+    /// <summary>Unordered mode: a watermark left, so what completed behind it goes now, in the order it completed.</summary>
     private void EmitCompletedBeforeNextWatermark()
     {
-        var node = _entries.First;
-        while (node is not null && !node.Value.IsWatermark)
+        var ready = _completedBehindWatermark.FindAll(e => e.Segment == _watermarksEmitted);
+        _completedBehindWatermark.RemoveAll(e => e.Segment == _watermarksEmitted);
+        foreach (var entry in ready)
         {
-            var next = node.Next;
-            if (node.Value.Results is not null)
-            {
-                Emit(node.Value);
-            }
-
-            node = next;
+            Emit(entry);
         }
     }
 
