@@ -230,7 +230,7 @@ public class AsyncWaitOperatorTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await room);
     }
 
-    private sealed class TokenRecordingFunction(List<CancellationToken> tokens) : Functions.IAsyncFunction<int, string>
+    private sealed class TokenRecordingFunction(List<CancellationToken> tokens) : OrleansStream.Functions.IAsyncFunction<int, string>
     {
         public ValueTask<IReadOnlyCollection<string>> InvokeAsync(int input, CancellationToken cancellationToken)
         {
