@@ -11,6 +11,7 @@ internal sealed class OutputChannel(IAsyncStream<StreamEnvelope> stream, int inp
 {
     private readonly Queue<StreamEnvelope> _pending = new();
     private long _nextSequence;
+    private Task _sending = Task.CompletedTask;
 
     public bool HasPending => _pending.Count > 0;
 
@@ -48,7 +49,21 @@ internal sealed class OutputChannel(IAsyncStream<StreamEnvelope> stream, int inp
             CheckpointId = checkpointId,
         });
 
-    public async Task SendPendingAsync()
+    /// <summary>
+    /// Sends what is queued, one envelope at a time. A second caller while a send runs (work posted to the
+    /// task's mailbox, interleaved at an await) joins it instead of sending concurrently, which could reorder the channel.
+    /// </summary>
+    public Task SendPendingAsync()
+    {
+        if (_sending.IsCompleted)
+        {
+            _sending = SendQueuedAsync();
+        }
+
+        return _sending;
+    }
+
+    private async Task SendQueuedAsync()
     {
         while (_pending.TryDequeue(out var envelope))
         {

@@ -16,6 +16,7 @@ internal sealed class OperatorChain
     private readonly IStreamOperator[] _operators;
     private readonly Transformation[] _nodes;
     private readonly OperatorStateStore?[] _states;
+    private readonly IBackpressuredOperator[] _backpressured;
     private OperatorContext[] _contexts = Array.Empty<OperatorContext>();
 
     private OperatorChain(Transformation[] nodes, IStreamOperator[] operators, IPayloadDecoder[] inputDecoders)
@@ -23,6 +24,7 @@ internal sealed class OperatorChain
         _nodes = nodes;
         _operators = operators;
         _states = new OperatorStateStore?[operators.Length];
+        _backpressured = operators.OfType<IBackpressuredOperator>().ToArray();
         InputDecoders = inputDecoders;
     }
 
@@ -128,11 +130,28 @@ internal sealed class OperatorChain
         }
     }
 
-    public void Finish()
+    /// <summary>Completes when every operator that holds input back (async I/O) can take more.</summary>
+    public async ValueTask WaitUntilReadyAsync()
+    {
+        foreach (var op in _backpressured)
+        {
+            await op.WaitForCapacityAsync();
+        }
+    }
+
+    /// <summary>
+    /// Finishes the operators root to leaf; one that still holds input (async I/O) emits all of it before
+    /// what follows it finishes, so that nothing reaches an operator after its Finish.
+    /// </summary>
+    public async ValueTask FinishAsync()
     {
         foreach (var op in _operators)
         {
             op.Finish();
+            if (op is IBackpressuredOperator holding)
+            {
+                await holding.WaitUntilDrainedAsync();
+            }
         }
     }
 

@@ -103,9 +103,11 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
         var vertex = graph.Vertex(_task.VertexId);
         _network = new NetworkOutputs(Streams, _task, graph.MaxParallelism, _options.BatchSize);
         _chain = OperatorChain.Create(vertex, _network);
+        var mailbox = TaskMailbox.OfCurrentActivation(RunPostedAsync);
         _chain.CreateContexts(node => new OperatorContext(_task.JobId, _task.Attempt, node.Name, _task.Subtask, vertex.Parallelism, graph.MaxParallelism, TimeProvider.System)
         {
             OperatorId = node.Uid,
+            Mailbox = mailbox,
         });
         if (deployment.Restore is { } restore)
         {
@@ -164,6 +166,7 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
         {
             _gate!.Accept(envelope, this);
             await _network.SendPendingAsync();
+            await _chain.WaitUntilReadyAsync();
             if (_gate.AllEnded && _state == TaskState.Running)
             {
                 await FinishAsync();
@@ -382,6 +385,7 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
             {
                 status = await source.ReadAsync(_options.BatchSize, _released.Token);
                 await _network.SendPendingAsync();
+                await _chain.WaitUntilReadyAsync();
                 if (status == ReadStatus.End && _state == TaskState.Running)
                 {
                     source.EmitEndOfInput();
@@ -399,7 +403,7 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
 
     private async Task FinishAsync()
     {
-        _chain.Finish();
+        await _chain.FinishAsync();
         await _network.CompleteAsync();
         StopTimers();
         if (_state != TaskState.Running)
@@ -415,6 +419,28 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
         // acknowledgements to it.
         DelayDeactivation(Timeout.InfiniteTimeSpan);
         Job.OnTaskFinishedAsync(Report()).Ignore();
+    }
+
+    /// <summary>
+    /// Work an operator posted from elsewhere (an async I/O completion), in a turn of this grain: it may emit,
+    /// so what it produced is sent after it. Dropped before the task runs and after it stopped.
+    /// </summary>
+    private async Task RunPostedAsync(Action action)
+    {
+        if (_state is not (TaskState.Running or TaskState.Finished))
+        {
+            return;
+        }
+
+        try
+        {
+            action();
+            await _network.SendPendingAsync();
+        }
+        catch (Exception ex)
+        {
+            await FailAsync(ex);
+        }
     }
 
     private async Task CheckAttemptAsync()

@@ -27,5 +27,8 @@ public sealed record OperatorContext(
         init => _state = value;
     }
 
+    /// <summary>Where work that completes off the task's turn (async I/O results) is posted back to; inline outside a task.</summary>
+    public ITaskMailbox Mailbox { get; init; } = InlineTaskMailbox.Instance;
+
     public long Now => Clock.GetUtcNow().ToUnixTimeMilliseconds();
 }
