@@ -3,25 +3,15 @@ namespace OrleansStream.Operators;
 /// <summary>
 /// Base of operators with two inputs (connected streams, joins): records of each input arrive through
 /// <see cref="Input1"/> and <see cref="Input2"/>. A two-input operator always heads its task, whose input
-/// gate combines the watermarks of both inputs (the minimum) before they reach <see cref="ProcessWatermark"/>.
+/// gate combines the watermarks of both inputs (the minimum) before they reach <see cref="StreamOperator{TOut}.ProcessWatermark"/>.
 /// </summary>
-public abstract class TwoInputOperator<TIn1, TIn2, TOut> : IStreamOperator, IWatermarkInput
+public abstract class TwoInputOperator<TIn1, TIn2, TOut> : StreamOperator<TOut>
 {
-    private IOutput<TOut>? _output;
-    private long _recordsIn;
-
-    protected TwoInputOperator(string name)
+    protected TwoInputOperator(string name) : base(name)
     {
-        Name = name;
         Input1 = new InputPort<TIn1>(this, ProcessElement1);
         Input2 = new InputPort<TIn2>(this, ProcessElement2);
     }
-
-    public string Name { get; }
-
-    public long RecordsIn => _recordsIn;
-
-    public virtual long RecordsOut => 0;
 
     /// <summary>Where the records of the first input arrive.</summary>
     public IOutput<TIn1> Input1 { get; }
@@ -29,40 +19,16 @@ public abstract class TwoInputOperator<TIn1, TIn2, TOut> : IStreamOperator, IWat
     /// <summary>Where the records of the second input arrive.</summary>
     public IOutput<TIn2> Input2 { get; }
 
-    protected IOutput<TOut> Output => _output ?? throw new InvalidOperationException($"Operator '{Name}' has no output bound.");
-
-    protected OperatorContext Context { get; private set; } = null!;
-
-    protected SideOutputs SideOutputs { get; private set; } = SideOutputs.None;
-
-    public void Bind(IOutput<TOut> output, SideOutputs? sideOutputs = null)
-    {
-        _output = output;
-        SideOutputs = sideOutputs ?? SideOutputs.None;
-    }
-
-    public virtual void Open(OperatorContext context) => Context = context;
-
     public abstract void ProcessElement1(TIn1 value, long timestamp);
 
     public abstract void ProcessElement2(TIn2 value, long timestamp);
-
-    public virtual void ProcessWatermark(long watermark) => Output.EmitWatermark(watermark);
-
-    public virtual void ProcessIdle(bool idle) => Output.EmitIdle(idle);
-
-    public virtual void OnProcessingTime(long now) { }
-
-    public virtual void Finish() { }
-
-    public virtual ValueTask CloseAsync() => ValueTask.CompletedTask;
 
     /// <summary>One input of the operator: counts and forwards records, naming the operator when they fail.</summary>
     private sealed class InputPort<T>(TwoInputOperator<TIn1, TIn2, TOut> owner, Action<T, long> process) : IOutput<T>
     {
         public void Collect(T value, long timestamp)
         {
-            owner._recordsIn++;
+            owner.RecordsInCount++;
             try
             {
                 process(value, timestamp);

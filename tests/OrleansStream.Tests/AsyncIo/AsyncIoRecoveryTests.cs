@@ -50,40 +50,16 @@ public sealed class AsyncRollingCountJob : IStreamJob
 /// flight; they are made again before new input, and the committed output is exactly a failure-free run's.
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class AsyncIoRecoveryTests(PostgresServer postgres, ITestOutputHelper output) : IAsyncLifetime
+public sealed class AsyncIoRecoveryTests(PostgresServer postgres, ITestOutputHelper output) : RecoveryClusterTest(postgres, output, "asyncio")
 {
-    private readonly string _output = Path.Combine(Path.GetTempPath(), "orleansstream-asyncio-" + Guid.NewGuid().ToString("N")[..8]);
     private readonly string _run = Guid.NewGuid().ToString();
-    private RecoveryCluster _cluster = null!;
-
-    public async Task InitializeAsync()
-    {
-        Directory.CreateDirectory(_output);
-        _cluster = await RecoveryCluster.StartAsync(postgres, "asyncio_" + Guid.NewGuid().ToString("N")[..8]);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _cluster.DisposeAsync();
-        Directory.Delete(_output, recursive: true);
-    }
-
     private Dictionary<string, string> Parameters(long count, AsyncOutputMode mode) => new()
     {
         ["count"] = count.ToString(),
-        ["output"] = _output,
+        ["output"] = OutputDirectory,
         ["run"] = _run,
         ["mode"] = mode.ToString(),
     };
-
-    private async Task<JobStatus> WaitAsync(string jobId)
-    {
-        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        var status = await _cluster.Jobs.WaitForCompletionAsync(jobId, cancel.Token);
-        output.WriteLine($"{status.State} after attempt {status.Attempt}: {status.Checkpoints}; "
-            + $"{CountingCodec.WritesOf(_run)} pending records checkpointed, {CountingCodec.ReadsOf(_run)} restored");
-        return status;
-    }
 
     [Theory]
     [InlineData(AsyncOutputMode.Ordered)]
@@ -93,16 +69,16 @@ public sealed class AsyncIoRecoveryTests(PostgresServer postgres, ITestOutputHel
         const long count = 10_000;
         var parameters = Parameters(count, mode);
         parameters["poison"] = "6000";
-        var submitted = await _cluster.Jobs.SubmitAsync(JobSubmission.For<AsyncRollingCountJob>(2, parameters));
+        var submitted = await Cluster.Jobs.SubmitAsync(JobSubmission.For<AsyncRollingCountJob>(2, parameters));
 
-        var status = await WaitAsync(submitted.JobId);
+        var status = await WaitForEndAsync(submitted.JobId);
 
         Assert.Equal(JobState.Finished, status.State);
         Assert.Equal(1, status.Checkpoints.Restarts);
         Assert.Contains("key lookup", status.Checkpoints.LastFailure);
         Assert.Contains("record 6000 hit a transient fault", status.Checkpoints.LastFailure);
         Assert.True(CountingCodec.ReadsOf(_run) > 0, "the restored checkpoint should have held calls in flight");
-        Assert.Equal(RollingCountJob.Expected(count), RollingCountJob.Committed(_output));
+        Assert.Equal(RollingCountJob.Expected(count), Committed());
     }
 
     [Fact]
@@ -110,20 +86,20 @@ public sealed class AsyncIoRecoveryTests(PostgresServer postgres, ITestOutputHel
     {
         const long count = 12_000;
         var random = new Random(20261130);
-        var submitted = await _cluster.Jobs.SubmitAsync(JobSubmission.For<AsyncRollingCountJob>(2, Parameters(count, AsyncOutputMode.Unordered)));
+        var submitted = await Cluster.Jobs.SubmitAsync(JobSubmission.For<AsyncRollingCountJob>(2, Parameters(count, AsyncOutputMode.Unordered)));
 
         await Task.Delay(TimeSpan.FromMilliseconds(random.Next(1_000, 2_500)));
-        var status = await _cluster.Jobs.GetStatusAsync(submitted.JobId);
-        var victim = _cluster.Cluster.Silos.First(s => s.SiloAddress.ToString() != status.SupervisorSilo
+        var status = await Cluster.Jobs.GetStatusAsync(submitted.JobId);
+        var victim = Cluster.Cluster.Silos.First(s => s.SiloAddress.ToString() != status.SupervisorSilo
             && status.Vertices.SelectMany(v => v.Slots).Contains(s.SiloAddress.ToString()));
-        output.WriteLine($"killing {victim.SiloAddress} at {status.Checkpoints.Completed} checkpoints");
-        await _cluster.KillAsync(victim);
+        Output.WriteLine($"killing {victim.SiloAddress} at {status.Checkpoints.Completed} checkpoints");
+        await Cluster.KillAsync(victim);
 
-        status = await WaitAsync(submitted.JobId);
+        status = await WaitForEndAsync(submitted.JobId);
 
         Assert.Equal(JobState.Finished, status.State);
         Assert.True(status.Checkpoints.Restarts >= 1);
         Assert.True(CountingCodec.ReadsOf(_run) > 0, "the restored checkpoint should have held calls in flight");
-        Assert.Equal(RollingCountJob.Expected(count), RollingCountJob.Committed(_output));
+        Assert.Equal(RollingCountJob.Expected(count), Committed());
     }
 }

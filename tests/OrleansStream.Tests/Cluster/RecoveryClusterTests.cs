@@ -136,36 +136,13 @@ public sealed class FailingPrepareSink<T>(ITransactionalSink<T> inner, string ru
 }
 
 [Collection(PostgresCollection.Name)]
-public sealed class RecoveryClusterTests(PostgresServer postgres, ITestOutputHelper output) : IAsyncLifetime
+public sealed class RecoveryClusterTests(PostgresServer postgres, ITestOutputHelper output) : RecoveryClusterTest(postgres, output, "recovery")
 {
-    private readonly string _output = Path.Combine(Path.GetTempPath(), "orleansstream-recovery-" + Guid.NewGuid().ToString("N")[..8]);
-    private RecoveryCluster _cluster = null!;
-
-    public async Task InitializeAsync()
-    {
-        Directory.CreateDirectory(_output);
-        _cluster = await RecoveryCluster.StartAsync(postgres, "recovery_" + Guid.NewGuid().ToString("N")[..8]);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _cluster.DisposeAsync();
-        Directory.Delete(_output, recursive: true);
-    }
-
-    private async Task<JobStatus> WaitAsync(string jobId, TimeSpan timeout)
-    {
-        using var cancel = new CancellationTokenSource(timeout);
-        var status = await _cluster.Jobs.WaitForCompletionAsync(jobId, cancel.Token);
-        output.WriteLine($"{status.State} after attempt {status.Attempt}: {status.Checkpoints}");
-        return status;
-    }
-
     private Dictionary<string, string> Parameters(long count, long rate, string? output = null) => new()
     {
         ["count"] = count.ToString(),
         ["rate"] = rate.ToString(),
-        ["output"] = output ?? _output,
+        ["output"] = output ?? OutputDirectory,
     };
 
     [Fact]
@@ -175,15 +152,15 @@ public sealed class RecoveryClusterTests(PostgresServer postgres, ITestOutputHel
         var parameters = Parameters(count, rate: 4_000);
         parameters["poison-run"] = Guid.NewGuid().ToString();
         parameters["poison"] = "12000";
-        var submitted = await _cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(3, parameters));
+        var submitted = await Cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(3, parameters));
 
-        var status = await WaitAsync(submitted.JobId, TimeSpan.FromSeconds(60));
+        var status = await WaitForEndAsync(submitted.JobId, TimeSpan.FromSeconds(60));
 
         Assert.Equal(JobState.Finished, status.State);
         Assert.Equal(1, status.Checkpoints.Restarts);
         Assert.Contains("record 12000 hit a transient fault", status.Checkpoints.LastFailure);
         Assert.True(status.Checkpoints.Completed >= 2, $"expected checkpoints before the failure, got {status.Checkpoints.Completed}");
-        Assert.Equal(RollingCountJob.Expected(count), RollingCountJob.Committed(_output));
+        Assert.Equal(RollingCountJob.Expected(count), Committed());
     }
 
     [Fact]
@@ -193,14 +170,14 @@ public sealed class RecoveryClusterTests(PostgresServer postgres, ITestOutputHel
         var parameters = Parameters(count, rate: 4_000);
         parameters["poison-run"] = Guid.NewGuid().ToString();
         parameters["fail-prepare-at"] = "4";
-        var submitted = await _cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(2, parameters));
+        var submitted = await Cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(2, parameters));
 
-        var status = await WaitAsync(submitted.JobId, TimeSpan.FromSeconds(60));
+        var status = await WaitForEndAsync(submitted.JobId, TimeSpan.FromSeconds(60));
 
         Assert.Equal(JobState.Finished, status.State);
         Assert.Equal(1, status.Checkpoints.Restarts);
         Assert.Contains("disk full while pre-committing checkpoint", status.Checkpoints.LastFailure);
-        Assert.Equal(RollingCountJob.Expected(count), RollingCountJob.Committed(_output));
+        Assert.Equal(RollingCountJob.Expected(count), Committed());
     }
 
     [Fact]
@@ -211,15 +188,15 @@ public sealed class RecoveryClusterTests(PostgresServer postgres, ITestOutputHel
         parameters["poison-run"] = Guid.NewGuid().ToString();
         parameters["stall-prepare-at"] = "3";
         parameters["checkpoint-timeout-ms"] = "400";
-        var submitted = await _cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(2, parameters));
+        var submitted = await Cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(2, parameters));
 
-        var status = await WaitAsync(submitted.JobId, TimeSpan.FromSeconds(60));
+        var status = await WaitForEndAsync(submitted.JobId, TimeSpan.FromSeconds(60));
 
         Assert.Equal(JobState.Finished, status.State);
         Assert.Equal(0, status.Checkpoints.Restarts);
         Assert.True(status.Checkpoints.Failed >= 1, "the stalled checkpoint should be counted as failed");
         Assert.True(status.Checkpoints.Completed >= 3);
-        Assert.Equal(RollingCountJob.Expected(count), RollingCountJob.Committed(_output));
+        Assert.Equal(RollingCountJob.Expected(count), Committed());
     }
 
     [Theory]
@@ -230,27 +207,27 @@ public sealed class RecoveryClusterTests(PostgresServer postgres, ITestOutputHel
     {
         const long count = 40_000;
         var random = new Random(seed);
-        var submitted = await _cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(2, Parameters(count, rate: 4_000)));
+        var submitted = await Cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(2, Parameters(count, rate: 4_000)));
         for (int kill = 0; kill < 2; kill++)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(random.Next(300, 1_500)));
-            var status = await _cluster.Jobs.GetStatusAsync(submitted.JobId);
+            var status = await Cluster.Jobs.GetStatusAsync(submitted.JobId);
             if (status.IsTerminal)
             {
                 break;
             }
 
-            var candidates = _cluster.Cluster.Silos.Where(s => s.SiloAddress.ToString() != status.SupervisorSilo).ToList();
+            var candidates = Cluster.Cluster.Silos.Where(s => s.SiloAddress.ToString() != status.SupervisorSilo).ToList();
             var victim = candidates[random.Next(candidates.Count)];
-            output.WriteLine($"kill {kill + 1}: {victim.SiloAddress} in attempt {status.Attempt} after {status.Checkpoints.Completed} checkpoints");
-            await _cluster.KillAsync(victim);
-            await _cluster.Cluster.StartAdditionalSiloAsync();
+            Output.WriteLine($"kill {kill + 1}: {victim.SiloAddress} in attempt {status.Attempt} after {status.Checkpoints.Completed} checkpoints");
+            await Cluster.KillAsync(victim);
+            await Cluster.Cluster.StartAdditionalSiloAsync();
         }
 
-        var final = await WaitAsync(submitted.JobId, TimeSpan.FromSeconds(120));
+        var final = await WaitForEndAsync(submitted.JobId, TimeSpan.FromSeconds(120));
 
         Assert.Equal(JobState.Finished, final.State);
-        Assert.Equal(RollingCountJob.Expected(count), RollingCountJob.Committed(_output));
+        Assert.Equal(RollingCountJob.Expected(count), Committed());
     }
 
     [Fact]
@@ -258,39 +235,39 @@ public sealed class RecoveryClusterTests(PostgresServer postgres, ITestOutputHel
     {
         const long count = 30_000;
         var random = new Random(20261125);
-        var submitted = await _cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(2, Parameters(count, rate: 4_000)));
+        var submitted = await Cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(2, Parameters(count, rate: 4_000)));
 
         // Kill a silo that runs tasks but not the job grain (that case has its own test), at a seeded random point.
         await Task.Delay(TimeSpan.FromMilliseconds(random.Next(1_000, 2_500)));
-        var status = await _cluster.Jobs.GetStatusAsync(submitted.JobId);
-        var victim = _cluster.Cluster.Silos.First(s => s.SiloAddress.ToString() != status.SupervisorSilo
+        var status = await Cluster.Jobs.GetStatusAsync(submitted.JobId);
+        var victim = Cluster.Cluster.Silos.First(s => s.SiloAddress.ToString() != status.SupervisorSilo
             && status.Vertices.SelectMany(v => v.Slots).Contains(s.SiloAddress.ToString()));
-        output.WriteLine($"killing {victim.SiloAddress} at {status.Checkpoints.Completed} checkpoints");
-        await _cluster.KillAsync(victim);
+        Output.WriteLine($"killing {victim.SiloAddress} at {status.Checkpoints.Completed} checkpoints");
+        await Cluster.KillAsync(victim);
 
-        status = await WaitAsync(submitted.JobId, TimeSpan.FromSeconds(90));
+        status = await WaitForEndAsync(submitted.JobId, TimeSpan.FromSeconds(90));
 
         Assert.Equal(JobState.Finished, status.State);
         Assert.True(status.Checkpoints.Restarts >= 1);
-        Assert.Equal(RollingCountJob.Expected(count), RollingCountJob.Committed(_output));
+        Assert.Equal(RollingCountJob.Expected(count), Committed());
     }
 
     [Fact]
     public async Task Killing_the_job_grains_silo_resumes_the_job_elsewhere_and_the_committed_output_is_exact()
     {
         const long count = 30_000;
-        var submitted = await _cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(2, Parameters(count, rate: 4_000)));
+        var submitted = await Cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(2, Parameters(count, rate: 4_000)));
         await Task.Delay(TimeSpan.FromMilliseconds(1_500));
-        var supervisor = (await _cluster.Jobs.GetStatusAsync(submitted.JobId)).SupervisorSilo!;
-        output.WriteLine($"killing the job grain's silo {supervisor}");
-        await _cluster.KillAsync(_cluster.SiloOf(supervisor));
+        var supervisor = (await Cluster.Jobs.GetStatusAsync(submitted.JobId)).SupervisorSilo!;
+        Output.WriteLine($"killing the job grain's silo {supervisor}");
+        await Cluster.KillAsync(Cluster.SiloOf(supervisor));
 
-        var status = await WaitAsync(submitted.JobId, TimeSpan.FromSeconds(90));
+        var status = await WaitForEndAsync(submitted.JobId, TimeSpan.FromSeconds(90));
 
         Assert.Equal(JobState.Finished, status.State);
         Assert.NotEqual(supervisor, status.SupervisorSilo);
         Assert.True(status.Attempt >= 2);
-        Assert.Equal(RollingCountJob.Expected(count), RollingCountJob.Committed(_output));
+        Assert.Equal(RollingCountJob.Expected(count), Committed());
     }
 
     [Theory]
@@ -300,20 +277,20 @@ public sealed class RecoveryClusterTests(PostgresServer postgres, ITestOutputHel
     {
         const long count = 24_000;
         var parameters = Parameters(count, rate: 8_000 / before);
-        var first = await _cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(before, parameters));
+        var first = await Cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(before, parameters));
         await Task.Delay(TimeSpan.FromMilliseconds(1_200));
 
-        var savepoint = await _cluster.Jobs.StopWithSavepointAsync(first.JobId, TimeSpan.FromSeconds(30));
-        var stopped = await _cluster.Jobs.GetStatusAsync(first.JobId);
-        output.WriteLine($"stopped with {savepoint}: {stopped.Checkpoints}; {RollingCountJob.Committed(_output).Count} lines committed");
+        var savepoint = await Cluster.Jobs.StopWithSavepointAsync(first.JobId, TimeSpan.FromSeconds(30));
+        var stopped = await Cluster.Jobs.GetStatusAsync(first.JobId);
+        Output.WriteLine($"stopped with {savepoint}: {stopped.Checkpoints}; {Committed().Count} lines committed");
         Assert.Equal(JobState.Stopped, stopped.State);
-        Assert.True(RollingCountJob.Committed(_output).Count < count, "the first run should stop before the end of its input");
+        Assert.True(Committed().Count < count, "the first run should stop before the end of its input");
 
-        var second = await _cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(after, Parameters(count, rate: 0)) with { FromSavepoint = savepoint });
-        var status = await WaitAsync(second.JobId, TimeSpan.FromSeconds(60));
+        var second = await Cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(after, Parameters(count, rate: 0)) with { FromSavepoint = savepoint });
+        var status = await WaitForEndAsync(second.JobId, TimeSpan.FromSeconds(60));
 
         Assert.Equal(JobState.Finished, status.State);
         Assert.Equal(savepoint, status.Checkpoints.RestoredFrom);
-        Assert.Equal(RollingCountJob.Expected(count), RollingCountJob.Committed(_output));
+        Assert.Equal(RollingCountJob.Expected(count), Committed());
     }
 }

@@ -12,44 +12,21 @@ namespace OrleansStream.Tests.Functions;
 /// failures, after a transient fault, after a silo running the job's tasks is killed, and after a rescale.
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class ProcessFunctionClusterTests(PostgresServer postgres, ITestOutputHelper output) : IAsyncLifetime
+public sealed class ProcessFunctionClusterTests(PostgresServer postgres, ITestOutputHelper output) : RecoveryClusterTest(postgres, output, "process")
 {
-    private readonly string _output = Path.Combine(Path.GetTempPath(), "orleansstream-process-" + Guid.NewGuid().ToString("N")[..8]);
-    private RecoveryCluster _cluster = null!;
-
-    public async Task InitializeAsync()
-    {
-        Directory.CreateDirectory(_output);
-        _cluster = await RecoveryCluster.StartAsync(postgres, "process_" + Guid.NewGuid().ToString("N")[..8]);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _cluster.DisposeAsync();
-        Directory.Delete(_output, recursive: true);
-    }
-
     private Task<JobStatus> SubmitAsync(int parallelism, long count, Dictionary<string, string>? extra = null)
         => SubmitAsync<ProcessFunctionsJob>(parallelism, count, extra);
 
     private Task<JobStatus> SubmitAsync<TJob>(int parallelism, long count, Dictionary<string, string>? extra = null, string? savepoint = null)
         where TJob : IStreamJob, new()
     {
-        var parameters = new Dictionary<string, string> { ["count"] = count.ToString(), ["output"] = _output };
+        var parameters = new Dictionary<string, string> { ["count"] = count.ToString(), ["output"] = OutputDirectory };
         foreach (var (key, value) in extra ?? new())
         {
             parameters[key] = value;
         }
 
-        return _cluster.Jobs.SubmitAsync(JobSubmission.For<TJob>(parallelism, parameters) with { FromSavepoint = savepoint });
-    }
-
-    private async Task<JobStatus> WaitAsync(string jobId)
-    {
-        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        var status = await _cluster.Jobs.WaitForCompletionAsync(jobId, cancel.Token);
-        output.WriteLine($"{status.State} after attempt {status.Attempt}: {status.Checkpoints}");
-        return status;
+        return Cluster.Jobs.SubmitAsync(JobSubmission.For<TJob>(parallelism, parameters) with { FromSavepoint = savepoint });
     }
 
     [Fact]
@@ -57,10 +34,10 @@ public sealed class ProcessFunctionClusterTests(PostgresServer postgres, ITestOu
     {
         const long count = 6_000;
         var submitted = await SubmitAsync(3, count, new() { ["rate"] = "6000" });
-        var status = await WaitAsync(submitted.JobId);
+        var status = await WaitForEndAsync(submitted.JobId);
 
         Assert.Equal(JobState.Finished, status.State);
-        Assert.Equal(ProcessFunctionsJob.Expected(count), RollingCountJob.Committed(_output));
+        Assert.Equal(ProcessFunctionsJob.Expected(count), Committed());
     }
 
     [Fact]
@@ -68,11 +45,11 @@ public sealed class ProcessFunctionClusterTests(PostgresServer postgres, ITestOu
     {
         const long count = 12_000;
         var submitted = await SubmitAsync(2, count, new() { ["poison-run"] = Guid.NewGuid().ToString(), ["poison"] = "7000" });
-        var status = await WaitAsync(submitted.JobId);
+        var status = await WaitForEndAsync(submitted.JobId);
 
         Assert.Equal(JobState.Finished, status.State);
         Assert.True(status.Checkpoints.Restarts >= 1);
-        Assert.Equal(ProcessFunctionsJob.Expected(count), RollingCountJob.Committed(_output));
+        Assert.Equal(ProcessFunctionsJob.Expected(count), Committed());
     }
 
     [Fact]
@@ -81,18 +58,14 @@ public sealed class ProcessFunctionClusterTests(PostgresServer postgres, ITestOu
         const long count = 16_000;
         var submitted = await SubmitAsync(2, count);
 
-        // Once orders wait for customers and timers are pending: a checkpoint has completed, and the job is not done.
-        var status = await _cluster.Jobs.WaitUntilAsync(submitted.JobId, s => s.Checkpoints.Completed >= 3 || s.IsTerminal, CancellationToken.None);
-        var victim = _cluster.Cluster.Silos.First(s => s.SiloAddress.ToString() != status.SupervisorSilo
-            && status.Vertices.SelectMany(v => v.Slots).Contains(s.SiloAddress.ToString()));
-        output.WriteLine($"killing {victim.SiloAddress} at {status.Checkpoints.Completed} checkpoints");
-        await _cluster.KillAsync(victim);
+        // After a few checkpoints orders wait for customers and timers are pending, and the job is not done.
+        await KillTaskSiloAfterCheckpointsAsync(submitted.JobId, checkpoints: 3);
 
-        status = await WaitAsync(submitted.JobId);
+        var status = await WaitForEndAsync(submitted.JobId);
 
         Assert.Equal(JobState.Finished, status.State);
         Assert.True(status.Checkpoints.Restarts >= 1);
-        Assert.Equal(ProcessFunctionsJob.Expected(count), RollingCountJob.Committed(_output));
+        Assert.Equal(ProcessFunctionsJob.Expected(count), Committed());
     }
 
     [Fact]
@@ -100,17 +73,13 @@ public sealed class ProcessFunctionClusterTests(PostgresServer postgres, ITestOu
     {
         const long count = 12_000;
         var submitted = await SubmitAsync<BroadcastRulesJob>(3, count);
-        var status = await _cluster.Jobs.WaitUntilAsync(submitted.JobId, s => s.Checkpoints.Completed >= 3 || s.IsTerminal, CancellationToken.None);
-        var victim = _cluster.Cluster.Silos.First(s => s.SiloAddress.ToString() != status.SupervisorSilo
-            && status.Vertices.SelectMany(v => v.Slots).Contains(s.SiloAddress.ToString()));
-        output.WriteLine($"killing {victim.SiloAddress} at {status.Checkpoints.Completed} checkpoints");
-        await _cluster.KillAsync(victim);
+        await KillTaskSiloAfterCheckpointsAsync(submitted.JobId, checkpoints: 3);
 
-        status = await WaitAsync(submitted.JobId);
+        var status = await WaitForEndAsync(submitted.JobId);
 
         Assert.Equal(JobState.Finished, status.State);
         Assert.True(status.Checkpoints.Restarts >= 1);
-        Assert.Equal(BroadcastRulesJob.Expected(count), RollingCountJob.Committed(_output));
+        Assert.Equal(BroadcastRulesJob.Expected(count), Committed());
     }
 
     [Fact]
@@ -120,17 +89,21 @@ public sealed class ProcessFunctionClusterTests(PostgresServer postgres, ITestOu
         var first = await SubmitAsync<BroadcastRulesJob>(2, count);
 
         // Stop once some rules are in the broadcast state and payments wait for them.
-        await _cluster.Jobs.WaitUntilAsync(first.JobId, s => s.Checkpoints.Completed >= 4 || s.IsTerminal, CancellationToken.None);
-        var savepoint = await _cluster.Jobs.StopWithSavepointAsync(first.JobId, TimeSpan.FromSeconds(30));
-        Assert.Equal(JobState.Stopped, (await _cluster.Jobs.GetStatusAsync(first.JobId)).State);
+        using (var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+        {
+            await Cluster.Jobs.WaitUntilAsync(first.JobId, s => s.Checkpoints.Completed >= 4 || s.IsTerminal, cancel.Token);
+        }
+
+        var savepoint = await Cluster.Jobs.StopWithSavepointAsync(first.JobId, TimeSpan.FromSeconds(30));
+        Assert.Equal(JobState.Stopped, (await Cluster.Jobs.GetStatusAsync(first.JobId)).State);
 
         // The rules that remain arrive fast: most of what the second run judges uses rules from the savepoint.
         var second = await SubmitAsync<BroadcastRulesJob>(3, count, new() { ["rule-rate"] = "1000" }, savepoint);
-        var status = await WaitAsync(second.JobId);
+        var status = await WaitForEndAsync(second.JobId);
 
         Assert.Equal(JobState.Finished, status.State);
         Assert.Equal(savepoint, status.Checkpoints.RestoredFrom);
-        Assert.Equal(BroadcastRulesJob.Expected(count), RollingCountJob.Committed(_output));
+        Assert.Equal(BroadcastRulesJob.Expected(count), Committed());
     }
 
     [Fact]
@@ -138,18 +111,14 @@ public sealed class ProcessFunctionClusterTests(PostgresServer postgres, ITestOu
     {
         const long count = 8_000;
         var submitted = await SubmitAsync<JoinsJob>(3, count);
-        var status = await _cluster.Jobs.WaitUntilAsync(submitted.JobId, s => s.Checkpoints.Completed >= 3 || s.IsTerminal, CancellationToken.None);
-        var victim = _cluster.Cluster.Silos.First(s => s.SiloAddress.ToString() != status.SupervisorSilo
-            && status.Vertices.SelectMany(v => v.Slots).Contains(s.SiloAddress.ToString()));
-        output.WriteLine($"killing {victim.SiloAddress} at {status.Checkpoints.Completed} checkpoints");
-        await _cluster.KillAsync(victim);
+        await KillTaskSiloAfterCheckpointsAsync(submitted.JobId, checkpoints: 3);
 
-        status = await WaitAsync(submitted.JobId);
+        var status = await WaitForEndAsync(submitted.JobId);
 
         Assert.Equal(JobState.Finished, status.State);
         Assert.True(status.Checkpoints.Restarts >= 1);
         var expected = JoinsJob.Expected(count);
         Assert.Contains(expected, line => line.StartsWith("I,", StringComparison.Ordinal));
-        Assert.Equal(expected, RollingCountJob.Committed(_output));
+        Assert.Equal(expected, Committed());
     }
 }
