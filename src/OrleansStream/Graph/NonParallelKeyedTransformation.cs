@@ -11,7 +11,11 @@ public sealed class NonParallelKeyedTransformation<TIn, TOut> : OneInputTransfor
     internal NonParallelKeyedTransformation(int id, string name, Transformation<TIn> input, Func<string, OneInputOperator<TIn, TOut>> factory)
         : base(id, name, input, factory)
     {
+        Factory = factory;
     }
+
+    /// <summary>Creates the operator of one subtask.</summary>
+    internal Func<string, OneInputOperator<TIn, TOut>> Factory { get; }
 
     public override int? RequiredParallelism => 1;
 }

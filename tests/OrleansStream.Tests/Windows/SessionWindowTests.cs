@@ -13,9 +13,9 @@ public class SessionWindowTests
 
     private static WindowHarness<WindowResult<string, long>> Sessions(TimeSpan lateness = default, Func<WindowedStream<Ev, string>, WindowedStream<Ev, string>>? configure = null)
     {
-        var windowed = WindowHarness<WindowResult<string, long>>.Windowed(EventTimeSessionWindows.WithGap(TimeSpan.FromMilliseconds(Gap)))
-            .AllowedLateness(lateness).SideOutputLateData(WindowHarness<WindowResult<string, long>>.LateTag);
-        return new(WindowHarness<WindowResult<string, long>>.Count(configure?.Invoke(windowed) ?? windowed));
+        var windowed = WindowTest.Windowed(EventTimeSessionWindows.WithGap(TimeSpan.FromMilliseconds(Gap)))
+            .AllowedLateness(lateness).SideOutputLateData(WindowTest.LateTag);
+        return new(WindowTest.Count(configure?.Invoke(windowed) ?? windowed));
     }
 
     [Fact]
@@ -123,9 +123,9 @@ public class SessionWindowTests
     [Fact]
     public void A_count_trigger_on_sessions_merges_the_counts_of_merged_sessions_and_survives_a_restore()
     {
-        var windowed = WindowHarness<WindowResult<string, long>>.Windowed(EventTimeSessionWindows.WithGap(TimeSpan.FromMilliseconds(Gap)))
+        var windowed = WindowTest.Windowed(EventTimeSessionWindows.WithGap(TimeSpan.FromMilliseconds(Gap)))
             .Trigger(CountTrigger.Of(3));
-        var h = new WindowHarness<WindowResult<string, long>>(WindowHarness<WindowResult<string, long>>.Count(windowed));
+        var h = new WindowHarness<WindowResult<string, long>>(WindowTest.Count(windowed));
         h.Element("a", 0);
         h.Element("a", 20);   // another session: the trigger counts 1 and 1
         h = h.Restored();
@@ -138,8 +138,8 @@ public class SessionWindowTests
     [Fact]
     public void Dynamic_gaps_come_from_each_element()
     {
-        var windowed = WindowHarness<WindowResult<string, long>>.Windowed(EventTimeSessionWindows.WithDynamicGap<Ev>(e => TimeSpan.FromMilliseconds(e.Value)));
-        var h = new WindowHarness<WindowResult<string, long>>(WindowHarness<WindowResult<string, long>>.Sum(windowed));
+        var windowed = WindowTest.Windowed(EventTimeSessionWindows.WithDynamicGap<Ev>(e => TimeSpan.FromMilliseconds(e.Value)));
+        var h = new WindowHarness<WindowResult<string, long>>(WindowTest.Sum(windowed));
         h.Element("a", 0, value: 50);    // [0, 50)
         h.Element("a", 45, value: 5);    // [45, 50): inside
         h.Element("a", 60, value: 10);   // [60, 70): apart
@@ -150,8 +150,8 @@ public class SessionWindowTests
     [Fact]
     public void Processing_time_sessions_close_after_a_gap_of_the_clock_and_refuse_lateness_settings()
     {
-        var windowed = WindowHarness<WindowResult<string, long>>.Windowed(ProcessingTimeSessionWindows.WithGap(TimeSpan.FromMilliseconds(Gap)));
-        var h = new WindowHarness<WindowResult<string, long>>(WindowHarness<WindowResult<string, long>>.Count(windowed));
+        var windowed = WindowTest.Windowed(ProcessingTimeSessionWindows.WithGap(TimeSpan.FromMilliseconds(Gap)));
+        var h = new WindowHarness<WindowResult<string, long>>(WindowTest.Count(windowed));
         h.ProcessingTime(1_000);
         h.UntimedElement("a");
         h.ProcessingTime(1_008);
@@ -161,13 +161,13 @@ public class SessionWindowTests
         h.ProcessingTime(1_017);
         Assert.Equal([R("a", 1_000, 1_018, 2)], h.Results);
         Assert.Contains("event-time windows only", Assert.Throws<InvalidOperationException>(() => windowed.AllowedLateness(TimeSpan.FromSeconds(1))).Message);
-        Assert.Contains("event-time windows only", Assert.Throws<InvalidOperationException>(() => windowed.SideOutputLateData(WindowHarness<long>.LateTag)).Message);
+        Assert.Contains("event-time windows only", Assert.Throws<InvalidOperationException>(() => windowed.SideOutputLateData(WindowTest.LateTag)).Message);
     }
 
     [Fact]
     public void Sessions_refuse_an_evictor_and_a_trigger_that_cannot_merge()
     {
-        var windowed = WindowHarness<long>.Windowed(EventTimeSessionWindows.WithGap(TimeSpan.FromSeconds(1)));
+        var windowed = WindowTest.Windowed(EventTimeSessionWindows.WithGap(TimeSpan.FromSeconds(1)));
         Assert.Contains("evictor", Assert.Throws<InvalidOperationException>(() => windowed.Evictor(CountEvictor.Of(2))).Message);
         Assert.Contains("does not support merging", Assert.Throws<InvalidOperationException>(() => windowed.Trigger(new NonMergingTrigger())).Message);
     }
@@ -185,9 +185,9 @@ public class SessionWindowTests
 
     private static WindowHarness<WindowResult<string, long>> SessionsWithGap(long gap, long lateness)
     {
-        var windowed = WindowHarness<WindowResult<string, long>>.Windowed(EventTimeSessionWindows.WithGap(TimeSpan.FromMilliseconds(gap)))
-            .AllowedLateness(TimeSpan.FromMilliseconds(lateness)).SideOutputLateData(WindowHarness<WindowResult<string, long>>.LateTag);
-        return new(WindowHarness<WindowResult<string, long>>.Count(windowed));
+        var windowed = WindowTest.Windowed(EventTimeSessionWindows.WithGap(TimeSpan.FromMilliseconds(gap)))
+            .AllowedLateness(TimeSpan.FromMilliseconds(lateness)).SideOutputLateData(WindowTest.LateTag);
+        return new(WindowTest.Count(windowed));
     }
 
     /// <summary>Runs the steps, optionally replacing the operator by one restored from its snapshot before step <paramref name="restoreAt"/>; results per step.</summary>

@@ -19,18 +19,18 @@ public sealed record Ev(string Key, long Ts, long Value);
 /// </summary>
 internal sealed class WindowHarness<TOut>
 {
-    public static readonly OutputTag<Ev> LateTag = new("late");
-
     private readonly Func<string, OneInputOperator<Ev, TOut>> _factory;
     private readonly OperatorContext _context;
 
-    public WindowHarness(Func<string, OneInputOperator<Ev, TOut>> factory, ManualClock? clock = null, IReadOnlyList<KeyedStateChunk>? restoreFrom = null)
+    public WindowHarness(
+        Func<string, OneInputOperator<Ev, TOut>> factory, ManualClock? clock = null, IReadOnlyList<KeyedStateChunk>? restoreFrom = null, Action<SideOutputs>? addSideOutputs = null)
     {
         _factory = factory;
         Clock = clock ?? new ManualClock(0);
         Operator = factory("window");
         var sides = new SideOutputs();
-        sides.Add(new SideOutput<Ev>(LateTag.Id, Late));
+        sides.Add(new SideOutput<Ev>(WindowTest.LateTag.Id, Late));
+        addSideOutputs?.Invoke(sides);
         Operator.Bind(Output, sides);
         _context = new OperatorContext("job", 1, "window", 0, 1, 128, Clock);
         foreach (var chunk in restoreFrom ?? [])
@@ -50,16 +50,6 @@ internal sealed class WindowHarness<TOut>
     public CollectingOutput<Ev> Late { get; } = new();
 
     public List<TOut> Results => Output.Values;
-
-    /// <summary>A windowed stream of <see cref="Ev"/> keyed by <see cref="Ev.Key"/>, for building operators.</summary>
-    public static WindowedStream<Ev, string> Windowed(WindowAssigner assigner)
-        => new StreamBuilder().FromSource(GeneratorSource.FromIndex(i => new Ev("a", i, 1), 1), "events").KeyBy(e => e.Key).Window(assigner);
-
-    public static Func<string, OneInputOperator<Ev, WindowResult<string, long>>> Count(WindowedStream<Ev, string> windowed)
-        => windowed.AggregateOperator(AggregateFunction.Count<Ev>(), (k, w, c) => new WindowResult<string, long>(k, w, c));
-
-    public static Func<string, OneInputOperator<Ev, WindowResult<string, long>>> Sum(WindowedStream<Ev, string> windowed)
-        => windowed.AggregateOperator(AggregateFunction.Sum<Ev>(e => e.Value), (k, w, s) => new WindowResult<string, long>(k, w, s));
 
     public void Element(string key, long ts, long value = 1) => ((IOutput<Ev>)Operator).Collect(new Ev(key, ts, value), ts);
 
@@ -83,4 +73,20 @@ internal sealed class WindowHarness<TOut>
 
     /// <summary>A fresh operator restored from this one's snapshot, as after a failure.</summary>
     public WindowHarness<TOut> Restored() => new(_factory, new ManualClock(Clock.Now), Snapshot());
+}
+
+/// <summary>Builds the window operators of the tests through the DataStream API.</summary>
+internal static class WindowTest
+{
+    public static readonly OutputTag<Ev> LateTag = new("late");
+
+    /// <summary>A windowed stream of <see cref="Ev"/> keyed by <see cref="Ev.Key"/>, for building operators.</summary>
+    public static WindowedStream<Ev, string> Windowed(WindowAssigner assigner)
+        => new StreamBuilder().FromSource(GeneratorSource.FromIndex(i => new Ev("a", i, 1), 1), "events").KeyBy(e => e.Key).Window(assigner);
+
+    public static Func<string, OneInputOperator<Ev, WindowResult<string, long>>> Count(WindowedStream<Ev, string> windowed)
+        => windowed.AggregateOperator(AggregateFunction.Count<Ev>(), (k, w, c) => new WindowResult<string, long>(k, w, c));
+
+    public static Func<string, OneInputOperator<Ev, WindowResult<string, long>>> Sum(WindowedStream<Ev, string> windowed)
+        => windowed.AggregateOperator(AggregateFunction.Sum<Ev>(e => e.Value), (k, w, s) => new WindowResult<string, long>(k, w, s));
 }
