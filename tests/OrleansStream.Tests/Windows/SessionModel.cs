@@ -85,7 +85,7 @@ internal static class SessionModel
     }
 
     /// <summary>Random keyed input with disorder, watermarks that trail the largest timestamp, and a few very late elements.</summary>
-    public static List<Step> RandomSteps(int seed, int elements, long gap)
+    public static List<Step> RandomSteps(int seed, int elements, long gap, int keys = 3)
     {
         var random = new Random(seed);
         var steps = new List<Step>();
@@ -99,7 +99,7 @@ internal static class SessionModel
             }
 
             long ts = random.Next(10) == 0 ? now - random.Next((int)gap, (int)gap * 4) : now - random.Next(0, (int)gap / 2);
-            steps.Add(Step.Element(((char)('a' + random.Next(3))).ToString(), ts));
+            steps.Add(Step.Element(((char)('a' + random.Next(keys))).ToString(), ts));
             maxTs = Math.Max(maxTs, ts);
             if (random.Next(4) == 0)
             {

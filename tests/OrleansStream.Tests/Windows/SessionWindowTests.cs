@@ -120,6 +120,48 @@ public class SessionWindowTests
         }
     }
 
+    [Theory]
+    [InlineData(21, 2)]
+    [InlineData(22, 3)]
+    public void Sessions_restored_at_another_parallelism_go_on_exactly_as_an_uninterrupted_run(int seed, int parallelism)
+    {
+        var steps = SessionModel.RandomSteps(seed, 300, gap: 40, keys: 8);
+        var uninterrupted = RunSteps(() => SessionsWithGap(40, 30), steps, restoreAt: null);
+        int at = steps.Count / 2;
+        var before = SessionsWithGap(40, 30);
+        var results = new List<WindowResult<string, long>>();
+        var late = new List<Ev>();
+        long watermark = long.MinValue;
+        for (int i = 0; i < at; i++)
+        {
+            Apply(before, steps[i]);
+            watermark = steps[i].Key is null ? steps[i].Time : watermark;
+        }
+
+        results.AddRange(before.Results);
+        late.AddRange(before.Late.Values);
+
+        // Each new subtask takes the key groups it owns: open sessions, their merging bookkeeping, trigger timers.
+        var subtasks = Enumerable.Range(0, parallelism).Select(s => before.RestoredAs(s, parallelism)).ToList();
+        foreach (var subtask in subtasks)
+        {
+            subtask.Watermark(watermark);
+        }
+
+        for (int i = at; i < steps.Count; i++)
+        {
+            foreach (var subtask in subtasks.Where(s => steps[i].Key is not { } key || s.Owns(key)))
+            {
+                Apply(subtask, steps[i]);
+            }
+        }
+
+        results.AddRange(subtasks.SelectMany(s => s.Results));
+        Assert.Equal(Sorted(uninterrupted.Results.SelectMany(r => r).ToList()), Sorted(results));
+        Assert.Equal(uninterrupted.Late.OrderBy(e => e.Key).ThenBy(e => e.Ts), late.Concat(subtasks.SelectMany(s => s.Late.Values)).OrderBy(e => e.Key).ThenBy(e => e.Ts));
+        Assert.True(subtasks.Count(s => s.Results.Count > 0) >= 2, "the keys should be spread over the new subtasks");
+    }
+
     [Fact]
     public void A_count_trigger_on_sessions_merges_the_counts_of_merged_sessions_and_survives_a_restore()
     {
@@ -213,20 +255,25 @@ public class SessionWindowTests
             }
 
             int before = h.Results.Count;
-            if (steps[i].Key is { } key)
-            {
-                h.Element(key, steps[i].Time);
-            }
-            else
-            {
-                h.Watermark(steps[i].Time);
-            }
+            Apply(h, steps[i]);
 
             results[i] = h.Results.Skip(before).ToList();
         }
 
         late.AddRange(h.Late.Values);
         return (results, late);
+    }
+
+    private static void Apply(WindowHarness<WindowResult<string, long>> h, Step step)
+    {
+        if (step.Key is { } key)
+        {
+            h.Element(key, step.Time);
+        }
+        else
+        {
+            h.Watermark(step.Time);
+        }
     }
 
     private static List<WindowResult<string, long>> Sorted(List<WindowResult<string, long>> results)

@@ -1,6 +1,7 @@
 using OrleansStream.Api;
 using OrleansStream.Connectors;
 using OrleansStream.Functions;
+using OrleansStream.KeyGroups;
 using OrleansStream.Operators;
 using OrleansStream.State;
 using OrleansStream.Tests.Model;
@@ -23,7 +24,12 @@ internal sealed class WindowHarness<TOut>
     private readonly OperatorContext _context;
 
     public WindowHarness(
-        Func<string, OneInputOperator<Ev, TOut>> factory, ManualClock? clock = null, IReadOnlyList<KeyedStateChunk>? restoreFrom = null, Action<SideOutputs>? addSideOutputs = null)
+        Func<string, OneInputOperator<Ev, TOut>> factory,
+        ManualClock? clock = null,
+        IReadOnlyList<KeyedStateChunk>? restoreFrom = null,
+        Action<SideOutputs>? addSideOutputs = null,
+        int subtask = 0,
+        int parallelism = 1)
     {
         _factory = factory;
         Clock = clock ?? new ManualClock(0);
@@ -32,7 +38,7 @@ internal sealed class WindowHarness<TOut>
         sides.Add(new SideOutput<Ev>(WindowTest.LateTag.Id, Late));
         addSideOutputs?.Invoke(sides);
         Operator.Bind(Output, sides);
-        _context = new OperatorContext("job", 1, "window", 0, 1, 128, Clock);
+        _context = new OperatorContext("job", 1, "window", subtask, parallelism, 128, Clock);
         foreach (var chunk in restoreFrom ?? [])
         {
             KeyedSnapshotBuilder.Restore(chunk.Data, _ => _context.State);
@@ -42,6 +48,9 @@ internal sealed class WindowHarness<TOut>
     }
 
     public ManualClock Clock { get; }
+
+    /// <summary>The key groups this subtask owns (all of them at parallelism one).</summary>
+    public KeyGroupRange KeyGroups => _context.KeyGroups;
 
     public OneInputOperator<Ev, TOut> Operator { get; }
 
@@ -73,6 +82,12 @@ internal sealed class WindowHarness<TOut>
 
     /// <summary>A fresh operator restored from this one's snapshot, as after a failure.</summary>
     public WindowHarness<TOut> Restored() => new(_factory, new ManualClock(Clock.Now), Snapshot());
+
+    /// <summary>Subtask <paramref name="subtask"/> of <paramref name="parallelism"/> restored from this one's snapshot, as after a rescale.</summary>
+    public WindowHarness<TOut> RestoredAs(int subtask, int parallelism) => new(_factory, new ManualClock(Clock.Now), Snapshot(), subtask: subtask, parallelism: parallelism);
+
+    /// <summary>True when this subtask owns <paramref name="key"/>'s key group.</summary>
+    public bool Owns(string key) => KeyGroups.Contains(KeyGroupRangeAssignment.AssignToKeyGroup(StableKeyHash<string>.Hash(key), 128));
 }
 
 /// <summary>Builds the window operators of the tests through the DataStream API.</summary>
