@@ -48,8 +48,15 @@ public static class RecordCodec
                 _ when definition == typeof(ValueTuple<,,>) => typeof(ValueTupleCodec<,,>),
                 _ when definition == typeof(KeyValuePair<,>) => typeof(KeyValuePairCodec<,>),
                 _ when definition == typeof(Windows.WindowResult<,>) => typeof(WindowResultCodec<,>),
+                _ when definition == typeof(List<>) && arguments[0].IsGenericType && arguments[0].GetGenericTypeDefinition() == typeof(Windows.TimestampedValue<>)
+                    => typeof(WindowElementsCodec<>),
                 _ => null,
             };
+            if (composite == typeof(WindowElementsCodec<>))
+            {
+                return Activator.CreateInstance(composite.MakeGenericType(arguments[0].GetGenericArguments()))!;
+            }
+
             if (composite is not null)
             {
                 return Activator.CreateInstance(composite.MakeGenericType(arguments))!;

@@ -18,7 +18,7 @@ namespace OrleansStream.Operators;
 /// ("fired-windows"), next to the unfired ones ("windows"): both are keyed state, so a restored job
 /// neither fires a window twice nor forgets one it may still update, whatever watermark it restarts with.
 /// </remarks>
-public sealed class EventTimeWindowOperator<TIn, TKey, TAcc, TAgg, TOut> : WindowOperator<TIn, TKey, TAcc, TAgg, TOut>
+public sealed class EventTimeWindowOperator<TIn, TKey, TAcc, TAgg, TOut> : AlignedWindowOperator<TIn, TKey, TAcc, TAgg, TOut>
     where TKey : notnull
 {
     private readonly List<TimeWindow> _assigned = new();
@@ -32,7 +32,7 @@ public sealed class EventTimeWindowOperator<TIn, TKey, TAcc, TAgg, TOut> : Windo
 
     public EventTimeWindowOperator(
         string name,
-        WindowAssigner assigner,
+        AlignedWindowAssigner assigner,
         Func<TIn, TKey> keySelector,
         IAggregateFunction<TIn, TAcc, TAgg> aggregate,
         Func<TKey, TimeWindow, TAgg, TOut> resultSelector,

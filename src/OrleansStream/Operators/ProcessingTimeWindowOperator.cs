@@ -7,12 +7,12 @@ namespace OrleansStream.Operators;
 /// Keyed tumbling windows over the processing clock: an element joins the window that contains the
 /// time it arrives; a window fires on the first clock tick past its end, and at end of input.
 /// </summary>
-public sealed class ProcessingTimeWindowOperator<TIn, TKey, TAcc, TAgg, TOut> : WindowOperator<TIn, TKey, TAcc, TAgg, TOut>
+public sealed class ProcessingTimeWindowOperator<TIn, TKey, TAcc, TAgg, TOut> : AlignedWindowOperator<TIn, TKey, TAcc, TAgg, TOut>
     where TKey : notnull
 {
     public ProcessingTimeWindowOperator(
         string name,
-        WindowAssigner assigner,
+        AlignedWindowAssigner assigner,
         Func<TIn, TKey> keySelector,
         IAggregateFunction<TIn, TAcc, TAgg> aggregate,
         Func<TKey, TimeWindow, TAgg, TOut> resultSelector) : base(name, assigner, keySelector, aggregate, resultSelector)

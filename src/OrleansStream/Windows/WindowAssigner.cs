@@ -1,9 +1,36 @@
 namespace OrleansStream.Windows;
 
-/// <summary>Assigns an element to the time windows it belongs to.</summary>
+/// <summary>
+/// Assigns an element to the windows it belongs to (Flink's WindowAssigner): a window operator keeps
+/// state per key and window, and the assigner's trigger (or one set with <c>WindowedStream.Trigger</c>)
+/// decides when a window emits.
+/// </summary>
 public abstract class WindowAssigner
 {
-    private protected WindowAssigner(TimeSpan size, TimeSpan slide, TimeSpan offset)
+    /// <summary>True for event-time windows (fired by watermarks, may have late data), false for processing time.</summary>
+    public abstract bool IsEventTime { get; }
+
+    /// <summary>
+    /// Adds the windows of <paramref name="element"/> to <paramref name="windows"/>: from its event
+    /// <paramref name="timestamp"/> for event-time assigners, from <paramref name="currentProcessingTime"/> else.
+    /// </summary>
+    public abstract void AssignWindows<T>(T element, long timestamp, long currentProcessingTime, List<TimeWindow> windows);
+
+    /// <summary>The trigger windows of this kind fire with unless another is set (Flink's getDefaultTrigger).</summary>
+    public abstract Trigger DefaultTrigger { get; }
+
+    public abstract string Describe();
+
+    public override string ToString() => Describe();
+}
+
+/// <summary>
+/// Windows of a fixed size aligned to a slide and an offset: tumbling (slide equals size) or sliding.
+/// Tumbling and sliding event-time windows with the default trigger run on a dedicated fast operator.
+/// </summary>
+public abstract class AlignedWindowAssigner : WindowAssigner
+{
+    private protected AlignedWindowAssigner(TimeSpan size, TimeSpan slide, TimeSpan offset)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(size, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(slide, TimeSpan.Zero);
@@ -27,10 +54,9 @@ public abstract class WindowAssigner
 
     public long Offset { get; }
 
-    /// <summary>True for event-time windows (fired by watermarks), false for processing time.</summary>
-    public abstract bool IsEventTime { get; }
-
     public bool IsTumbling => Size == Slide;
+
+    public override Trigger DefaultTrigger => IsEventTime ? EventTimeTrigger.Create() : ProcessingTimeTrigger.Create();
 
     /// <summary>Start of the latest window (aligned to slide and offset) that contains <paramref name="timestamp"/>.</summary>
     public long LastWindowStart(long timestamp)
@@ -53,13 +79,12 @@ public abstract class WindowAssigner
         }
     }
 
-    public abstract string Describe();
-
-    public override string ToString() => Describe();
+    public override void AssignWindows<T>(T element, long timestamp, long currentProcessingTime, List<TimeWindow> windows)
+        => AssignWindows(IsEventTime ? timestamp : currentProcessingTime, windows);
 }
 
 /// <summary>Fixed-size, non-overlapping event-time windows.</summary>
-public sealed class TumblingEventTimeWindows : WindowAssigner
+public sealed class TumblingEventTimeWindows : AlignedWindowAssigner
 {
     private TumblingEventTimeWindows(TimeSpan size, TimeSpan offset) : base(size, size, offset) { }
 
@@ -73,7 +98,7 @@ public sealed class TumblingEventTimeWindows : WindowAssigner
 }
 
 /// <summary>Fixed-size event-time windows that start every <c>slide</c>; an element is in size/slide windows.</summary>
-public sealed class SlidingEventTimeWindows : WindowAssigner
+public sealed class SlidingEventTimeWindows : AlignedWindowAssigner
 {
     private SlidingEventTimeWindows(TimeSpan size, TimeSpan slide, TimeSpan offset) : base(size, slide, offset) { }
 
@@ -87,13 +112,29 @@ public sealed class SlidingEventTimeWindows : WindowAssigner
 }
 
 /// <summary>Fixed-size windows over the wall clock of the subtask that processes the element.</summary>
-public sealed class TumblingProcessingTimeWindows : WindowAssigner
+public sealed class TumblingProcessingTimeWindows : AlignedWindowAssigner
 {
     private TumblingProcessingTimeWindows(TimeSpan size, TimeSpan offset) : base(size, size, offset) { }
 
     public static TumblingProcessingTimeWindows Of(TimeSpan size) => new(size, TimeSpan.Zero);
 
+    public static TumblingProcessingTimeWindows Of(TimeSpan size, TimeSpan offset) => new(size, offset);
+
     public override bool IsEventTime => false;
 
     public override string Describe() => $"TumblingProcessingTime({TimeSpan.FromMilliseconds(Size)})";
+}
+
+/// <summary>Fixed-size windows over the wall clock that start every <c>slide</c>.</summary>
+public sealed class SlidingProcessingTimeWindows : AlignedWindowAssigner
+{
+    private SlidingProcessingTimeWindows(TimeSpan size, TimeSpan slide, TimeSpan offset) : base(size, slide, offset) { }
+
+    public static SlidingProcessingTimeWindows Of(TimeSpan size, TimeSpan slide) => new(size, slide, TimeSpan.Zero);
+
+    public static SlidingProcessingTimeWindows Of(TimeSpan size, TimeSpan slide, TimeSpan offset) => new(size, slide, offset);
+
+    public override bool IsEventTime => false;
+
+    public override string Describe() => $"SlidingProcessingTime({TimeSpan.FromMilliseconds(Size)}, {TimeSpan.FromMilliseconds(Slide)})";
 }

@@ -148,7 +148,7 @@ public class AllowedLatenessTests
     [Fact]
     public void Random_out_of_order_input_matches_a_model_of_fires_refires_and_late_elements()
     {
-        foreach (var (assigner, lateness) in new (WindowAssigner, long)[]
+        foreach (var (assigner, lateness) in new (AlignedWindowAssigner, long)[]
                  {
                      (TumblingEventTimeWindows.Of(TimeSpan.FromSeconds(2)), 1_500),
                      (SlidingEventTimeWindows.Of(TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(1)), 700),
@@ -263,7 +263,7 @@ public class AllowedLatenessTests
     {
         private readonly OperatorContext _context;
 
-        public CountWindow(WindowAssigner assigner, TimeSpan lateness, bool tagged = true, bool sideOutputRead = true,
+        public CountWindow(AlignedWindowAssigner assigner, TimeSpan lateness, bool tagged = true, bool sideOutputRead = true,
             IReadOnlyList<KeyedStateChunk>? restoreFrom = null, int subtask = 0, int parallelism = 1)
         {
             Operator = new EventTimeWindowOperator<(string Key, long Ts), string, long, long, WindowResult<string, long>>(

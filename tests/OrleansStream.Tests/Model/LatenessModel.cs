@@ -13,7 +13,7 @@ namespace OrleansStream.Tests.Model;
 internal static class LatenessModel
 {
     public static (List<(WindowResult<string, long> Result, bool Refire)> Results, List<(string Key, long Ts)> Late) Run(
-        IReadOnlyList<(string Key, long Ts)> events, WindowAssigner windows, long bound, long lateness)
+        IReadOnlyList<(string Key, long Ts)> events, AlignedWindowAssigner windows, long bound, long lateness)
     {
         var onTime = new Dictionary<(string Key, TimeWindow Window), long>();
         var refires = new Dictionary<(string Key, TimeWindow Window), long>();

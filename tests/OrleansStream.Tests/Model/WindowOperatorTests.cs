@@ -7,7 +7,7 @@ namespace OrleansStream.Tests.Model;
 
 public class WindowOperatorTests
 {
-    private static (EventTimeWindowOperator<(string Key, long Ts), string, long, long, WindowResult<string, long>> Op, CollectingOutput<WindowResult<string, long>> Out) CountWindow(WindowAssigner assigner)
+    private static (EventTimeWindowOperator<(string Key, long Ts), string, long, long, WindowResult<string, long>> Op, CollectingOutput<WindowResult<string, long>> Out) CountWindow(AlignedWindowAssigner assigner)
     {
         var op = new EventTimeWindowOperator<(string Key, long Ts), string, long, long, WindowResult<string, long>>(
             "count", assigner, e => e.Key, AggregateFunction.Count<(string, long)>(), (k, w, c) => new WindowResult<string, long>(k, w, c));

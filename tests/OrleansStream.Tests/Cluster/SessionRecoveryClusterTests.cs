@@ -1,0 +1,133 @@
+using OrleansStream.Api;
+using OrleansStream.Checkpoints;
+using OrleansStream.Connectors;
+using OrleansStream.Runtime.Jobs;
+using OrleansStream.Tests.Fixtures;
+using OrleansStream.Time;
+using OrleansStream.Windows;
+using Xunit.Abstractions;
+
+namespace OrleansStream.Tests.Cluster;
+
+/// <summary>
+/// Event-time sessions per key into the two-phase-commit file sink, checkpointed every 200 ms: one line
+/// "key,start,end,count" per session. Sessions span many checkpoints, so a restore must bring back open sessions,
+/// their merging bookkeeping and their timers exactly; a session lost, split or emitted twice shows in the lines.
+/// The disorder stays within the watermark bound, so no element is late and the sessions do not depend on when
+/// watermarks arrive, only on the elements.
+/// </summary>
+public sealed class SessionCountJob : IStreamJob
+{
+    public const int Keys = 20;
+    public const long Gap = 250;
+
+    /// <summary>Element i: key i % 20, time i * 5 ms with up to 21 ms of disorder, plus a 2 s pause every 400 elements.</summary>
+    public static (long Key, long Ts) Element(long i) => (i % Keys, i * 5 - i % 4 * 7 + i / 400 * 2_000);
+
+    public void Build(StreamBuilder builder)
+    {
+        var parameters = builder.Parameters;
+        builder.EnableCheckpointing(TimeSpan.FromMilliseconds(200));
+        builder.RestartStrategy = RestartStrategy.FixedDelay(5, TimeSpan.FromMilliseconds(200));
+        var source = GeneratorSource.FromIndex(i => i, parameters.GetInt64("count", 0)).WithRateLimit(parameters.GetInt64("rate", 4_000));
+        string poisonRun = parameters.Get("poison-run", "");
+        long poison = parameters.GetInt64("poison", -1);
+        builder.FromSource(source, "numbers")
+            .Map(i => Element(PoisonOnce.Check(poisonRun, i, poison)), "elements").Uid("elements")
+            .AssignTimestampsAndWatermarks(WatermarkStrategy<(long Key, long Ts)>.ForBoundedOutOfOrderness(TimeSpan.FromMilliseconds(50)).WithTimestampAssigner(e => e.Ts))
+            .KeyBy(e => e.Key)
+            .Window(EventTimeSessionWindows.WithGap(TimeSpan.FromMilliseconds(Gap)))
+            .Count("sessions").Uid("sessions")
+            .SinkTo(FileSink.ForRowFormat<WindowResult<long, long>>(parameters.GetRequired("output"), r => $"{r.Key},{r.Window.Start},{r.Window.End},{r.Value}"), "committed sessions")
+            .Uid("committed-sessions");
+    }
+
+    /// <summary>The sessions of the first <paramref name="count"/> elements, worked out from the sorted times of each key.</summary>
+    public static List<string> Expected(long count)
+    {
+        var lines = new List<string>();
+        foreach (var key in Enumerable.Range(0, (int)count).Select(i => Element(i)).GroupBy(e => e.Key))
+        {
+            var times = key.Select(e => e.Ts).Order().ToList();
+            int first = 0;
+            for (int i = 1; i <= times.Count; i++)
+            {
+                if (i == times.Count || times[i] - times[i - 1] > Gap)
+                {
+                    lines.Add($"{key.Key},{times[first]},{times[i - 1] + Gap},{i - first}");
+                    first = i;
+                }
+            }
+        }
+
+        lines.Sort(StringComparer.Ordinal);
+        return lines;
+    }
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class SessionRecoveryClusterTests(PostgresServer postgres, ITestOutputHelper output) : IAsyncLifetime
+{
+    private readonly string _output = Path.Combine(Path.GetTempPath(), "orleansstream-sessions-" + Guid.NewGuid().ToString("N")[..8]);
+    private RecoveryCluster _cluster = null!;
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_output);
+        _cluster = await RecoveryCluster.StartAsync(postgres, "sessions_" + Guid.NewGuid().ToString("N")[..8]);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _cluster.DisposeAsync();
+        Directory.Delete(_output, recursive: true);
+    }
+
+    [Fact]
+    public async Task Sessions_open_across_a_failure_are_restored_and_the_committed_sessions_are_exactly_once()
+    {
+        const long count = 20_000;
+        var parameters = new Dictionary<string, string>
+        {
+            ["count"] = count.ToString(),
+            ["rate"] = "4000",
+            ["output"] = _output,
+            ["poison-run"] = Guid.NewGuid().ToString(),
+            ["poison"] = "12100",   // mid-block: every key has a session open
+        };
+        var submitted = await _cluster.Jobs.SubmitAsync(JobSubmission.For<SessionCountJob>(3, parameters));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var status = await _cluster.Jobs.WaitForCompletionAsync(submitted.JobId, timeout.Token);
+        output.WriteLine($"{status.State} after attempt {status.Attempt}: {status.Checkpoints}");
+
+        Assert.Equal(JobState.Finished, status.State);
+        Assert.Equal(1, status.Checkpoints.Restarts);
+        Assert.True(status.Checkpoints.Completed >= 2, $"expected checkpoints before the failure, got {status.Checkpoints.Completed}");
+        var expected = SessionCountJob.Expected(count);
+        Assert.Equal(SessionCountJob.Keys * (count / 400), expected.Count);
+        Assert.Equal(expected, RollingCountJob.Committed(_output));
+    }
+
+    [Fact]
+    public async Task Killing_a_silo_mid_job_leaves_the_committed_sessions_exactly_once()
+    {
+        const long count = 24_000;
+        var parameters = new Dictionary<string, string> { ["count"] = count.ToString(), ["rate"] = "4000", ["output"] = _output };
+        var submitted = await _cluster.Jobs.SubmitAsync(JobSubmission.For<SessionCountJob>(2, parameters));
+
+        await Task.Delay(TimeSpan.FromMilliseconds(new Random(20261130).Next(1_500, 3_000)));
+        var status = await _cluster.Jobs.GetStatusAsync(submitted.JobId);
+        var victim = _cluster.Cluster.Silos.First(s => s.SiloAddress.ToString() != status.SupervisorSilo
+            && status.Vertices.SelectMany(v => v.Slots).Contains(s.SiloAddress.ToString()));
+        output.WriteLine($"killing {victim.SiloAddress} at {status.Checkpoints.Completed} checkpoints");
+        await _cluster.KillAsync(victim);
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        status = await _cluster.Jobs.WaitForCompletionAsync(submitted.JobId, timeout.Token);
+        output.WriteLine($"{status.State} after attempt {status.Attempt}: {status.Checkpoints}");
+
+        Assert.Equal(JobState.Finished, status.State);
+        Assert.True(status.Checkpoints.Restarts >= 1);
+        Assert.Equal(SessionCountJob.Expected(count), RollingCountJob.Committed(_output));
+    }
+}
