@@ -60,12 +60,12 @@ public sealed class WindowJoinBuilder<TLeft, TRight>
         public WindowedJoin<TLeft, TRight, TKey> Window(WindowAssigner assigner)
         {
             ArgumentNullException.ThrowIfNull(assigner);
-            if (!assigner.IsEventTime)
+            if (assigner is not AlignedWindowAssigner { IsEventTime: true } aligned)
             {
-                throw new ArgumentException($"Window joins and co-groups take event-time windows, not {assigner}.", nameof(assigner));
+                throw new ArgumentException($"Window joins and co-groups take tumbling or sliding event-time windows, not {assigner}; join other windows with a keyed co-process function.", nameof(assigner));
             }
 
-            return new WindowedJoin<TLeft, TRight, TKey>(_streams._left, _streams._right, _leftKey, _rightKey, assigner, _streams._coGroup);
+            return new WindowedJoin<TLeft, TRight, TKey>(_streams._left, _streams._right, _leftKey, _rightKey, aligned, _streams._coGroup);
         }
     }
 }
@@ -78,10 +78,10 @@ public sealed class WindowedJoin<TLeft, TRight, TKey>
     private readonly DataStream<TRight> _right;
     private readonly Func<TLeft, TKey> _leftKey;
     private readonly Func<TRight, TKey> _rightKey;
-    private readonly WindowAssigner _assigner;
+    private readonly AlignedWindowAssigner _assigner;
     private readonly bool _coGroup;
 
-    internal WindowedJoin(DataStream<TLeft> left, DataStream<TRight> right, Func<TLeft, TKey> leftKey, Func<TRight, TKey> rightKey, WindowAssigner assigner, bool coGroup)
+    internal WindowedJoin(DataStream<TLeft> left, DataStream<TRight> right, Func<TLeft, TKey> leftKey, Func<TRight, TKey> rightKey, AlignedWindowAssigner assigner, bool coGroup)
     {
         _left = left;
         _right = right;

@@ -16,7 +16,7 @@ public sealed class WindowCoGroupOperator<TKey, TLeft, TRight, TOut> : TwoInputO
 {
     private readonly Func<TLeft, TKey> _leftKey;
     private readonly Func<TRight, TKey> _rightKey;
-    private readonly WindowAssigner _assigner;
+    private readonly AlignedWindowAssigner _assigner;
     private readonly Action<TKey, TimeWindow, IReadOnlyList<TLeft>, IReadOnlyList<TRight>, ICollector<TOut>> _coGroup;
     private readonly List<TimeWindow> _windows = new();
     private KeyedStateBackend<TKey> _state = null!;
@@ -30,7 +30,7 @@ public sealed class WindowCoGroupOperator<TKey, TLeft, TRight, TOut> : TwoInputO
         string name,
         Func<TLeft, TKey> leftKey,
         Func<TRight, TKey> rightKey,
-        WindowAssigner assigner,
+        AlignedWindowAssigner assigner,
         Action<TKey, TimeWindow, IReadOnlyList<TLeft>, IReadOnlyList<TRight>, ICollector<TOut>> coGroup) : base(name)
     {
         if (!assigner.IsEventTime)

@@ -128,7 +128,7 @@ public class JoinTests
         Assert.Equal(uninterrupted.Output.Values.Order(StringComparer.Ordinal), first.Output.Values.Concat(second.Output.Values).Order(StringComparer.Ordinal));
     }
 
-    private static OperatorHarness<string> WindowJoin(WindowAssigner assigner, bool outer = false, IReadOnlyList<KeyedStateChunk>? restore = null)
+    private static OperatorHarness<string> WindowJoin(AlignedWindowAssigner assigner, bool outer = false, IReadOnlyList<KeyedStateChunk>? restore = null)
         => OperatorHarness<string>.TwoInput(new WindowCoGroupOperator<int, (int Key, long Ts), (int Key, long Ts), string>(
             "window join", l => l.Key, r => r.Key, assigner, (key, window, lefts, rights, output) =>
             {
@@ -178,7 +178,7 @@ public class JoinTests
     {
         var input = Input(seed: (int)(size + slide), count: 500, keys: 6);
         var assigner = size == slide
-            ? (WindowAssigner)TumblingEventTimeWindows.Of(TimeSpan.FromMilliseconds(size))
+            ? (AlignedWindowAssigner)TumblingEventTimeWindows.Of(TimeSpan.FromMilliseconds(size))
             : SlidingEventTimeWindows.Of(TimeSpan.FromMilliseconds(size), TimeSpan.FromMilliseconds(slide));
         var harness = WindowJoin(assigner, outer);
         Feed(harness, input);
