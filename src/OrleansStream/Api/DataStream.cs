@@ -176,7 +176,13 @@ public class DataStream<T>
     public DataStream<T> SetParallelism(int parallelism)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(parallelism, 1);
-        RequirePhysical("SetParallelism").Parallelism = parallelism;
+        var operatorStep = RequirePhysical("SetParallelism");
+        operatorStep.Parallelism = parallelism;
+        if (operatorStep.ParallelismFollowsInput)
+        {
+            operatorStep.Inputs[0].Parallelism = parallelism;
+        }
+
         return this;
     }
 

@@ -61,7 +61,14 @@ public sealed class StreamBuilder
 
     /// <summary>Reads a source and gives its records timestamps and watermarks right at the source.</summary>
     public DataStream<T> FromSource<T>(ISource<T> source, WatermarkStrategy<T> watermarks, string name = "Source")
-        => FromSource(source, name).AssignTimestampsAndWatermarks(watermarks);
+    {
+        var stream = FromSource(source, name).AssignTimestampsAndWatermarks(watermarks);
+
+        // SetParallelism on what this returns must set the source's: an assigner at another parallelism
+        // would see the source's records interleaved out of order, and its watermarks would overtake them.
+        stream.Transformation.ParallelismFollowsInput = true;
+        return stream;
+    }
 
     public JobGraph BuildGraph()
     {

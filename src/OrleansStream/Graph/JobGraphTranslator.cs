@@ -33,7 +33,9 @@ public static class JobGraphTranslator
 
         foreach (var node in physical)
         {
-            int p = ResolveParallelism(node, defaultParallelism, maxParallelism);
+            int p = node.ParallelismFollowsInput && node.Parallelism is null
+                ? parallelism[ResolveInputs(node.Inputs[0]).Single().Upstream]
+                : ResolveParallelism(node, defaultParallelism, maxParallelism);
             parallelism[node] = p;
 
             if (node.IsSource)

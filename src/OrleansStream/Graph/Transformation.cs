@@ -37,6 +37,13 @@ public abstract class Transformation
     /// <summary>The parallelism the user asked for, if any.</summary>
     public int? Parallelism { get; internal set; }
 
+    /// <summary>
+    /// True for a step that belongs with its input, as the watermark assigner of <c>FromSource(source, watermarks)</c>
+    /// belongs with its source (Flink generates those watermarks inside the source): it runs at its input's
+    /// parallelism unless told otherwise, and setting its parallelism sets its input's too.
+    /// </summary>
+    public bool ParallelismFollowsInput { get; internal set; }
+
     public IReadOnlyList<Transformation> Inputs { get; }
 
     /// <summary>Repartitioning steps have no operator: they only shape the edge that follows.</summary>

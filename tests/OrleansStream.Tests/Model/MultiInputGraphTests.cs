@@ -87,4 +87,18 @@ public class MultiInputGraphTests
         Assert.Equal(new[] { PartitionerKind.Hash, PartitionerKind.Broadcast }, check.Inputs.OrderBy(e => e.LogicalInput).Select(e => e.Partitioner));
         Assert.Equal(OperatorStateDistribution.Union, check.Head.OperatorStateDistribution);
     }
+
+    [Fact]
+    public void The_parallelism_of_a_source_with_watermarks_is_the_sources_and_its_assigner_stays_chained_to_it()
+    {
+        var b = new StreamBuilder(defaultParallelism: 3);
+        var strategy = Time.WatermarkStrategy<long>.ForMonotonousTimestamps().WithTimestampAssigner(x => x);
+        b.FromSource(GeneratorSource.FromIndex(i => i, 10), strategy, "rules").SetParallelism(2)
+            .SinkTo(new PrintSink<long>(), "print");
+        var graph = b.BuildGraph();
+
+        var source = graph.Vertices.Single(v => v.IsSource);
+        Assert.Equal(2, source.Parallelism);
+        Assert.Equal(new[] { "rules", "Timestamps/Watermarks" }, source.Operators.Select(o => o.Name));
+    }
 }
