@@ -20,20 +20,19 @@ public sealed class WinningBid : KeyedCoProcessFunction<long, AuctionSpan, BidPr
     /// <summary>How long, in event time (ms), a closed auction stays to turn away the bids that name it after its expiry.</summary>
     public const long ClosedRetentionMillis = 10_000;
 
-    private IValueState<AuctionSpan> _auction = null!;
-    private IValueState<long> _maxPrice = null!;
+    private IValueState<OpenAuction> _auction = null!;
     private IListState<BidPrice> _waitingBids = null!;
 
     public override void Open(RuntimeContext context)
     {
-        _auction = context.State.GetValueState<AuctionSpan>("auction");
-        _maxPrice = context.State.GetValueState<long>("max-price");
+        _auction = context.State.GetValueState<OpenAuction>("auction");
         _waitingBids = context.State.GetListState<BidPrice>("waiting-bids");
     }
 
     public override void ProcessElement1(AuctionSpan auction, KeyedProcessContext<long> context, ICollector<WinningPrice> output)
     {
-        _auction.Update(auction);
+        var open = new OpenAuction(auction, OpenAuction.NoBid);
+        _auction.Update(open);
         context.TimerService.RegisterEventTimeTimer(auction.Expires);
         var waiting = _waitingBids.Get();
         if (waiting.Count == 0)
@@ -43,7 +42,7 @@ public sealed class WinningBid : KeyedCoProcessFunction<long, AuctionSpan, BidPr
 
         foreach (var bid in waiting)
         {
-            Offer(auction, bid);
+            open.Offer(bid);
         }
 
         _waitingBids.Clear();
@@ -53,7 +52,7 @@ public sealed class WinningBid : KeyedCoProcessFunction<long, AuctionSpan, BidPr
     {
         if (_auction.TryGetValue(out var auction))
         {
-            Offer(auction, bid);
+            auction.Offer(bid);
         }
         else
         {
@@ -64,19 +63,19 @@ public sealed class WinningBid : KeyedCoProcessFunction<long, AuctionSpan, BidPr
 
     public override void OnTimer(long timestamp, OnTimerContext<long> context, ICollector<WinningPrice> output)
     {
-        if (!_auction.TryGetValue(out var auction))
+        if (!_auction.TryGetValue(out var open))
         {
             // A waiting bid's timer: the bids placed at or before the watermark will find no auction now.
             DropWaitingBidsUpTo(timestamp);
             return;
         }
 
+        var auction = open.Auction;
         if (timestamp == auction.Expires)
         {
-            if (_maxPrice.TryGetValue(out long price))
+            if (open.MaxPrice != OpenAuction.NoBid)
             {
-                output.Collect(new WinningPrice(auction.Id, auction.Category, price));
-                _maxPrice.Clear();
+                output.Collect(new WinningPrice(auction.Id, auction.Category, open.MaxPrice));
             }
 
             context.TimerService.RegisterEventTimeTimer(auction.Expires + ClosedRetentionMillis);
@@ -84,23 +83,9 @@ public sealed class WinningBid : KeyedCoProcessFunction<long, AuctionSpan, BidPr
         else if (timestamp == auction.Expires + ClosedRetentionMillis)
         {
             _auction.Clear();
-            _maxPrice.Clear();
         }
 
         // Any other time is a timer of a bid that waited before the auction came: nothing waits any more.
-    }
-
-    private void Offer(AuctionSpan auction, BidPrice bid)
-    {
-        if (bid.DateTime < auction.DateTime || bid.DateTime > auction.Expires)
-        {
-            return;
-        }
-
-        if (!_maxPrice.TryGetValue(out long max) || bid.Price > max)
-        {
-            _maxPrice.Update(bid.Price);
-        }
     }
 
     private void DropWaitingBidsUpTo(long time)
