@@ -108,6 +108,7 @@ public sealed class NexmarkQueryClusterTests(ClusterFixture fixture)
     }
 
     [Theory]
+    [InlineData("q3")]
     [InlineData("q4")]
     [InlineData("q5")]
     [InlineData("q7")]
