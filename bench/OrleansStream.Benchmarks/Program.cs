@@ -33,7 +33,7 @@ var restartDelay = new Option<int?>("--restart-delay-ms") { Description = "The r
 var fastPostgres = new Option<bool>("--postgres-no-fsync") { Description = "Run the throwaway PostgreSQL without fsync and synchronous commit, as the test fixture does." };
 var nexmarkQueries = new Option<NexmarkQuery[]>("--nexmark-queries")
 {
-    Description = "Nexmark queries to run.", DefaultValueFactory = _ => [NexmarkQuery.Q0, NexmarkQuery.Q1, NexmarkQuery.Q2, NexmarkQuery.Q5, NexmarkQuery.Q7], AllowMultipleArgumentsPerToken = true,
+    Description = "Nexmark queries to run.", DefaultValueFactory = _ => [NexmarkQuery.Q0, NexmarkQuery.Q1, NexmarkQuery.Q2, NexmarkQuery.Q3, NexmarkQuery.Q4, NexmarkQuery.Q5, NexmarkQuery.Q7, NexmarkQuery.Q8], AllowMultipleArgumentsPerToken = true,
 };
 var nexmarkEvents = new Option<long>("--nexmark-events") { Description = "Events per Nexmark throughput run.", DefaultValueFactory = _ => 10_000_000 };
 var nexmarkSilos = new Option<int[]>("--nexmark-silos") { Description = "In-process cluster sizes for the Nexmark runs.", DefaultValueFactory = _ => [1, 2], AllowMultipleArgumentsPerToken = true };

@@ -30,7 +30,7 @@ generate.SetAction(async (result, cancellationToken) =>
     return 0;
 });
 
-var query = new Option<string>("--query") { Description = "q0, q1, q2, q5 or q7.", Required = true };
+var query = new Option<string>("--query") { Description = "q0, q1, q2, q3, q4, q5, q7 or q8.", Required = true };
 var input = new Option<FileInfo?>("--input") { Description = "JSON-lines events to read; without it the generator runs." };
 var output = new Option<FileInfo?>("--output") { Description = "CSV file for the results (malformed input lines go to <output>.rejected); without it results are discarded." };
 var rate = new Option<double>("--rate") { Description = "Generator: the most events per second in all; 0 for no limit.", DefaultValueFactory = _ => 0 };
@@ -112,7 +112,7 @@ run.SetAction(async (result, cancellationToken) =>
     return 0;
 });
 
-var root = new RootCommand("Nexmark on OrleansStream: generate events, run queries q0, q1, q2, q5 and q7.") { generate, run };
+var root = new RootCommand("Nexmark on OrleansStream: generate events, run queries q0, q1, q2, q3, q4, q5, q7 and q8.") { generate, run };
 return await root.Parse(args).InvokeAsync();
 
 static string Invariant(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);

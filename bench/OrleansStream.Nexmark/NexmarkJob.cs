@@ -47,11 +47,20 @@ public sealed class NexmarkJob : IStreamJob
             case NexmarkQuery.Q2:
                 NexmarkQueries.Q2(events).SinkTo(Sink<AuctionPrice>(options, NexmarkCsv.Q2), ResultSinkName);
                 break;
+            case NexmarkQuery.Q3:
+                NexmarkJoinQueries.Q3(events).SinkTo(Sink<LocalItem>(options, NexmarkCsv.Q3), ResultSinkName);
+                break;
+            case NexmarkQuery.Q4:
+                NexmarkJoinQueries.Q4(events).SinkTo(Sink<CategoryAverage>(options, NexmarkCsv.Q4), ResultSinkName);
+                break;
             case NexmarkQuery.Q5:
                 NexmarkQueries.Q5(events).SinkTo(Sink<AuctionCount>(options, NexmarkCsv.Q5), ResultSinkName);
                 break;
             case NexmarkQuery.Q7:
                 NexmarkQueries.Q7(events).SinkTo(Sink<HighestBid>(options, NexmarkCsv.Q7), ResultSinkName);
+                break;
+            case NexmarkQuery.Q8:
+                NexmarkJoinQueries.Q8(events).SinkTo(Sink<NewUser>(options, NexmarkCsv.Q8), ResultSinkName);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(options), options.Query, "Unknown query.");

@@ -7,7 +7,7 @@ namespace OrleansStream.Nexmark;
 /// <summary>
 /// What <see cref="NexmarkJob"/> runs, read from its job parameters:
 /// <list type="table">
-/// <item><term>query</term><description>q0, q1, q2, q5 or q7 (required)</description></item>
+/// <item><term>query</term><description>q0, q1, q2, q3, q4, q5, q7 or q8 (required)</description></item>
 /// <item><term>source</term><description>generator (default) or file</description></item>
 /// <item><term>events</term><description>generator: how many events; absent or 0 for an unbounded source</description></item>
 /// <item><term>rate</term><description>generator: the most events per second the source emits in all; 0 (default) for no limit</description></item>
@@ -97,9 +97,12 @@ public sealed record NexmarkJobOptions
         "q0" => NexmarkQuery.Q0,
         "q1" => NexmarkQuery.Q1,
         "q2" => NexmarkQuery.Q2,
+        "q3" => NexmarkQuery.Q3,
+        "q4" => NexmarkQuery.Q4,
         "q5" => NexmarkQuery.Q5,
         "q7" => NexmarkQuery.Q7,
-        _ => throw new ArgumentException($"Unknown Nexmark query '{text}'; expected q0, q1, q2, q5 or q7."),
+        "q8" => NexmarkQuery.Q8,
+        _ => throw new ArgumentException($"Unknown Nexmark query '{text}'; expected q0, q1, q2, q3, q4, q5, q7 or q8."),
     };
 
     private static TimeSpan? ParseInterval(string text)

@@ -57,9 +57,10 @@ public sealed class NexmarkBenchJob : IStreamJob
         var events_ = builder.FromSource(new NexmarkSource(config, events, pacedByEventTime: latency), "nexmark events")
             .SetParallelism(parallelism)
             .WithCodec(NexmarkCodecs.Event);
-        if (latency && query is NexmarkQuery.Q0 or NexmarkQuery.Q1 or NexmarkQuery.Q2)
+        if (latency && query is NexmarkQuery.Q0 or NexmarkQuery.Q1 or NexmarkQuery.Q2 or NexmarkQuery.Q3)
         {
-            // Per-event results carry their event's time to the latency sink (the windowed queries assign it themselves).
+            // Per-event results (q3's: the time of the later of the pair) carry their event's time to the latency sink
+            // (the windowed queries and q4 assign it themselves).
             events_ = events_.AssignTimestampsAndWatermarks(
                 WatermarkStrategy<NexmarkEvent>.ForBoundedOutOfOrderness(NexmarkQueries.MaxOutOfOrderness).WithTimestampAssigner(static e => e.DateTime), "event time")
                 .SetParallelism(parallelism).WithCodec(NexmarkCodecs.Event);
@@ -70,7 +71,7 @@ public sealed class NexmarkBenchJob : IStreamJob
         // of input fires.
         long windowed = (long)(NexmarkLatency.WarmUp + NexmarkQueries.Q7WindowSize + NexmarkQueries.MaxOutOfOrderness).TotalMilliseconds;
         var measured = (
-            From: parameters.GetInt64("start", 0) + (query is NexmarkQuery.Q5 or NexmarkQuery.Q7 ? windowed : (long)NexmarkLatency.WarmUp.TotalMilliseconds),
+            From: parameters.GetInt64("start", 0) + (query is NexmarkQuery.Q4 or NexmarkQuery.Q5 or NexmarkQuery.Q7 or NexmarkQuery.Q8 ? windowed : (long)NexmarkLatency.WarmUp.TotalMilliseconds),
             Until: parameters.GetInt64("until", long.MaxValue));
         switch (query)
         {
@@ -83,11 +84,22 @@ public sealed class NexmarkBenchJob : IStreamJob
             case NexmarkQuery.Q2:
                 NexmarkQueries.Q2(events_).SinkTo(Sink<AuctionPrice>(latency, windowed: false, measured), "results");
                 break;
+            case NexmarkQuery.Q3:
+                NexmarkJoinQueries.Q3(events_).SinkTo(Sink<LocalItem>(latency, windowed: false, measured), "results");
+                break;
+            case NexmarkQuery.Q4:
+                // A winning price (and its category's update) is stamped with its auction's expiry, which, like a
+                // window's end, the watermark must pass first.
+                NexmarkJoinQueries.Q4(events_).SinkTo(Sink<CategoryAverage>(latency, windowed: true, measured), "results");
+                break;
             case NexmarkQuery.Q5:
                 NexmarkQueries.Q5(events_).SinkTo(Sink<AuctionCount>(latency, windowed: true, measured), "results");
                 break;
             case NexmarkQuery.Q7:
                 NexmarkQueries.Q7(events_).SinkTo(Sink<HighestBid>(latency, windowed: true, measured), "results");
+                break;
+            case NexmarkQuery.Q8:
+                NexmarkJoinQueries.Q8(events_).SinkTo(Sink<NewUser>(latency, windowed: true, measured), "results");
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(builder), query, "Not a benchmarked query.");

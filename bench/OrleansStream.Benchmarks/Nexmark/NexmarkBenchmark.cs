@@ -22,7 +22,7 @@ internal sealed record NexmarkBenchmarkOptions(
 internal sealed record NexmarkRun(Measurement Throughput, long PeakWorkingSet, double? P50, double? P99, double? LatencyRate);
 
 /// <summary>
-/// Nexmark q0, q1, q2, q5 and q7 on in-process clusters of one and two silos, each next to its limit (the
+/// Nexmark q0, q1, q2, q3, q4, q5, q7 and q8 on in-process clusters of one and two silos, each next to its limit (the
 /// same computation in one plain loop over the same events) and, for q1 and q5, an in-process Rx pipeline.
 /// Throughput runs go as fast as possible into a discarding sink; the latency run paces events by their own
 /// event time at a fraction of the sustained rate.

@@ -42,8 +42,11 @@ internal static class NexmarkLimit
             NexmarkQuery.Q0 => Q0(generator, events),
             NexmarkQuery.Q1 => Q1(generator, events),
             NexmarkQuery.Q2 => Q2(generator, events),
+            NexmarkQuery.Q3 => NexmarkJoinLimit.Q3(generator, events),
+            NexmarkQuery.Q4 => new NexmarkJoinLimit.Q4Loop().Run(generator, events),
             NexmarkQuery.Q5 => new Q5Loop().Run(generator, events),
             NexmarkQuery.Q7 => new Q7Loop().Run(generator, events),
+            NexmarkQuery.Q8 => NexmarkJoinLimit.Q8(generator, events),
             _ => throw new ArgumentOutOfRangeException(nameof(query), query, null),
         };
     }

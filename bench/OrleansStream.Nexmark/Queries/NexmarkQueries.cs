@@ -188,6 +188,6 @@ public static class NexmarkQueries
     }
 
     /// <summary>Keeps a per-record step at the parallelism of the operator it follows, so that it chains to it.</summary>
-    private static DataStream<TOut> AtInputParallelism<TIn, TOut>(DataStream<TIn> input, DataStream<TOut> step)
+    internal static DataStream<TOut> AtInputParallelism<TIn, TOut>(DataStream<TIn> input, DataStream<TOut> step)
         => !input.Transformation.IsVirtual && input.Transformation.Parallelism is { } parallelism ? step.SetParallelism(parallelism) : step;
 }

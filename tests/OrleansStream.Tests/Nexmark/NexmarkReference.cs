@@ -13,6 +13,7 @@ internal static class NexmarkReference
     private const long Q5Size = 10_000;
     private const long Q5Slide = 2_000;
     private const long Q7Size = 10_000;
+    private const long Q8Size = 10_000;
 
     public static List<string> Q0(IEnumerable<NexmarkEvent> events)
         => Sorted(Bids(events).Select(b => Invariant($"{b.Auction},{b.Bidder},{b.Price},{b.DateTime}")));
@@ -60,13 +61,66 @@ internal static class NexmarkReference
         return Sorted(lines);
     }
 
+    /// <summary>q3: the inner join of category-10 auctions with their sellers in OR, ID or CA, one line per pair.</summary>
+    public static List<string> Q3(IEnumerable<NexmarkEvent> events)
+    {
+        var list = events.ToList();
+        var persons = list.Where(e => e.Kind == EventKind.Person).Select(e => e.Person!).Where(p => p.State is "OR" or "ID" or "CA");
+        var auctions = list.Where(e => e.Kind == EventKind.Auction).Select(e => e.Auction!).Where(a => a.Category == 10);
+        return Sorted(from a in auctions
+                      join p in persons on a.Seller equals p.Id
+                      select Invariant($"{p.Name},{p.City},{p.State},{a.Id}"));
+    }
+
+    /// <summary>
+    /// q4's final result, one line per category: <c>category,average,count,sum</c> of the winning prices, where an
+    /// auction's winning price is its highest bid with <c>A.dateTime &lt;= B.dateTime &lt;= A.expires</c> and the
+    /// average is SQL's AVG over BIGINT (truncated).
+    /// </summary>
+    public static List<string> Q4(IEnumerable<NexmarkEvent> events)
+        => Sorted(Q4WinningPrices(events).GroupBy(w => w.Category).Select(c =>
+        {
+            long count = c.LongCount();
+            long sum = c.Sum(w => w.Price);
+            return Invariant($"{c.Key},{sum / count},{count},{sum}");
+        }));
+
+    /// <summary>q4's inner query: per auction with a bid in its span, its category and highest such bid.</summary>
+    public static List<(long Category, long Price)> Q4WinningPrices(IEnumerable<NexmarkEvent> events)
+    {
+        var list = events.ToList();
+        var auctions = list.Where(e => e.Kind == EventKind.Auction).Select(e => e.Auction!);
+        var bids = list.Where(e => e.Kind == EventKind.Bid).Select(e => e.Bid!);
+        return (from a in auctions
+                join b in bids on a.Id equals b.Auction
+                where b.DateTime >= a.DateTime && b.DateTime <= a.Expires
+                group b.Price by (a.Id, a.Category) into g
+                select (g.Key.Category, g.Max())).ToList();
+    }
+
+    /// <summary>q8: per 10 s tumbling window, the distinct (id, name) of persons registered in it joined with the distinct sellers of auctions opened in it.</summary>
+    public static List<string> Q8(IEnumerable<NexmarkEvent> events)
+    {
+        var list = events.ToList();
+        var persons = list.Where(e => e.Kind == EventKind.Person).Select(e => e.Person!)
+            .Select(p => (p.Id, p.Name, Start: p.DateTime - Mod(p.DateTime, Q8Size))).Distinct();
+        var sellers = list.Where(e => e.Kind == EventKind.Auction).Select(e => e.Auction!)
+            .Select(a => (a.Seller, Start: a.DateTime - Mod(a.DateTime, Q8Size))).Distinct();
+        return Sorted(from p in persons
+                      join a in sellers on (p.Id, p.Start) equals (a.Seller, a.Start)
+                      select Invariant($"{p.Id},{p.Name},{p.Start}"));
+    }
+
     public static List<string> For(string query, IEnumerable<NexmarkEvent> events) => query switch
     {
         "q0" => Q0(events),
         "q1" => Q1(events),
         "q2" => Q2(events),
+        "q3" => Q3(events),
+        "q4" => Q4(events),
         "q5" => Q5(events),
         "q7" => Q7(events),
+        "q8" => Q8(events),
         _ => throw new ArgumentException(query),
     };
 
