@@ -48,6 +48,7 @@ public static class RecordCodec
                 _ when definition == typeof(ValueTuple<,,>) => typeof(ValueTupleCodec<,,>),
                 _ when definition == typeof(KeyValuePair<,>) => typeof(KeyValuePairCodec<,>),
                 _ when definition == typeof(Windows.WindowResult<,>) => typeof(WindowResultCodec<,>),
+                _ when definition == typeof(State.CoGroupBuffers<,>) => typeof(State.CoGroupBuffersCodec<,>),
                 _ when definition == typeof(List<>) && arguments[0].IsGenericType && arguments[0].GetGenericTypeDefinition() == typeof(Windows.TimestampedValue<>)
                     => typeof(WindowElementsCodec<>),
                 _ => null,

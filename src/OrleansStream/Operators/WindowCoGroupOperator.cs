@@ -6,12 +6,13 @@ using OrleansStream.Windows;
 namespace OrleansStream.Operators;
 
 /// <summary>
-/// Groups two keyed streams by key and event-time window and hands each (key, window) both groups when the
-/// watermark passes the window (Flink's coGroup, on which its window join is built). Elements wait in keyed
-/// list state with their window; an event-time timer per key and window fires the group and drops its state.
-/// An element whose windows have all fired is late and dropped.
+/// Groups two keyed streams by key and event-time window (tumbling or sliding) and hands each (key, window)
+/// both groups when the watermark reaches the window's last millisecond (Flink's coGroup, on which its window
+/// join is built). The elements wait in keyed state held per window end, as the aligned window operator keeps
+/// its accumulators: a window fires for all its keys at once by taking it from the front, with no timer per
+/// key. An element whose windows have all fired is late and dropped.
 /// </summary>
-public sealed class WindowCoGroupOperator<TKey, TLeft, TRight, TOut> : TwoInputOperator<TLeft, TRight, TOut>, ITimerTarget<TKey, long>, ICollector<TOut>
+public sealed class WindowCoGroupOperator<TKey, TLeft, TRight, TOut> : TwoInputOperator<TLeft, TRight, TOut>, ICollector<TOut>
     where TKey : notnull
 {
     private readonly Func<TLeft, TKey> _leftKey;
@@ -19,10 +20,8 @@ public sealed class WindowCoGroupOperator<TKey, TLeft, TRight, TOut> : TwoInputO
     private readonly AlignedWindowAssigner _assigner;
     private readonly Action<TKey, TimeWindow, IReadOnlyList<TLeft>, IReadOnlyList<TRight>, ICollector<TOut>> _coGroup;
     private readonly List<TimeWindow> _windows = new();
-    private KeyedStateBackend<TKey> _state = null!;
-    private IListState<(long End, TLeft Value)> _left = null!;
-    private IListState<(long End, TRight Value)> _right = null!;
-    private InternalTimerService<TKey, long> _timers = null!;
+    private WindowStateTable<TKey, CoGroupBuffers<TLeft, TRight>> _buffers = null!;
+    private long _watermark = Watermark.Initial;
     private long _timestamp;
     private long _recordsOut;
 
@@ -52,43 +51,49 @@ public sealed class WindowCoGroupOperator<TKey, TLeft, TRight, TOut> : TwoInputO
     public override void Open(OperatorContext context)
     {
         base.Open(context);
-        _state = context.State.GetKeyedStateBackend<TKey>();
-        _left = _state.GetListState<(long, TLeft)>("left");
-        _right = _state.GetListState<(long, TRight)>("right");
-        _timers = _state.GetTimerService<long>("window-timers");
-        _timers.Bind(this);
+        _buffers = context.State.GetKeyedStateBackend<TKey>().GetWindowState<CoGroupBuffers<TLeft, TRight>>("windows");
     }
 
     public override void ProcessElement1(TLeft value, long timestamp)
     {
-        _state.SetCurrentKey(_leftKey(value));
-        AddToWindows(timestamp, end => _left.Add((end, value)));
+        var key = _leftKey(value);
+        foreach (var window in OpenWindowsOf(timestamp))
+        {
+            Buffers(window.End, key).AddLeft(value);
+        }
     }
 
     public override void ProcessElement2(TRight value, long timestamp)
     {
-        _state.SetCurrentKey(_rightKey(value));
-        AddToWindows(timestamp, end => _right.Add((end, value)));
+        var key = _rightKey(value);
+        foreach (var window in OpenWindowsOf(timestamp))
+        {
+            Buffers(window.End, key).AddRight(value);
+        }
     }
 
+    /// <summary>Co-groups every key of each window whose last millisecond the watermark has reached, earliest window first.</summary>
     public override void ProcessWatermark(long watermark)
     {
-        _timers.AdvanceWatermark(watermark);
+        if (watermark <= _watermark)
+        {
+            return;
+        }
+
+        _watermark = watermark;
+        long maxEnd = watermark == long.MaxValue ? long.MaxValue : watermark + 1;
+        while (_buffers.TryTakeFirst(maxEnd, out long end, out var keys))
+        {
+            var window = new TimeWindow(end - _assigner.Size, end);
+            _timestamp = window.MaxTimestamp;
+            foreach (var (key, buffers) in keys)
+            {
+                _coGroup(key, window, buffers.Left, buffers.Right, this);
+            }
+        }
+
         Output.EmitWatermark(watermark);
     }
-
-    /// <summary>The window ending at the timer's namespace is complete for the current key: co-group it and drop its elements.</summary>
-    public void OnEventTime(InternalTimer<TKey, long> timer)
-    {
-        long end = timer.Namespace;
-        var left = Take(_left, end);
-        var right = Take(_right, end);
-        var window = new TimeWindow(end - _assigner.Size, end);
-        _timestamp = window.MaxTimestamp;
-        _coGroup(timer.Key, window, left, right, this);
-    }
-
-    public void OnProcessingTime(InternalTimer<TKey, long> timer) { }
 
     public void Collect(TOut value)
     {
@@ -96,7 +101,8 @@ public sealed class WindowCoGroupOperator<TKey, TLeft, TRight, TOut> : TwoInputO
         Output.Collect(value, _timestamp);
     }
 
-    private void AddToWindows(long timestamp, Action<long> add)
+    /// <summary>The windows of <paramref name="timestamp"/> that have not fired (a list reused per element); none when the element is late.</summary>
+    private List<TimeWindow> OpenWindowsOf(long timestamp)
     {
         if (timestamp == Watermark.NoTimestamp)
         {
@@ -105,35 +111,18 @@ public sealed class WindowCoGroupOperator<TKey, TLeft, TRight, TOut> : TwoInputO
 
         _windows.Clear();
         _assigner.AssignWindows(timestamp, _windows);
-        bool added = false;
-        foreach (var window in _windows)
-        {
-            if (window.MaxTimestamp <= _timers.CurrentWatermark)
-            {
-                continue;
-            }
-
-            add(window.End);
-            _timers.RegisterEventTimeTimer(window.End, window.MaxTimestamp);
-            added = true;
-        }
-
-        if (!added)
+        _windows.RemoveAll(window => window.MaxTimestamp <= _watermark);
+        if (_windows.Count == 0)
         {
             LateRecordsDropped++;
         }
+
+        return _windows;
     }
 
-    /// <summary>Removes and returns the elements of the window ending at <paramref name="end"/>, in arrival order.</summary>
-    private static IReadOnlyList<T> Take<T>(IListState<(long End, T Value)> state, long end)
+    private CoGroupBuffers<TLeft, TRight> Buffers(long end, TKey key)
     {
-        var all = state.Get();
-        var taken = all.Where(e => e.End == end).Select(e => e.Value).ToList();
-        if (taken.Count > 0)
-        {
-            state.Update(all.Where(e => e.End != end));
-        }
-
-        return taken;
+        ref var buffers = ref _buffers.GetOrAdd(end, key, out _);
+        return buffers ??= new CoGroupBuffers<TLeft, TRight>();
     }
 }
