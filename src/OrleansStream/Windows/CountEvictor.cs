@@ -1,15 +1,13 @@
 namespace OrleansStream.Windows;
 
 /// <summary>Keeps only the last <c>n</c> elements of a window, before the window function runs or after it (Flink's CountEvictor).</summary>
-public sealed class CountEvictor : Evictor
+public sealed class CountEvictor : SinglePointEvictor
 {
     private readonly int _maxCount;
-    private readonly bool _evictAfter;
 
-    private CountEvictor(int maxCount, bool evictAfter)
+    private CountEvictor(int maxCount, bool evictAfter) : base(evictAfter)
     {
         _maxCount = maxCount;
-        _evictAfter = evictAfter;
     }
 
     /// <param name="maxCount">How many elements to keep.</param>
@@ -20,25 +18,9 @@ public sealed class CountEvictor : Evictor
         return new CountEvictor(maxCount, doEvictAfter);
     }
 
-    public override void EvictBefore<T>(List<TimestampedValue<T>> elements, TimeWindow window, EvictorContext context)
-    {
-        if (!_evictAfter)
-        {
-            Evict(elements);
-        }
-    }
-
-    public override void EvictAfter<T>(List<TimestampedValue<T>> elements, TimeWindow window, EvictorContext context)
-    {
-        if (_evictAfter)
-        {
-            Evict(elements);
-        }
-    }
-
     public override string ToString() => $"CountEvictor({_maxCount})";
 
-    private void Evict<T>(List<TimestampedValue<T>> elements)
+    protected override void Evict<T>(List<TimestampedValue<T>> elements)
     {
         if (elements.Count > _maxCount)
         {

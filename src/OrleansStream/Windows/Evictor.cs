@@ -39,6 +39,32 @@ public abstract class Evictor
     }
 }
 
+/// <summary>
+/// An evictor with one rule applied at one point, before the window function or after it, as Flink's built-in
+/// evictors are (their doEvictAfter flag).
+/// </summary>
+public abstract class SinglePointEvictor(bool evictAfter) : Evictor
+{
+    public sealed override void EvictBefore<T>(List<TimestampedValue<T>> elements, TimeWindow window, EvictorContext context)
+    {
+        if (!evictAfter)
+        {
+            Evict(elements);
+        }
+    }
+
+    public sealed override void EvictAfter<T>(List<TimestampedValue<T>> elements, TimeWindow window, EvictorContext context)
+    {
+        if (evictAfter)
+        {
+            Evict(elements);
+        }
+    }
+
+    /// <summary>Removes what the rule removes from <paramref name="elements"/>.</summary>
+    protected abstract void Evict<T>(List<TimestampedValue<T>> elements);
+}
+
 /// <summary>An evictor over elements of type <typeparamref name="T"/> (Flink's Evictor&lt;T, W&gt;); see <see cref="Evictor"/>.</summary>
 public abstract class Evictor<T>
 {

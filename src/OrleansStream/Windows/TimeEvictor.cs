@@ -5,15 +5,13 @@ namespace OrleansStream.Windows;
 /// element whose timestamp is at most the newest timestamp minus the span is removed. Windows whose elements
 /// carry no timestamps are left alone.
 /// </summary>
-public sealed class TimeEvictor : Evictor
+public sealed class TimeEvictor : SinglePointEvictor
 {
     private readonly long _span;
-    private readonly bool _evictAfter;
 
-    private TimeEvictor(long span, bool evictAfter)
+    private TimeEvictor(long span, bool evictAfter) : base(evictAfter)
     {
         _span = span;
-        _evictAfter = evictAfter;
     }
 
     /// <param name="span">How far behind the newest element an element may be and stay.</param>
@@ -24,25 +22,9 @@ public sealed class TimeEvictor : Evictor
         return new TimeEvictor((long)span.TotalMilliseconds, doEvictAfter);
     }
 
-    public override void EvictBefore<T>(List<TimestampedValue<T>> elements, TimeWindow window, EvictorContext context)
-    {
-        if (!_evictAfter)
-        {
-            Evict(elements);
-        }
-    }
-
-    public override void EvictAfter<T>(List<TimestampedValue<T>> elements, TimeWindow window, EvictorContext context)
-    {
-        if (_evictAfter)
-        {
-            Evict(elements);
-        }
-    }
-
     public override string ToString() => $"TimeEvictor({TimeSpan.FromMilliseconds(_span)})";
 
-    private void Evict<T>(List<TimestampedValue<T>> elements)
+    protected override void Evict<T>(List<TimestampedValue<T>> elements)
     {
         if (elements.Count == 0 || !elements.Exists(e => e.HasTimestamp))
         {

@@ -19,7 +19,11 @@ namespace OrleansStream.Tests.Nexmark;
 /// </summary>
 public sealed class CheckpointedQ5Job : IStreamJob
 {
-    public void Build(StreamBuilder builder)
+    /// <summary>
+    /// The events of a checkpointed Nexmark job with one transient fault: checkpoints every 300 ms, a rate-limited
+    /// generator at parallelism 2, and a step that throws once at the event of index "poison-index".
+    /// </summary>
+    public static DataStream<NexmarkEvent> FaultyEvents(StreamBuilder builder)
     {
         var parameters = builder.Parameters;
         builder.EnableCheckpointing(TimeSpan.FromMilliseconds(300));
@@ -28,12 +32,18 @@ public sealed class CheckpointedQ5Job : IStreamJob
         var source = new NexmarkSource(config, parameters.GetInt64("events", 0), parameters.GetDouble("rate", 0));
         string run = parameters.GetRequired("run");
         long poison = config.TimestampOf(parameters.GetInt64("poison-index", -1));
-        var events = builder.FromSource(source, "nexmark events").SetParallelism(2).Uid("nexmark-source")
+        return builder.FromSource(source, "nexmark events").SetParallelism(2).Uid("nexmark-source")
             .Map(e =>
             {
                 PoisonOnce.Check(run, e.DateTime, poison);
                 return e;
             }, "transient fault").SetParallelism(2);
+    }
+
+    public void Build(StreamBuilder builder)
+    {
+        var parameters = builder.Parameters;
+        var events = CheckpointedQ5Job.FaultyEvents(builder);
         NexmarkQueries.Q5(events)
             .SinkTo(FileSink.ForRowFormat<AuctionCount>(parameters.GetRequired("output"), NexmarkCsv.Q5), "results")
             .Uid("results");
@@ -50,18 +60,7 @@ public sealed class CheckpointedQ4Job : IStreamJob
     public void Build(StreamBuilder builder)
     {
         var parameters = builder.Parameters;
-        builder.EnableCheckpointing(TimeSpan.FromMilliseconds(300));
-        builder.RestartStrategy = RestartStrategy.FixedDelay(3, TimeSpan.FromMilliseconds(200));
-        var config = new NexmarkConfig { Seed = parameters.GetInt64("seed", 0), EventsPerSecond = parameters.GetInt64("event-rate", 500) };
-        var source = new NexmarkSource(config, parameters.GetInt64("events", 0), parameters.GetDouble("rate", 0));
-        string run = parameters.GetRequired("run");
-        long poison = config.TimestampOf(parameters.GetInt64("poison-index", -1));
-        var events = builder.FromSource(source, "nexmark events").SetParallelism(2).Uid("nexmark-source")
-            .Map(e =>
-            {
-                PoisonOnce.Check(run, e.DateTime, poison);
-                return e;
-            }, "transient fault").SetParallelism(2);
+        var events = CheckpointedQ5Job.FaultyEvents(builder);
         NexmarkJoinQueries.Q4(events)
             .SinkTo(FileSink.ForRowFormat<CategoryAverage>(parameters.GetRequired("output"), NexmarkCsv.Q4), "results")
             .Uid("results");
