@@ -47,7 +47,9 @@ internal sealed class NetworkOutputs(IStreamProvider streams, TaskId task, int m
     {
         foreach (var channel in _channels)
         {
-            if (channel.HasPending)
+            // A send that a posted completion started may still be waiting on a full channel: wait for it too,
+            // so that a full channel slows this task down whoever filled it.
+            if (channel.HasPending || channel.IsSending)
             {
                 await channel.SendPendingAsync();
             }

@@ -15,6 +15,9 @@ internal sealed class OutputChannel(IAsyncStream<StreamEnvelope> stream, int inp
 
     public bool HasPending => _pending.Count > 0;
 
+    /// <summary>True while a send is under way, even when the queue is already empty: its last envelope is still on its way.</summary>
+    public bool IsSending => !_sending.IsCompleted;
+
     public void EnqueueRecords(byte[] payload, int count)
         => _pending.Enqueue(new StreamEnvelope
         {

@@ -116,9 +116,20 @@ public sealed class AsyncWaitOperator<TIn, TOut> : OneInputOperator<TIn, TOut>, 
         return items;
     }
 
-    public ValueTask WaitForCapacityAsync() => Wait(HasCapacity, ref _capacityWaiter);
+    // Both start what waits first: after a restore the task may wait here before any element, watermark or
+    // tick has reached the operator (a barrier or an empty read came first), and nothing else would start the
+    // restored calls whose completions the wait needs.
+    public ValueTask WaitForCapacityAsync()
+    {
+        StartWaiting();
+        return Wait(HasCapacity, ref _capacityWaiter);
+    }
 
-    public ValueTask WaitUntilDrainedAsync() => Wait(_entries.Count == 0, ref _drainWaiter);
+    public ValueTask WaitUntilDrainedAsync()
+    {
+        StartWaiting();
+        return Wait(_entries.Count == 0, ref _drainWaiter);
+    }
 
     public override ValueTask CloseAsync()
     {

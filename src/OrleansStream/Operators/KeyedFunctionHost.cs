@@ -15,6 +15,9 @@ internal sealed class KeyedFunctionHost<TKey, TOut> : OnTimerContext<TKey>, ITim
     /// <summary>How often expired state with a time to live is swept from memory.</summary>
     private const long TtlSweepIntervalMillis = 1_000;
 
+    /// <summary>The keyed state the timers are stored under: a name a function's own state will not take.</summary>
+    private const string TimerStateName = "__timers";
+
     private readonly string _operatorName;
     private readonly OperatorContext _context;
     private readonly IOutput<TOut> _output;
@@ -23,6 +26,8 @@ internal sealed class KeyedFunctionHost<TKey, TOut> : OnTimerContext<TKey>, ITim
     private readonly InternalTimerService<TKey, VoidNamespace> _timers;
     private Action<long, OnTimerContext<TKey>, ICollector<TOut>> _onTimer = (_, _, _) => { };
     private long _timestamp = Watermark.NoTimestamp;
+    private long _timerTime = Watermark.NoTimestamp;
+    private bool _inTimer;
     private TimeDomain _domain;
     private long _nextSweep;
 
@@ -33,7 +38,7 @@ internal sealed class KeyedFunctionHost<TKey, TOut> : OnTimerContext<TKey>, ITim
         _output = output;
         _sideOutputs = new TaggedOutputs(sideOutputs);
         _state = context.State.GetKeyedStateBackend<TKey>();
-        _timers = _state.GetTimerService<VoidNamespace>("timers");
+        _timers = _state.GetTimerService<VoidNamespace>(TimerStateName);
         _timers.Bind(this);
         RuntimeContext = new RuntimeContext(context, this);
     }
@@ -45,7 +50,8 @@ internal sealed class KeyedFunctionHost<TKey, TOut> : OnTimerContext<TKey>, ITim
     /// <summary>Records emitted to side outputs that no stream reads.</summary>
     public long SideOutputRecordsDropped => _sideOutputs.Dropped;
 
-    public override long? Timestamp => _timestamp == Watermark.NoTimestamp ? null : _timestamp;
+    /// <summary>The element's timestamp, or in a timer the timer's time (in either domain, as in Flink).</summary>
+    public override long? Timestamp => _inTimer ? _timerTime : _timestamp == Watermark.NoTimestamp ? null : _timestamp;
 
     public override TKey CurrentKey => _state.CurrentKey;
 
@@ -65,10 +71,15 @@ internal sealed class KeyedFunctionHost<TKey, TOut> : OnTimerContext<TKey>, ITim
     {
         _state.SetCurrentKey(key);
         _timestamp = timestamp;
+        _inTimer = false;
     }
 
     /// <summary>Stamps what follows with <paramref name="timestamp"/>, for elements that have no key (a broadcast input).</summary>
-    public void SetCurrentTimestamp(long timestamp) => _timestamp = timestamp;
+    public void SetCurrentTimestamp(long timestamp)
+    {
+        _timestamp = timestamp;
+        _inTimer = false;
+    }
 
     /// <summary>Calls <paramref name="function"/> for every key with a value in the keyed state <paramref name="stateName"/>, that key current.</summary>
     public void ApplyToKeyedState(string stateName, Action<TKey> function) => _state.ApplyToAllKeys(stateName, function);
@@ -124,6 +135,8 @@ internal sealed class KeyedFunctionHost<TKey, TOut> : OnTimerContext<TKey>, ITim
     {
         _domain = domain;
         _timestamp = outputTimestamp;
+        _timerTime = time;
+        _inTimer = true;
         try
         {
             _onTimer(time, this, this);
@@ -131,6 +144,10 @@ internal sealed class KeyedFunctionHost<TKey, TOut> : OnTimerContext<TKey>, ITim
         catch (Exception ex) when (ex is not OperatorException)
         {
             throw new OperatorException(_operatorName, ex);
+        }
+        finally
+        {
+            _inTimer = false;
         }
     }
 }

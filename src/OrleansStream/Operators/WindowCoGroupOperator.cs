@@ -111,7 +111,14 @@ public sealed class WindowCoGroupOperator<TKey, TLeft, TRight, TOut> : TwoInputO
 
         _windows.Clear();
         _assigner.AssignWindows(timestamp, _windows);
-        _windows.RemoveAll(window => window.MaxTimestamp <= _watermark);
+        for (int i = _windows.Count - 1; i >= 0; i--)
+        {
+            if (_windows[i].MaxTimestamp <= _watermark)
+            {
+                _windows.RemoveAt(i);
+            }
+        }
+
         if (_windows.Count == 0)
         {
             LateRecordsDropped++;

@@ -56,6 +56,12 @@ public sealed class KeyedStateBackend<TKey> : IKeyContext<TKey>
     {
         if (!_store.TryGetTable(stateName, out var table))
         {
+            if (_store.HasUnclaimedState(stateName))
+            {
+                throw new InvalidOperationException(
+                    $"Operator '{_store.OperatorId}' applies a function to every key of its state '{stateName}', which was restored but not asked for yet: ask for the state in Open, so that its restored keys are there.");
+            }
+
             return;
         }
 

@@ -100,6 +100,9 @@ public sealed class OperatorStateStore
 
     internal bool TryGetTable(string name, out IKeyedStateTable table) => _tables.TryGetValue(name, out table!);
 
+    /// <summary>True when restored entries wait for a table named <paramref name="name"/> that has not been created.</summary>
+    internal bool HasUnclaimedState(string name) => _unclaimed.ContainsKey(name);
+
     internal void AddTable(IKeyedStateTable table)
     {
         _tables.Add(table.Name, table);

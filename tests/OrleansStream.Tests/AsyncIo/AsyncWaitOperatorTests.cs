@@ -213,6 +213,31 @@ public class AsyncWaitOperatorTests
     }
 
     [Fact]
+    public async Task A_restored_operator_whose_task_waits_for_room_before_any_input_starts_its_calls_and_lets_the_task_go_on()
+    {
+        var before = new Harness(AsyncOutputMode.Ordered, capacity: 2);
+        before.Send(1, 10);
+        before.Send(2, 20);
+        before.Send(3, 30);
+        var snapshot = before.Operator.SnapshotOperatorState(7);
+
+        // The task's first wait after the restore, before any element, watermark or tick (a barrier came first).
+        var after = new Harness(AsyncOutputMode.Ordered, capacity: 2, restored: snapshot);
+        var room = after.Operator.WaitForCapacityAsync();
+        Assert.Equal([1, 2], after.Function.Started);
+        Assert.False(room.IsCompleted);
+
+        await after.CompleteAsync(1, 2);
+        await room;
+        Assert.Equal([1, 2, 3], after.Function.Started);
+
+        var drained = after.Operator.WaitUntilDrainedAsync();
+        await after.CompleteAsync(3);
+        await drained;
+        Assert.Equal(["r1", "r2", "r3"], after.Output.Values);
+    }
+
+    [Fact]
     public async Task Closing_cancels_running_calls_and_releases_a_waiting_task()
     {
         var tokens = new List<CancellationToken>();

@@ -106,3 +106,33 @@ public class BroadcastStateTests
         Assert.Equal(5, threshold);
     }
 }
+
+public class ApplyToKeyedStateTests
+{
+    [Fact]
+    public void Applying_to_a_restored_state_no_one_asked_for_yet_is_an_error_that_says_to_ask_in_open()
+    {
+        var original = new OperatorStateStore("op", 128, new KeyGroups.KeyGroupRange(0, 127));
+        var backend = original.GetKeyedStateBackend<string>();
+        backend.SetCurrentKey("a");
+        backend.GetValueState<long>("count").Update(1);
+        var snapshot = new KeyedSnapshotBuilder();
+        original.SnapshotKeyedState(snapshot);
+
+        var restored = new OperatorStateStore("op", 128, new KeyGroups.KeyGroupRange(0, 127));
+        foreach (var chunk in snapshot.Build(1 << 16))
+        {
+            KeyedSnapshotBuilder.Restore(chunk.Data, _ => restored);
+        }
+
+        var restoredBackend = restored.GetKeyedStateBackend<string>();
+        var error = Assert.Throws<InvalidOperationException>(() => restoredBackend.ApplyToAllKeys("count", _ => { }));
+        Assert.Contains("'count'", error.Message);
+        Assert.Contains("Open", error.Message);
+
+        restoredBackend.GetValueState<long>("count");
+        var keys = new List<string>();
+        restoredBackend.ApplyToAllKeys("count", keys.Add);
+        Assert.Equal(["a"], keys);
+    }
+}

@@ -131,14 +131,14 @@ public class KeyedProcessFunctionTests
     }
 
     [Fact]
-    public void Processing_time_timers_fire_on_the_clock_with_their_key_and_no_timestamp()
+    public void Processing_time_timers_fire_on_the_clock_with_their_key_and_their_output_has_no_timestamp()
     {
         var function = new LambdaProcessFunction<string, string>(
             (value, context, _) => context.TimerService.RegisterProcessingTimeTimer(context.TimerService.CurrentProcessingTime + 50),
             (time, context, output) =>
             {
                 Assert.Equal(TimeDomain.ProcessingTime, context.TimeDomain);
-                Assert.Null(context.Timestamp);
+                Assert.Equal(time, context.Timestamp);   // the timer's time, as Flink's OnTimerContext.timestamp()
                 output.Collect($"{context.CurrentKey}@{time}");
             });
         var harness = OperatorHarness<string>.OneInput(new KeyedProcessOperator<string, string, string>("clock", v => v, function), now: 1_000);
