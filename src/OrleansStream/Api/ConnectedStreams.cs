@@ -1,6 +1,5 @@
 using OrleansStream.Functions;
 using OrleansStream.Graph;
-using OrleansStream.KeyGroups;
 using OrleansStream.Operators;
 
 namespace OrleansStream.Api;

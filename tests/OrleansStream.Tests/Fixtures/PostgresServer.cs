@@ -125,6 +125,9 @@ public sealed class PostgresServer : IAsyncLifetime, IAsyncDisposable
             "fsync = off",
             "synchronous_commit = off",
             "full_page_writes = off",
+            // The tests run clusters one after another, each silo process with a connection pool of its own
+            // (up to 100 connections each): leave room beyond the default 100 for a three-silo cluster.
+            "max_connections = 500",
         ], cancellationToken);
 
         // From here on the server may be running: make sure it is stopped even if the host dies.
