@@ -12,8 +12,8 @@ namespace OrleansStream.Operators;
 internal sealed class KeyedFunctionHost<TKey, TOut> : OnTimerContext<TKey>, ITimerService, ICollector<TOut>, ITimerTarget<TKey, VoidNamespace>, IKeyedStateStore
     where TKey : notnull
 {
-    /// <summary>How often expired state with a time to live is swept from memory.</summary>
-    private const long TtlSweepIntervalMillis = 1_000;
+    /// <summary>How many keys of each state with a time to live a clock tick checks for expired entries.</summary>
+    private const int TtlSweepKeysPerTick = 128;
 
     /// <summary>The keyed state the timers are stored under: a name a function's own state will not take.</summary>
     private const string TimerStateName = "__timers";
@@ -29,7 +29,7 @@ internal sealed class KeyedFunctionHost<TKey, TOut> : OnTimerContext<TKey>, ITim
     private long _timerTime = Watermark.NoTimestamp;
     private bool _inTimer;
     private TimeDomain _domain;
-    private long _nextSweep;
+    private bool _hasTtlState;
 
     public KeyedFunctionHost(string operatorName, OperatorContext context, IOutput<TOut> output, SideOutputs sideOutputs)
     {
@@ -94,10 +94,9 @@ internal sealed class KeyedFunctionHost<TKey, TOut> : OnTimerContext<TKey>, ITim
     public void OnProcessingTime(long now)
     {
         _timers.OnProcessingTime(now);
-        if (now >= _nextSweep)
+        if (_hasTtlState)
         {
-            _nextSweep = now + TtlSweepIntervalMillis;
-            _state.SweepExpiredState(_context.Now);
+            _state.SweepExpiredStateIncrementally(_context.Now, TtlSweepKeysPerTick);
         }
     }
 
@@ -123,13 +122,24 @@ internal sealed class KeyedFunctionHost<TKey, TOut> : OnTimerContext<TKey>, ITim
     void ITimerTarget<TKey, VoidNamespace>.OnProcessingTime(InternalTimer<TKey, VoidNamespace> timer)
         => Fire(TimeDomain.ProcessingTime, timer.Timestamp, Watermark.NoTimestamp);
 
-    public IValueState<T> GetValueState<T>(string name, StateTtlConfig? ttl = null) => _state.GetValueState<T>(name, ttl, _context.Clock);
+    public IValueState<T> GetValueState<T>(string name, StateTtlConfig? ttl = null)
+    {
+        _hasTtlState |= ttl is not null;
+        return _state.GetValueState<T>(name, ttl, _context.Clock);
+    }
 
-    public IListState<T> GetListState<T>(string name, StateTtlConfig? ttl = null) => _state.GetListState<T>(name, ttl, _context.Clock);
+    public IListState<T> GetListState<T>(string name, StateTtlConfig? ttl = null)
+    {
+        _hasTtlState |= ttl is not null;
+        return _state.GetListState<T>(name, ttl, _context.Clock);
+    }
 
     public IMapState<TUserKey, TUserValue> GetMapState<TUserKey, TUserValue>(string name, StateTtlConfig? ttl = null)
         where TUserKey : notnull
-        => _state.GetMapState<TUserKey, TUserValue>(name, ttl, _context.Clock);
+    {
+        _hasTtlState |= ttl is not null;
+        return _state.GetMapState<TUserKey, TUserValue>(name, ttl, _context.Clock);
+    }
 
     private void Fire(TimeDomain domain, long time, long outputTimestamp)
     {

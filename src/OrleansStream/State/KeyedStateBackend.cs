@@ -77,12 +77,25 @@ public sealed class KeyedStateBackend<TKey> : IKeyContext<TKey>
         SetCurrentKey(current);
     }
 
-    /// <summary>Removes expired entries of the states with a time to live from memory.</summary>
+    /// <summary>Removes every expired entry of the states with a time to live from memory.</summary>
     public void SweepExpiredState(long now)
     {
         foreach (var table in _store.Tables)
         {
             (table as ITtlStateTable)?.Sweep(now);
+        }
+    }
+
+    /// <summary>
+    /// Removes the expired entries of at most <paramref name="budget"/> more keys of each state with a time to
+    /// live (Flink's incremental cleanup): called on every clock tick, it goes round the tables a little at a
+    /// time instead of stalling the task for a whole pass.
+    /// </summary>
+    public void SweepExpiredStateIncrementally(long now, int budget)
+    {
+        foreach (var table in _store.Tables)
+        {
+            (table as ITtlStateTable)?.SweepSome(now, budget);
         }
     }
 

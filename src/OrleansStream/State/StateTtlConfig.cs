@@ -25,7 +25,7 @@ public enum StateTtlVisibility
 /// was last written (or read, with <see cref="StateTtlUpdateType.OnReadAndWrite"/>), on the processing-time
 /// clock. For list state every element has its own time to live, for map state every entry. Expired entries
 /// are removed when read, left out of every checkpoint (so a restore never brings them back), and swept from
-/// memory in the background as the clock advances.
+/// memory a few keys per clock tick.
 /// </summary>
 public sealed record StateTtlConfig
 {

@@ -38,6 +38,33 @@ internal interface ITtlStateTable
 {
     /// <summary>Removes every expired entry from memory.</summary>
     void Sweep(long now);
+
+    /// <summary>Removes the expired entries of at most <paramref name="budget"/> more keys, going round the table.</summary>
+    void SweepSome(long now, int budget);
+}
+
+/// <summary>
+/// Where an incremental sweep of a table stands: a pass goes over a copy of the keys taken when the previous
+/// pass ended, so the table may change between steps (keys added since wait for the next pass).
+/// </summary>
+internal sealed class SweepCursor<TKey>
+{
+    private TKey[] _keys = Array.Empty<TKey>();
+    private int _next;
+
+    public ReadOnlySpan<TKey> Next(ICollection<TKey> keys, int budget)
+    {
+        if (_next >= _keys.Length)
+        {
+            _keys = keys.ToArray();
+            _next = 0;
+        }
+
+        int count = Math.Min(budget, _keys.Length - _next);
+        var step = _keys.AsSpan(_next, count);
+        _next += count;
+        return step;
+    }
 }
 
 /// <summary><see cref="IValueState{T}"/> with a time to live.</summary>
@@ -45,6 +72,7 @@ internal sealed class TtlValueStateTable<TKey, T>(string name, IKeyContext<TKey>
     : PerKeyTable<TKey, Stamped<T>>(name, keys), IValueState<T>, ITtlStateTable
     where TKey : notnull
 {
+    private readonly SweepCursor<TKey> _sweep = new();
     private readonly IRecordCodec<T> _codec = RecordCodec.For<T>();
 
     public T? Value => TryGetValue(out var value) ? value : default;
@@ -96,6 +124,17 @@ internal sealed class TtlValueStateTable<TKey, T>(string name, IKeyContext<TKey>
         }
     }
 
+    public void SweepSome(long now, int budget)
+    {
+        foreach (var key in _sweep.Next(Table.Keys, budget))
+        {
+            if (Table.TryGetValue(key, out var entry) && ttl.IsExpired(entry.Time, now))
+            {
+                Table.Remove(key);
+            }
+        }
+    }
+
     protected override void BeforeSnapshot() => Sweep(ttl.Now);
 
     protected override void WriteState(PayloadWriter writer, Stamped<T> state) => ttl.Write(writer, _codec, state);
@@ -108,6 +147,7 @@ internal sealed class TtlListStateTable<TKey, T>(string name, IKeyContext<TKey> 
     : PerKeyTable<TKey, List<Stamped<T>>>(name, keys), IListState<T>, ITtlStateTable
     where TKey : notnull
 {
+    private readonly SweepCursor<TKey> _sweep = new();
     private readonly IRecordCodec<T> _codec = RecordCodec.For<T>();
 
     public IReadOnlyList<T> Get()
@@ -164,6 +204,17 @@ internal sealed class TtlListStateTable<TKey, T>(string name, IKeyContext<TKey> 
         }
     }
 
+    public void SweepSome(long now, int budget)
+    {
+        foreach (var key in _sweep.Next(Table.Keys, budget))
+        {
+            if (Table.TryGetValue(key, out var list))
+            {
+                RemoveExpired(key, list, now);
+            }
+        }
+    }
+
     protected override void BeforeSnapshot() => Sweep(ttl.Now);
 
     protected override void WriteState(PayloadWriter writer, List<Stamped<T>> state)
@@ -213,6 +264,7 @@ internal sealed class TtlMapStateTable<TKey, TUserKey, TUserValue>(string name, 
     where TKey : notnull
     where TUserKey : notnull
 {
+    private readonly SweepCursor<TKey> _sweep = new();
     private readonly IRecordCodec<TUserKey> _userKeyCodec = RecordCodec.For<TUserKey>();
     private readonly IRecordCodec<TUserValue> _userValueCodec = RecordCodec.For<TUserValue>();
 
@@ -296,6 +348,17 @@ internal sealed class TtlMapStateTable<TKey, TUserKey, TUserValue>(string name, 
         foreach (var (key, map) in Table)
         {
             RemoveExpired(key, map, now);
+        }
+    }
+
+    public void SweepSome(long now, int budget)
+    {
+        foreach (var key in _sweep.Next(Table.Keys, budget))
+        {
+            if (Table.TryGetValue(key, out var map))
+            {
+                RemoveExpired(key, map, now);
+            }
         }
     }
 

@@ -64,6 +64,43 @@ public class StateTtlTests
     }
 
     [Fact]
+    public void The_incremental_sweep_removes_expired_entries_a_few_keys_at_a_time_and_goes_round_the_table()
+    {
+        var (backend, _, clock) = Backend();
+        var state = backend.GetValueState<long>("v", TenSeconds with { Visibility = StateTtlVisibility.ReturnExpiredIfNotCleanedUp }, clock);
+        string[] keys = ["a", "b", "c", "d", "e"];
+        foreach (var key in keys)
+        {
+            backend.SetCurrentKey(key);
+            state.Update(1);
+        }
+
+        clock.Now += 20_000;
+        int Present() => keys.Count(key =>
+        {
+            backend.SetCurrentKey(key);
+            return state.TryGetValue(out _);
+        });
+
+        // Expired entries stay visible until swept: each step removes at most two keys' entries.
+        Assert.Equal(5, Present());
+        backend.SweepExpiredStateIncrementally(clock.Now, budget: 2);
+        Assert.Equal(3, Present());
+        backend.SweepExpiredStateIncrementally(clock.Now, budget: 2);
+        Assert.Equal(1, Present());
+
+        backend.SetCurrentKey("f");   // added during the pass: swept in the next one
+        state.Update(2);
+        clock.Now += 20_000;
+        backend.SweepExpiredStateIncrementally(clock.Now, budget: 2);
+        Assert.Equal(0, Present());
+        backend.SetCurrentKey("f");
+        Assert.True(state.TryGetValue(out _));
+        backend.SweepExpiredStateIncrementally(clock.Now, budget: 2);
+        Assert.False(state.TryGetValue(out _));
+    }
+
+    [Fact]
     public void List_elements_and_map_entries_expire_one_by_one()
     {
         var (backend, _, clock) = Backend();
