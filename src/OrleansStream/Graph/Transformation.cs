@@ -148,6 +148,13 @@ public abstract class Transformation<T> : Transformation
     }
 
     private protected abstract IStreamOperator CreateOperator(IOutput<T> output, SideOutputs sideOutputs);
+
+    /// <summary>Binds a fresh operator to its outputs, for steps whose operator a factory makes per subtask.</summary>
+    private protected static IStreamOperator Bound(StreamOperator<T> op, IOutput<T> output, SideOutputs sideOutputs)
+    {
+        op.Bind(output, sideOutputs);
+        return op;
+    }
 }
 
 /// <summary>Creates the writers that carry a chain's output to the subtasks of another vertex.</summary>

@@ -36,11 +36,7 @@ public class OneInputTransformation<TIn, TOut> : Transformation<TOut>
     }
 
     private protected override IStreamOperator CreateOperator(IOutput<TOut> output, SideOutputs sideOutputs)
-    {
-        var op = _factory(Name);
-        op.Bind(output, sideOutputs);
-        return op;
-    }
+        => Bound(_factory(Name), output, sideOutputs);
 
     internal override IPayloadDecoder CreateInputDecoder(IStreamOperator headOperator, JobEdge edge)
         => DecoderOf(edge, (IOutput<TIn>)headOperator);
@@ -58,11 +54,7 @@ public class TwoInputTransformation<TIn1, TIn2, TOut> : Transformation<TOut>
     }
 
     private protected override IStreamOperator CreateOperator(IOutput<TOut> output, SideOutputs sideOutputs)
-    {
-        var op = _factory(Name);
-        op.Bind(output, sideOutputs);
-        return op;
-    }
+        => Bound(_factory(Name), output, sideOutputs);
 
     internal override IPayloadDecoder CreateInputDecoder(IStreamOperator headOperator, JobEdge edge)
     {

@@ -25,7 +25,7 @@ public sealed class EventTimeWindowOperator<TIn, TKey, TAcc, TAgg, TOut> : Align
     private readonly long _lateness;
     private readonly OutputTag<TIn>? _lateDataTag;
     private WindowStateTable<TKey, TAcc> _fired = null!;
-    private IOutput<TIn>? _lateOutput;
+    private LateElements<TIn>? _late;
     private long _watermark = Watermark.Initial;
     private long _fireLimit;
     private long _cleanupLimit;
@@ -51,10 +51,10 @@ public sealed class EventTimeWindowOperator<TIn, TKey, TAcc, TAgg, TOut> : Align
     }
 
     /// <summary>Late elements that went nowhere: no late-data tag is set, or nothing reads it.</summary>
-    public long LateRecordsDropped { get; private set; }
+    public long LateRecordsDropped => _late?.Dropped ?? 0;
 
     /// <summary>Late elements emitted to the late-data side output.</summary>
-    public long LateRecordsSideOutput { get; private set; }
+    public long LateRecordsSideOutput => _late?.SideOutput ?? 0;
 
     /// <summary>Windows that have fired and whose state is kept for late elements.</summary>
     public int FiredWindowCount => _fired.WindowCount;
@@ -63,7 +63,7 @@ public sealed class EventTimeWindowOperator<TIn, TKey, TAcc, TAgg, TOut> : Align
     {
         base.Open(context);
         _fired = context.State.GetKeyedStateBackend<TKey>().GetWindowState<TAcc>("fired-windows");
-        _lateOutput = _lateDataTag is null ? null : SideOutputs.Get(_lateDataTag);
+        _late = new LateElements<TIn>(_lateDataTag, SideOutputs);
     }
 
     public override void ProcessElement(TIn value, long timestamp)
@@ -93,7 +93,7 @@ public sealed class EventTimeWindowOperator<TIn, TKey, TAcc, TAgg, TOut> : Align
 
         if (!accepted)
         {
-            OnLate(value, timestamp);
+            _late!.Collect(value, timestamp);
         }
     }
 
@@ -141,19 +141,6 @@ public sealed class EventTimeWindowOperator<TIn, TKey, TAcc, TAgg, TOut> : Align
         }
 
         return true;
-    }
-
-    private void OnLate(TIn value, long timestamp)
-    {
-        if (_lateOutput is { } late)
-        {
-            LateRecordsSideOutput++;
-            late.Collect(value, timestamp);
-        }
-        else
-        {
-            LateRecordsDropped++;
-        }
     }
 
     /// <summary>

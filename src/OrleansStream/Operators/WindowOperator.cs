@@ -37,7 +37,7 @@ public sealed class WindowOperator<TIn, TKey, TOut> : OneInputOperator<TIn, TOut
     private MergingWindowSet<TKey>? _mergingWindows;
     private WindowTriggerContext<TKey> _triggerContext = null!;
     private WindowFiring<TOut> _firing = null!;
-    private IOutput<TIn>? _lateOutput;
+    private LateElements<TIn>? _late;
     private bool _endOfTime;
 
     public WindowOperator(
@@ -75,10 +75,10 @@ public sealed class WindowOperator<TIn, TKey, TOut> : OneInputOperator<TIn, TOut
     public override long RecordsOut => _firing?.RecordsOut ?? 0;
 
     /// <summary>Late elements that went nowhere: no late-data tag is set, or nothing reads it.</summary>
-    public long LateRecordsDropped { get; private set; }
+    public long LateRecordsDropped => _late?.Dropped ?? 0;
 
     /// <summary>Late elements emitted to the late-data side output.</summary>
-    public long LateRecordsSideOutput { get; private set; }
+    public long LateRecordsSideOutput => _late?.SideOutput ?? 0;
 
     /// <summary>Timers pending in event time (trigger and cleanup timers).</summary>
     public int EventTimeTimerCount => _timers.EventTimeTimerCount;
@@ -99,7 +99,7 @@ public sealed class WindowOperator<TIn, TKey, TOut> : OneInputOperator<TIn, TOut
         _triggerContext = new WindowTriggerContext<TKey>(_state, _timers, () => ProcessingTime);
         var globalState = new BackendStateStore<TKey>(_state, context.Clock);
         _firing = new WindowFiring<TOut>(Output, SideOutputs, globalState, () => ProcessingTime, () => CurrentWatermark);
-        _lateOutput = _lateDataTag is null ? null : SideOutputs.Get(_lateDataTag);
+        _late = new LateElements<TIn>(_lateDataTag, SideOutputs);
         _contents.Open(_state, new RuntimeContext(context, globalState));
     }
 
@@ -148,7 +148,7 @@ public sealed class WindowOperator<TIn, TKey, TOut> : OneInputOperator<TIn, TOut
 
         if (skipped && IsElementLate(timestamp))
         {
-            OnLate(value, timestamp);
+            _late!.Collect(value, timestamp);
         }
     }
 
@@ -315,17 +315,4 @@ public sealed class WindowOperator<TIn, TKey, TOut> : OneInputOperator<TIn, TOut
 
     private bool IsElementLate(long timestamp)
         => _assigner.IsEventTime && (timestamp > long.MaxValue - _lateness ? long.MaxValue : timestamp + _lateness) <= CurrentWatermark;
-
-    private void OnLate(TIn value, long timestamp)
-    {
-        if (_lateOutput is { } late)
-        {
-            LateRecordsSideOutput++;
-            late.Collect(value, timestamp);
-        }
-        else
-        {
-            LateRecordsDropped++;
-        }
-    }
 }

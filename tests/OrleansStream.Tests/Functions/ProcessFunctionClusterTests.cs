@@ -29,6 +29,19 @@ public sealed class ProcessFunctionClusterTests(PostgresServer postgres, ITestOu
         return Cluster.Jobs.SubmitAsync(JobSubmission.For<TJob>(parallelism, parameters) with { FromSavepoint = savepoint });
     }
 
+    /// <summary>Runs the job, kills a silo running its tasks after three checkpoints, and waits until it has finished after a restart.</summary>
+    private async Task RunThroughATaskSiloKillAsync<TJob>(int parallelism, long count)
+        where TJob : IStreamJob, new()
+    {
+        var submitted = await SubmitAsync<TJob>(parallelism, count);
+        await KillTaskSiloAfterCheckpointsAsync(submitted.JobId, checkpoints: 3);
+
+        var status = await WaitForEndAsync(submitted.JobId);
+
+        Assert.Equal(JobState.Finished, status.State);
+        Assert.True(status.Checkpoints.Restarts >= 1);
+    }
+
     [Fact]
     public async Task Union_connect_and_timers_give_exactly_the_independently_computed_counts()
     {
@@ -55,16 +68,10 @@ public sealed class ProcessFunctionClusterTests(PostgresServer postgres, ITestOu
     [Fact]
     public async Task Killing_a_silo_mid_job_restores_state_and_timers_elsewhere_and_the_committed_counts_are_exact()
     {
-        const long count = 16_000;
-        var submitted = await SubmitAsync(2, count);
-
         // After a few checkpoints orders wait for customers and timers are pending, and the job is not done.
-        await KillTaskSiloAfterCheckpointsAsync(submitted.JobId, checkpoints: 3);
+        const long count = 16_000;
+        await RunThroughATaskSiloKillAsync<ProcessFunctionsJob>(2, count);
 
-        var status = await WaitForEndAsync(submitted.JobId);
-
-        Assert.Equal(JobState.Finished, status.State);
-        Assert.True(status.Checkpoints.Restarts >= 1);
         Assert.Equal(ProcessFunctionsJob.Expected(count), Committed());
     }
 
@@ -72,13 +79,8 @@ public sealed class ProcessFunctionClusterTests(PostgresServer postgres, ITestOu
     public async Task Broadcast_rules_survive_a_silo_kill_and_the_committed_alerts_are_exact()
     {
         const long count = 12_000;
-        var submitted = await SubmitAsync<BroadcastRulesJob>(3, count);
-        await KillTaskSiloAfterCheckpointsAsync(submitted.JobId, checkpoints: 3);
+        await RunThroughATaskSiloKillAsync<BroadcastRulesJob>(3, count);
 
-        var status = await WaitForEndAsync(submitted.JobId);
-
-        Assert.Equal(JobState.Finished, status.State);
-        Assert.True(status.Checkpoints.Restarts >= 1);
         Assert.Equal(BroadcastRulesJob.Expected(count), Committed());
     }
 
@@ -110,13 +112,8 @@ public sealed class ProcessFunctionClusterTests(PostgresServer postgres, ITestOu
     public async Task Interval_and_window_joins_survive_a_silo_kill_and_the_committed_pairs_are_exact()
     {
         const long count = 8_000;
-        var submitted = await SubmitAsync<JoinsJob>(3, count);
-        await KillTaskSiloAfterCheckpointsAsync(submitted.JobId, checkpoints: 3);
+        await RunThroughATaskSiloKillAsync<JoinsJob>(3, count);
 
-        var status = await WaitForEndAsync(submitted.JobId);
-
-        Assert.Equal(JobState.Finished, status.State);
-        Assert.True(status.Checkpoints.Restarts >= 1);
         var expected = JoinsJob.Expected(count);
         Assert.Contains(expected, line => line.StartsWith("I,", StringComparison.Ordinal));
         Assert.Equal(expected, Committed());
