@@ -1,6 +1,6 @@
 using System.CommandLine;
 using OrleansStream.Client;
-using OrleansStream.Runtime.Jobs;
+using OrleansStream.Contracts.Jobs;
 
 namespace OrleansStream.Cli;
 
@@ -24,6 +24,11 @@ internal sealed class CommandRunner(ClientOptions options)
         catch (JobNotFoundException ex)
         {
             return Fail(ex.Message, ExitCodes.JobNotFound);
+        }
+        catch (InvalidJobException ex) when (ex.DefinitionFile is not null)
+        {
+            // The cluster read the submitted file and names the line at fault: the file is the caller's to fix.
+            return Fail(ex.Message, ExitCodes.BadInput);
         }
         catch (Exception ex) when (ex is InvalidJobException or NotEnoughSlotsException)
         {

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using OrleansStream.Client;
-using OrleansStream.Runtime.Jobs;
+using OrleansStream.Contracts.Jobs;
 
 namespace OrleansStream.Cli;
 

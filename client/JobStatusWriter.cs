@@ -1,4 +1,4 @@
-using OrleansStream.Runtime.Jobs;
+using OrleansStream.Contracts.Jobs;
 using static System.FormattableString;
 
 namespace OrleansStream.Cli;

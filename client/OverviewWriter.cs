@@ -1,5 +1,5 @@
 using OrleansStream.Client;
-using OrleansStream.Runtime.Jobs;
+using OrleansStream.Contracts.Jobs;
 using static System.FormattableString;
 
 namespace OrleansStream.Cli;

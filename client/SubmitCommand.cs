@@ -1,7 +1,6 @@
 using System.CommandLine;
 using OrleansStream.Client;
-using OrleansStream.Runtime.Jobs;
-using OrleansStream.Topology;
+using OrleansStream.Contracts.Jobs;
 
 namespace OrleansStream.Cli;
 
@@ -68,7 +67,7 @@ internal static class SubmitCommand
                     AllowNonRestoredState = result.GetValue(allowNonRestored),
                 };
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or TopologyException)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 return CommandRunner.Fail(ex.Message, ExitCodes.BadInput);
             }
@@ -107,7 +106,7 @@ internal static class SubmitCommand
     {
         if (topology is null)
         {
-            return new JobSubmission { JobType = jobType, JobName = name ?? DefaultJobName(jobType!) };
+            return new JobSubmission { JobType = jobType, JobName = name };
         }
 
         if (!topology.Exists)
@@ -136,12 +135,5 @@ internal static class SubmitCommand
 
         JobStatusWriter.WriteText(Console.Out, status);
         return status.State == JobState.Finished ? ExitCodes.Success : ExitCodes.JobNotFinished;
-    }
-
-    // "Namespace.IpCountJob, IpCount" is named "IpCountJob".
-    private static string DefaultJobName(string jobType)
-    {
-        var typeName = jobType.Split(',', 2)[0].Trim();
-        return typeName[(typeName.LastIndexOf('.') + 1)..];
     }
 }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansStream.Runtime.Hosting;
 using OrleansStream.Silo;
+using OrleansStream.Topology.Hosting;
 
 const string MemoryStreamProvider = "memory";
 
@@ -71,6 +72,7 @@ builder.UseOrleans(silo =>
     // Likewise Orleans' ReminderOptions: a JobReminderPeriod under a minute needs a smaller MinimumReminderPeriod.
     silo.Configure<ReminderOptions>(section.GetSection("ReminderService"));
     silo.AddOrleansStream(options => section.Bind(options));
+    silo.AddOrleansStreamTopologies();
     silo.AddMemoryChannelStreams(MemoryStreamProvider);
     // Checkpoints, savepoints and job state outlive the silo in a SQLite file (silos on one machine
     // may share it) or in PostgreSQL (silos on several machines).

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using OrleansStream.Contracts.Checkpoints;
+using OrleansStream.Contracts.Jobs;
 using OrleansStream.Runtime.Checkpoints;
 using OrleansStream.Runtime.Hosting;
 using OrleansStream.Runtime.Jobs;

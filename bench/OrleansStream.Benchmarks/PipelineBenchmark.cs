@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using OrleansStream.Api;
 using OrleansStream.Connectors;
+using OrleansStream.Contracts.Jobs;
 using OrleansStream.Runtime.Hosting;
 using OrleansStream.Runtime.Jobs;
 using OrleansStream.Samples.IpCount;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using OrleansStream.Contracts.Jobs;
 using OrleansStream.Nexmark;
 using OrleansStream.Nexmark.Formats;
 using OrleansStream.Nexmark.Generator;

@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using OrleansStream.Contracts.Cluster;
+using OrleansStream.Contracts.Jobs;
 using OrleansStream.Runtime.Hosting;
 using OrleansStream.Runtime.Jobs;
 using OrleansStream.Samples.IpCount;
@@ -103,7 +105,7 @@ root.SetAction(async (result, cancellationToken) =>
     {
         status = await cluster.Jobs.SubmitAsync(submission);
     }
-    catch (Exception ex) when (ex is JobSubmissionException or OrleansStream.Runtime.Placement.InsufficientSlotsException)
+    catch (Exception ex) when (ex is JobSubmissionException or OrleansStream.Contracts.Cluster.InsufficientSlotsException)
     {
         Console.Error.WriteLine(ex.Message);
         return 2;

@@ -1,4 +1,5 @@
-using OrleansStream.Runtime.Jobs;
+using OrleansStream.Contracts.Artifacts;
+using OrleansStream.Contracts.Jobs;
 
 namespace OrleansStream.Client;
 

@@ -4,9 +4,9 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.Runtime.Messaging;
-using OrleansStream.Runtime.Hosting;
-using OrleansStream.Runtime.Jobs;
-using OrleansStream.Runtime.Placement;
+using OrleansStream.Contracts.Artifacts;
+using OrleansStream.Contracts.Cluster;
+using OrleansStream.Contracts.Jobs;
 
 namespace OrleansStream.Client;
 
@@ -71,7 +71,7 @@ public sealed class StreamClient : IStreamClient, IAsyncDisposable
     public Task<JobStatus> SubmitAsync(JobSubmission submission, string? jobId = null, CancellationToken cancellationToken = default)
         => CallAsync(async () =>
         {
-            jobId ??= StreamJobClient.NewJobId(submission.JobName);
+            jobId ??= StreamJobClient.NewJobId(submission.DefaultName);
             try
             {
                 return await _jobs.SubmitAsync(submission, jobId).WaitAsync(cancellationToken);
@@ -83,7 +83,7 @@ public sealed class StreamClient : IStreamClient, IAsyncDisposable
             }
             catch (JobSubmissionException ex)
             {
-                throw new InvalidJobException(ex.Message, ex.OperatorName, ex);
+                throw new InvalidJobException(ex.Message, ex.OperatorName, ex, ex.DefinitionFile);
             }
             catch (InsufficientSlotsException ex)
             {
@@ -96,7 +96,7 @@ public sealed class StreamClient : IStreamClient, IAsyncDisposable
     {
         try
         {
-            Runtime.Jobs.Artifacts.JobAssemblyImage.Inspect(fileName, content);
+            JobAssemblyImage.Inspect(fileName, content);
         }
         catch (JobSubmissionException ex)
         {
@@ -261,7 +261,7 @@ public sealed class StreamClient : IStreamClient, IAsyncDisposable
             {
                 return await savepoint();
             }
-            catch (InvalidOperationException ex)
+            catch (JobNotRunningException ex)
             {
                 // The job grain refuses a savepoint of a job that does not run.
                 throw new SavepointFailedException(jobId, ex.Message, ex);

@@ -14,11 +14,14 @@ public sealed class JobNotFoundException(string jobId)
 }
 
 /// <summary>The job cannot be built: its definition, parameters or graph are invalid.</summary>
-public sealed class InvalidJobException(string message, string? operatorName, Exception? innerException = null)
+public sealed class InvalidJobException(string message, string? operatorName, Exception? innerException = null, string? definitionFile = null)
     : StreamClientException(message, innerException)
 {
     /// <summary>The operator (or topology step) at fault, when the problem is in one.</summary>
     public string? OperatorName { get; } = operatorName;
+
+    /// <summary>The submitted document at fault (a topology file), when the message names its line and field.</summary>
+    public string? DefinitionFile { get; } = definitionFile;
 }
 
 /// <summary>The cluster has fewer task slots than the job's largest parallelism.</summary>

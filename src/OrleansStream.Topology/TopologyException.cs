@@ -1,23 +1,21 @@
+using OrleansStream.Api;
+
 namespace OrleansStream.Topology;
 
 /// <summary>
 /// A topology file is wrong: the message names the file, the line and column, and the field at fault,
 /// e.g. <c>ipcount.yaml:14:17: steps[3] (filter 'well-formed').expression: unknown identifier 'ipp'</c>.
 /// </summary>
-public sealed class TopologyException : Exception
+public sealed class TopologyException : JobDefinitionException
 {
     public TopologyException(string fileName, int line, int column, string field, string problem, string? fieldDescription = null, Exception? inner = null)
-        : base($"{fileName}:{line}:{column}: {(string.IsNullOrEmpty(fieldDescription ?? field) ? "" : (fieldDescription ?? field) + ": ")}{problem}", inner)
+        : base(fileName, $"{fileName}:{line}:{column}: {(string.IsNullOrEmpty(fieldDescription ?? field) ? "" : (fieldDescription ?? field) + ": ")}{problem}", inner)
     {
-        FileName = fileName;
         Line = line;
         Column = column;
         Field = field;
         Problem = problem;
     }
-
-    /// <summary>The file name given to <see cref="TopologyDocument.Parse"/>.</summary>
-    public string FileName { get; }
 
     /// <summary>1-based line of the value (or key) at fault.</summary>
     public int Line { get; }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
+using OrleansStream.Contracts.Jobs;
 using OrleansStream.Nexmark;
 using OrleansStream.Runtime.Hosting;
 using OrleansStream.Runtime.Jobs;

@@ -1,3 +1,4 @@
+using OrleansStream.Contracts.Checkpoints;
 using OrleansStream.Runtime.Tasks;
 
 namespace OrleansStream.Runtime.Checkpoints;

@@ -1,4 +1,4 @@
-using Orleans.Concurrency;
+using OrleansStream.Contracts.Checkpoints;
 
 namespace OrleansStream.Runtime.Checkpoints;
 
@@ -30,14 +30,6 @@ public sealed record TaskSnapshot(
     public long Bytes => KeyedState.Sum(h => h.Bytes) + OperatorState.Values.Sum(items => items.Sum(i => (long)i.Length));
 }
 
-/// <summary>Whether a completed snapshot is a periodic checkpoint (retained a while) or a savepoint (kept until deleted by hand).</summary>
-[GenerateSerializer]
-public enum SnapshotKind
-{
-    Checkpoint,
-    Savepoint,
-}
-
 /// <summary>A completed checkpoint or savepoint: every subtask's snapshot. A job can start from it at any parallelism.</summary>
 [GenerateSerializer, Immutable, Alias("orleansstream.checkpoint-metadata")]
 public sealed record CheckpointMetadata(
@@ -61,20 +53,3 @@ public sealed record TaskRestore(
     [property: Id(0)] long CheckpointId,
     [property: Id(1)] IReadOnlyDictionary<string, IReadOnlyList<byte[]>> OperatorState,
     [property: Id(2)] IReadOnlyList<KeyedStateHandle> KeyedState);
-
-/// <summary>The text form of a reference to a completed checkpoint or savepoint: <c>{job id}/{checkpoint id}</c>.</summary>
-public static class SnapshotPointer
-{
-    public static string Format(string jobId, long checkpointId) => $"{jobId}/{checkpointId}";
-
-    public static (string JobId, long CheckpointId) Parse(string pointer)
-    {
-        int slash = pointer.LastIndexOf('/');
-        if (slash <= 0 || !long.TryParse(pointer.AsSpan(slash + 1), out long id) || id < 1)
-        {
-            throw new FormatException($"'{pointer}' is not a savepoint or checkpoint reference; expected '<job id>/<checkpoint id>', e.g. 'ip-count-3f2a/7'.");
-        }
-
-        return (pointer[..slash], id);
-    }
-}

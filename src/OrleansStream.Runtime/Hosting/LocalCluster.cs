@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OrleansStream.Contracts.Jobs;
 using OrleansStream.Runtime.Jobs;
 
 namespace OrleansStream.Runtime.Hosting;

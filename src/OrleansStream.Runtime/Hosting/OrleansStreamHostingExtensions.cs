@@ -7,6 +7,7 @@ using Orleans.Streams;
 using OrleansStream.Runtime.Checkpoints;
 using OrleansStream.Runtime.Jobs;
 using OrleansStream.Runtime.Jobs.Artifacts;
+using OrleansStream.Runtime.Jobs.Definitions;
 using OrleansStream.Runtime.Placement;
 using OrleansStream.Runtime.Streaming.Push;
 
@@ -40,6 +41,9 @@ public static class OrleansStreamHostingExtensions
         services.AddSingleton<JobArtifactStore>();
         services.AddSingleton(provider => new JobAssemblyLoader(provider.GetRequiredService<JobArtifactStore>(), provider.GetRequiredService<ILogger<JobAssemblyLoader>>()));
         services.AddSingleton<JobGraphFactory>();
+        services.AddSingleton<DeployedJobAssemblies>();
+        services.AddSingleton<IJobDefinitionResolver, DeployedJobResolver>();
+        services.AddSingleton<IJobDefinitionResolver, UploadedJobResolver>();
         builder.AddPushStreams(OrleansStreamOptions.DefaultStreamProvider);
         return builder;
     }

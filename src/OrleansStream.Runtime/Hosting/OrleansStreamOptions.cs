@@ -47,6 +47,12 @@ public sealed class OrleansStreamOptions
     /// <summary>Pause before polling a source again when it had nothing to read.</summary>
     public TimeSpan SourceIdlePollInterval { get; set; } = TimeSpan.FromMilliseconds(1);
 
+    /// <summary>
+    /// Paths of job assemblies deployed with the silos (built against the silo's OrleansStream): jobs name
+    /// their classes by assembly-qualified name, as classes the silo host references. Uploaded jobs need none.
+    /// </summary>
+    public List<string> JobAssemblies { get; set; } = new();
+
     internal void Validate()
     {
         if (string.IsNullOrWhiteSpace(StreamProvider))
@@ -72,6 +78,18 @@ public sealed class OrleansStreamOptions
         if (BufferTimeout <= TimeSpan.Zero || TickInterval <= TimeSpan.Zero || SourceSliceBudget <= TimeSpan.Zero)
         {
             throw new OrleansConfigurationException($"OrleansStream: {nameof(BufferTimeout)}, {nameof(TickInterval)} and {nameof(SourceSliceBudget)} must be positive.");
+        }
+
+        foreach (var path in JobAssemblies)
+        {
+            try
+            {
+                System.Reflection.AssemblyName.GetAssemblyName(Path.GetFullPath(path));
+            }
+            catch (Exception ex) when (ex is IOException or BadImageFormatException or ArgumentException or UnauthorizedAccessException)
+            {
+                throw new OrleansConfigurationException($"OrleansStream: {nameof(JobAssemblies)} names '{path}', which is no .NET assembly this silo can read: {ex.Message}");
+            }
         }
 
         if (TaskMetricsInterval <= TimeSpan.Zero || TaskLeaseInterval <= TimeSpan.Zero || JobSupervisionInterval <= TimeSpan.Zero)

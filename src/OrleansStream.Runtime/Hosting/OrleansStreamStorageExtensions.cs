@@ -67,20 +67,6 @@ public static class OrleansStreamStorageExtensions
         return builder;
     }
 
-    /// <summary>
-    /// Makes a client find the cluster's gateways in the PostgreSQL membership table its silos use.
-    /// The client only reads it: the silos create the schema.
-    /// </summary>
-    public static IClientBuilder AddOrleansStreamPostgresClustering(this IClientBuilder builder, string connectionString)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
-        return builder.UseAdoNetClustering(options =>
-        {
-            options.Invariant = AdoNetInvariants.PostgreSql;
-            options.ConnectionString = connectionString;
-        });
-    }
-
     private static ISiloBuilder AddAdoNetStorage(this ISiloBuilder builder, SqlDialect dialect, string invariant, string connectionString)
     {
         EnsureNoStorageYet(builder.Services);

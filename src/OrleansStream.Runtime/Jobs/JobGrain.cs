@@ -1,6 +1,9 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansStream.Checkpoints;
+using OrleansStream.Contracts.Checkpoints;
+using OrleansStream.Contracts.Cluster;
+using OrleansStream.Contracts.Jobs;
 using OrleansStream.Graph;
 using OrleansStream.Runtime.Checkpoints;
 using OrleansStream.Runtime.Hosting;
@@ -27,7 +30,7 @@ internal sealed class JobGrain(
     SnapshotStore snapshots,
     JobGraphFactory graphs,
     IOptions<OrleansStreamOptions> options,
-    ILogger<JobGrain> logger) : Grain, IJobGrain, IRemindable
+    ILogger<JobGrain> logger) : Grain, IJobGrain, IJobMasterGateway, IRemindable
 {
     private const string ReminderName = "supervise";
     private static readonly TimeSpan SlotQueryTimeout = TimeSpan.FromSeconds(2);
@@ -148,7 +151,7 @@ internal sealed class JobGrain(
         _stored.RecordExists = true;
         _stored.State = new JobRecord
         {
-            Submission = submission,
+            Submission = submission with { JobName = graph.JobName },
             State = JobState.Running,
             Attempt = 1,
             StartedAt = Now,
@@ -163,7 +166,7 @@ internal sealed class JobGrain(
         Supervise();
 
         logger.LogInformation("Deploying job {JobId} ({JobName}) on {Slots} slots{From}; checkpoints {Checkpoints}; restarts: {Restarts}\n{Plan}",
-            JobId, submission.JobName, slots.Count, from is null ? "" : $" from {from.Pointer}",
+            JobId, graph.JobName, slots.Count, from is null ? "" : $" from {from.Pointer}",
             graph.Checkpointing.Interval is { } interval ? $"every {interval.TotalSeconds:0.###} s ({graph.Checkpointing.Mode})" : "off",
             graph.RestartStrategy, graph.Describe());
         try
@@ -194,12 +197,12 @@ internal sealed class JobGrain(
     {
         if (Current is not { State: JobState.Running } record)
         {
-            throw new InvalidOperationException($"Job '{JobId}' is {Current?.State.ToString() ?? "unknown"}; only a running job can take a savepoint.");
+            throw new JobNotRunningException($"Job '{JobId}' is {Current?.State.ToString() ?? "unknown"}; only a running job can take a savepoint.");
         }
 
         if (_queuedSavepoint is not null)
         {
-            throw new InvalidOperationException($"Job '{JobId}' already has savepoint {_queuedSavepoint.Value.Id} waiting to start.");
+            throw new JobNotRunningException($"Job '{JobId}' already has savepoint {_queuedSavepoint.Value.Id} waiting to start.");
         }
 
         long id = record.NextCheckpointId++;
@@ -752,7 +755,7 @@ internal sealed class JobGrain(
     private void Announce(bool force)
     {
         var record = Record;
-        var summary = new JobSummary(JobId, record.Submission.JobName, record.Submission.Definition, record.State, record.StartedAt ?? Now, record.EndedAt,
+        var summary = new JobSummary(JobId, record.JobName, record.Submission.Definition, record.State, record.StartedAt ?? Now, record.EndedAt,
             record.Slots, record.Revision);
         if (force || _announced is null || summary with { Revision = _announced.Revision } != _announced)
         {
@@ -825,7 +828,7 @@ internal sealed class JobGrain(
         // when the grain was reactivated since.
         if (_graph is not { } graph)
         {
-            return new JobStatus(JobId, record.Submission.JobName, record.State, record.Attempt, record.Failure, _endedVertices ?? Array.Empty<VertexStatus>(), record.StartedAt, record.EndedAt,
+            return new JobStatus(JobId, record.JobName, record.State, record.Attempt, record.Failure, _endedVertices ?? Array.Empty<VertexStatus>(), record.StartedAt, record.EndedAt,
                 CheckpointsOf(record), localSilo.SiloAddress.ToString());
         }
 
@@ -845,7 +848,7 @@ internal sealed class JobGrain(
             var slots = Enumerable.Range(0, v.Parallelism).Select(i => _slots.Count > 0 ? _slots[graph.SlotOf(v, i)].ToString() : "?").ToList();
             return new VertexStatus(v.Id, v.Name, v.Parallelism, slots, finished.Count, operators, LowWatermark(v, reports));
         }).ToList();
-        return new JobStatus(JobId, record.Submission.JobName, record.State, record.Attempt, record.Failure, vertices, record.StartedAt, record.EndedAt, CheckpointsOf(record),
+        return new JobStatus(JobId, record.JobName, record.State, record.Attempt, record.Failure, vertices, record.StartedAt, record.EndedAt, CheckpointsOf(record),
             localSilo.SiloAddress.ToString(), _slots.Select(s => s.ToString()).ToList());
     }
 

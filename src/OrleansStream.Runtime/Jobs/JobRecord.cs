@@ -1,3 +1,6 @@
+using OrleansStream.Contracts.Checkpoints;
+using OrleansStream.Contracts.Jobs;
+
 namespace OrleansStream.Runtime.Jobs;
 
 /// <summary>
@@ -43,6 +46,9 @@ internal sealed class JobRecord
 
     /// <summary>The task slots the job needs (its largest parallelism), for the job list.</summary>
     [Id(15)] public int Slots { get; set; }
+
+    /// <summary>The job's name as the cluster accepted it.</summary>
+    public string JobName => Submission.DefaultName;
 
     /// <summary>The newest completed checkpoint or savepoint of this job, if any.</summary>
     public CompletedCheckpointInfo? LatestCompleted => Retained.Concat(Savepoints).MaxBy(c => c.Id);

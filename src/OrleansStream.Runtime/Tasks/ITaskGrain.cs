@@ -1,4 +1,5 @@
 using Orleans.Concurrency;
+using OrleansStream.Contracts.Jobs;
 using OrleansStream.Runtime.Checkpoints;
 using OrleansStream.Runtime.Jobs;
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Placement;
 using Orleans.Streams;
 using OrleansStream.Connectors;
+using OrleansStream.Contracts.Jobs;
 using OrleansStream.Operators;
 using OrleansStream.Runtime.Channels;
 using OrleansStream.Runtime.Checkpoints;
@@ -74,7 +75,7 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
 
     private IStreamProvider Streams => this.GetStreamProvider(_options.StreamProvider);
 
-    private IJobGrain Job => GrainFactory.GetGrain<IJobGrain>(_task.JobId);
+    private IJobMasterGateway Job => GrainFactory.GetGrain<IJobMasterGateway>(_task.JobId);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {

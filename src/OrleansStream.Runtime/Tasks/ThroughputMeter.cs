@@ -1,3 +1,4 @@
+using OrleansStream.Contracts.Jobs;
 using OrleansStream.Operators;
 using OrleansStream.Runtime.Jobs;
 

@@ -2,6 +2,7 @@ using System.Net;
 using OrleansStream.Api;
 using OrleansStream.Client;
 using OrleansStream.Connectors;
+using OrleansStream.Contracts.Jobs;
 using OrleansStream.Runtime.Jobs;
 using OrleansStream.Tests.Cluster;
 using OrleansStream.Tests.Fixtures;
@@ -105,6 +106,31 @@ public sealed class StreamClientTests(ClusterFixture fixture)
         var slots = await Assert.ThrowsAsync<NotEnoughSlotsException>(() => Client.SubmitAsync(JobSubmission.For<PacedNumbersJob>(parallelism: 100)));
         Assert.Equal(100, slots.Required);
         Assert.Equal(ClusterFixture.Silos * ClusterFixture.SlotsPerSilo, slots.Available);
+    }
+
+    [Fact]
+    public async Task A_topology_is_read_by_the_cluster_which_names_the_line_at_fault_or_runs_it_under_its_own_name()
+    {
+        const string Valid = """
+            name: counted-lines
+            steps:
+              - { name: lines, type: source, connector: generator, line: 'i.ToString()', count: 100 }
+              - { name: parse, type: split, fields: { n: long } }
+              - { name: out, type: sink, connector: discard }
+            """;
+
+        var invalid = await Assert.ThrowsAsync<InvalidJobException>(() => Client.SubmitAsync(
+            JobSubmission.ForTopology(Valid.Replace("fields: { n: long }", "fields: { n: lng }", StringComparison.Ordinal), "lines.topology.yaml")));
+        Assert.Equal("lines.topology.yaml", invalid.DefinitionFile);
+        Assert.StartsWith("lines.topology.yaml:4:", invalid.Message);
+        Assert.Contains("steps[1] (split 'parse')", invalid.Message);
+
+        var submitted = await Client.SubmitAsync(JobSubmission.ForTopology(Valid, "lines.topology.yaml"));
+        Assert.StartsWith("lines-", submitted.JobId);
+        Assert.Equal("counted-lines", submitted.JobName);
+        var finished = await Client.WaitForStateAsync(submitted.JobId, [JobState.Finished]);
+        Assert.Equal(JobState.Finished, finished.State);
+        Assert.Equal(100, finished.RecordsOf("parse"));
     }
 
     [Fact]

@@ -1,5 +1,7 @@
 using Orleans.TestingHost;
+using OrleansStream.Contracts.Jobs;
 using OrleansStream.Runtime.Hosting;
+using OrleansStream.Topology.Hosting;
 using OrleansStream.Runtime.Jobs;
 
 namespace OrleansStream.Tests.Cluster;
@@ -37,6 +39,7 @@ public class ClusterFixture : IAsyncLifetime
         {
             var provider = siloBuilder.Configuration["StreamProvider"] ?? OrleansStreamOptions.DefaultStreamProvider;
             siloBuilder.AddOrleansStream(options => options.StreamProvider = provider);
+            siloBuilder.AddOrleansStreamTopologies();
             siloBuilder.AddMemoryChannelStreams();
             siloBuilder.AddOrleansStreamMemoryStorage();
             siloBuilder.UseInMemoryReminderService();

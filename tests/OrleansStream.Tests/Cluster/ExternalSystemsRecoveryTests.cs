@@ -2,6 +2,7 @@ using Npgsql;
 using OrleansStream.Api;
 using OrleansStream.Checkpoints;
 using OrleansStream.Connectors;
+using OrleansStream.Contracts.Jobs;
 using OrleansStream.Runtime.Jobs;
 using OrleansStream.Tests.Fixtures;
 using StackExchange.Redis;

@@ -1,4 +1,6 @@
 using System.Globalization;
+using OrleansStream.Contracts.Cluster;
+using OrleansStream.Contracts.Jobs;
 using OrleansStream.Runtime.Jobs;
 using OrleansStream.Runtime.Placement;
 using OrleansStream.Samples.IpCount;

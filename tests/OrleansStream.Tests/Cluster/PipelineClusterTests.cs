@@ -1,6 +1,7 @@
 using OrleansStream.Api;
 using OrleansStream.Checkpoints;
 using OrleansStream.Connectors;
+using OrleansStream.Contracts.Jobs;
 using OrleansStream.Runtime.Jobs;
 using OrleansStream.Samples.IpCount;
 

@@ -1,5 +1,6 @@
 using OrleansStream.Api;
 using OrleansStream.Connectors;
+using OrleansStream.Contracts.Jobs;
 using OrleansStream.Functions;
 using OrleansStream.Runtime.Jobs;
 using OrleansStream.Tests.Windows;

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using OrleansStream.Contracts.Artifacts;
+using OrleansStream.Contracts.Jobs;
 using OrleansStream.Runtime.Hosting;
 using OrleansStream.Runtime.Jobs;
 using OrleansStream.Runtime.Jobs.Artifacts;

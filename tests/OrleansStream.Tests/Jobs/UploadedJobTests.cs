@@ -2,6 +2,8 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
+using OrleansStream.Contracts.Artifacts;
+using OrleansStream.Contracts.Jobs;
 using OrleansStream.Runtime.Jobs;
 using OrleansStream.Runtime.Jobs.Artifacts;
 using OrleansStream.Tests.Cluster;

@@ -2,6 +2,7 @@ using System.Globalization;
 using OrleansStream.Api;
 using OrleansStream.Checkpoints;
 using OrleansStream.Connectors;
+using OrleansStream.Contracts.Jobs;
 using OrleansStream.Nexmark;
 using OrleansStream.Nexmark.Formats;
 using OrleansStream.Nexmark.Generator;

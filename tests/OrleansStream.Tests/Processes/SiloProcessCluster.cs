@@ -142,6 +142,8 @@ internal sealed class SiloProcessCluster : IDisposable
             ["ReminderService:RefreshReminderListPeriod"] = "00:00:01",
             ["JobReminderPeriod"] = "00:00:02",
             ["JobSupervisionInterval"] = "00:00:00.05",
+            // The sample job class reaches the silos as a user's deployed job assembly does: named in configuration.
+            ["JobAssemblies:0"] = typeof(OrleansStream.Samples.IpCount.IpCountJob).Assembly.Location,
         }));
     }
 

@@ -3,6 +3,7 @@ using Orleans.Storage;
 using Orleans.TestingHost;
 using OrleansStream.Api;
 using OrleansStream.Connectors;
+using OrleansStream.Contracts.Jobs;
 using OrleansStream.Runtime.Hosting;
 using OrleansStream.Runtime.Jobs;
 using OrleansStream.Runtime.Storage;

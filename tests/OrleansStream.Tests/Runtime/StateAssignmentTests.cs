@@ -1,6 +1,7 @@
 using OrleansStream.Api;
 using OrleansStream.Checkpoints;
 using OrleansStream.Connectors;
+using OrleansStream.Contracts.Checkpoints;
 using OrleansStream.Graph;
 using OrleansStream.Runtime.Checkpoints;
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
 using Orleans.TestingHost;
+using OrleansStream.Client;
 using OrleansStream.Runtime.Hosting;
 using OrleansStream.Runtime.Storage;
 

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Logging;
+using OrleansStream.Contracts.Artifacts;
+using OrleansStream.Contracts.Jobs;
 
 namespace OrleansStream.Runtime.Jobs.Artifacts;
 

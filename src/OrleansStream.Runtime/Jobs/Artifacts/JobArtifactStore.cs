@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Options;
 using Orleans.Storage;
+using OrleansStream.Contracts.Artifacts;
+using OrleansStream.Contracts.Jobs;
 using OrleansStream.Runtime.Checkpoints;
 using OrleansStream.Runtime.Hosting;
 using OrleansStream.Runtime.Storage;

@@ -1,5 +1,7 @@
 using System.Reflection;
 using Microsoft.Extensions.Logging;
+using OrleansStream.Contracts.Artifacts;
+using OrleansStream.Contracts.Jobs;
 
 namespace OrleansStream.Runtime.Jobs.Artifacts;
 

@@ -1,9 +1,12 @@
 using Orleans.Runtime.Placement;
 
-namespace OrleansStream.Runtime.Placement;
+namespace OrleansStream.Contracts.Cluster;
 
-/// <summary>Sets the placement hint for the calls made inside a scope.</summary>
-internal readonly struct PlacementHint : IDisposable
+/// <summary>
+/// Sets the placement hint for the calls made inside a scope: a grain placed by task-slot placement
+/// that these calls activate goes to the hinted silo.
+/// </summary>
+public readonly struct PlacementHint : IDisposable
 {
     private PlacementHint(SiloAddress silo) => RequestContext.Set(IPlacementDirector.PlacementHintKey, silo);
 

@@ -1,7 +1,7 @@
 using OrleansStream.Api;
-using OrleansStream.Topology;
+using OrleansStream.Contracts.Artifacts;
 
-namespace OrleansStream.Runtime.Jobs;
+namespace OrleansStream.Contracts.Jobs;
 
 /// <summary>
 /// What a client sends to start a job: what defines the job (a job class, a class in an uploaded
@@ -18,7 +18,11 @@ public sealed record JobSubmission
     /// </summary>
     [Id(0)] public string? JobType { get; init; }
 
-    [Id(1)] public required string JobName { get; init; }
+    /// <summary>
+    /// The job's name; null takes the definition's own (a topology's <c>name</c>), else <see cref="DefaultName"/>.
+    /// The cluster fills it in when it accepts the job.
+    /// </summary>
+    [Id(1)] public string? JobName { get; init; }
 
     /// <summary>The job's default parallelism; 0 leaves it to the job (1 unless it sets <see cref="StreamBuilder.DefaultParallelism"/>).</summary>
     [Id(2)] public int Parallelism { get; init; } = 1;
@@ -60,23 +64,25 @@ public sealed record JobSubmission
         {
             Artifact = artifact,
             JobType = jobType,
-            JobName = jobName ?? jobType[(jobType.LastIndexOfAny(['.', '+']) + 1)..],
+            JobName = jobName ?? ShortTypeName(jobType),
             Parallelism = parallelism,
             Parameters = parameters is null ? new() : new Dictionary<string, string>(parameters),
         };
     }
 
     /// <summary>
-    /// A job defined by a topology document (YAML or JSON), checked here first so that its errors name
-    /// the file's lines before anything is sent. Throws <see cref="TopologyException"/>.
+    /// A job defined by a topology document (YAML or JSON). The cluster checks it when the job is submitted
+    /// (silos that register topology support); its errors name the file's line and field
+    /// (<see cref="JobSubmissionException.DefinitionFile"/>).
     /// </summary>
     public static JobSubmission ForTopology(string text, string fileName, int parallelism = 0, IReadOnlyDictionary<string, string>? parameters = null, string? jobName = null)
     {
-        var document = TopologyDocument.Parse(text, fileName);
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentException.ThrowIfNullOrWhiteSpace(fileName);
         return new()
         {
-            Topology = new JobTopology(text, fileName),
-            JobName = jobName ?? document.Name ?? Path.GetFileNameWithoutExtension(fileName).Split('.')[0],
+            Topology = new JobTopology(text, Path.GetFileName(fileName)),
+            JobName = jobName,
             Parallelism = parallelism,
             Parameters = parameters is null ? new() : new Dictionary<string, string>(parameters),
         };
@@ -86,12 +92,15 @@ public sealed record JobSubmission
     public string Definition => Topology is { } topology
         ? $"topology {topology.FileName}"
         : Artifact is { } artifact ? $"{JobType} in uploaded {artifact.FileName}" : JobType ?? "(nothing)";
+
+    /// <summary>
+    /// <see cref="JobName"/>, or before the cluster has read the definition a name made from it: the
+    /// topology file's name up to its first dot, the job class's name.
+    /// </summary>
+    public string DefaultName => JobName
+        ?? (Topology is { } topology ? Path.GetFileNameWithoutExtension(topology.FileName).Split('.')[0] : null)
+        ?? (JobType is { } type ? ShortTypeName(type.Split(',', 2)[0].Trim()) : "job");
+
+    // "Namespace.Outer+IpCountJob" is named "IpCountJob".
+    private static string ShortTypeName(string typeName) => typeName[(typeName.LastIndexOfAny(['.', '+']) + 1)..];
 }
-
-/// <summary>A topology document and the name of the file it came from (errors name its lines).</summary>
-[GenerateSerializer, Immutable, Alias("orleansstream.job-topology")]
-public sealed record JobTopology([property: Id(0)] string Text, [property: Id(1)] string FileName);
-
-/// <summary>An uploaded job assembly: its content hash (the key it is stored under) and the file it came from.</summary>
-[GenerateSerializer, Immutable, Alias("orleansstream.job-artifact")]
-public sealed record JobArtifact([property: Id(0)] string Id, [property: Id(1)] string FileName);

@@ -1,19 +1,20 @@
-using OrleansStream.Runtime.Jobs.Artifacts;
+using OrleansStream.Contracts.Artifacts;
+using OrleansStream.Contracts.Checkpoints;
 
-namespace OrleansStream.Runtime.Jobs;
+namespace OrleansStream.Contracts.Jobs;
 
 /// <summary>Submits and follows jobs through a grain factory (a silo's or a cluster client's).</summary>
 public sealed class StreamJobClient(IGrainFactory grains)
 {
     /// <summary>Submits a job under a new id made from its name; returns its status after deployment.</summary>
     public Task<JobStatus> SubmitAsync(JobSubmission submission, string? jobId = null)
-        => grains.GetGrain<IJobGrain>(jobId ?? NewJobId(submission.JobName)).SubmitAsync(submission);
+        => grains.GetGrain<IJobGrain>(jobId ?? NewJobId(submission.DefaultName)).SubmitAsync(submission);
 
     /// <summary>A new job id made from the job's name: <c>{name}-{8 hex digits}</c>.</summary>
     public static string NewJobId(string jobName) => $"{Slug(jobName)}-{Guid.NewGuid().ToString("N")[..8]}";
 
     /// <summary>
-    /// Uploads a job assembly (the compiled dll holding an <see cref="Api.IStreamJob"/> class) into the
+    /// Uploads a job assembly (the compiled dll holding an <see cref="OrleansStream.Api.IStreamJob"/> class) into the
     /// cluster's checkpoint storage, where every silo can load it, and returns the artifact to submit
     /// with <see cref="JobSubmission.ForArtifact"/>. The id is the content's SHA-256: uploading the same
     /// bytes again stores nothing and returns the same id. Only this one assembly is uploaded: what it
@@ -33,12 +34,12 @@ public sealed class StreamJobClient(IGrainFactory grains)
             return new JobArtifact(image.Id, fileName);
         }
 
-        int parts = JobArtifactStore.PartCount(content.Length);
+        int parts = JobArtifactLimits.PartCount(content.Length);
         for (int i = 0; i < parts; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            int offset = i * JobArtifactStore.PartBytes;
-            await upload.WritePartAsync(i, content.Slice(offset, Math.Min(JobArtifactStore.PartBytes, content.Length - offset)).ToArray());
+            int offset = i * JobArtifactLimits.PartBytes;
+            await upload.WritePartAsync(i, content.Slice(offset, Math.Min(JobArtifactLimits.PartBytes, content.Length - offset)).ToArray());
         }
 
         return await upload.CompleteAsync(fileName, parts, content.Length).WaitAsync(cancellationToken);
@@ -138,19 +139,5 @@ public sealed class StreamJobClient(IGrainFactory grains)
     {
         var slug = new string(name.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray()).Trim('-');
         return slug.Length == 0 ? "job" : slug[..Math.Min(slug.Length, 48)];
-    }
-}
-
-/// <summary>A savepoint did not complete, or could not start; the job goes on (unless it failed for another reason).</summary>
-public sealed class SavepointFailedException : Exception
-{
-    public SavepointFailedException(string jobId, long savepointId, string reason)
-        : base($"Savepoint {savepointId} of job '{jobId}' failed: {reason}")
-    {
-    }
-
-    public SavepointFailedException(string jobId, string reason, Exception? innerException = null)
-        : base($"No savepoint of job '{jobId}': {reason}", innerException)
-    {
     }
 }

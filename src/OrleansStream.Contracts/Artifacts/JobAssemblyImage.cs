@@ -2,14 +2,15 @@ using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using OrleansStream.Contracts.Jobs;
 
-namespace OrleansStream.Runtime.Jobs.Artifacts;
+namespace OrleansStream.Contracts.Artifacts;
 
 /// <summary>
 /// The bytes of an uploaded job assembly, checked before anything is stored: a managed assembly (not a
 /// native dll, a module or a reference assembly), identified by the SHA-256 of its content.
 /// </summary>
-internal sealed record JobAssemblyImage(string Id, string AssemblyName)
+public sealed record JobAssemblyImage(string Id, string AssemblyName)
 {
     /// <summary>The artifact id of <paramref name="content"/>: its SHA-256, as lower-case hex.</summary>
     public static string IdOf(ReadOnlySpan<byte> content) => Convert.ToHexStringLower(SHA256.HashData(content));
@@ -22,9 +23,9 @@ internal sealed record JobAssemblyImage(string Id, string AssemblyName)
             throw NotAnAssembly(fileName, "the file is empty");
         }
 
-        if (content.Length > JobArtifactStore.MaxLength)
+        if (content.Length > JobArtifactLimits.MaxLength)
         {
-            throw new JobSubmissionException($"'{fileName}' has {content.Length:N0} bytes; a job assembly may have at most {JobArtifactStore.MaxLength >> 20} MiB: deploy large dependencies with the silos.");
+            throw new JobSubmissionException($"'{fileName}' has {content.Length:N0} bytes; a job assembly may have at most {JobArtifactLimits.MaxLength >> 20} MiB: deploy large dependencies with the silos.");
         }
 
         try

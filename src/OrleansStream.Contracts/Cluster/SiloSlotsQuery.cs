@@ -1,13 +1,4 @@
-namespace OrleansStream.Runtime.Placement;
-
-/// <summary>
-/// One per silo, activated on that silo: tells how many task slots the silo offers. Keyed by the
-/// silo address; the job grain calls it with the silo as placement hint.
-/// </summary>
-public interface ISiloSlotsGrain : IGrainWithStringKey
-{
-    Task<int> GetSlotCountAsync();
-}
+namespace OrleansStream.Contracts.Cluster;
 
 public static class SiloSlotsQuery
 {
@@ -25,10 +16,4 @@ public static class SiloSlotsQuery
 
         return call.WaitAsync(timeout);
     }
-}
-
-[TaskSlotPlacement]
-internal sealed class SiloSlotsGrain(Microsoft.Extensions.Options.IOptions<Hosting.SlotOptions> options) : Grain, ISiloSlotsGrain
-{
-    public Task<int> GetSlotCountAsync() => Task.FromResult(options.Value.Slots);
 }

@@ -1,4 +1,4 @@
-namespace OrleansStream.Runtime.Jobs.Artifacts;
+namespace OrleansStream.Contracts.Artifacts;
 
 /// <summary>
 /// Receives the upload of one job assembly, keyed by its content hash (SHA-256, lower-case hex): a

@@ -1,0 +1,32 @@
+using Orleans.Concurrency;
+using OrleansStream.Contracts.Checkpoints;
+
+namespace OrleansStream.Contracts.Jobs;
+
+/// <summary>
+/// One per job, keyed by the job's id (Flink's JobManager for that job), as a client sees it: submit
+/// the job, follow it, take savepoints, cancel it.
+/// </summary>
+public interface IJobGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Validates, places and starts the job. Throws <see cref="JobSubmissionException"/> or
+    /// <see cref="Cluster.InsufficientSlotsException"/> if it cannot run.
+    /// </summary>
+    Task<JobStatus> SubmitAsync(JobSubmission submission);
+
+    [AlwaysInterleave]
+    Task<JobStatus> GetStatusAsync();
+
+    Task CancelAsync();
+
+    /// <summary>
+    /// Starts a savepoint and returns its id; <see cref="GetCheckpointAsync"/> tells when it is complete.
+    /// With <paramref name="stopAfter"/> the job stops once the savepoint is complete (and its sinks committed).
+    /// Throws <see cref="JobNotRunningException"/> when the job does not run or already waits for a savepoint.
+    /// </summary>
+    Task<long> TriggerSavepointAsync(bool stopAfter);
+
+    [AlwaysInterleave]
+    Task<CheckpointOutcome?> GetCheckpointAsync(long checkpointId);
+}

@@ -1,0 +1,33 @@
+using Orleans.Concurrency;
+using OrleansStream.Runtime.Checkpoints;
+using OrleansStream.Runtime.Tasks;
+
+namespace OrleansStream.Runtime.Jobs;
+
+/// <summary>
+/// What a job's tasks tell their job grain (Flink's JobMasterGateway and CheckpointCoordinatorGateway):
+/// progress, the end or failure of a task, and checkpoint acknowledgements. Silo-internal: clients see
+/// only <see cref="Contracts.Jobs.IJobGrain"/>.
+/// </summary>
+internal interface IJobMasterGateway : IGrainWithStringKey
+{
+    /// <summary>True while <paramref name="attempt"/> is the job's running attempt; a task of any other attempt stops itself.</summary>
+    [AlwaysInterleave]
+    Task<bool> IsAttemptRunningAsync(int attempt);
+
+    /// <summary>A running task's counts, rates and watermark (what status shows while the job runs).</summary>
+    [OneWay]
+    Task ReportProgressAsync(TaskReport report);
+
+    [OneWay]
+    Task OnTaskFinishedAsync(TaskReport report);
+
+    [OneWay]
+    Task OnTaskFailedAsync(TaskReport report, string error);
+
+    [OneWay]
+    Task AcknowledgeCheckpointAsync(TaskId task, long checkpointId, TaskSnapshot snapshot);
+
+    [OneWay]
+    Task DeclineCheckpointAsync(TaskId task, long checkpointId, string reason);
+}

@@ -1,0 +1,10 @@
+using OrleansStream.Contracts.Jobs;
+
+namespace OrleansStream.Runtime.Tasks;
+
+/// <summary>What a task tells its job grain while it runs (every metrics interval) and when it ends.</summary>
+[GenerateSerializer, Immutable, Alias("orleansstream.task-report")]
+internal sealed record TaskReport(
+    [property: Id(0)] TaskId Task,
+    [property: Id(1)] IReadOnlyList<OperatorMetrics> Operators,
+    [property: Id(2)] long? Watermark = null);
