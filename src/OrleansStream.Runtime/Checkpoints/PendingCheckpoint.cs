@@ -7,34 +7,29 @@ namespace OrleansStream.Runtime.Checkpoints;
 internal sealed class PendingCheckpoint
 {
     private readonly Dictionary<TaskId, TaskSnapshot?> _snapshots;
+    private int _missing;
 
-    public PendingCheckpoint(long id, SnapshotKind kind, bool persist, bool stopAfter, bool isFinal, IEnumerable<TaskId> tasks, DateTimeOffset startedAt)
+    public PendingCheckpoint(CheckpointBarrier barrier, bool isFinal, IEnumerable<TaskId> tasks, DateTimeOffset startedAt)
     {
-        Id = id;
-        Kind = kind;
-        Persist = persist;
-        StopAfter = stopAfter;
+        Barrier = barrier;
         IsFinal = isFinal;
         StartedAt = startedAt;
         _snapshots = tasks.ToDictionary(t => t, _ => (TaskSnapshot?)null);
+        _missing = _snapshots.Count;
     }
 
-    public long Id { get; }
+    public CheckpointBarrier Barrier { get; }
 
-    public SnapshotKind Kind { get; }
+    public long Id => Barrier.CheckpointId;
 
-    /// <summary>False for the commit-only final checkpoint of a job without checkpointing: nothing is stored.</summary>
-    public bool Persist { get; }
-
-    /// <summary>A stop-with-savepoint: the job stops once this completes.</summary>
-    public bool StopAfter { get; }
+    public SnapshotKind Kind => Barrier.Options.Kind;
 
     /// <summary>Taken after every task finished: the job finishes once this completes and its sinks committed.</summary>
     public bool IsFinal { get; }
 
     public DateTimeOffset StartedAt { get; }
 
-    public bool IsComplete => _snapshots.Values.All(s => s is not null);
+    public bool IsComplete => _missing == 0;
 
     public bool Expects(TaskId task) => _snapshots.TryGetValue(task, out var snapshot) && snapshot is null;
 
@@ -47,8 +42,9 @@ internal sealed class PendingCheckpoint
         }
 
         _snapshots[task] = snapshot;
+        _missing--;
         return true;
     }
 
-    public IReadOnlyList<TaskSnapshot> Snapshots => _snapshots.Values.Where(s => s is not null).Select(s => s!).ToList();
+    public IReadOnlyList<TaskSnapshot> Snapshots => _snapshots.Values.OfType<TaskSnapshot>().ToList();
 }

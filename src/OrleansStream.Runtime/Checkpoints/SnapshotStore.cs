@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Storage;
 using OrleansStream.Contracts.Checkpoints;
@@ -15,7 +16,7 @@ namespace OrleansStream.Runtime.Checkpoints;
 /// addressed by (job, checkpoint), so that large state is many moderate rows and any job can start
 /// from any retained snapshot.
 /// </summary>
-internal sealed class SnapshotStore(IServiceProvider services, IOptions<OrleansStreamOptions> options)
+internal sealed class SnapshotStore(IServiceProvider services, IOptions<OrleansStreamOptions> options, ILogger<SnapshotStore> logger) : ICheckpointStorage
 {
     private static readonly GrainType ChunkType = GrainType.Create("orleansstream.snapshot");
     private static readonly GrainType MetadataType = GrainType.Create("orleansstream.checkpoint");
@@ -56,6 +57,13 @@ internal sealed class SnapshotStore(IServiceProvider services, IOptions<OrleansS
         await Storage.WriteStateAsync(MetadataState, id, state, cancellationToken);
     }
 
+    /// <summary>The completed checkpoint or savepoint <paramref name="pointer"/> (<c>{job}/{id}</c>) refers to, or null.</summary>
+    public Task<CheckpointMetadata?> ReadCheckpointAsync(string pointer)
+    {
+        var (jobId, id) = SnapshotPointer.Parse(pointer);
+        return ReadCheckpointAsync(jobId, id, CancellationToken.None);
+    }
+
     public async Task<CheckpointMetadata?> ReadCheckpointAsync(string jobId, long checkpointId, CancellationToken cancellationToken)
     {
         var state = new GrainState<CheckpointMetadata>();
@@ -73,6 +81,27 @@ internal sealed class SnapshotStore(IServiceProvider services, IOptions<OrleansS
         if (state.RecordExists)
         {
             await Storage.ClearStateAsync(MetadataState, id, state, cancellationToken);
+        }
+    }
+
+    public void Discard(IEnumerable<KeyedStateHandle> chunks)
+    {
+        var list = chunks.ToList();
+        if (list.Count > 0)
+        {
+            _ = DiscardAsync();
+        }
+
+        async Task DiscardAsync()
+        {
+            try
+            {
+                await DeleteChunksAsync(list, CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "Could not delete {Count} state chunks of an abandoned snapshot, starting with {Chunk}", list.Count, list[0].StorageKey);
+            }
         }
     }
 

@@ -38,6 +38,8 @@ public static class OrleansStreamHostingExtensions
             .ValidateOnStart();
         services.AddPlacementDirector<TaskSlotPlacement, TaskSlotPlacementDirector>();
         services.AddSingleton<SnapshotStore>();
+        services.AddSingleton<ClusterSlots>();
+        services.AddSingleton<AttemptPlanner>();
         services.AddSingleton<JobArtifactStore>();
         services.AddSingleton(provider => new JobAssemblyLoader(provider.GetRequiredService<JobArtifactStore>(), provider.GetRequiredService<ILogger<JobAssemblyLoader>>()));
         services.AddSingleton<JobGraphFactory>();

@@ -31,6 +31,24 @@ public sealed class JobGraphFactory
     /// </summary>
     public IDisposable Hold(string jobId) => _assemblies.Hold(jobId);
 
+    /// <summary>
+    /// Builds the job's graph and keeps the code it came from loaded until the returned hold is disposed
+    /// (<see cref="Hold"/>); when building fails, nothing is held.
+    /// </summary>
+    public async ValueTask<(JobGraph Graph, IDisposable Code)> BuildAndHoldAsync(string jobId, JobSubmission submission, CancellationToken cancellationToken = default)
+    {
+        var code = Hold(jobId);
+        try
+        {
+            return (await BuildAsync(jobId, submission, cancellationToken), code);
+        }
+        catch
+        {
+            code.Dispose();
+            throw;
+        }
+    }
+
     public async ValueTask<JobGraph> BuildAsync(string jobId, JobSubmission submission, CancellationToken cancellationToken = default)
     {
         try

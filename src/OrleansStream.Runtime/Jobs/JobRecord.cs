@@ -1,5 +1,6 @@
 using OrleansStream.Contracts.Checkpoints;
 using OrleansStream.Contracts.Jobs;
+using OrleansStream.Runtime.Checkpoints;
 
 namespace OrleansStream.Runtime.Jobs;
 
@@ -8,7 +9,7 @@ namespace OrleansStream.Runtime.Jobs;
 /// submitted, where the job stands, and the completed checkpoints it restarts from.
 /// </summary>
 [GenerateSerializer, Alias("orleansstream.job-record")]
-internal sealed class JobRecord
+internal sealed class JobRecord : ICheckpointLedger
 {
     [Id(0)] public required JobSubmission Submission { get; init; }
 
@@ -46,6 +47,20 @@ internal sealed class JobRecord
 
     /// <summary>The task slots the job needs (its largest parallelism), for the job list.</summary>
     [Id(15)] public int Slots { get; set; }
+
+    /// <summary>The record of a job just accepted, as attempt 1; its checkpoint ids go on from those of the savepoint it starts from, if any.</summary>
+    public static JobRecord Started(JobSubmission submission, int slots, long? fromCheckpointId) => new()
+    {
+        Submission = submission,
+        State = JobState.Running,
+        Attempt = 1,
+        StartedAt = DateTimeOffset.UtcNow,
+        StartedFrom = submission.FromSavepoint,
+        Slots = slots,
+
+        // Restored tasks and sinks order their state by checkpoint id.
+        NextCheckpointId = (fromCheckpointId ?? 0) + 1,
+    };
 
     /// <summary>The job's name as the cluster accepted it.</summary>
     public string JobName => Submission.DefaultName;

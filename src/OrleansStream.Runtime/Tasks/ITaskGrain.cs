@@ -19,13 +19,11 @@ public interface ITaskGrain : IGrainWithStringKey
     Task StartAsync(TaskDeployment deployment);
 
     /// <summary>
-    /// Takes a snapshot for checkpoint <paramref name="checkpointId"/>: a running source records its
+    /// Takes a snapshot for the checkpoint of <paramref name="barrier"/>: a running source records its
     /// splits and emits the barrier; a finished task snapshots its final state. Returns false when the
     /// task cannot (a running non-source task takes its snapshot when the barriers reach it).
-    /// <paramref name="persist"/> is false for the commit-only final snapshot of a job without checkpointing.
-    /// With <paramref name="stopSource"/> (stop-with-savepoint) a source reads nothing after the barrier.
     /// </summary>
-    Task<bool> TriggerCheckpointAsync(long checkpointId, bool persist, bool stopSource = false);
+    Task<bool> TriggerCheckpointAsync(CheckpointBarrier barrier);
 
     /// <summary>The job abandoned checkpoint <paramref name="checkpointId"/>: channels held back for its alignment go on.</summary>
     [OneWay]

@@ -191,8 +191,9 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
 
     void IInputHandler.OnBarrier(long checkpointId) => TakeSnapshot(checkpointId, persist: true, emitBarrier: true);
 
-    public async Task<bool> TriggerCheckpointAsync(long checkpointId, bool persist, bool stopSource = false)
+    public async Task<bool> TriggerCheckpointAsync(CheckpointBarrier barrier)
     {
+        var (checkpointId, persist, stopSource) = (barrier.CheckpointId, barrier.Options.Persist, barrier.Options.StopSource);
         if (checkpointId <= _lastSnapshot)
         {
             // Already taken when the barrier came through; a second snapshot would see later records.

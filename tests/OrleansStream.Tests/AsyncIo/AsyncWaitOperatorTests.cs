@@ -1,6 +1,7 @@
 using OrleansStream.Codecs;
 using OrleansStream.Operators;
 using OrleansStream.Tests.Model;
+using OrleansStream.Tests.Fixtures;
 
 namespace OrleansStream.Tests.AsyncIo;
 

@@ -166,7 +166,7 @@ public abstract class GrainStorageContractTests
     public async Task Checkpoint_chunks_are_written_read_back_and_deleted()
     {
         var cluster = await ClusterAsync();
-        var store = new SnapshotStore(cluster.SiloServices(), Options.Create(new OrleansStreamOptions()));
+        var store = new SnapshotStore(cluster.SiloServices(), Options.Create(new OrleansStreamOptions()), Microsoft.Extensions.Logging.Abstractions.NullLogger<SnapshotStore>.Instance);
         var job = "chunks-" + Guid.NewGuid().ToString("N");
         var handles = new List<KeyedStateHandle>();
         for (int i = 0; i < 3; i++)

@@ -1,4 +1,4 @@
-namespace OrleansStream.Tests.AsyncIo;
+namespace OrleansStream.Tests.Fixtures;
 
 /// <summary>A clock with timers that only moves when the test advances it; due timers fire on the test's thread.</summary>
 internal sealed class ManualTimeProvider : TimeProvider

@@ -1,0 +1,42 @@
+using OrleansStream.Contracts.Jobs;
+using OrleansStream.Graph;
+using OrleansStream.Runtime.Checkpoints;
+using OrleansStream.Runtime.Placement;
+
+namespace OrleansStream.Runtime.Jobs;
+
+/// <summary>What an attempt of a job restores from (null for a fresh start) and the silo of each task slot it runs in.</summary>
+internal sealed record AttemptPlan(CheckpointMetadata? From, IReadOnlyList<SiloAddress> Slots);
+
+/// <summary>Plans an attempt of a job: finds the snapshot it restores and assigns its task slots on the cluster's silos as they are now.</summary>
+internal sealed class AttemptPlanner(SnapshotStore snapshots, ClusterSlots clusterSlots)
+{
+    /// <summary>
+    /// The first attempt of a submitted job, from its savepoint if it names one. Throws
+    /// <see cref="JobSubmissionException"/> for a savepoint that is missing or does not fit the job, and
+    /// <see cref="Contracts.Cluster.InsufficientSlotsException"/> when the cluster lacks slots.
+    /// </summary>
+    public async Task<AttemptPlan> PlanFirstAsync(string jobId, JobSubmission submission, JobGraph graph)
+    {
+        CheckpointMetadata? from = null;
+        if (submission.FromSavepoint is { } pointer)
+        {
+            from = await snapshots.ReadCheckpointAsync(pointer) ?? throw new JobSubmissionException($"Savepoint '{pointer}' was not found in checkpoint storage.");
+            SavepointCompatibility.Check(from, graph, submission.AllowNonRestoredState);
+        }
+
+        return new AttemptPlan(from, await AssignSlotsAsync(jobId, graph));
+    }
+
+    /// <summary>A restart from <paramref name="restorePoint"/> (the job's latest completed checkpoint or savepoint), or from the beginning.</summary>
+    public async Task<AttemptPlan> PlanRestartAsync(string jobId, string? restorePoint, JobGraph graph)
+    {
+        var from = restorePoint is null
+            ? null
+            : await snapshots.ReadCheckpointAsync(restorePoint) ?? throw new InvalidOperationException($"Restore point {restorePoint} is missing from checkpoint storage.");
+        return new AttemptPlan(from, await AssignSlotsAsync(jobId, graph));
+    }
+
+    private async Task<IReadOnlyList<SiloAddress>> AssignSlotsAsync(string jobId, JobGraph graph)
+        => SlotAssignment.Assign(jobId, graph.RequiredSlots, await clusterSlots.QueryAsync(jobId));
+}

@@ -1,0 +1,56 @@
+using OrleansStream.Contracts.Jobs;
+using OrleansStream.Runtime.Checkpoints;
+
+namespace OrleansStream.Runtime.Jobs;
+
+/// <summary>
+/// A job grain's record in checkpoint storage (it keeps the storage ETag between writes) and the job's
+/// summary in the cluster's job list, which every write brings up to date.
+/// </summary>
+internal sealed class DurableJobRecord(string jobId, SnapshotStore storage, IGrainFactory grains)
+{
+    private readonly GrainState<JobRecord> _stored = new();
+    private JobSummary? _announced;
+
+    /// <summary>The job's record, or null before it is submitted (a storage read of a missing record may still fill in a default object).</summary>
+    public JobRecord? Current => _stored.RecordExists ? _stored.State : null;
+
+    public JobRecord Value => Current ?? throw new InvalidOperationException($"Job '{jobId}' was never submitted.");
+
+    /// <summary>Reads the record, and tells the job list about it: the previous activation may have died between writing and telling.</summary>
+    public async Task ReadAsync(CancellationToken cancellationToken)
+    {
+        await storage.ReadJobAsync(jobId, _stored, cancellationToken);
+        if (Current is not null)
+        {
+            Announce(force: true);
+        }
+    }
+
+    /// <summary>Takes the record of a newly submitted job; <see cref="WriteAsync"/> stores it.</summary>
+    public void Create(JobRecord record)
+    {
+        _stored.RecordExists = true;
+        _stored.State = record;
+    }
+
+    public async Task WriteAsync()
+    {
+        Value.Revision++;
+        await storage.WriteJobAsync(jobId, _stored, CancellationToken.None);
+        Announce(force: false);
+    }
+
+    /// <summary>Tells the job list what changed (most writes are checkpoints, which it does not show), or everything with <paramref name="force"/>.</summary>
+    private void Announce(bool force)
+    {
+        var record = Value;
+        var summary = new JobSummary(jobId, record.JobName, record.Submission.Definition, record.State, record.StartedAt ?? DateTimeOffset.UtcNow, record.EndedAt,
+            record.Slots, record.Revision);
+        if (force || _announced is null || summary with { Revision = _announced.Revision } != _announced)
+        {
+            _announced = summary;
+            grains.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).UpdateAsync(summary).Ignore();
+        }
+    }
+}

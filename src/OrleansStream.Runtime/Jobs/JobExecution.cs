@@ -1,0 +1,131 @@
+using OrleansStream.Contracts.Cluster;
+using OrleansStream.Contracts.Jobs;
+using OrleansStream.Graph;
+using OrleansStream.Runtime.Checkpoints;
+using OrleansStream.Runtime.Tasks;
+
+namespace OrleansStream.Runtime.Jobs;
+
+/// <summary>
+/// The subtasks of a job's running attempt (Flink's ExecutionGraph, one attempt at a time): where each
+/// runs, what each has reported, which have finished; it deploys an attempt's task grains and releases
+/// them, and is how the checkpoint coordinator reaches them.
+/// </summary>
+internal sealed class JobExecution(string jobId, JobGraph graph, IGrainFactory grains) : ICheckpointParticipants
+{
+    /// <summary>Every subtask of the attempt: null while it runs, its last report once it finished.</summary>
+    private readonly Dictionary<TaskId, TaskReport?> _tasks = new();
+    private readonly Dictionary<TaskId, TaskReport> _progress = new();
+    private IReadOnlyList<SiloAddress> _slots = Array.Empty<SiloAddress>();
+
+    public IReadOnlyCollection<TaskId> Tasks => _tasks.Keys;
+
+    public bool AllFinished => _tasks.Count > 0 && _tasks.Values.All(report => report is not null);
+
+    /// <summary>The silo of each task slot the attempt uses.</summary>
+    public IReadOnlyList<SiloAddress> Slots => _slots;
+
+    /// <summary>True when <paramref name="task"/> belongs to the deployed attempt.</summary>
+    public bool Contains(TaskId task) => _tasks.ContainsKey(task);
+
+    /// <summary>
+    /// Starts every subtask of <paramref name="attempt"/> in its slot, restoring from <paramref name="from"/>:
+    /// consumers before producers, so that no record is sent to a task that is not ready.
+    /// </summary>
+    public async Task DeployAsync(int attempt, IReadOnlyList<SiloAddress> slots, JobSubmission submission, CheckpointMetadata? from)
+    {
+        _slots = slots;
+        _tasks.Clear();
+        _progress.Clear();
+        foreach (var vertex in graph.Vertices)
+        {
+            for (int subtask = 0; subtask < vertex.Parallelism; subtask++)
+            {
+                _tasks[new TaskId(jobId, attempt, vertex.Id, subtask)] = null;
+            }
+        }
+
+        foreach (var vertex in graph.Vertices.Reverse())
+        {
+            await Task.WhenAll(Enumerable.Range(0, vertex.Parallelism).Select(subtask =>
+            {
+                var restore = from is null ? null : StateAssignment.For(from, graph, vertex, subtask);
+                return StartAsync(new TaskDeployment(new TaskId(jobId, attempt, vertex.Id, subtask), submission, restore), slots[graph.SlotOf(vertex, subtask)]);
+            }));
+        }
+    }
+
+    /// <summary>Releases every task of <paramref name="attempt"/> without waiting: a task on a lost silo may take long to answer.</summary>
+    public void Release(int attempt)
+    {
+        foreach (var vertex in graph.Vertices)
+        {
+            for (int subtask = 0; subtask < vertex.Parallelism; subtask++)
+            {
+                TaskGrain(new TaskId(jobId, attempt, vertex.Id, subtask)).ReleaseAsync().Ignore();
+            }
+        }
+    }
+
+    /// <summary>A running task's counts, rates and watermark.</summary>
+    public void OnProgress(TaskReport report)
+    {
+        if (_tasks.TryGetValue(report.Task, out var finished) && finished is null)
+        {
+            _progress[report.Task] = report;
+        }
+    }
+
+    /// <summary>A task finished or failed: its last report stands for it from now on.</summary>
+    public void OnEnded(TaskReport report) => _tasks[report.Task] = report;
+
+    public string VertexName(TaskId task) => graph.Vertex(task.VertexId).Name;
+
+    /// <summary>Per vertex: parallelism, slots, finished subtasks, per operator records and rates, and the low watermark.</summary>
+    public IReadOnlyList<VertexStatus> VertexStatuses() => graph.Vertices.Select(v =>
+    {
+        var finished = _tasks.Where(t => t.Key.VertexId == v.Id && t.Value is not null).Select(t => t.Value!).ToList();
+        var running = _progress.Where(t => t.Key.VertexId == v.Id && _tasks.GetValueOrDefault(t.Key) is null).Select(t => t.Value).ToList();
+        var reports = finished.Concat(running).ToList();
+        var operators = v.Operators
+            .Select((o, i) => new OperatorMetrics(
+                o.Name,
+                reports.Sum(r => r.Operators.ElementAtOrDefault(i)?.RecordsIn ?? 0),
+                reports.Sum(r => r.Operators.ElementAtOrDefault(i)?.RecordsOut ?? 0),
+                running.Sum(r => r.Operators.ElementAtOrDefault(i)?.RecordsInPerSecond ?? 0),
+                running.Sum(r => r.Operators.ElementAtOrDefault(i)?.RecordsOutPerSecond ?? 0)))
+            .ToList();
+        var slots = Enumerable.Range(0, v.Parallelism).Select(i => _slots.Count > 0 ? _slots[graph.SlotOf(v, i)].ToString() : "?").ToList();
+        return new VertexStatus(v.Id, v.Name, v.Parallelism, slots, finished.Count, operators, LowWatermark(v, reports));
+    }).ToList();
+
+    bool ICheckpointParticipants.IsTriggeredDirectly(TaskId task) => _tasks[task] is not null || graph.Vertex(task.VertexId).IsSource;
+
+    string ICheckpointParticipants.Describe(TaskId task) => $"subtask {task.Subtask} of {VertexName(task)}";
+
+    Task<bool> ICheckpointParticipants.TriggerAsync(TaskId task, CheckpointBarrier barrier) => TaskGrain(task).TriggerCheckpointAsync(barrier);
+
+    Task ICheckpointParticipants.NotifyCompleteAsync(TaskId task, long checkpointId) => TaskGrain(task).NotifyCheckpointCompleteAsync(checkpointId);
+
+    void ICheckpointParticipants.Abort(TaskId task, long checkpointId) => TaskGrain(task).AbortCheckpointAsync(checkpointId).Ignore();
+
+    /// <summary>A vertex's watermark is its slowest subtask's (Flink's low watermark); unknown until every subtask has reported one.</summary>
+    private static long? LowWatermark(JobVertex vertex, IEnumerable<TaskReport> reports)
+    {
+        var watermarks = reports.Select(r => r.Watermark).ToList();
+        return watermarks.Count == vertex.Parallelism && watermarks.All(w => w is not null) ? watermarks.Min() : null;
+    }
+
+    private async Task StartAsync(TaskDeployment deployment, SiloAddress slot)
+    {
+        Task start;
+        using (PlacementHint.On(slot))
+        {
+            start = TaskGrain(deployment.Task).StartAsync(deployment);
+        }
+
+        await start;
+    }
+
+    private ITaskGrain TaskGrain(TaskId task) => grains.GetGrain<ITaskGrain>(task.ToString());
+}

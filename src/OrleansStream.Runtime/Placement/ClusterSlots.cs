@@ -1,0 +1,41 @@
+using Microsoft.Extensions.Logging;
+using OrleansStream.Contracts.Cluster;
+
+namespace OrleansStream.Runtime.Placement;
+
+/// <summary>The task slots of the cluster's active silos, as each silo reports them (Flink's resource manager view).</summary>
+internal sealed class ClusterSlots(IClusterMembershipService membership, IGrainFactory grains, ILogger<ClusterSlots> logger)
+{
+    private static readonly TimeSpan SlotQueryTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>Every active silo that answers with its slot count; one that does not answer in time gets no tasks.</summary>
+    public async Task<IReadOnlyList<SiloSlots>> QueryAsync(string jobId)
+    {
+        var silos = membership.CurrentSnapshot.Members.Values
+            .Where(m => m.Status == SiloStatus.Active)
+            .Select(m => m.SiloAddress)
+            .ToList();
+        var counts = await Task.WhenAll(silos.Select(async silo =>
+        {
+            try
+            {
+                return new SiloSlots(silo, await grains.GetSlotCountAsync(silo, SlotQueryTimeout));
+            }
+            catch (Exception ex)
+            {
+                // A silo that crashed is still listed as active until membership declares it dead;
+                // placing tasks there would only fail the restart.
+                logger.LogWarning("Job {JobId}: silo {Silo} did not report its slots and gets no tasks: {Error}", jobId, silo, ex.GetBaseException().Message);
+                return (SiloSlots?)null;
+            }
+        }));
+        return counts.OfType<SiloSlots>().ToList();
+    }
+
+    /// <summary>The first of <paramref name="silos"/> that membership no longer lists as active, if any.</summary>
+    public SiloAddress? FirstLost(IEnumerable<SiloAddress> silos)
+    {
+        var snapshot = membership.CurrentSnapshot;
+        return silos.Distinct().FirstOrDefault(silo => snapshot.GetSiloStatus(silo) != SiloStatus.Active);
+    }
+}
