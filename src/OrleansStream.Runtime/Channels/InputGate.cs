@@ -1,5 +1,5 @@
-using OrleansStream.Checkpoints;
 using OrleansStream.Graph;
+using OrleansStream.Runtime.Checkpoints;
 using OrleansStream.Time;
 
 namespace OrleansStream.Runtime.Channels;
@@ -13,46 +13,54 @@ internal interface IInputHandler
 
     void OnIdle(bool idle);
 
-    /// <summary>Barrier <paramref name="checkpointId"/> has arrived on every channel that has not ended: snapshot now.</summary>
-    void OnBarrier(long checkpointId);
+    /// <summary>The barrier has arrived on every channel that has not ended: snapshot now.</summary>
+    void OnBarrier(CheckpointBarrier barrier);
 }
 
 /// <summary>
-/// The receiving side of all of a task's input channels: checks each envelope's attempt and
-/// sequence number (stale and duplicate envelopes are dropped, a gap is an error), keeps the
-/// per-channel watermarks, aligns checkpoint barriers and tells the task when the combined watermark
-/// moves, when a checkpoint's barriers are all in, and when every channel has ended.
+/// The receiving side of all of a task's input channels (Flink's InputGate with its barrier handler).
+/// It is the channels' one sequencing layer: it restores each channel's order by the envelopes'
+/// sequence numbers, drops duplicates and stale envelopes, parks early arrivals (or, on a transport
+/// that never reorders, reports them as lost data), and tells the transport how far each channel has
+/// been processed. It keeps the per-channel watermarks, aligns checkpoint barriers, and tells the task
+/// when the combined watermark moves, when a checkpoint's barriers are all in, and when every channel has ended.
 /// </summary>
 /// <remarks>
-/// Alignment (exactly-once mode): once barrier n has arrived on a channel, that channel's later
-/// envelopes are held back until barrier n has arrived on every channel (an ended channel counts as
-/// arrived), so the snapshot holds exactly the effect of the records before the barriers. A newer
-/// barrier abandons an alignment that never completed (its checkpoint timed out or was abandoned).
-/// In at-least-once mode nothing is held back; the snapshot is taken when the last barrier arrives.
+/// Alignment (a barrier whose options say aligned: exactly-once): once barrier n has arrived on a
+/// channel, that channel's later envelopes are held back until barrier n has arrived on every channel
+/// (an ended channel counts as arrived), so the snapshot holds exactly the effect of the records before
+/// the barriers. A newer barrier abandons an alignment that never completed (its checkpoint timed out or
+/// was abandoned). Without alignment (at-least-once) nothing is held back; the snapshot is taken when the
+/// last barrier arrives.
 /// </remarks>
 internal sealed class InputGate
 {
     private readonly Dictionary<(int Input, int Sender), int> _channelIndex = new();
     private readonly long[] _expectedSequence;
+    private readonly SortedDictionary<long, StreamEnvelope>?[] _early;
     private readonly bool[] _ended;
     private readonly bool[] _barrierArrived;
     private readonly Queue<StreamEnvelope>?[] _held;
     private readonly bool[] _blocked;
     private readonly WatermarkTracker _watermarks;
     private readonly int _attempt;
-    private readonly bool _align;
+    private readonly bool _mayReorder;
     private int _endedCount;
     private bool _idle;
-    private long _aligning;
+    private CheckpointBarrier? _aligning;
 
     /// <summary>The newest checkpoint this gate is done with: taken, or abandoned by the job.</summary>
     private long _lastCompleted;
     private bool _released;
 
-    public InputGate(JobVertex vertex, int subtask, int attempt, CheckpointingMode mode = CheckpointingMode.ExactlyOnce)
+    /// <param name="vertex">The receiving vertex.</param>
+    /// <param name="subtask">The receiving subtask.</param>
+    /// <param name="attempt">The job's attempt; envelopes of any other are stale.</param>
+    /// <param name="mayReorder">Whether the transport may deliver a channel's envelopes out of order (<see cref="IChannelTransport.MayReorder"/>).</param>
+    public InputGate(JobVertex vertex, int subtask, int attempt, bool mayReorder)
     {
         _attempt = attempt;
-        _align = mode == CheckpointingMode.ExactlyOnce;
+        _mayReorder = mayReorder;
         foreach (var edge in vertex.Inputs)
         {
             foreach (var sender in edge.SendersOf(subtask))
@@ -68,6 +76,7 @@ internal sealed class InputGate
 
         int channels = _channelIndex.Count;
         _expectedSequence = new long[channels];
+        _early = new SortedDictionary<long, StreamEnvelope>?[channels];
         _ended = new bool[channels];
         _barrierArrived = new bool[channels];
         _held = new Queue<StreamEnvelope>?[channels];
@@ -84,12 +93,16 @@ internal sealed class InputGate
     /// <summary>Envelopes held back by an alignment in progress.</summary>
     public int HeldEnvelopes => _held.Sum(q => q?.Count ?? 0);
 
-    /// <summary>Checks an envelope and passes what it means to <paramref name="handler"/>.</summary>
-    public void Accept(StreamEnvelope envelope, IInputHandler handler)
+    /// <summary>
+    /// Takes an envelope in its channel's order and passes what it means to <paramref name="handler"/>.
+    /// Returns the highest sequence number of the envelope's channel processed in order: what its sender may forget.
+    /// </summary>
+    public long Accept(StreamEnvelope envelope, IInputHandler handler)
     {
         if (envelope.Attempt != _attempt)
         {
-            return;
+            // Of another attempt: nothing of it counts here, and its sender may forget it.
+            return envelope.Sequence;
         }
 
         if (!_channelIndex.TryGetValue((envelope.Input, envelope.Sender), out int channel))
@@ -100,23 +113,33 @@ internal sealed class InputGate
         long expected = _expectedSequence[channel];
         if (envelope.Sequence < expected)
         {
-            return;
+            // A resent duplicate.
+            return expected - 1;
         }
 
         if (envelope.Sequence > expected)
         {
-            throw new ChannelGapException(envelope.Input, envelope.Sender, expected, envelope.Sequence);
+            if (!_mayReorder)
+            {
+                throw new ChannelGapException(envelope.Input, envelope.Sender, expected, envelope.Sequence);
+            }
+
+            (_early[channel] ??= new()).TryAdd(envelope.Sequence, envelope);
+            return expected - 1;
         }
 
-        _expectedSequence[channel] = expected + 1;
-        if (_blocked[channel])
-        {
-            (_held[channel] ??= new Queue<StreamEnvelope>()).Enqueue(envelope);
-            return;
-        }
-
-        Dispatch(channel, envelope, handler);
+        Take(channel, envelope, handler);
         ReleaseHeld(handler);
+        if (_early[channel] is { Count: > 0 } early)
+        {
+            while (early.Remove(_expectedSequence[channel], out var next))
+            {
+                Take(channel, next, handler);
+                ReleaseHeld(handler);
+            }
+        }
+
+        return _expectedSequence[channel] - 1;
     }
 
     /// <summary>
@@ -125,15 +148,28 @@ internal sealed class InputGate
     /// </summary>
     public void AbortCheckpoint(long checkpointId, IInputHandler handler)
     {
-        if (checkpointId <= _lastCompleted || checkpointId < _aligning)
+        if (checkpointId <= _lastCompleted || checkpointId < (_aligning?.CheckpointId ?? 0))
         {
             return;
         }
 
-        _aligning = checkpointId;
         _lastCompleted = checkpointId;
         Unblock();
         ReleaseHeld(handler);
+    }
+
+    /// <summary>The next envelope of its channel: processed now, or held back while the channel is blocked by an alignment.</summary>
+    private void Take(int channel, StreamEnvelope envelope, IInputHandler handler)
+    {
+        _expectedSequence[channel]++;
+        if (_blocked[channel])
+        {
+            (_held[channel] ??= new Queue<StreamEnvelope>()).Enqueue(envelope);
+        }
+        else
+        {
+            Dispatch(channel, envelope, handler);
+        }
     }
 
     private void Dispatch(int channel, StreamEnvelope envelope, IInputHandler handler)
@@ -150,7 +186,7 @@ internal sealed class InputGate
                 handler.OnRecords(envelope);
                 return;
             case EnvelopeKind.Barrier:
-                OnBarrier(channel, envelope.CheckpointId, handler);
+                OnBarrier(channel, envelope.Barrier ?? throw new InvalidOperationException($"Barrier envelope {envelope.Sequence} from subtask {envelope.Sender} carries no barrier."), handler);
                 return;
             case EnvelopeKind.Watermark:
                 if (_watermarks.Update(channel, envelope.Watermark, out combined))
@@ -194,29 +230,30 @@ internal sealed class InputGate
         }
     }
 
-    private void OnBarrier(int channel, long checkpointId, IInputHandler handler)
+    private void OnBarrier(int channel, CheckpointBarrier barrier, IInputHandler handler)
     {
-        if (checkpointId <= _lastCompleted || checkpointId < _aligning)
+        long aligning = _aligning?.CheckpointId ?? 0;
+        if (barrier.CheckpointId <= _lastCompleted || barrier.CheckpointId < aligning)
         {
             // A barrier of a checkpoint this task already took or abandoned.
             return;
         }
 
-        if (checkpointId > _aligning)
+        if (barrier.CheckpointId > aligning)
         {
             Unblock();
             Array.Clear(_barrierArrived);
-            _aligning = checkpointId;
+            _aligning = barrier;
         }
 
         _barrierArrived[channel] = true;
-        _blocked[channel] = _align;
+        _blocked[channel] = barrier.Options.Aligned;
         TryCompleteAlignment(handler);
     }
 
     private void TryCompleteAlignment(IInputHandler handler)
     {
-        if (_aligning <= _lastCompleted)
+        if (_aligning is not { } barrier || barrier.CheckpointId <= _lastCompleted)
         {
             return;
         }
@@ -229,8 +266,8 @@ internal sealed class InputGate
             }
         }
 
-        _lastCompleted = _aligning;
-        handler.OnBarrier(_aligning);
+        _lastCompleted = barrier.CheckpointId;
+        handler.OnBarrier(barrier);
         Unblock();
     }
 

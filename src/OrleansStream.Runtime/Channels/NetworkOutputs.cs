@@ -1,17 +1,16 @@
-using Orleans.Streams;
 using OrleansStream.Codecs;
 using OrleansStream.Graph;
 using OrleansStream.Operators;
-using OrleansStream.Runtime.Streaming.Push;
+using OrleansStream.Runtime.Checkpoints;
 using OrleansStream.Runtime.Tasks;
 
 namespace OrleansStream.Runtime.Channels;
 
 /// <summary>
 /// All network outputs of one task: creates a record writer per outgoing edge (with a channel per
-/// target subtask) and sends, flushes and completes them together.
+/// target subtask on the job's transport) and sends, flushes and completes them together.
 /// </summary>
-internal sealed class NetworkOutputs(IStreamProvider streams, TaskId task, int maxParallelism, int batchSize) : INetworkOutputFactory
+internal sealed class NetworkOutputs(IChannelTransport transport, TaskId task, int maxParallelism, int batchSize) : INetworkOutputFactory, IBarrierOutput
 {
     private readonly List<IRecordWriter> _writers = new();
     private readonly List<OutputChannel> _channels = new();
@@ -30,12 +29,7 @@ internal sealed class NetworkOutputs(IStreamProvider streams, TaskId task, int m
             ? new[] { task.Subtask }
             : Enumerable.Range(0, edge.Target.Parallelism).ToArray();
         var channels = targets
-            .Select(target =>
-            {
-                var targetTask = task with { VertexId = edge.Target.Id, Subtask = target };
-                var stream = streams.GetStream<StreamEnvelope>(ChannelNames.InputStreamOf(targetTask.ToString()));
-                return new OutputChannel(stream, edge.TargetInput, task.Subtask, task.Attempt);
-            })
+            .Select(target => new OutputChannel(transport.Connect(task, task with { VertexId = edge.Target.Id, Subtask = target }), edge.TargetInput, task.Subtask, task.Attempt))
             .ToArray();
         _channels.AddRange(channels);
         var writer = new RecordWriter<T>(channels, codec, edge.Partitioner, keyHash, maxParallelism, batchSize, task.Subtask);
@@ -64,15 +58,15 @@ internal sealed class NetworkOutputs(IStreamProvider streams, TaskId task, int m
         }
     }
 
-    public void EmitBarrier(long checkpointId)
+    public void EmitBarrier(CheckpointBarrier barrier)
     {
         foreach (var writer in _writers)
         {
-            writer.EmitBarrier(checkpointId);
+            writer.EmitBarrier(barrier);
         }
     }
 
-    /// <summary>Ends every channel and waits until the receivers have everything.</summary>
+    /// <summary>Ends every channel and waits until the receivers have processed everything (where the transport can tell).</summary>
     public async Task CompleteAsync()
     {
         foreach (var writer in _writers)
@@ -81,12 +75,6 @@ internal sealed class NetworkOutputs(IStreamProvider streams, TaskId task, int m
         }
 
         await SendPendingAsync();
-
-        // Only the push provider can tell when everything sent has been processed; the end-of-input
-        // envelopes already told every receiver that the channel is done.
-        if (streams is PushStreamProvider)
-        {
-            await Task.WhenAll(_channels.Select(c => c.CompleteAsync()));
-        }
+        await Task.WhenAll(_channels.Select(c => c.DrainAsync()));
     }
 }

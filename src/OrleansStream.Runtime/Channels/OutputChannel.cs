@@ -1,13 +1,13 @@
-using Orleans.Streams;
+using OrleansStream.Runtime.Checkpoints;
 
 namespace OrleansStream.Runtime.Channels;
 
 /// <summary>
-/// The sending end of one channel (one edge, one target subtask). Envelopes are queued while a
-/// grain turn runs the chain synchronously, then sent in order; sending waits when the stream's
-/// window is full, which is how a slow consumer slows its producer.
+/// The sending end of one channel (one edge, one target subtask): numbers its envelopes, queues them
+/// while a turn runs the chain, then sends them in order on the transport; sending waits when the
+/// transport's window is full, which is how a slow consumer slows its producer.
 /// </summary>
-internal sealed class OutputChannel(IAsyncStream<StreamEnvelope> stream, int input, int sender, int attempt)
+internal sealed class OutputChannel(IChannelSender sender, int input, int senderSubtask, int attempt)
 {
     private readonly Queue<StreamEnvelope> _pending = new();
     private long _nextSequence;
@@ -23,7 +23,7 @@ internal sealed class OutputChannel(IAsyncStream<StreamEnvelope> stream, int inp
         {
             Kind = EnvelopeKind.Records,
             Input = input,
-            Sender = sender,
+            Sender = senderSubtask,
             Attempt = attempt,
             Sequence = _nextSequence++,
             RecordCount = count,
@@ -35,21 +35,21 @@ internal sealed class OutputChannel(IAsyncStream<StreamEnvelope> stream, int inp
         {
             Kind = kind,
             Input = input,
-            Sender = sender,
+            Sender = senderSubtask,
             Attempt = attempt,
             Sequence = _nextSequence++,
             Watermark = watermark,
         });
 
-    public void EnqueueBarrier(long checkpointId)
+    public void EnqueueBarrier(CheckpointBarrier barrier)
         => _pending.Enqueue(new StreamEnvelope
         {
             Kind = EnvelopeKind.Barrier,
             Input = input,
-            Sender = sender,
+            Sender = senderSubtask,
             Attempt = attempt,
             Sequence = _nextSequence++,
-            CheckpointId = checkpointId,
+            Barrier = barrier,
         });
 
     /// <summary>
@@ -66,14 +66,14 @@ internal sealed class OutputChannel(IAsyncStream<StreamEnvelope> stream, int inp
         return _sending;
     }
 
+    /// <summary>Waits until the receiver has processed everything sent, where the transport can tell.</summary>
+    public Task DrainAsync() => sender.DrainAsync();
+
     private async Task SendQueuedAsync()
     {
         while (_pending.TryDequeue(out var envelope))
         {
-            await stream.OnNextAsync(envelope);
+            await sender.SendAsync(envelope);
         }
     }
-
-    /// <summary>Waits until everything sent has been delivered (where the provider can tell).</summary>
-    public Task CompleteAsync() => stream.OnCompletedAsync();
 }

@@ -2,6 +2,7 @@ using OrleansStream.Codecs;
 using OrleansStream.Graph;
 using OrleansStream.KeyGroups;
 using OrleansStream.Operators;
+using OrleansStream.Runtime.Checkpoints;
 
 namespace OrleansStream.Runtime.Channels;
 
@@ -18,8 +19,8 @@ internal interface IRecordWriter
 
     void EmitEndOfInput();
 
-    /// <summary>Sends checkpoint barrier <paramref name="checkpointId"/> to every channel, after the records before it.</summary>
-    void EmitBarrier(long checkpointId);
+    /// <summary>Sends the checkpoint barrier to every channel, after the records before it.</summary>
+    void EmitBarrier(CheckpointBarrier barrier);
 }
 
 /// <summary>
@@ -134,12 +135,12 @@ internal sealed class RecordWriter<T> : IOutput<T>, IRecordWriter
         }
     }
 
-    public void EmitBarrier(long checkpointId)
+    public void EmitBarrier(CheckpointBarrier barrier)
     {
         for (int i = 0; i < _channels.Length; i++)
         {
             Seal(i);
-            _channels[i].EnqueueBarrier(checkpointId);
+            _channels[i].EnqueueBarrier(barrier);
         }
     }
 

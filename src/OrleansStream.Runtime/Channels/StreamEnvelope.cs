@@ -1,3 +1,5 @@
+using OrleansStream.Runtime.Checkpoints;
+
 namespace OrleansStream.Runtime.Channels;
 
 [GenerateSerializer]
@@ -18,14 +20,15 @@ public enum EnvelopeKind : byte
     /// <summary>The sender has sent everything; nothing follows on this channel.</summary>
     EndOfInput,
 
-    /// <summary>Checkpoint barrier <see cref="StreamEnvelope.CheckpointId"/>: what came before it belongs to the checkpoint, what follows does not.</summary>
+    /// <summary>Checkpoint barrier <see cref="StreamEnvelope.Barrier"/>: what came before it belongs to the checkpoint, what follows does not.</summary>
     Barrier,
 }
 
 /// <summary>
 /// What travels on a channel between two subtasks: a batch of serialized records or a control
 /// event, in order with the data. Sender, attempt and a per-channel sequence number let the
-/// receiver drop stale and duplicate envelopes and notice lost ones instead of trusting the transport.
+/// receiver restore the channel's order, drop duplicates and notice lost envelopes instead of
+/// trusting the transport: the channel's one sequencing layer.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("orleansstream.envelope")]
 public sealed class StreamEnvelope
@@ -40,6 +43,7 @@ public sealed class StreamEnvelope
 
     [Id(3)] public required int Attempt { get; init; }
 
+    /// <summary>The envelope's place on its channel, from 0.</summary>
     [Id(4)] public required long Sequence { get; init; }
 
     [Id(5)] public int RecordCount { get; init; }
@@ -48,5 +52,6 @@ public sealed class StreamEnvelope
 
     [Id(7)] public long Watermark { get; init; }
 
-    [Id(8)] public long CheckpointId { get; init; }
+    /// <summary>The barrier of a <see cref="EnvelopeKind.Barrier"/> envelope, with the checkpoint's options.</summary>
+    [Id(9)] public CheckpointBarrier? Barrier { get; init; }
 }

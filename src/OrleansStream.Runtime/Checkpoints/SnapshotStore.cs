@@ -16,7 +16,7 @@ namespace OrleansStream.Runtime.Checkpoints;
 /// addressed by (job, checkpoint), so that large state is many moderate rows and any job can start
 /// from any retained snapshot.
 /// </summary>
-internal sealed class SnapshotStore(IServiceProvider services, IOptions<OrleansStreamOptions> options, ILogger<SnapshotStore> logger) : ICheckpointStorage
+internal sealed class SnapshotStore(IServiceProvider services, IOptions<OrleansStreamOptions> options, ILogger<SnapshotStore> logger) : ICheckpointStorage, IChunkStorage
 {
     private static readonly GrainType ChunkType = GrainType.Create("orleansstream.snapshot");
     private static readonly GrainType MetadataType = GrainType.Create("orleansstream.checkpoint");

@@ -28,7 +28,7 @@ public sealed class LocalCluster : IAsyncDisposable
     public IServiceProvider Services(int silo) => _silos[silo].Services;
 
     /// <summary>
-    /// Starts <paramref name="silos"/> silos with OrleansStream and its push stream provider.
+    /// Starts <paramref name="silos"/> silos with OrleansStream and its push channel transport.
     /// <paramref name="configure"/> runs on each silo builder last: set slots, options, or add
     /// <c>AddMemoryChannelStreams()</c> (not added by default: its pulling agents cost CPU when idle).
     /// Checkpoints and job state go to the SQLite file <paramref name="stateDatabase"/>, which outlives

@@ -9,7 +9,8 @@ using OrleansStream.Runtime.Jobs;
 using OrleansStream.Runtime.Jobs.Artifacts;
 using OrleansStream.Runtime.Jobs.Definitions;
 using OrleansStream.Runtime.Placement;
-using OrleansStream.Runtime.Streaming.Push;
+using OrleansStream.Runtime.Channels;
+using OrleansStream.Runtime.Channels.Push;
 
 namespace OrleansStream.Runtime.Hosting;
 
@@ -46,7 +47,13 @@ public static class OrleansStreamHostingExtensions
         services.AddSingleton<DeployedJobAssemblies>();
         services.AddSingleton<IJobDefinitionResolver, DeployedJobResolver>();
         services.AddSingleton<IJobDefinitionResolver, UploadedJobResolver>();
-        builder.AddPushStreams(OrleansStreamOptions.DefaultStreamProvider);
+        services.AddOptions<PushChannelOptions>().Validate(push =>
+        {
+            push.Validate();
+            return true;
+        }).ValidateOnStart();
+        services.AddKeyedSingleton<IChannelTransport, PushChannelTransport>(PushChannelTransport.Name);
+        services.AddSingleton<ChannelTransports>();
         return builder;
     }
 

@@ -3,10 +3,13 @@ namespace OrleansStream.Runtime.Hosting;
 /// <summary>How a silo runs OrleansStream tasks.</summary>
 public sealed class OrleansStreamOptions
 {
-    /// <summary>The name of the push stream provider that <c>AddOrleansStream</c> registers.</summary>
-    public const string DefaultStreamProvider = "orleansstream";
+    /// <summary>The name of the push channel transport that <c>AddOrleansStream</c> registers.</summary>
+    public const string DefaultStreamProvider = Channels.Push.PushChannelTransport.Name;
 
-    /// <summary>The Orleans stream provider that carries records between tasks, chosen by name.</summary>
+    /// <summary>
+    /// What carries records between tasks, chosen by name: the push channel transport (the default), or an
+    /// Orleans stream provider registered on the silo, such as memory streams (<c>AddMemoryChannelStreams</c>).
+    /// </summary>
     public string StreamProvider { get; set; } = DefaultStreamProvider;
 
     /// <summary>The name of the grain storage provider that holds checkpoints, savepoints and job state.</summary>
@@ -23,7 +26,7 @@ public sealed class OrleansStreamOptions
     /// <summary>How often a running task reports its record counts, rates and watermark to its job grain (what status shows).</summary>
     public TimeSpan TaskMetricsInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>How often a job grain checks its tasks' silos, due checkpoints, checkpoint timeouts and pending restarts.</summary>
+    /// <summary>How often a job grain checks its tasks' silos, and its checkpoint coordinator due checkpoints and timeouts.</summary>
     public TimeSpan JobSupervisionInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>

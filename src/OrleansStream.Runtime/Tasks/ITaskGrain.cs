@@ -1,5 +1,6 @@
 using Orleans.Concurrency;
 using OrleansStream.Contracts.Jobs;
+using OrleansStream.Runtime.Channels;
 using OrleansStream.Runtime.Checkpoints;
 using OrleansStream.Runtime.Jobs;
 
@@ -7,16 +8,24 @@ namespace OrleansStream.Runtime.Tasks;
 
 /// <summary>What a task grain needs to run its subtask.</summary>
 [GenerateSerializer, Immutable, Alias("orleansstream.task-deployment")]
-public sealed record TaskDeployment(
+internal sealed record TaskDeployment(
     [property: Id(0)] TaskId Task,
     [property: Id(1)] JobSubmission Submission,
     [property: Id(2)] TaskRestore? Restore = null);
 
 /// <summary>One subtask of one attempt of a job (Flink's Task): runs its operator chain.</summary>
-public interface ITaskGrain : IGrainWithStringKey
+internal interface ITaskGrain : IGrainWithStringKey
 {
     /// <summary>Restores the subtask's state (if the deployment says so), opens its operators and starts it.</summary>
     Task StartAsync(TaskDeployment deployment);
+
+    /// <summary>
+    /// Delivers an envelope of one of the task's input channels (the push transport). Returns the highest
+    /// sequence number of that channel the task has processed in order: what the sender may forget.
+    /// Completes once the envelope is processed and what it produced was sent on, so that a full channel
+    /// downstream slows the sender too.
+    /// </summary>
+    Task<long> DeliverAsync(StreamEnvelope envelope);
 
     /// <summary>
     /// Takes a snapshot for the checkpoint of <paramref name="barrier"/>: a running source records its

@@ -2,6 +2,7 @@ using OrleansStream.Codecs;
 using OrleansStream.Connectors;
 using OrleansStream.Graph;
 using OrleansStream.Operators;
+using OrleansStream.Runtime.Checkpoints;
 using OrleansStream.State;
 
 namespace OrleansStream.Runtime.Tasks;
@@ -11,7 +12,7 @@ namespace OrleansStream.Runtime.Tasks;
 /// task drives the chain: input batches go to <see cref="InputDecoders"/>, lifecycle calls go to
 /// every operator in chain order.
 /// </summary>
-internal sealed class OperatorChain
+internal sealed class OperatorChain : ISnapshotSource
 {
     private readonly IStreamOperator[] _operators;
     private readonly Transformation[] _nodes;
@@ -85,7 +86,7 @@ internal sealed class OperatorChain
     }
 
     /// <summary>Captures every operator's state for checkpoint <paramref name="checkpointId"/>; keyed state goes into <paramref name="keyed"/>.</summary>
-    public (Dictionary<string, IReadOnlyList<byte[]>> OperatorState, List<string> KeyedOperators) Snapshot(long checkpointId, KeyedSnapshotBuilder keyed)
+    public ChainSnapshot Snapshot(long checkpointId, KeyedSnapshotBuilder keyed)
     {
         var operatorState = new Dictionary<string, IReadOnlyList<byte[]>>(StringComparer.Ordinal);
         var keyedOperators = new List<string>();
@@ -104,7 +105,7 @@ internal sealed class OperatorChain
             }
         }
 
-        return (operatorState, keyedOperators);
+        return new ChainSnapshot(operatorState, keyedOperators);
     }
 
     public async ValueTask NotifyCheckpointCompleteAsync(long checkpointId, CancellationToken cancellationToken)

@@ -7,6 +7,7 @@ using OrleansStream.Connectors;
 using OrleansStream.Contracts.Jobs;
 using OrleansStream.Operators;
 using OrleansStream.Runtime.Channels;
+using OrleansStream.Runtime.Channels.Streams;
 using OrleansStream.Runtime.Checkpoints;
 using OrleansStream.Runtime.Hosting;
 using OrleansStream.Runtime.Jobs;
@@ -16,53 +17,50 @@ using OrleansStream.State;
 namespace OrleansStream.Runtime.Tasks;
 
 /// <summary>
-/// The task loop of one subtask. Input envelopes arrive on the task's own stream and run through
-/// the input gate and the operator chain in one turn; what the chain produced is sent before the
-/// next envelope is taken, so a full channel downstream slows this task and, through it, its
-/// producers. A source task reads its splits in slices on a timer. A tick drives processing time:
-/// watermark generation, processing-time windows, sink flushes and the buffer timeout.
+/// The task loop of one subtask (Flink's StreamTask). Everything it does passes its <see cref="TaskMailbox"/>:
+/// input envelopes (through the input gate into the operator chain), a source's reads in slices on a
+/// timer, a processing-time tick (watermark generation, processing-time windows, sink flushes, the buffer
+/// timeout), checkpoint triggers, aborts and commits, and results operators post (async I/O). After each,
+/// what the chain produced is sent before the next is taken, so a full channel downstream slows this task
+/// and, through it, its producers.
 /// </summary>
 /// <remarks>
-/// Checkpoints: when a barrier has been aligned (or a source is triggered) the task captures its
-/// operators' state synchronously, forwards the barrier, and writes the snapshot to checkpoint
-/// storage in the background, on the thread pool, while it goes on processing; then it acknowledges to the job grain. A
-/// finished task keeps its operators open until the job releases it, so that it can still snapshot
-/// its final state and commit when the final checkpoint completes.
+/// Checkpoints are its <see cref="SubtaskCheckpointCoordinator"/>'s. A finished task keeps its operators
+/// open until the job releases it, so that it can still snapshot its final state and commit when the final
+/// checkpoint completes.
 /// </remarks>
-[ImplicitStreamSubscription(ChannelNames.Namespace)]
+[ImplicitStreamSubscription(StreamChannelTransport.Namespace)]
 [TaskSlotPlacement]
 [Immovable]
 [GrainType("orleansstream.task")]
-internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelope>, IInputHandler
+internal sealed class TaskGrain(
+    IOptions<OrleansStreamOptions> options,
+    SnapshotStore snapshots,
+    JobGraphFactory graphs,
+    ChannelTransports transports,
+    ILogger<TaskGrain> logger) : Grain, ITaskGrain, IAsyncObserver<StreamEnvelope>, IInputHandler
 {
-    private readonly OrleansStreamOptions _options;
-    private readonly SnapshotStore _snapshots;
-    private readonly JobGraphFactory _graphs;
-    private readonly ILogger<TaskGrain> _logger;
+    private readonly OrleansStreamOptions _options = options.Value;
     private readonly CancellationTokenSource _released = new();
+    private readonly ThroughputMeter _meter = new(TimeProvider.System);
+    private IChannelTransport _transport = null!;
     private TaskState _state = TaskState.Created;
     private TaskId _task;
     private OperatorChain _chain = null!;
     private NetworkOutputs _network = null!;
+    private TaskMailbox _mailbox = null!;
+    private SubtaskCheckpointCoordinator? _checkpoints;
     private InputGate? _gate;
+    private bool _sourceEnded;
+    private bool _finishing;
     private IGrainTimer? _tick;
     private IGrainTimer? _sourceTimer;
     private IGrainTimer? _lease;
     private IGrainTimer? _metrics;
-    private readonly ThroughputMeter _meter = new(TimeProvider.System);
-    private long _lastSnapshot;
     private bool _chainClosed;
 
     /// <summary>Keeps the job's code (an uploaded assembly) loaded on this silo until the task deactivates.</summary>
     private IDisposable? _jobCode;
-
-    public TaskGrain(IOptions<OrleansStreamOptions> options, SnapshotStore snapshots, JobGraphFactory graphs, ILogger<TaskGrain> logger)
-    {
-        _options = options.Value;
-        _snapshots = snapshots;
-        _graphs = graphs;
-        _logger = logger;
-    }
 
     private enum TaskState
     {
@@ -73,14 +71,19 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
         Canceled,
     }
 
-    private IStreamProvider Streams => this.GetStreamProvider(_options.StreamProvider);
-
     private IJobMasterGateway Job => GrainFactory.GetGrain<IJobMasterGateway>(_task.JobId);
+
+    /// <summary>Every channel into this task has ended (a source: its splits are read).</summary>
+    private bool InputEnded => _gate?.AllEnded ?? _sourceEnded;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var input = Streams.GetStream<StreamEnvelope>(ChannelNames.InputStreamOf(this.GetPrimaryKeyString()));
-        await input.SubscribeAsync(this);
+        _transport = transports.Get(_options.StreamProvider);
+        if (_transport is StreamChannelTransport)
+        {
+            // Over an Orleans stream provider input arrives on the task's own stream; the push transport calls DeliverAsync.
+            await this.GetStreamProvider(_options.StreamProvider).GetStream<StreamEnvelope>(StreamChannelTransport.InputStreamOf(TaskId.Parse(this.GetPrimaryKeyString()))).SubscribeAsync(this);
+        }
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -99,16 +102,17 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
         }
 
         _task = deployment.Task;
-        _jobCode ??= _graphs.Hold(_task.JobId);
-        var graph = await _graphs.BuildAsync(_task.JobId, deployment.Submission);
+        _jobCode ??= graphs.Hold(_task.JobId);
+        var graph = await graphs.BuildAsync(_task.JobId, deployment.Submission);
         var vertex = graph.Vertex(_task.VertexId);
-        _network = new NetworkOutputs(Streams, _task, graph.MaxParallelism, _options.BatchSize);
+        _network = new NetworkOutputs(_transport, _task, graph.MaxParallelism, _options.BatchSize);
         _chain = OperatorChain.Create(vertex, _network);
-        var mailbox = TaskMailbox.OfCurrentActivation(RunPostedAsync);
+        _mailbox = TaskMailbox.OfCurrentActivation(FlushAsync, FailAsync);
+        _checkpoints = new SubtaskCheckpointCoordinator(_task, _chain, _network, snapshots, new JobCheckpointResponder(Job), _options.CheckpointChunkBytes, _released.Token, logger);
         _chain.CreateContexts(node => new OperatorContext(_task.JobId, _task.Attempt, node.Name, _task.Subtask, vertex.Parallelism, graph.MaxParallelism, TimeProvider.System)
         {
             OperatorId = node.Uid,
-            Mailbox = mailbox,
+            Mailbox = _mailbox,
         });
         if (deployment.Restore is { } restore)
         {
@@ -118,7 +122,7 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
         _chain.Open();
         if (deployment.Restore is { } restored)
         {
-            _lastSnapshot = restored.CheckpointId;
+            _checkpoints.Restored(restored.CheckpointId);
 
             // What was pre-committed for the restored checkpoint may never have been committed.
             await _chain.NotifyCheckpointCompleteAsync(restored.CheckpointId, _released.Token);
@@ -130,7 +134,7 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
             return;
         }
 
-        _gate = vertex.IsSource ? null : new InputGate(vertex, _task.Subtask, _task.Attempt, graph.Checkpointing.Mode);
+        _gate = vertex.IsSource ? null : new InputGate(vertex, _task.Subtask, _task.Attempt, _transport.MayReorder);
         _state = TaskState.Running;
 
         // The timers keep the task active: a source receives no calls, and a quiet stream may send none.
@@ -145,11 +149,11 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
         _meter.Read(_chain.Operators);
         _metrics = this.RegisterGrainTimer(ReportProgress, new GrainTimerCreationOptions(_options.TaskMetricsInterval, _options.TaskMetricsInterval) { KeepAlive = false });
 
-        _logger.LogDebug("Task {Task} started: {Vertex} x{Parallelism}{Restored}", _task, vertex.Name, vertex.Parallelism,
+        logger.LogDebug("Task {Task} started: {Vertex} x{Parallelism}{Restored}", _task, vertex.Name, vertex.Parallelism,
             deployment.Restore is null ? "" : $", restored from checkpoint {deployment.Restore.CheckpointId}");
     }
 
-    public async Task OnNextAsync(StreamEnvelope envelope, StreamSequenceToken? token = null)
+    public async Task<long> DeliverAsync(StreamEnvelope envelope)
     {
         if (_state == TaskState.Created)
         {
@@ -158,30 +162,21 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
             throw new InvalidOperationException($"Task {this.GetPrimaryKeyString()} received data but is not deployed on this activation.");
         }
 
-        if (_state != TaskState.Running)
+        long acknowledged = envelope.Sequence;
+        if (_state == TaskState.Running)
         {
-            return;
+            await _mailbox.RunAsync(() => acknowledged = _gate!.Accept(envelope, this));
         }
 
-        try
-        {
-            _gate!.Accept(envelope, this);
-            await _network.SendPendingAsync();
-            await _chain.WaitUntilReadyAsync();
-            if (_gate.AllEnded && _state == TaskState.Running)
-            {
-                await FinishAsync();
-            }
-        }
-        catch (Exception ex)
-        {
-            await FailAsync(ex);
-        }
+        // A task that no longer runs drops its input: the sender may forget it.
+        return acknowledged;
     }
 
-    public Task OnCompletedAsync() => Task.CompletedTask;
+    Task IAsyncObserver<StreamEnvelope>.OnNextAsync(StreamEnvelope envelope, StreamSequenceToken? token) => DeliverAsync(envelope);
 
-    public Task OnErrorAsync(Exception ex) => Task.CompletedTask;
+    Task IAsyncObserver<StreamEnvelope>.OnCompletedAsync() => Task.CompletedTask;
+
+    Task IAsyncObserver<StreamEnvelope>.OnErrorAsync(Exception ex) => Task.CompletedTask;
 
     void IInputHandler.OnRecords(StreamEnvelope envelope) => _chain.InputDecoders[envelope.Input].Decode(envelope.Payload, envelope.RecordCount);
 
@@ -189,24 +184,31 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
 
     void IInputHandler.OnIdle(bool idle) => _chain.ProcessIdle(idle);
 
-    void IInputHandler.OnBarrier(long checkpointId) => TakeSnapshot(checkpointId, persist: true, emitBarrier: true);
+    void IInputHandler.OnBarrier(CheckpointBarrier barrier) => _checkpoints!.TakeSnapshot(barrier, forwardBarrier: true);
 
     public async Task<bool> TriggerCheckpointAsync(CheckpointBarrier barrier)
     {
-        var (checkpointId, persist, stopSource) = (barrier.CheckpointId, barrier.Options.Persist, barrier.Options.StopSource);
-        if (checkpointId <= _lastSnapshot)
+        if (_checkpoints is null)
+        {
+            // Never started on this activation.
+            return false;
+        }
+
+        if (_checkpoints.HasTaken(barrier.CheckpointId))
         {
             // Already taken when the barrier came through; a second snapshot would see later records.
             return true;
         }
 
-        try
+        var checkpoints = _checkpoints;
+        bool taken = false;
+        switch (_state)
         {
-            switch (_state)
-            {
-                case TaskState.Running when _chain.Source is not null:
-                    TakeSnapshot(checkpointId, persist, emitBarrier: true);
-                    if (stopSource)
+            case TaskState.Running when _chain.Source is not null:
+                await _mailbox.RunAsync(() =>
+                {
+                    checkpoints.TakeSnapshot(barrier, forwardBarrier: true);
+                    if (barrier.Options.StopSource)
                     {
                         // Nothing after a stop savepoint's barrier: the job resumes from it, so records read
                         // now would reach at-least-once sinks twice.
@@ -214,63 +216,33 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
                         _sourceTimer = null;
                     }
 
-                    await _network.SendPendingAsync();
-                    return true;
-                case TaskState.Finished:
-                    TakeSnapshot(checkpointId, persist, emitBarrier: false);
-                    return true;
-                default:
-                    return false;
-            }
+                    taken = true;
+                });
+                break;
+            case TaskState.Finished:
+                await _mailbox.RunAsync(() =>
+                {
+                    checkpoints.TakeSnapshot(barrier, forwardBarrier: false);
+                    taken = true;
+                });
+                break;
         }
-        catch (Exception ex)
-        {
-            await FailAsync(ex);
-            return false;
-        }
+
+        return taken;
     }
 
-    public async Task AbortCheckpointAsync(long checkpointId)
-    {
-        if (_state != TaskState.Running || _gate is null)
-        {
-            return;
-        }
+    public Task AbortCheckpointAsync(long checkpointId)
+        => _state == TaskState.Running && _gate is { } gate
+            ? _mailbox.RunAsync(() => gate.AbortCheckpoint(checkpointId, this))
+            : Task.CompletedTask;
 
-        try
-        {
-            _gate.AbortCheckpoint(checkpointId, this);
-            await _network.SendPendingAsync();
-            if (_gate.AllEnded && _state == TaskState.Running)
-            {
-                await FinishAsync();
-            }
-        }
-        catch (Exception ex)
-        {
-            await FailAsync(ex);
-        }
-    }
+    public Task NotifyCheckpointCompleteAsync(long checkpointId)
+        => _state is TaskState.Running or TaskState.Finished
 
-    public async Task NotifyCheckpointCompleteAsync(long checkpointId)
-    {
-        if (_state is not (TaskState.Running or TaskState.Finished))
-        {
-            return;
-        }
-
-        try
-        {
-            await _chain.NotifyCheckpointCompleteAsync(checkpointId, _released.Token);
-        }
-        catch (Exception ex)
-        {
-            // Reported as the task's failure (the job restarts and commits again from the restored
-            // checkpoint), and thrown to a job grain that waits for the commit before it ends the job.
-            await FailAsync(ex);
-            throw;
-        }
-    }
+            // A failed commit is the task's failure (the job restarts and commits again from the restored
+            // checkpoint), and is thrown to a job grain that waits for the commit before it ends the job.
+            ? _mailbox.RunObservedAsync(() => _chain.NotifyCheckpointCompleteAsync(checkpointId, _released.Token))
+            : Task.CompletedTask;
 
     public async Task ReleaseAsync()
     {
@@ -294,117 +266,55 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
 
         foreach (var handle in restore.KeyedState)
         {
-            var chunk = await _snapshots.ReadChunkAsync(handle, _released.Token);
+            var chunk = await snapshots.ReadChunkAsync(handle, _released.Token);
             KeyedSnapshotBuilder.Restore(chunk, _chain.StateOf);
         }
     }
 
-    /// <summary>
-    /// The synchronous part of a snapshot: captures the chain's state and forwards the barrier, in this
-    /// turn, so that nothing processed after the barrier is in it. Cutting chunks and writing happen in the background.
-    /// </summary>
-    private void TakeSnapshot(long checkpointId, bool persist, bool emitBarrier)
+    /// <summary>The one flush point, after every mail: send what it produced, wait for room in operators that hold input back, and finish once the input has ended.</summary>
+    private async ValueTask FlushAsync()
     {
-        _lastSnapshot = Math.Max(_lastSnapshot, checkpointId);
-        var keyed = new KeyedSnapshotBuilder();
-        var (operatorState, keyedOperators) = _chain.Snapshot(checkpointId, keyed);
-        if (emitBarrier)
+        await _network.SendPendingAsync();
+        await _chain.WaitUntilReadyAsync();
+        if (InputEnded && _state == TaskState.Running && !_finishing)
         {
-            _network.EmitBarrier(checkpointId);
-        }
-
-        _ = PersistAndAcknowledgeAsync(checkpointId, persist ? keyed : null, operatorState, keyedOperators);
-    }
-
-    private async Task PersistAndAcknowledgeAsync(
-        long checkpointId, KeyedSnapshotBuilder? keyed, Dictionary<string, IReadOnlyList<byte[]>> operatorState, List<string> keyedOperators)
-    {
-        try
-        {
-            // Off the grain's scheduler: cutting chunks copies every byte of the state, and some storage
-            // clients do their "async" I/O synchronously (Microsoft.Data.Sqlite does), which on the grain's
-            // scheduler would hold the task's turn, and with it the task's input, for the whole write.
-            var (snapshots, task, chunkBytes, released) = (_snapshots, _task, _options.CheckpointChunkBytes, _released.Token);
-            IReadOnlyList<KeyedStateHandle> handles = keyed is null
-                ? Array.Empty<KeyedStateHandle>()
-                : await Task.Run(() => WriteChunksAsync(snapshots, task, checkpointId, keyed, chunkBytes, released));
-            var snapshot = new TaskSnapshot(_task.VertexId, _task.Subtask, operatorState, handles, keyedOperators);
-            await Job.AcknowledgeCheckpointAsync(_task, checkpointId, snapshot);
-        }
-        catch (Exception ex) when (!_released.IsCancellationRequested)
-        {
-            _logger.LogWarning(ex, "Task {Task} could not store its snapshot for checkpoint {Checkpoint}", _task, checkpointId);
-            Job.DeclineCheckpointAsync(_task, checkpointId, $"Subtask {_task.Subtask} of vertex {_task.VertexId} could not store its snapshot: {ex.GetBaseException().Message}").Ignore();
-        }
-        catch (Exception)
-        {
-            // Released while writing: the job has moved on and will not wait for this snapshot.
+            await FinishAsync();
         }
     }
 
-    /// <summary>Static, so that it cannot touch the grain's state: it runs on the thread pool.</summary>
-    private static async Task<IReadOnlyList<KeyedStateHandle>> WriteChunksAsync(
-        SnapshotStore snapshots, TaskId task, long checkpointId, KeyedSnapshotBuilder keyed, int chunkBytes, CancellationToken cancellationToken)
-    {
-        var chunks = keyed.Build(chunkBytes);
-        var handles = new List<KeyedStateHandle>(chunks.Count);
-        for (int i = 0; i < chunks.Count; i++)
-        {
-            var key = SnapshotStore.ChunkKey(task.JobId, checkpointId, task.VertexId, task.Subtask, i);
-            handles.Add(await snapshots.WriteChunkAsync(key, chunks[i], cancellationToken));
-        }
+    private Task TickAsync()
+        => _state != TaskState.Running
+            ? Task.CompletedTask
+            : _mailbox.RunAsync(() =>
+            {
+                _chain.OnProcessingTime(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+                _network.FlushOlderThan(Environment.TickCount64, (long)_options.BufferTimeout.TotalMilliseconds);
+            });
 
-        return handles;
-    }
-
-    private async Task TickAsync()
-    {
-        if (_state != TaskState.Running)
-        {
-            return;
-        }
-
-        try
-        {
-            _chain.OnProcessingTime(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-            _network.FlushOlderThan(Environment.TickCount64, (long)_options.BufferTimeout.TotalMilliseconds);
-            await _network.SendPendingAsync();
-        }
-        catch (Exception ex)
-        {
-            await FailAsync(ex);
-        }
-    }
-
+    /// <summary>Reads the source in slices of one batch each, each a mail, until it has nothing more now or the turn's budget is spent.</summary>
     private async Task ReadSourceAsync()
     {
         var source = _chain.Source!;
         long deadline = Stopwatch.GetTimestamp() + (long)(_options.SourceSliceBudget.TotalSeconds * Stopwatch.Frequency);
-        try
+        var status = ReadStatus.MoreAvailable;
+        while (status == ReadStatus.MoreAvailable && _state == TaskState.Running && !_sourceEnded && Stopwatch.GetTimestamp() < deadline)
         {
-            ReadStatus status;
-            do
+            await _mailbox.RunAsync(async () =>
             {
                 status = await source.ReadAsync(_options.BatchSize, _released.Token);
-                await _network.SendPendingAsync();
-                await _chain.WaitUntilReadyAsync();
                 if (status == ReadStatus.End && _state == TaskState.Running)
                 {
                     source.EmitEndOfInput();
-                    await FinishAsync();
-                    return;
+                    _sourceEnded = true;
                 }
-            }
-            while (status == ReadStatus.MoreAvailable && _state == TaskState.Running && Stopwatch.GetTimestamp() < deadline);
-        }
-        catch (Exception ex)
-        {
-            await FailAsync(ex);
+            });
         }
     }
 
     private async Task FinishAsync()
     {
+        // Once: mails posted while operators drain (async I/O results) flush too.
+        _finishing = true;
         await _chain.FinishAsync();
         await _network.CompleteAsync();
         StopTimers();
@@ -423,28 +333,6 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
         Job.OnTaskFinishedAsync(Report()).Ignore();
     }
 
-    /// <summary>
-    /// Work an operator posted from elsewhere (an async I/O completion), in a turn of this grain: it may emit,
-    /// so what it produced is sent after it. Dropped before the task runs and after it stopped.
-    /// </summary>
-    private async Task RunPostedAsync(Action action)
-    {
-        if (_state is not (TaskState.Running or TaskState.Finished))
-        {
-            return;
-        }
-
-        try
-        {
-            action();
-            await _network.SendPendingAsync();
-        }
-        catch (Exception ex)
-        {
-            await FailAsync(ex);
-        }
-    }
-
     private async Task CheckAttemptAsync()
     {
         bool current;
@@ -454,13 +342,13 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
         }
         catch (Exception ex)
         {
-            _logger.LogDebug("Task {Task} could not ask its job whether it still runs: {Error}", _task, ex.GetBaseException().Message);
+            logger.LogDebug("Task {Task} could not ask its job whether it still runs: {Error}", _task, ex.GetBaseException().Message);
             return;
         }
 
         if (!current && _state is TaskState.Running or TaskState.Finished or TaskState.Failed)
         {
-            _logger.LogInformation("Task {Task} stops: its attempt is no longer the job's current one", _task);
+            logger.LogInformation("Task {Task} stops: its attempt is no longer the job's current one", _task);
             await ReleaseAsync();
         }
     }
@@ -474,14 +362,14 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
         }
 
         _state = TaskState.Failed;
-        _logger.LogError(ex, "Task {Task} failed", _task);
+        logger.LogError(ex, "Task {Task} failed", _task);
         try
         {
             await StopAsync();
         }
         catch (Exception closeError)
         {
-            _logger.LogWarning(closeError, "Task {Task} did not close cleanly after failing", _task);
+            logger.LogWarning(closeError, "Task {Task} did not close cleanly after failing", _task);
         }
 
         // Stay active (dropping input) until the job releases the attempt: a new activation would refuse
@@ -505,6 +393,7 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
         _lease = null;
         _metrics?.Dispose();
         _metrics = null;
+        _mailbox?.Close();
         if (_chain is not null && !_chainClosed)
         {
             _chainClosed = true;
@@ -539,5 +428,13 @@ internal sealed class TaskGrain : Grain, ITaskGrain, IAsyncObserver<StreamEnvelo
     {
         var root = ex is OperatorException ? ex : ex.GetBaseException();
         return $"Subtask {_task.Subtask} of vertex {_task.VertexId}: {root.GetType().Name}: {root.Message}";
+    }
+
+    /// <summary>The job's checkpoint coordinator as this task's checkpoint coordinator reaches it.</summary>
+    private sealed class JobCheckpointResponder(IJobMasterGateway job) : ICheckpointResponder
+    {
+        public Task AcknowledgeAsync(TaskId task, long checkpointId, TaskSnapshot snapshot) => job.AcknowledgeCheckpointAsync(task, checkpointId, snapshot);
+
+        public Task DeclineAsync(TaskId task, long checkpointId, string reason) => job.DeclineCheckpointAsync(task, checkpointId, reason);
     }
 }

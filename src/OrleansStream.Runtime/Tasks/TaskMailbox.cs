@@ -3,16 +3,77 @@ using OrleansStream.Operators;
 namespace OrleansStream.Runtime.Tasks;
 
 /// <summary>
-/// The task grain's mailbox: posted work is queued on the activation's task scheduler, which runs it
-/// between the grain's awaits but never concurrently with them (Orleans' single-threaded activation
-/// model; non-reentrancy is per message, not per queued task). So an operator's completion handler
-/// runs as if in the task's turn, even while a call such as OnNextAsync awaits capacity.
+/// The task's mailbox (Flink's MailboxProcessor): the one door every piece of a task's work passes —
+/// input envelopes, processing-time ticks, source reads, checkpoint triggers and aborts, commits, and
+/// results that operators post from elsewhere (async I/O). A mail runs in a turn of the task grain;
+/// then the one flush point sends what it produced and waits for room downstream and in operators that
+/// hold input back; a failure goes to the task's one failure path.
 /// </summary>
-internal sealed class TaskMailbox(TaskScheduler scheduler, Func<Action, Task> run) : ITaskMailbox
+/// <remarks>
+/// Grain calls and timers never run concurrently (the grain is not reentrant). Posted mails run on the
+/// activation's scheduler between the grain's awaits, never while a mail runs: a posted result can go
+/// while another mail waits for room downstream, which is what frees an async I/O operator's capacity
+/// (Flink's mailbox yields to such mails the same way). Its output joins the send under way, in order.
+/// </remarks>
+internal sealed class TaskMailbox : ITaskMailbox
 {
-    /// <summary>Captures the scheduler of the grain's current turn: call from the grain, never from the thread pool.</summary>
-    public static TaskMailbox OfCurrentActivation(Func<Action, Task> run) => new(TaskScheduler.Current, run);
+    private readonly TaskScheduler _scheduler;
+    private readonly Func<ValueTask> _flush;
+    private readonly Func<Exception, Task> _fail;
+    private bool _closed;
 
+    private TaskMailbox(TaskScheduler scheduler, Func<ValueTask> flush, Func<Exception, Task> fail)
+    {
+        _scheduler = scheduler;
+        _flush = flush;
+        _fail = fail;
+    }
+
+    /// <summary>The mailbox of the activation whose turn this is: call from the grain, never from the thread pool.</summary>
+    /// <param name="flush">What follows every mail: send what it produced, wait for room.</param>
+    /// <param name="fail">The task's failure path, for an exception of a mail or of the flush after it.</param>
+    public static TaskMailbox OfCurrentActivation(Func<ValueTask> flush, Func<Exception, Task> fail) => new(TaskScheduler.Current, flush, fail);
+
+    /// <summary>Runs <paramref name="mail"/>, then the flush. A failure fails the task and is not thrown to the caller.</summary>
+    public Task RunAsync(Action mail) => RunAsync(() =>
+    {
+        mail();
+        return ValueTask.CompletedTask;
+    });
+
+    /// <inheritdoc cref="RunAsync(Action)"/>
+    public async Task RunAsync(Func<ValueTask> mail)
+    {
+        try
+        {
+            await mail();
+            await _flush();
+        }
+        catch (Exception ex)
+        {
+            await _fail(ex);
+        }
+    }
+
+    /// <summary>As <see cref="RunAsync(Func{ValueTask})"/>, and a failure is thrown to the caller too, who waits for the outcome (a commit the job waits for).</summary>
+    public async Task RunObservedAsync(Func<ValueTask> mail)
+    {
+        try
+        {
+            await mail();
+            await _flush();
+        }
+        catch (Exception ex)
+        {
+            await _fail(ex);
+            throw;
+        }
+    }
+
+    /// <summary>Runs <paramref name="action"/> as a mail in a later turn of the task; dropped once the mailbox is closed.</summary>
     public void Post(Action action)
-        => Task.Factory.StartNew(() => run(action), CancellationToken.None, TaskCreationOptions.DenyChildAttach, scheduler).Unwrap().Ignore();
+        => Task.Factory.StartNew(() => _closed ? Task.CompletedTask : RunAsync(action), CancellationToken.None, TaskCreationOptions.DenyChildAttach, _scheduler).Unwrap().Ignore();
+
+    /// <summary>The task stopped: mails posted from now on are dropped.</summary>
+    public void Close() => _closed = true;
 }

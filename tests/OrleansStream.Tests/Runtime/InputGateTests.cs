@@ -2,6 +2,7 @@ using OrleansStream.Api;
 using OrleansStream.Checkpoints;
 using OrleansStream.Connectors;
 using OrleansStream.Runtime.Channels;
+using OrleansStream.Runtime.Checkpoints;
 using OrleansStream.Time;
 
 namespace OrleansStream.Tests.Runtime;
@@ -25,28 +26,28 @@ public class InputGateTests
             Events.Add($"r{envelope.Sender}.{envelope.Sequence}");
         }
 
-        public void OnBarrier(long checkpointId) => Events.Add($"b{checkpointId}");
+        public void OnBarrier(CheckpointBarrier barrier) => Events.Add($"b{barrier.CheckpointId}");
 
         public void OnWatermark(long watermark) => Watermarks.Add(watermark);
 
         public void OnIdle(bool idle) => Idle.Add(idle);
     }
 
-    /// <summary>A gate of the map vertex, which reads from two source subtasks.</summary>
-    private static InputGate Gate(int attempt = 1, CheckpointingMode mode = CheckpointingMode.ExactlyOnce)
+    /// <summary>A gate of the map vertex, which reads from two source subtasks, on a transport that delivers each channel in order or one that may reorder.</summary>
+    private static InputGate Gate(int attempt = 1, bool mayReorder = false)
     {
         var builder = new StreamBuilder(defaultParallelism: 2);
         builder.FromSource(GeneratorSource.FromIndex(i => i, 10), "numbers")
             .Rebalance().Map(x => x, "map").SetParallelism(1)
             .SinkTo(new DiscardingSink<long>());
-        return new InputGate(builder.BuildGraph().Vertices[1], subtask: 0, attempt, mode);
+        return new InputGate(builder.BuildGraph().Vertices[1], subtask: 0, attempt, mayReorder);
     }
 
     private static StreamEnvelope Envelope(EnvelopeKind kind, int sender, long sequence, long watermark = 0, int attempt = 1)
         => new() { Kind = kind, Input = 0, Sender = sender, Attempt = attempt, Sequence = sequence, Watermark = watermark, RecordCount = 1, Payload = [] };
 
-    private static StreamEnvelope Barrier(int sender, long sequence, long checkpointId)
-        => new() { Kind = EnvelopeKind.Barrier, Input = 0, Sender = sender, Attempt = 1, Sequence = sequence, CheckpointId = checkpointId };
+    private static StreamEnvelope Barrier(int sender, long sequence, long checkpointId, CheckpointingMode mode = CheckpointingMode.ExactlyOnce)
+        => new() { Kind = EnvelopeKind.Barrier, Input = 0, Sender = sender, Attempt = 1, Sequence = sequence, Barrier = new CheckpointBarrier(checkpointId, CheckpointOptions.Checkpoint(mode)) };
 
     [Fact]
     public void Aligned_barriers_hold_back_a_channel_after_its_barrier_until_all_barriers_are_in()
@@ -66,13 +67,13 @@ public class InputGateTests
     }
 
     [Fact]
-    public void At_least_once_mode_holds_nothing_back_and_snapshots_at_the_last_barrier()
+    public void Barriers_of_an_at_least_once_checkpoint_hold_nothing_back_and_it_is_taken_at_the_last_barrier()
     {
-        var gate = Gate(mode: CheckpointingMode.AtLeastOnce);
+        var gate = Gate();
         var handler = new Handler();
-        gate.Accept(Barrier(0, 0, checkpointId: 1), handler);
+        gate.Accept(Barrier(0, 0, checkpointId: 1, CheckpointingMode.AtLeastOnce), handler);
         gate.Accept(Envelope(EnvelopeKind.Records, 0, 1), handler);
-        gate.Accept(Barrier(1, 0, checkpointId: 1), handler);
+        gate.Accept(Barrier(1, 0, checkpointId: 1, CheckpointingMode.AtLeastOnce), handler);
 
         Assert.Equal(["r0.1", "b1"], handler.Events);
     }
@@ -186,5 +187,44 @@ public class InputGateTests
         Assert.True(gate.AllEnded);
         Assert.Equal(Watermark.EndOfTime, handler.Watermarks.Last());
         Assert.Throws<InvalidOperationException>(() => gate.Accept(Envelope(EnvelopeKind.Records, 0, 1), handler));
+    }
+
+    [Fact]
+    public void On_a_transport_that_reorders_early_envelopes_wait_for_the_gap_and_each_reply_acknowledges_what_was_processed_in_order()
+    {
+        var gate = Gate(mayReorder: true);
+        var handler = new Handler();
+
+        Assert.Equal(-1, gate.Accept(Envelope(EnvelopeKind.Records, 0, 2), handler));
+        Assert.Equal(-1, gate.Accept(Barrier(0, 1, checkpointId: 1), handler));
+        Assert.Empty(handler.Events);
+        Assert.Equal(2, gate.Accept(Envelope(EnvelopeKind.Records, 0, 0), handler));
+
+        // Everything in the channel's order; the record after the barrier is held back by the alignment.
+        Assert.Equal(["r0.0"], handler.Events);
+        Assert.Equal(1, gate.HeldEnvelopes);
+        Assert.Equal(0, gate.Accept(Barrier(1, 0, checkpointId: 1), handler));
+        Assert.Equal(["r0.0", "b1", "r0.2"], handler.Events);
+    }
+
+    [Fact]
+    public void Resent_envelopes_are_dropped_and_acknowledged_again_and_channels_are_sequenced_independently()
+    {
+        var gate = Gate(mayReorder: true);
+        var handler = new Handler();
+        gate.Accept(Envelope(EnvelopeKind.Records, 0, 0), handler);
+        gate.Accept(Envelope(EnvelopeKind.Records, 0, 1), handler);
+        gate.Accept(Envelope(EnvelopeKind.Records, 1, 0), handler);
+
+        Assert.Equal(1, gate.Accept(Envelope(EnvelopeKind.Records, 0, 0), handler));
+        Assert.Equal(1, gate.Accept(Envelope(EnvelopeKind.Records, 0, 1), handler));
+        Assert.Equal(0, gate.Accept(Envelope(EnvelopeKind.Records, 1, 0), handler));
+        Assert.Equal(["r0.0", "r0.1", "r1.0"], handler.Events);
+
+        // A parked envelope that is resent stays parked once.
+        Assert.Equal(0, gate.Accept(Envelope(EnvelopeKind.Records, 1, 2), handler));
+        Assert.Equal(0, gate.Accept(Envelope(EnvelopeKind.Records, 1, 2), handler));
+        Assert.Equal(2, gate.Accept(Envelope(EnvelopeKind.Records, 1, 1), handler));
+        Assert.Equal(["r0.0", "r0.1", "r1.0", "r1.1", "r1.2"], handler.Events);
     }
 }
