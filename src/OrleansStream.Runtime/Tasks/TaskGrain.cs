@@ -53,6 +53,9 @@ internal sealed class TaskGrain(
     private InputGate? _gate;
     private bool _sourceEnded;
     private bool _finishing;
+
+    /// <summary>What the last delivered envelope's channel has been processed up to.</summary>
+    private long _acknowledged;
     private IGrainTimer? _tick;
     private IGrainTimer? _sourceTimer;
     private IGrainTimer? _lease;
@@ -162,14 +165,17 @@ internal sealed class TaskGrain(
             throw new InvalidOperationException($"Task {this.GetPrimaryKeyString()} received data but is not deployed on this activation.");
         }
 
-        long acknowledged = envelope.Sequence;
-        if (_state == TaskState.Running)
+        if (_state != TaskState.Running)
         {
-            await _mailbox.RunAsync(() => acknowledged = _gate!.Accept(envelope, this));
+            // A task that no longer runs drops its input: the sender may forget it.
+            return envelope.Sequence;
         }
 
-        // A task that no longer runs drops its input: the sender may forget it.
-        return acknowledged;
+        _acknowledged = envelope.Sequence;
+        await _mailbox.RunAsync(static mail => mail.Task._acknowledged = mail.Task._gate!.Accept(mail.Envelope, mail.Task), (Envelope: envelope, Task: this));
+
+        // Set by this envelope's mail: the grain is not reentrant, and posted mails do not touch it.
+        return _acknowledged;
     }
 
     Task IAsyncObserver<StreamEnvelope>.OnNextAsync(StreamEnvelope envelope, StreamSequenceToken? token) => DeliverAsync(envelope);

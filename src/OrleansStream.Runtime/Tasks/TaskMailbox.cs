@@ -35,13 +35,29 @@ internal sealed class TaskMailbox : ITaskMailbox
     public static TaskMailbox OfCurrentActivation(Func<ValueTask> flush, Func<Exception, Task> fail) => new(TaskScheduler.Current, flush, fail);
 
     /// <summary>Runs <paramref name="mail"/>, then the flush. A failure fails the task and is not thrown to the caller.</summary>
-    public Task RunAsync(Action mail) => RunAsync(() =>
-    {
-        mail();
-        return ValueTask.CompletedTask;
-    });
+    public Task RunAsync(Action mail) => RunAsync(static mail => mail(), mail);
 
-    /// <inheritdoc cref="RunAsync(Action)"/>
+    /// <summary>
+    /// Runs <paramref name="mail"/> on <paramref name="state"/>, then the flush, without allocating when both
+    /// complete at once (the path of every input envelope). A failure fails the task and is not thrown to the caller.
+    /// </summary>
+    public Task RunAsync<TState>(Action<TState> mail, TState state)
+    {
+        ValueTask flush;
+        try
+        {
+            mail(state);
+            flush = _flush();
+        }
+        catch (Exception ex)
+        {
+            return _fail(ex);
+        }
+
+        return flush.IsCompletedSuccessfully ? Task.CompletedTask : CompleteFlushAsync(flush);
+    }
+
+    /// <summary>Runs <paramref name="mail"/>, then the flush. A failure fails the task and is not thrown to the caller.</summary>
     public async Task RunAsync(Func<ValueTask> mail)
     {
         try
@@ -73,6 +89,18 @@ internal sealed class TaskMailbox : ITaskMailbox
     /// <summary>Runs <paramref name="action"/> as a mail in a later turn of the task; dropped once the mailbox is closed.</summary>
     public void Post(Action action)
         => Task.Factory.StartNew(() => _closed ? Task.CompletedTask : RunAsync(action), CancellationToken.None, TaskCreationOptions.DenyChildAttach, _scheduler).Unwrap().Ignore();
+
+    private async Task CompleteFlushAsync(ValueTask flush)
+    {
+        try
+        {
+            await flush;
+        }
+        catch (Exception ex)
+        {
+            await _fail(ex);
+        }
+    }
 
     /// <summary>The task stopped: mails posted from now on are dropped.</summary>
     public void Close() => _closed = true;
