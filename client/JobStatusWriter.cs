@@ -1,4 +1,5 @@
 using OrleansStream.Contracts.Jobs;
+
 using static System.FormattableString;
 
 namespace OrleansStream.Cli;

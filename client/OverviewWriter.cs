@@ -1,5 +1,6 @@
 using OrleansStream.Client;
 using OrleansStream.Contracts.Jobs;
+
 using static System.FormattableString;
 
 namespace OrleansStream.Cli;

@@ -1,9 +1,9 @@
-using Orleans.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 using OrleansStream.Runtime.Hosting;
 using OrleansStream.Silo;
 using OrleansStream.Topology.Hosting;

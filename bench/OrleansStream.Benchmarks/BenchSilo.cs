@@ -5,7 +5,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OrleansStream.Contracts.Jobs;
 using OrleansStream.Runtime.Hosting;
-using OrleansStream.Runtime.Jobs;
 
 namespace OrleansStream.Benchmarks;
 

@@ -2,10 +2,11 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using OrleansStream.Api;
-using OrleansStream.Connectors;
+using OrleansStream.Api.Connectors;
+using OrleansStream.Connectors.Discard;
+using OrleansStream.Connectors.Generator;
 using OrleansStream.Contracts.Jobs;
 using OrleansStream.Runtime.Hosting;
-using OrleansStream.Runtime.Jobs;
 
 namespace OrleansStream.Benchmarks;
 

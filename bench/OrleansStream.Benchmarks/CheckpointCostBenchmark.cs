@@ -2,7 +2,6 @@ using OrleansStream.Api;
 using OrleansStream.Contracts.Checkpoints;
 using OrleansStream.Contracts.Jobs;
 using OrleansStream.Runtime.Hosting;
-using OrleansStream.Runtime.Jobs;
 
 namespace OrleansStream.Benchmarks;
 

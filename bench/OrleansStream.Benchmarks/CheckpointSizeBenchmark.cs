@@ -4,7 +4,6 @@ using OrleansStream.Contracts.Checkpoints;
 using OrleansStream.Contracts.Jobs;
 using OrleansStream.Runtime.Checkpoints;
 using OrleansStream.Runtime.Hosting;
-using OrleansStream.Runtime.Jobs;
 
 namespace OrleansStream.Benchmarks;
 

@@ -1,6 +1,5 @@
 using OrleansStream.Api;
-using OrleansStream.Checkpoints;
-using OrleansStream.Connectors;
+using OrleansStream.Connectors.Generator;
 using OrleansStream.Functions;
 using OrleansStream.Samples.IpCount;
 

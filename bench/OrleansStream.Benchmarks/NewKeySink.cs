@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using OrleansStream.Connectors;
+using OrleansStream.Api.Connectors;
 
 namespace OrleansStream.Benchmarks;
 

@@ -1,9 +1,8 @@
-using System.Diagnostics;
 using OrleansStream.Api;
-using OrleansStream.Connectors;
+using OrleansStream.Connectors.Discard;
+using OrleansStream.Connectors.Generator;
 using OrleansStream.Contracts.Jobs;
 using OrleansStream.Runtime.Hosting;
-using OrleansStream.Runtime.Jobs;
 using OrleansStream.Samples.IpCount;
 using OrleansStream.Time;
 using OrleansStream.Windows;

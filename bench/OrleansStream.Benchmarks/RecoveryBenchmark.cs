@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using OrleansStream.Contracts.Jobs;
-using OrleansStream.Runtime.Jobs;
 
 namespace OrleansStream.Benchmarks;
 

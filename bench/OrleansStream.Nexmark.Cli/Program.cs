@@ -7,7 +7,6 @@ using OrleansStream.Nexmark;
 using OrleansStream.Nexmark.Formats;
 using OrleansStream.Nexmark.Generator;
 using OrleansStream.Runtime.Hosting;
-using OrleansStream.Runtime.Jobs;
 
 // nexmark generate: events into a JSON-lines file (to compare runs with other implementations).
 // nexmark run: one query on a cluster of silos in this process, over a file or the generator.

@@ -1,5 +1,8 @@
 using OrleansStream.Api;
-using OrleansStream.Connectors;
+using OrleansStream.Api.Connectors;
+using OrleansStream.Connectors.Discard;
+using OrleansStream.Connectors.Files;
+using OrleansStream.Connectors.Print;
 using OrleansStream.Nexmark.Formats;
 using OrleansStream.Nexmark.Generator;
 using OrleansStream.Nexmark.Model;

@@ -1,5 +1,9 @@
 using OrleansStream.Api;
-using OrleansStream.Connectors;
+using OrleansStream.Api.Connectors;
+using OrleansStream.Connectors.Files;
+using OrleansStream.Connectors.Generator;
+using OrleansStream.Connectors.Print;
+using OrleansStream.Connectors.RateLimit;
 using OrleansStream.Functions;
 using OrleansStream.Time;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using OrleansStream.Connectors;
+using OrleansStream.Connectors.Files;
 
 namespace OrleansStream.Samples.IpCount;
 

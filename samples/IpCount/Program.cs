@@ -2,10 +2,8 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
-using OrleansStream.Contracts.Cluster;
 using OrleansStream.Contracts.Jobs;
 using OrleansStream.Runtime.Hosting;
-using OrleansStream.Runtime.Jobs;
 using OrleansStream.Samples.IpCount;
 
 var input = new Option<FileInfo?>("--input") { Description = "Log file (or directory, or glob) to read; without it a generator makes lines like the lesson's." };

@@ -1,9 +1,9 @@
 using System.Globalization;
 using OrleansStream.Api;
-using OrleansStream.Connectors;
+using OrleansStream.Connectors.Files;
+using OrleansStream.Connectors.Generator;
 using OrleansStream.Functions;
 using OrleansStream.Time;
-using OrleansStream.Checkpoints;
 using OrleansStream.Windows;
 
 namespace OrleansStream.UploadedJobs;

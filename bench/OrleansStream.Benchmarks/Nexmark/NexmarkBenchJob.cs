@@ -1,8 +1,8 @@
 using System.Globalization;
 using OrleansStream.Api;
-using OrleansStream.Connectors;
+using OrleansStream.Api.Connectors;
+using OrleansStream.Connectors.Discard;
 using OrleansStream.Nexmark;
-using OrleansStream.Nexmark.Codecs;
 using OrleansStream.Nexmark.Generator;
 using OrleansStream.Nexmark.Model;
 using OrleansStream.Nexmark.Queries;

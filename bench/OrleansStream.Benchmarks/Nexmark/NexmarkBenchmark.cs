@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using OrleansStream.Contracts.Jobs;
 using OrleansStream.Nexmark;
 using OrleansStream.Runtime.Hosting;
-using OrleansStream.Runtime.Jobs;
 
 namespace OrleansStream.Benchmarks.Nexmark;
 

@@ -1,4 +1,4 @@
-using OrleansStream.Connectors;
+using OrleansStream.Connectors.Files;
 using OrleansStream.Nexmark.Model;
 
 namespace OrleansStream.Nexmark.Formats;

@@ -1,4 +1,5 @@
-using OrleansStream.Connectors;
+using OrleansStream.Api.Connectors;
+using OrleansStream.Connectors.Generator;
 using OrleansStream.Nexmark.Model;
 
 namespace OrleansStream.Nexmark.Generator;

@@ -1,4 +1,6 @@
-namespace OrleansStream.Connectors;
+using OrleansStream.Api.Connectors;
+
+namespace OrleansStream.Connectors.Discard;
 
 /// <summary>Drops every record (Flink's DiscardingSink): for benchmarks and for jobs run for their side effects.</summary>
 public sealed class DiscardingSink<T> : ISink<T>

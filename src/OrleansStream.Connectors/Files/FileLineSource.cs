@@ -1,4 +1,6 @@
-namespace OrleansStream.Connectors;
+using OrleansStream.Api.Connectors;
+
+namespace OrleansStream.Connectors.Files;
 
 /// <summary>Builds a record from a file path, a 1-based line number and the line's text.</summary>
 internal delegate T LineFactory<out T>(string path, long lineNumber, string text);

@@ -1,4 +1,4 @@
-namespace OrleansStream.Connectors;
+namespace OrleansStream.Connectors.Files;
 
 /// <summary>Turns a file, directory or last-segment pattern into a deterministic list of files.</summary>
 internal static class FilePathResolver

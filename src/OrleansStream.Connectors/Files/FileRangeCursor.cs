@@ -1,6 +1,7 @@
 using System.Buffers;
+using OrleansStream.Api.Connectors;
 
-namespace OrleansStream.Connectors;
+namespace OrleansStream.Connectors.Files;
 
 /// <summary>
 /// Reads the lines owned by one <see cref="FileSplit"/>, starting where the split's recorded progress says.

@@ -1,4 +1,6 @@
-namespace OrleansStream.Connectors;
+using OrleansStream.Api.Connectors;
+
+namespace OrleansStream.Connectors.Files;
 
 /// <summary>
 /// Sinks that write records as UTF-8 text lines. <see cref="ToFile{T}"/> and <see cref="ToDirectory{T}"/> are

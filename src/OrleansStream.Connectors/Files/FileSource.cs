@@ -1,4 +1,6 @@
-namespace OrleansStream.Connectors;
+using OrleansStream.Api.Connectors;
+
+namespace OrleansStream.Connectors.Files;
 
 /// <summary>
 /// Bounded sources that read text files line by line. Files are divided into byte ranges when there are

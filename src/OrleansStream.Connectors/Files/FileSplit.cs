@@ -1,4 +1,6 @@
-namespace OrleansStream.Connectors;
+using OrleansStream.Api.Connectors;
+
+namespace OrleansStream.Connectors.Files;
 
 /// <summary>
 /// A byte range of one file and how far it has been read. Ranges let a single large file keep every

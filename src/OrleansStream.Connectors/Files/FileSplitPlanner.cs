@@ -1,4 +1,6 @@
-namespace OrleansStream.Connectors;
+using OrleansStream.Api.Connectors;
+
+namespace OrleansStream.Connectors.Files;
 
 /// <summary>
 /// Decides the splits of a file source: a split per file when there are enough files, otherwise

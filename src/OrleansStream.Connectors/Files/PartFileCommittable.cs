@@ -1,6 +1,7 @@
 using System.Text.Json;
+using OrleansStream.Api.Connectors;
 
-namespace OrleansStream.Connectors;
+namespace OrleansStream.Connectors.Files;
 
 /// <summary>
 /// What a <see cref="RowFormatFileSink{T}"/> stores in a checkpoint for one staged part file: where it waits and

@@ -1,4 +1,6 @@
-namespace OrleansStream.Connectors;
+using OrleansStream.Api.Connectors;
+
+namespace OrleansStream.Connectors.Files;
 
 /// <summary>
 /// Commits staged part files by renaming them to their visible names. A rename is atomic, so a part file is

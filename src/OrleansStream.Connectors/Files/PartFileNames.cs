@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
+using OrleansStream.Api.Connectors;
 
-namespace OrleansStream.Connectors;
+namespace OrleansStream.Connectors.Files;
 
 /// <summary>
 /// Names the part files of a <see cref="RowFormatFileSink{T}"/>. Job id, attempt, subtask and a per-writer

@@ -1,4 +1,6 @@
-namespace OrleansStream.Connectors;
+using OrleansStream.Api.Connectors;
+
+namespace OrleansStream.Connectors.Files;
 
 /// <summary>
 /// An exactly-once sink that writes records as UTF-8 text lines into part files of a directory, like Flink's

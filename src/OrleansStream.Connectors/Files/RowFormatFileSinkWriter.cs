@@ -1,6 +1,7 @@
 using System.Text;
+using OrleansStream.Api.Connectors;
 
-namespace OrleansStream.Connectors;
+namespace OrleansStream.Connectors.Files;
 
 /// <summary>
 /// Writes one subtask's lines into a hidden in-progress part file per transaction. The file is opened on the

@@ -1,4 +1,6 @@
-namespace OrleansStream.Connectors;
+using OrleansStream.Api.Connectors;
+
+namespace OrleansStream.Connectors.Files;
 
 /// <summary>The sink behind <see cref="FileSink"/>: one merged file, or one part file per subtask.</summary>
 internal sealed class TextFileSink<T>(string path, bool isDirectory, Func<T, string>? format) : ISink<T>

@@ -1,6 +1,7 @@
 using System.Text;
+using OrleansStream.Api.Connectors;
 
-namespace OrleansStream.Connectors;
+namespace OrleansStream.Connectors.Files;
 
 /// <summary>
 /// Writes lines through a 64 KiB file buffer. <see cref="Flush"/> hands the buffer to the operating system

@@ -1,4 +1,4 @@
-namespace OrleansStream.Connectors;
+namespace OrleansStream.Connectors.Files;
 
 /// <summary>
 /// A line together with where it came from, so that errors in parsed input can be traced back to

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace OrleansStream.Connectors;
+namespace OrleansStream.Connectors.Files;
 
 /// <summary>
 /// A growable byte buffer that cuts UTF-8 input into '\n'-terminated lines without a <see cref="TextReader"/>,

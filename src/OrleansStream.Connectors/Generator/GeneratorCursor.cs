@@ -1,4 +1,4 @@
-namespace OrleansStream.Connectors;
+namespace OrleansStream.Connectors.Generator;
 
 /// <summary>
 /// The position within one generator split. A produced record is held until it is emitted, so a

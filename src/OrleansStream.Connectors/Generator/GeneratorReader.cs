@@ -1,4 +1,6 @@
-namespace OrleansStream.Connectors;
+using OrleansStream.Api.Connectors;
+
+namespace OrleansStream.Connectors.Generator;
 
 /// <summary>
 /// Reads the generator splits of one subtask round-robin, one record at a time, so that unbounded splits

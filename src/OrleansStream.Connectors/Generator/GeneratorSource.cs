@@ -1,4 +1,4 @@
-namespace OrleansStream.Connectors;
+namespace OrleansStream.Connectors.Generator;
 
 /// <summary>
 /// Deterministic synthetic input for tests, demos and benchmarks. Because every record is a function of

@@ -1,4 +1,6 @@
-namespace OrleansStream.Connectors;
+using OrleansStream.Api.Connectors;
+
+namespace OrleansStream.Connectors.Generator;
 
 /// <summary>
 /// A deterministic generator source, created by <see cref="GeneratorSource"/>. The <c>With…</c> options
@@ -8,7 +10,7 @@ namespace OrleansStream.Connectors;
 /// Rate limits and pacing only delay records; they never change which records a split produces, so
 /// replay stays exact. Both read the clock from <see cref="TimeProvider"/>'s <c>GetUtcNow</c>.
 /// </remarks>
-public sealed class GeneratorSource<T> : ISource<T>
+public sealed record GeneratorSource<T> : ISource<T>
 {
     internal GeneratorSource(Func<long, T> generator, long? count)
     {
@@ -23,17 +25,6 @@ public sealed class GeneratorSource<T> : ISource<T>
         FixedSplitCount = splits;
     }
 
-    private GeneratorSource(GeneratorSource<T> other)
-    {
-        IndexGenerator = other.IndexGenerator;
-        Sequence = other.Sequence;
-        Count = other.Count;
-        FixedSplitCount = other.FixedSplitCount;
-        Seed = other.Seed;
-        RateLimit = other.RateLimit;
-        Pacing = other.Pacing;
-        TimeProvider = other.TimeProvider;
-    }
 
     /// <summary>True when the source has a record count (<c>count</c> or <c>countPerSplit</c>).</summary>
     public bool IsBounded => Count is not null;
@@ -61,7 +52,7 @@ public sealed class GeneratorSource<T> : ISource<T>
 
     internal Func<T, long>? Pacing { get; private init; }
 
-    public GeneratorSource<T> WithSeed(int seed) => new(this) { Seed = seed };
+    public GeneratorSource<T> WithSeed(int seed) => this with { Seed = seed };
 
     /// <summary>
     /// Limits each subtask to <paramref name="recordsPerSecondPerSubtask"/> (token bucket: after t seconds of
@@ -74,7 +65,7 @@ public sealed class GeneratorSource<T> : ISource<T>
             throw new ArgumentOutOfRangeException(nameof(recordsPerSecondPerSubtask), recordsPerSecondPerSubtask, "The rate must be a positive number.");
         }
 
-        return new(this) { RateLimit = recordsPerSecondPerSubtask };
+        return this with { RateLimit = recordsPerSecondPerSubtask };
     }
 
     /// <summary>
@@ -84,14 +75,14 @@ public sealed class GeneratorSource<T> : ISource<T>
     public GeneratorSource<T> WithPacing(Func<T, long> notBeforeEpochMillis)
     {
         ArgumentNullException.ThrowIfNull(notBeforeEpochMillis);
-        return new(this) { Pacing = notBeforeEpochMillis };
+        return this with { Pacing = notBeforeEpochMillis };
     }
 
     /// <summary>Sets the clock for rate limits and pacing; tests pass a fake one.</summary>
     public GeneratorSource<T> WithTimeProvider(TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(timeProvider);
-        return new(this) { TimeProvider = timeProvider };
+        return this with { TimeProvider = timeProvider };
     }
 
     public IReadOnlyList<SourceSplit> CreateSplits(int parallelism)

@@ -1,4 +1,6 @@
-namespace OrleansStream.Connectors;
+using OrleansStream.Api.Connectors;
+
+namespace OrleansStream.Connectors.Generator;
 
 /// <summary>
 /// One of the interleaved parts of a generator's output and how many of its records were emitted. It carries

@@ -1,4 +1,4 @@
-namespace OrleansStream.Connectors;
+namespace OrleansStream.Connectors.Generator;
 
 /// <summary>
 /// What a sequence generator knows about the split it produces. <see cref="Random"/> is seeded from the

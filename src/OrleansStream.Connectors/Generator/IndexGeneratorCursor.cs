@@ -1,4 +1,4 @@
-namespace OrleansStream.Connectors;
+namespace OrleansStream.Connectors.Generator;
 
 /// <summary>Produces split s of an index generator: indices s, s + P, s + 2P, ... computed directly, so resuming costs nothing.</summary>
 internal sealed class IndexGeneratorCursor<T>(GeneratorSplit restored, Func<long, T> generator, long? count)

@@ -1,4 +1,4 @@
-namespace OrleansStream.Connectors;
+namespace OrleansStream.Connectors.Generator;
 
 /// <summary>
 /// Produces one split of a sequence generator. Resuming enumerates the split's sequence again from the

@@ -1,6 +1,7 @@
 using Npgsql;
+using OrleansStream.Api.Connectors;
 
-namespace OrleansStream.Connectors;
+namespace OrleansStream.Connectors.Postgres;
 
 /// <summary>
 /// The table <c>orleansstream_sink_commits</c> that records every committed transaction of the PostgreSQL sinks; its

@@ -1,6 +1,8 @@
+using OrleansStream.Api.Connectors;
 using OrleansStream.Codecs;
+using OrleansStream.Connectors.Transactions;
 
-namespace OrleansStream.Connectors;
+namespace OrleansStream.Connectors.Postgres;
 
 /// <summary>
 /// The rows one sink subtask staged for one checkpoint, as stored in the checkpoint: a format version, the
@@ -9,7 +11,7 @@ namespace OrleansStream.Connectors;
 /// </summary>
 internal sealed class PostgresCommittable
 {
-    private const byte Version = 1;
+    private const string Sink = "a PostgreSQL sink's";
 
     private PostgresCommittable(string jobId, string operatorId, object[][] rows)
     {
@@ -27,10 +29,7 @@ internal sealed class PostgresCommittable
 
     public static byte[] Encode(SinkContext writer, int width, int rowCount, ReadOnlySpan<byte> rows)
     {
-        var payload = new PayloadWriter(rows.Length + 64);
-        payload.WriteByte(Version);
-        payload.WriteString(writer.JobId);
-        payload.WriteString(writer.OperatorId);
+        var payload = CommittableHeader.Begin(writer, rows.Length);
         payload.WriteVarUInt64((ulong)width);
         payload.WriteVarUInt64((ulong)rowCount);
         rows.CopyTo(payload.GetSpan(rows.Length));
@@ -43,13 +42,7 @@ internal sealed class PostgresCommittable
         try
         {
             var reader = new PayloadReader(committable.Data);
-            if (reader.ReadByte() != Version)
-            {
-                throw Invalid(committable, null);
-            }
-
-            string jobId = reader.ReadString() ?? throw Invalid(committable, null);
-            string operatorId = reader.ReadString() ?? throw Invalid(committable, null);
+            var header = CommittableHeader.Read(ref reader, committable, Sink);
             int width = checked((int)reader.ReadVarUInt64());
             int rowCount = checked((int)reader.ReadVarUInt64());
             var rows = new object[rowCount][];
@@ -64,14 +57,11 @@ internal sealed class PostgresCommittable
                 rows[r] = row;
             }
 
-            return reader.End ? new PostgresCommittable(jobId, operatorId, rows) : throw Invalid(committable, null);
+            return reader.End ? new PostgresCommittable(header.JobId, header.OperatorId, rows) : throw CommittableHeader.Invalid(committable, Sink);
         }
         catch (Exception ex) when (ex is IndexOutOfRangeException or ArgumentOutOfRangeException or OverflowException or InvalidDataException)
         {
-            throw Invalid(committable, ex);
+            throw CommittableHeader.Invalid(committable, Sink, ex);
         }
     }
-
-    private static InvalidDataException Invalid(SinkCommittable committable, Exception? inner)
-        => new($"The committable of checkpoint {committable.CheckpointId}, subtask {committable.Subtask}, attempt {committable.Attempt} is not a PostgreSQL sink's.", inner);
 }

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Npgsql;
 
-namespace OrleansStream.Connectors;
+namespace OrleansStream.Connectors.Postgres;
 
 /// <summary>
 /// One <see cref="NpgsqlDataSource"/> (one connection pool) per connection string per process, shared by every

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace OrleansStream.Connectors;
+namespace OrleansStream.Connectors.Postgres;
 
 /// <summary>
 /// Checks table and column names before they are put into SQL: plain identifiers (folded to lower case by

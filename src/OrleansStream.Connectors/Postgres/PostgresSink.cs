@@ -1,4 +1,4 @@
-namespace OrleansStream.Connectors;
+namespace OrleansStream.Connectors.Postgres;
 
 /// <summary>
 /// Exactly-once sinks that insert records into PostgreSQL when the checkpoint that covers them completes (like

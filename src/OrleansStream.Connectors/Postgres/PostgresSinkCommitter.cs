@@ -1,6 +1,7 @@
 using Npgsql;
+using OrleansStream.Api.Connectors;
 
-namespace OrleansStream.Connectors;
+namespace OrleansStream.Connectors.Postgres;
 
 /// <summary>
 /// Commits staged rows in one database transaction together with their row in the commit log, so the rows are

@@ -1,4 +1,6 @@
-namespace OrleansStream.Connectors;
+using OrleansStream.Api.Connectors;
+
+namespace OrleansStream.Connectors.Postgres;
 
 /// <summary>
 /// An exactly-once PostgreSQL sink, created by <see cref="PostgresSink"/>.
@@ -16,7 +18,7 @@ namespace OrleansStream.Connectors;
 /// <para>
 /// Rows are held in memory and in the checkpoint until their checkpoint completes, and appear at checkpoint
 /// intervals: fine for results and aggregates; for large volumes use the file sink
-/// (<see cref="FileSink.ForRowFormat{T}"/>), whose checkpoints hold only file names.
+/// (<see cref="Files.FileSink.ForRowFormat{T}"/>), whose checkpoints hold only file names.
 /// </para>
 /// <para>
 /// Values may be null, string, bool, short, int, long, float, double, decimal, DateTime, DateTimeOffset, Guid,

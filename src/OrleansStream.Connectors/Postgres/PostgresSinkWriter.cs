@@ -1,6 +1,7 @@
+using OrleansStream.Api.Connectors;
 using OrleansStream.Codecs;
 
-namespace OrleansStream.Connectors;
+namespace OrleansStream.Connectors.Postgres;
 
 /// <summary>
 /// Encodes one subtask's rows as they are written, so that a wrong row (count or type of values) fails at the

@@ -1,6 +1,6 @@
 using OrleansStream.Codecs;
 
-namespace OrleansStream.Connectors;
+namespace OrleansStream.Connectors.Postgres;
 
 /// <summary>
 /// Encodes the parameter values of staged rows for the checkpoint: a type tag and the value, so that a row is

@@ -1,4 +1,6 @@
-namespace OrleansStream.Connectors;
+using OrleansStream.Api.Connectors;
+
+namespace OrleansStream.Connectors.Print;
 
 /// <summary>
 /// Prints records, one per line, like Flink's <c>print()</c>: for watching a job in a console. With more

@@ -1,6 +1,7 @@
 using System.Text;
+using OrleansStream.Api.Connectors;
 
-namespace OrleansStream.Connectors;
+namespace OrleansStream.Connectors.Print;
 
 /// <summary>Buffers one subtask's printed lines and hands them to the writer in one call per flush.</summary>
 internal sealed class PrintSinkWriter<T>(TextWriter writer, string prefix, Func<T, string> format) : ISinkWriter<T>

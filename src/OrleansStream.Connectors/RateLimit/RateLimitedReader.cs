@@ -1,4 +1,6 @@
-namespace OrleansStream.Connectors;
+using OrleansStream.Api.Connectors;
+
+namespace OrleansStream.Connectors.RateLimit;
 
 /// <summary>Reads through another reader, asking it for no more records than the rate allows so far.</summary>
 internal sealed class RateLimitedReader<T>(ISourceReader<T> reader, double recordsPerSecond, TimeProvider timeProvider) : ISourceReader<T>

@@ -1,4 +1,6 @@
-namespace OrleansStream.Connectors;
+using OrleansStream.Api.Connectors;
+
+namespace OrleansStream.Connectors.RateLimit;
 
 /// <summary>
 /// Any source with each subtask held to a number of records per second (Flink's rate-limited source

@@ -1,4 +1,4 @@
-namespace OrleansStream.Connectors;
+namespace OrleansStream.Connectors.Redis;
 
 /// <summary>
 /// The Lua script that commits one transaction of a <see cref="RedisStreamSink{T}"/>: atomically, it checks that

@@ -1,7 +1,9 @@
+using OrleansStream.Api.Connectors;
 using OrleansStream.Codecs;
+using OrleansStream.Connectors.Transactions;
 using StackExchange.Redis;
 
-namespace OrleansStream.Connectors;
+namespace OrleansStream.Connectors.Redis;
 
 /// <summary>
 /// The entries one sink subtask staged for one checkpoint, as stored in the checkpoint: a format version, the
@@ -10,7 +12,7 @@ namespace OrleansStream.Connectors;
 /// </summary>
 internal sealed class RedisStreamCommittable
 {
-    private const byte Version = 1;
+    private const string Sink = "a Redis stream sink's";
 
     private RedisStreamCommittable(string jobId, string operatorId, int entryCount, RedisValue[] fieldsAndValues)
     {
@@ -31,10 +33,7 @@ internal sealed class RedisStreamCommittable
 
     public static byte[] Encode(SinkContext writer, int entryCount, ReadOnlySpan<byte> entries)
     {
-        var payload = new PayloadWriter(entries.Length + 64);
-        payload.WriteByte(Version);
-        payload.WriteString(writer.JobId);
-        payload.WriteString(writer.OperatorId);
+        var payload = CommittableHeader.Begin(writer, entries.Length);
         payload.WriteVarUInt64((ulong)entryCount);
         entries.CopyTo(payload.GetSpan(entries.Length));
         payload.Advance(entries.Length);
@@ -57,13 +56,7 @@ internal sealed class RedisStreamCommittable
         try
         {
             var reader = new PayloadReader(committable.Data);
-            if (reader.ReadByte() != Version)
-            {
-                throw Invalid(committable, null);
-            }
-
-            string jobId = reader.ReadString() ?? throw Invalid(committable, null);
-            string operatorId = reader.ReadString() ?? throw Invalid(committable, null);
+            var header = CommittableHeader.Read(ref reader, committable, Sink);
             int entryCount = checked((int)reader.ReadVarUInt64());
             var values = new List<RedisValue>(entryCount * 3);
             for (int i = 0; i < entryCount; i++)
@@ -78,17 +71,14 @@ internal sealed class RedisStreamCommittable
 
             if (!reader.End)
             {
-                throw Invalid(committable, null);
+                throw CommittableHeader.Invalid(committable, Sink);
             }
 
-            return new RedisStreamCommittable(jobId, operatorId, entryCount, [.. values]);
+            return new RedisStreamCommittable(header.JobId, header.OperatorId, entryCount, [.. values]);
         }
         catch (Exception ex) when (ex is IndexOutOfRangeException or ArgumentOutOfRangeException or OverflowException)
         {
-            throw Invalid(committable, ex);
+            throw CommittableHeader.Invalid(committable, Sink, ex);
         }
     }
-
-    private static InvalidDataException Invalid(SinkCommittable committable, Exception? inner)
-        => new($"The committable of checkpoint {committable.CheckpointId}, subtask {committable.Subtask}, attempt {committable.Attempt} is not a Redis stream sink's.", inner);
 }

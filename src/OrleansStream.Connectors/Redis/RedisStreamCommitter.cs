@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text;
+using OrleansStream.Api.Connectors;
 using StackExchange.Redis;
 
-namespace OrleansStream.Connectors;
+namespace OrleansStream.Connectors.Redis;
 
 /// <summary>Commits staged entries of a <see cref="RedisStreamSink{T}"/> with one atomic, idempotent script call.</summary>
 internal sealed class RedisStreamCommitter(string connectionString, string streamKey, string keyPrefix, TimeSpan? markerTtl, long? maxLength)

@@ -1,4 +1,4 @@
-namespace OrleansStream.Connectors;
+namespace OrleansStream.Connectors.Redis;
 
 /// <summary>The read position within one <see cref="RedisStreamSplit"/>.</summary>
 internal sealed class RedisStreamCursor

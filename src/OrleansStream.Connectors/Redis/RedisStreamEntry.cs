@@ -1,6 +1,6 @@
 using StackExchange.Redis;
 
-namespace OrleansStream.Connectors;
+namespace OrleansStream.Connectors.Redis;
 
 /// <summary>An entry read from a Redis stream, as a <see cref="RedisStreamSource{T}"/> hands it to its mapping.</summary>
 /// <param name="StreamKey">The key of the stream the entry was read from.</param>

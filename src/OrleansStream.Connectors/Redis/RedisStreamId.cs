@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace OrleansStream.Connectors;
+namespace OrleansStream.Connectors.Redis;
 
 /// <summary>
 /// A Redis stream entry id, <c>{milliseconds}-{sequence}</c>: entry ids only grow within a stream, so they are

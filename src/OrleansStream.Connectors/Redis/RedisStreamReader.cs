@@ -1,6 +1,7 @@
+using OrleansStream.Api.Connectors;
 using StackExchange.Redis;
 
-namespace OrleansStream.Connectors;
+namespace OrleansStream.Connectors.Redis;
 
 /// <summary>
 /// Reads the stream keys of one subtask with non-blocking XREADs, one per stream and all in one round trip. At most <c>maxRecords</c> entries are asked for per call, so no entry is read and

@@ -1,6 +1,6 @@
 using StackExchange.Redis;
 
-namespace OrleansStream.Connectors;
+namespace OrleansStream.Connectors.Redis;
 
 /// <summary>
 /// Exactly-once sinks that append records to a Redis stream (XADD) when the checkpoint that covers them

@@ -1,6 +1,7 @@
+using OrleansStream.Api.Connectors;
 using StackExchange.Redis;
 
-namespace OrleansStream.Connectors;
+namespace OrleansStream.Connectors.Redis;
 
 /// <summary>
 /// An exactly-once Redis Streams sink, created by <see cref="RedisStreamSink"/>. The <c>With…</c> options return a
@@ -33,7 +34,7 @@ namespace OrleansStream.Connectors;
 /// <c>"{orders}:out"</c> with <c>WithKeyPrefix("{orders}:orleansstream")</c>.
 /// </para>
 /// </remarks>
-public sealed class RedisStreamSink<T> : ITransactionalSink<T>
+public sealed record RedisStreamSink<T> : ITransactionalSink<T>
 {
     internal RedisStreamSink(string connectionString, string streamKey, Func<T, NameValueEntry[]> toFields)
     {
@@ -43,15 +44,6 @@ public sealed class RedisStreamSink<T> : ITransactionalSink<T>
         ToFields = toFields;
     }
 
-    private RedisStreamSink(RedisStreamSink<T> other)
-    {
-        ConnectionString = other.ConnectionString;
-        StreamKey = other.StreamKey;
-        ToFields = other.ToFields;
-        KeyPrefix = other.KeyPrefix;
-        CommitMarkerTtl = other.CommitMarkerTtl;
-        MaxLength = other.MaxLength;
-    }
 
     public string ConnectionString { get; }
 
@@ -74,7 +66,7 @@ public sealed class RedisStreamSink<T> : ITransactionalSink<T>
     public RedisStreamSink<T> WithKeyPrefix(string prefix)
     {
         ArgumentException.ThrowIfNullOrEmpty(prefix);
-        return new(this) { KeyPrefix = prefix };
+        return this with { KeyPrefix = prefix };
     }
 
     /// <summary>Sets how long commit markers are kept (at least a second), or null to keep them for ever.</summary>
@@ -85,14 +77,14 @@ public sealed class RedisStreamSink<T> : ITransactionalSink<T>
             throw new ArgumentOutOfRangeException(nameof(ttl), ttl, "The commit marker TTL must be at least one second, or null for no expiry.");
         }
 
-        return new(this) { CommitMarkerTtl = ttl };
+        return this with { CommitMarkerTtl = ttl };
     }
 
     /// <summary>Trims the stream to about <paramref name="maxLength"/> entries as entries are added (XADD MAXLEN ~).</summary>
     public RedisStreamSink<T> WithMaxLength(long maxLength)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 1);
-        return new(this) { MaxLength = maxLength };
+        return this with { MaxLength = maxLength };
     }
 
     public ISinkWriter<T> CreateWriter(SinkContext context)

@@ -1,7 +1,8 @@
+using OrleansStream.Api.Connectors;
 using OrleansStream.Codecs;
 using StackExchange.Redis;
 
-namespace OrleansStream.Connectors;
+namespace OrleansStream.Connectors.Redis;
 
 /// <summary>
 /// Encodes one subtask's entries as they are written, so the mapping's errors surface at the record that caused

@@ -1,4 +1,4 @@
-namespace OrleansStream.Connectors;
+namespace OrleansStream.Connectors.Redis;
 
 /// <summary>
 /// Sources that read Redis Streams (XREAD) with one split per stream key. Entry ids are the offsets, so the

@@ -1,4 +1,6 @@
-namespace OrleansStream.Connectors;
+using OrleansStream.Api.Connectors;
+
+namespace OrleansStream.Connectors.Redis;
 
 /// <summary>
 /// A Redis Streams source, created by <see cref="RedisStreamSource"/>. The <c>With…</c>/<c>As…</c> options return
@@ -16,7 +18,7 @@ namespace OrleansStream.Connectors;
 /// All Redis sources and sinks of a process share one connection per connection string.
 /// </para>
 /// </remarks>
-public sealed class RedisStreamSource<T> : ISource<T>
+public sealed record RedisStreamSource<T> : ISource<T>
 {
     internal RedisStreamSource(string connectionString, IReadOnlyList<string> streamKeys, Func<RedisStreamEntry, T> map)
     {
@@ -45,14 +47,6 @@ public sealed class RedisStreamSource<T> : ISource<T>
         Map = map;
     }
 
-    private RedisStreamSource(RedisStreamSource<T> other)
-    {
-        ConnectionString = other.ConnectionString;
-        StreamKeys = other.StreamKeys;
-        Map = other.Map;
-        IsBounded = other.IsBounded;
-        UsesEntryIdTimestamps = other.UsesEntryIdTimestamps;
-    }
 
     public string ConnectionString { get; }
 
@@ -71,13 +65,13 @@ public sealed class RedisStreamSource<T> : ISource<T>
     internal Func<RedisStreamEntry, T> Map { get; }
 
     /// <summary>Ends each stream at its newest entry as of when reading it began, instead of polling for more.</summary>
-    public RedisStreamSource<T> AsBounded() => new(this) { IsBounded = true };
+    public RedisStreamSource<T> AsBounded() => this with { IsBounded = true };
 
     /// <summary>
     /// Gives each record the milliseconds part of its entry id as event timestamp: the time Redis added it, when
     /// Redis generated the id (XADD with <c>*</c>).
     /// </summary>
-    public RedisStreamSource<T> WithEntryIdTimestamps() => new(this) { UsesEntryIdTimestamps = true };
+    public RedisStreamSource<T> WithEntryIdTimestamps() => this with { UsesEntryIdTimestamps = true };
 
     /// <summary>One split per stream key, whatever the parallelism; subtasks beyond the key count stay idle.</summary>
     public IReadOnlyList<SourceSplit> CreateSplits(int parallelism)

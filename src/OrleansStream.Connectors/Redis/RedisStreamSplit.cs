@@ -1,4 +1,6 @@
-namespace OrleansStream.Connectors;
+using OrleansStream.Api.Connectors;
+
+namespace OrleansStream.Connectors.Redis;
 
 /// <summary>
 /// One stream key of a <see cref="RedisStreamSource{T}"/> and how far it has been read. The entry ids are the

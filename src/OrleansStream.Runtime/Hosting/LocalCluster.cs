@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OrleansStream.Contracts.Jobs;
-using OrleansStream.Runtime.Jobs;
 
 namespace OrleansStream.Runtime.Hosting;
 

@@ -1,16 +1,13 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Orleans.Hosting;
-using Orleans.Runtime.Placement;
 using Orleans.Streams;
+using OrleansStream.Runtime.Channels;
+using OrleansStream.Runtime.Channels.Push;
 using OrleansStream.Runtime.Checkpoints;
 using OrleansStream.Runtime.Jobs;
 using OrleansStream.Runtime.Jobs.Artifacts;
 using OrleansStream.Runtime.Jobs.Definitions;
 using OrleansStream.Runtime.Placement;
-using OrleansStream.Runtime.Channels;
-using OrleansStream.Runtime.Channels.Push;
 
 namespace OrleansStream.Runtime.Hosting;
 

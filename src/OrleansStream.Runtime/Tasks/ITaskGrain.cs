@@ -2,7 +2,6 @@ using Orleans.Concurrency;
 using OrleansStream.Contracts.Jobs;
 using OrleansStream.Runtime.Channels;
 using OrleansStream.Runtime.Checkpoints;
-using OrleansStream.Runtime.Jobs;
 
 namespace OrleansStream.Runtime.Tasks;
 

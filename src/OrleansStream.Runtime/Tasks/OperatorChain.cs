@@ -1,5 +1,4 @@
 using OrleansStream.Codecs;
-using OrleansStream.Connectors;
 using OrleansStream.Graph;
 using OrleansStream.Operators;
 using OrleansStream.Runtime.Checkpoints;

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Placement;
 using Orleans.Streams;
-using OrleansStream.Connectors;
+using OrleansStream.Api.Connectors;
 using OrleansStream.Contracts.Jobs;
 using OrleansStream.Operators;
 using OrleansStream.Runtime.Channels;

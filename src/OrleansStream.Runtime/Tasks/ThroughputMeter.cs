@@ -1,6 +1,5 @@
 using OrleansStream.Contracts.Jobs;
 using OrleansStream.Operators;
-using OrleansStream.Runtime.Jobs;
 
 namespace OrleansStream.Runtime.Tasks;
 

@@ -1,4 +1,4 @@
-using OrleansStream.Connectors;
+using OrleansStream.Connectors.Files;
 using OrleansStream.Topology.Rows;
 
 namespace OrleansStream.Topology.Parsing;

@@ -1,6 +1,11 @@
 using System.Globalization;
 using OrleansStream.Api;
-using OrleansStream.Connectors;
+using OrleansStream.Api.Connectors;
+using OrleansStream.Connectors.Discard;
+using OrleansStream.Connectors.Files;
+using OrleansStream.Connectors.Postgres;
+using OrleansStream.Connectors.Print;
+using OrleansStream.Connectors.Redis;
 using OrleansStream.Topology.Document;
 using OrleansStream.Topology.Rows;
 using OrleansStream.Topology.Steps;

@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
-using OrleansStream.Api;
-using OrleansStream.Connectors;
-using OrleansStream.Functions;
+using OrleansStream.Connectors.Files;
+using OrleansStream.Connectors.Print;
 using OrleansStream.Topology.Document;
 using OrleansStream.Topology.Expressions;
 using OrleansStream.Topology.Parsing;

@@ -1,5 +1,10 @@
 using OrleansStream.Api;
-using OrleansStream.Connectors;
+using OrleansStream.Api.Connectors;
+using OrleansStream.Connectors.Files;
+using OrleansStream.Connectors.Generator;
+using OrleansStream.Connectors.RateLimit;
+using OrleansStream.Connectors.Redis;
+using OrleansStream.Connectors.Sockets;
 using OrleansStream.Topology.Expressions;
 using OrleansStream.Topology.Rows;
 

@@ -1,5 +1,5 @@
 using OrleansStream.Api;
-using OrleansStream.Connectors;
+using OrleansStream.Connectors.Files;
 using OrleansStream.Topology.Rows;
 
 namespace OrleansStream.Topology.Steps;

@@ -1,5 +1,5 @@
+using OrleansStream.Api.Connectors;
 using OrleansStream.Checkpoints;
-using OrleansStream.Connectors;
 using OrleansStream.Graph;
 using OrleansStream.KeyGroups;
 using OrleansStream.Time;

@@ -1,5 +1,4 @@
 using OrleansStream.State;
-using OrleansStream.Time;
 
 namespace OrleansStream.Functions;
 

@@ -1,4 +1,5 @@
 using System.Text;
+using OrleansStream.Api;
 using OrleansStream.Checkpoints;
 
 namespace OrleansStream.Graph;

@@ -1,5 +1,5 @@
+using OrleansStream.Api.Connectors;
 using OrleansStream.Codecs;
-using OrleansStream.Connectors;
 using OrleansStream.Operators;
 
 namespace OrleansStream.Graph;

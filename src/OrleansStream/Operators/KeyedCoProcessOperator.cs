@@ -17,9 +17,7 @@ public sealed class KeyedCoProcessOperator<TKey, TIn1, TIn2, TOut>(
     public override void Open(OperatorContext context)
     {
         base.Open(context);
-        _host = new KeyedFunctionHost<TKey, TOut>(Name, context, Output, SideOutputs);
-        _host.OnTimer(function.OnTimer);
-        function.Open(_host.RuntimeContext);
+        _host = KeyedFunctionHost<TKey, TOut>.Open(Name, context, Output, SideOutputs, function);
     }
 
     public override void ProcessElement1(TIn1 value, long timestamp)

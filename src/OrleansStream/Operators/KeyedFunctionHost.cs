@@ -45,6 +45,15 @@ internal sealed class KeyedFunctionHost<TKey, TOut> : OnTimerContext<TKey>, ITim
 
     public RuntimeContext RuntimeContext { get; }
 
+    /// <summary>A host for a keyed process function of one or two inputs: its timers go to its OnTimer, and it is opened.</summary>
+    public static KeyedFunctionHost<TKey, TOut> Open(string operatorName, OperatorContext context, IOutput<TOut> output, SideOutputs sideOutputs, KeyedProcessFunctionBase<TKey, TOut> function)
+    {
+        var host = new KeyedFunctionHost<TKey, TOut>(operatorName, context, output, sideOutputs);
+        host.OnTimer(function.OnTimer);
+        function.Open(host.RuntimeContext);
+        return host;
+    }
+
     public long RecordsOut { get; private set; }
 
     /// <summary>Records emitted to side outputs that no stream reads.</summary>

@@ -14,9 +14,7 @@ public sealed class KeyedProcessOperator<TKey, TIn, TOut>(string name, Func<TIn,
     public override void Open(OperatorContext context)
     {
         base.Open(context);
-        _host = new KeyedFunctionHost<TKey, TOut>(Name, context, Output, SideOutputs);
-        _host.OnTimer(function.OnTimer);
-        function.Open(_host.RuntimeContext);
+        _host = KeyedFunctionHost<TKey, TOut>.Open(Name, context, Output, SideOutputs, function);
     }
 
     public override void ProcessElement(TIn value, long timestamp)

@@ -67,12 +67,48 @@ internal sealed class SweepCursor<TKey>
     }
 }
 
-/// <summary><see cref="IValueState{T}"/> with a time to live.</summary>
-internal sealed class TtlValueStateTable<TKey, T>(string name, IKeyContext<TKey> keys, StateTtl ttl)
-    : PerKeyTable<TKey, Stamped<T>>(name, keys), IValueState<T>, ITtlStateTable
+/// <summary>
+/// A keyed state table whose entries expire: sweeps remove expired entries from memory, all of them before a
+/// snapshot (expired state is never checkpointed) or a few keys at a time on the clock's ticks.
+/// </summary>
+internal abstract class TtlPerKeyTable<TKey, TState>(string name, IKeyContext<TKey> keys, StateTtl ttl)
+    : PerKeyTable<TKey, TState>(name, keys), ITtlStateTable
     where TKey : notnull
 {
     private readonly SweepCursor<TKey> _sweep = new();
+
+    protected StateTtl Ttl => ttl;
+
+    public void Sweep(long now)
+    {
+        foreach (var (key, state) in Table)
+        {
+            RemoveExpired(key, state, now);
+        }
+    }
+
+    public void SweepSome(long now, int budget)
+    {
+        foreach (var key in _sweep.Next(Table.Keys, budget))
+        {
+            if (Table.TryGetValue(key, out var state))
+            {
+                RemoveExpired(key, state, now);
+            }
+        }
+    }
+
+    protected override void BeforeSnapshot() => Sweep(ttl.Now);
+
+    /// <summary>Drops what has expired of <paramref name="key"/>'s state; true when nothing is left (and the key is gone).</summary>
+    protected abstract bool RemoveExpired(TKey key, TState state, long now);
+}
+
+/// <summary><see cref="IValueState{T}"/> with a time to live.</summary>
+internal sealed class TtlValueStateTable<TKey, T>(string name, IKeyContext<TKey> keys, StateTtl ttl)
+    : TtlPerKeyTable<TKey, Stamped<T>>(name, keys, ttl), IValueState<T>
+    where TKey : notnull
+{
     private readonly IRecordCodec<T> _codec = RecordCodec.For<T>();
 
     public T? Value => TryGetValue(out var value) ? value : default;
@@ -86,11 +122,11 @@ internal sealed class TtlValueStateTable<TKey, T>(string name, IKeyContext<TKey>
             return false;
         }
 
-        long now = ttl.Now;
-        if (ttl.IsExpired(entry.Time, now))
+        long now = Ttl.Now;
+        if (Ttl.IsExpired(entry.Time, now))
         {
             value = entry.Value;
-            if (ttl.ReturnExpired)
+            if (Ttl.ReturnExpired)
             {
                 return true;
             }
@@ -100,7 +136,7 @@ internal sealed class TtlValueStateTable<TKey, T>(string name, IKeyContext<TKey>
             return false;
         }
 
-        if (ttl.RefreshOnRead)
+        if (Ttl.RefreshOnRead)
         {
             entry = entry with { Time = now };
         }
@@ -109,45 +145,23 @@ internal sealed class TtlValueStateTable<TKey, T>(string name, IKeyContext<TKey>
         return true;
     }
 
-    public void Update(T value) => Table[CurrentKey] = new(value, ttl.Now);
+    public void Update(T value) => Table[CurrentKey] = new(value, Ttl.Now);
 
     public void Clear() => Table.Remove(CurrentKey);
 
-    public void Sweep(long now)
-    {
-        foreach (var (key, entry) in Table)
-        {
-            if (ttl.IsExpired(entry.Time, now))
-            {
-                Table.Remove(key);
-            }
-        }
-    }
+    protected override bool RemoveExpired(TKey key, Stamped<T> entry, long now)
+        => Ttl.IsExpired(entry.Time, now) && Table.Remove(key);
 
-    public void SweepSome(long now, int budget)
-    {
-        foreach (var key in _sweep.Next(Table.Keys, budget))
-        {
-            if (Table.TryGetValue(key, out var entry) && ttl.IsExpired(entry.Time, now))
-            {
-                Table.Remove(key);
-            }
-        }
-    }
+    protected override void WriteState(PayloadWriter writer, Stamped<T> state) => Ttl.Write(writer, _codec, state);
 
-    protected override void BeforeSnapshot() => Sweep(ttl.Now);
-
-    protected override void WriteState(PayloadWriter writer, Stamped<T> state) => ttl.Write(writer, _codec, state);
-
-    protected override Stamped<T> ReadState(ref PayloadReader reader) => ttl.Read(ref reader, _codec);
+    protected override Stamped<T> ReadState(ref PayloadReader reader) => Ttl.Read(ref reader, _codec);
 }
 
 /// <summary><see cref="IListState{T}"/> whose elements each have a time to live.</summary>
 internal sealed class TtlListStateTable<TKey, T>(string name, IKeyContext<TKey> keys, StateTtl ttl)
-    : PerKeyTable<TKey, List<Stamped<T>>>(name, keys), IListState<T>, ITtlStateTable
+    : TtlPerKeyTable<TKey, List<Stamped<T>>>(name, keys, ttl), IListState<T>
     where TKey : notnull
 {
-    private readonly SweepCursor<TKey> _sweep = new();
     private readonly IRecordCodec<T> _codec = RecordCodec.For<T>();
 
     public IReadOnlyList<T> Get()
@@ -157,8 +171,8 @@ internal sealed class TtlListStateTable<TKey, T>(string name, IKeyContext<TKey> 
             return Array.Empty<T>();
         }
 
-        long now = ttl.Now;
-        if (!ttl.ReturnExpired && RemoveExpired(CurrentKey, list, now))
+        long now = Ttl.Now;
+        if (!Ttl.ReturnExpired && RemoveExpired(CurrentKey, list, now))
         {
             return Array.Empty<T>();
         }
@@ -167,7 +181,7 @@ internal sealed class TtlListStateTable<TKey, T>(string name, IKeyContext<TKey> 
         for (int i = 0; i < list.Count; i++)
         {
             values[i] = list[i].Value;
-            if (ttl.RefreshOnRead)
+            if (Ttl.RefreshOnRead)
             {
                 list[i] = list[i] with { Time = now };
             }
@@ -176,11 +190,11 @@ internal sealed class TtlListStateTable<TKey, T>(string name, IKeyContext<TKey> 
         return values;
     }
 
-    public void Add(T value) => ListOfCurrentKey().Add(new(value, ttl.Now));
+    public void Add(T value) => ListOfCurrentKey().Add(new(value, Ttl.Now));
 
     public void AddAll(IEnumerable<T> values)
     {
-        long now = ttl.Now;
+        long now = Ttl.Now;
         ListOfCurrentKey().AddRange(values.Select(value => new Stamped<T>(value, now)));
     }
 
@@ -196,33 +210,13 @@ internal sealed class TtlListStateTable<TKey, T>(string name, IKeyContext<TKey> 
 
     public void Clear() => Table.Remove(CurrentKey);
 
-    public void Sweep(long now)
-    {
-        foreach (var (key, list) in Table)
-        {
-            RemoveExpired(key, list, now);
-        }
-    }
-
-    public void SweepSome(long now, int budget)
-    {
-        foreach (var key in _sweep.Next(Table.Keys, budget))
-        {
-            if (Table.TryGetValue(key, out var list))
-            {
-                RemoveExpired(key, list, now);
-            }
-        }
-    }
-
-    protected override void BeforeSnapshot() => Sweep(ttl.Now);
 
     protected override void WriteState(PayloadWriter writer, List<Stamped<T>> state)
     {
         writer.WriteVarInt32(state.Count);
         foreach (var element in state)
         {
-            ttl.Write(writer, _codec, element);
+            Ttl.Write(writer, _codec, element);
         }
     }
 
@@ -232,16 +226,15 @@ internal sealed class TtlListStateTable<TKey, T>(string name, IKeyContext<TKey> 
         var list = new List<Stamped<T>>(count);
         for (int i = 0; i < count; i++)
         {
-            list.Add(ttl.Read(ref reader, _codec));
+            list.Add(Ttl.Read(ref reader, _codec));
         }
 
         return list;
     }
 
-    /// <summary>Drops the expired elements of <paramref name="key"/>'s list; true when none is left (and the list is gone).</summary>
-    private bool RemoveExpired(TKey key, List<Stamped<T>> list, long now)
+    protected override bool RemoveExpired(TKey key, List<Stamped<T>> list, long now)
     {
-        list.RemoveAll(element => ttl.IsExpired(element.Time, now));
+        list.RemoveAll(element => Ttl.IsExpired(element.Time, now));
         if (list.Count > 0)
         {
             return false;
@@ -260,11 +253,10 @@ internal sealed class TtlListStateTable<TKey, T>(string name, IKeyContext<TKey> 
 
 /// <summary><see cref="IMapState{TUserKey, TUserValue}"/> whose entries each have a time to live.</summary>
 internal sealed class TtlMapStateTable<TKey, TUserKey, TUserValue>(string name, IKeyContext<TKey> keys, StateTtl ttl)
-    : PerKeyTable<TKey, Dictionary<TUserKey, Stamped<TUserValue>>>(name, keys), IMapState<TUserKey, TUserValue>, ITtlStateTable
+    : TtlPerKeyTable<TKey, Dictionary<TUserKey, Stamped<TUserValue>>>(name, keys, ttl), IMapState<TUserKey, TUserValue>
     where TKey : notnull
     where TUserKey : notnull
 {
-    private readonly SweepCursor<TKey> _sweep = new();
     private readonly IRecordCodec<TUserKey> _userKeyCodec = RecordCodec.For<TUserKey>();
     private readonly IRecordCodec<TUserValue> _userValueCodec = RecordCodec.For<TUserValue>();
 
@@ -278,9 +270,9 @@ internal sealed class TtlMapStateTable<TKey, TUserKey, TUserValue>(string name, 
             }
 
             var entries = map.Select(entry => new KeyValuePair<TUserKey, TUserValue>(entry.Key, entry.Value.Value)).ToList();
-            if (ttl.RefreshOnRead)
+            if (Ttl.RefreshOnRead)
             {
-                long now = ttl.Now;
+                long now = Ttl.Now;
                 foreach (var (key, _) in entries)
                 {
                     ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(map, key);
@@ -302,14 +294,14 @@ internal sealed class TtlMapStateTable<TKey, TUserKey, TUserValue>(string name, 
             return false;
         }
 
-        long now = ttl.Now;
-        if (ttl.IsExpired(entry.Time, now) && !ttl.ReturnExpired)
+        long now = Ttl.Now;
+        if (Ttl.IsExpired(entry.Time, now) && !Ttl.ReturnExpired)
         {
             Remove(key);
             return false;
         }
 
-        if (ttl.RefreshOnRead)
+        if (Ttl.RefreshOnRead)
         {
             map[key] = entry with { Time = now };
         }
@@ -323,7 +315,7 @@ internal sealed class TtlMapStateTable<TKey, TUserKey, TUserValue>(string name, 
     public void Put(TUserKey key, TUserValue value)
     {
         ref var map = ref CollectionsMarshal.GetValueRefOrAddDefault(Table, CurrentKey, out _);
-        (map ??= new Dictionary<TUserKey, Stamped<TUserValue>>())[key] = new(value, ttl.Now);
+        (map ??= new Dictionary<TUserKey, Stamped<TUserValue>>())[key] = new(value, Ttl.Now);
     }
 
     public bool Remove(TUserKey key)
@@ -343,26 +335,6 @@ internal sealed class TtlMapStateTable<TKey, TUserKey, TUserValue>(string name, 
 
     public void Clear() => Table.Remove(CurrentKey);
 
-    public void Sweep(long now)
-    {
-        foreach (var (key, map) in Table)
-        {
-            RemoveExpired(key, map, now);
-        }
-    }
-
-    public void SweepSome(long now, int budget)
-    {
-        foreach (var key in _sweep.Next(Table.Keys, budget))
-        {
-            if (Table.TryGetValue(key, out var map))
-            {
-                RemoveExpired(key, map, now);
-            }
-        }
-    }
-
-    protected override void BeforeSnapshot() => Sweep(ttl.Now);
 
     protected override void WriteState(PayloadWriter writer, Dictionary<TUserKey, Stamped<TUserValue>> state)
     {
@@ -370,7 +342,7 @@ internal sealed class TtlMapStateTable<TKey, TUserKey, TUserValue>(string name, 
         foreach (var (key, value) in state)
         {
             _userKeyCodec.Write(writer, key);
-            ttl.Write(writer, _userValueCodec, value);
+            Ttl.Write(writer, _userValueCodec, value);
         }
     }
 
@@ -381,7 +353,7 @@ internal sealed class TtlMapStateTable<TKey, TUserKey, TUserValue>(string name, 
         for (int i = 0; i < count; i++)
         {
             var key = _userKeyCodec.Read(ref reader);
-            map[key] = ttl.Read(ref reader, _userValueCodec);
+            map[key] = Ttl.Read(ref reader, _userValueCodec);
         }
 
         return map;
@@ -395,14 +367,14 @@ internal sealed class TtlMapStateTable<TKey, TUserKey, TUserValue>(string name, 
             return null;
         }
 
-        return ttl.ReturnExpired || !RemoveExpired(CurrentKey, map, ttl.Now) ? map : null;
+        return Ttl.ReturnExpired || !RemoveExpired(CurrentKey, map, Ttl.Now) ? map : null;
     }
 
-    private bool RemoveExpired(TKey key, Dictionary<TUserKey, Stamped<TUserValue>> map, long now)
+    protected override bool RemoveExpired(TKey key, Dictionary<TUserKey, Stamped<TUserValue>> map, long now)
     {
         foreach (var (userKey, entry) in map)
         {
-            if (ttl.IsExpired(entry.Time, now))
+            if (Ttl.IsExpired(entry.Time, now))
             {
                 map.Remove(userKey);
             }

@@ -1,7 +1,6 @@
 using OrleansStream.Api;
-using OrleansStream.Connectors;
+using OrleansStream.Connectors.Generator;
 using OrleansStream.Contracts.Jobs;
-using OrleansStream.Runtime.Jobs;
 using OrleansStream.Tests.Cluster;
 
 namespace OrleansStream.Tests.AsyncIo;
@@ -37,7 +36,7 @@ public sealed class TimingOutLookupJob : IStreamJob
 {
     public void Build(StreamBuilder builder)
     {
-        builder.RestartStrategy = Checkpoints.RestartStrategy.None;
+        builder.RestartStrategy = RestartStrategy.None;
         var numbers = builder.FromSource(GeneratorSource.FromIndex(i => i, 100), "numbers");
         AsyncDataStream.UnorderedWait(numbers, async (long i, CancellationToken ct) =>
             {

@@ -1,9 +1,8 @@
 using OrleansStream.Api;
-using OrleansStream.Checkpoints;
-using OrleansStream.Connectors;
+using OrleansStream.Connectors.Files;
+using OrleansStream.Connectors.Generator;
 using OrleansStream.Contracts.Jobs;
 using OrleansStream.Operators;
-using OrleansStream.Runtime.Jobs;
 using OrleansStream.Tests.Cluster;
 using OrleansStream.Tests.Fixtures;
 using Xunit.Abstractions;

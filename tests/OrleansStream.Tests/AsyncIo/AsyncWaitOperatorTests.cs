@@ -1,7 +1,7 @@
 using OrleansStream.Codecs;
 using OrleansStream.Operators;
-using OrleansStream.Tests.Model;
 using OrleansStream.Tests.Fixtures;
+using OrleansStream.Tests.Model;
 
 namespace OrleansStream.Tests.AsyncIo;
 

@@ -1,9 +1,10 @@
 using System.Net;
 using OrleansStream.Api;
 using OrleansStream.Client;
-using OrleansStream.Connectors;
+using OrleansStream.Connectors.Discard;
+using OrleansStream.Connectors.Generator;
+using OrleansStream.Connectors.RateLimit;
 using OrleansStream.Contracts.Jobs;
-using OrleansStream.Runtime.Jobs;
 using OrleansStream.Tests.Cluster;
 using OrleansStream.Tests.Fixtures;
 using OrleansStream.Time;

@@ -2,7 +2,6 @@ using Orleans.TestingHost;
 using OrleansStream.Contracts.Jobs;
 using OrleansStream.Runtime.Hosting;
 using OrleansStream.Topology.Hosting;
-using OrleansStream.Runtime.Jobs;
 
 namespace OrleansStream.Tests.Cluster;
 

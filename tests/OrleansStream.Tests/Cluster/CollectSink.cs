@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using OrleansStream.Connectors;
+using OrleansStream.Api.Connectors;
 
 namespace OrleansStream.Tests.Cluster;
 

@@ -1,9 +1,9 @@
 using Npgsql;
 using OrleansStream.Api;
-using OrleansStream.Checkpoints;
-using OrleansStream.Connectors;
+using OrleansStream.Connectors.Generator;
+using OrleansStream.Connectors.Postgres;
+using OrleansStream.Connectors.Redis;
 using OrleansStream.Contracts.Jobs;
-using OrleansStream.Runtime.Jobs;
 using OrleansStream.Tests.Fixtures;
 using StackExchange.Redis;
 

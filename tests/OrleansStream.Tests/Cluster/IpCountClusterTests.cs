@@ -1,8 +1,6 @@
 using System.Globalization;
 using OrleansStream.Contracts.Cluster;
 using OrleansStream.Contracts.Jobs;
-using OrleansStream.Runtime.Jobs;
-using OrleansStream.Runtime.Placement;
 using OrleansStream.Samples.IpCount;
 
 namespace OrleansStream.Tests.Cluster;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using OrleansStream.Api;
 using OrleansStream.Contracts.Jobs;
-using OrleansStream.Runtime.Jobs;
 using OrleansStream.Samples.IpCount;
 using OrleansStream.Tests.Fixtures;
 using OrleansStream.Tests.Model;

@@ -1,8 +1,7 @@
 using OrleansStream.Api;
-using OrleansStream.Connectors;
+using OrleansStream.Connectors.Generator;
 using OrleansStream.Contracts.Jobs;
 using OrleansStream.Functions;
-using OrleansStream.Runtime.Jobs;
 using OrleansStream.Tests.Model;
 using OrleansStream.Time;
 using OrleansStream.Windows;

@@ -5,7 +5,6 @@ using Orleans.TestingHost;
 using OrleansStream.Client;
 using OrleansStream.Contracts.Jobs;
 using OrleansStream.Runtime.Hosting;
-using OrleansStream.Runtime.Jobs;
 using OrleansStream.Tests.Fixtures;
 
 namespace OrleansStream.Tests.Cluster;

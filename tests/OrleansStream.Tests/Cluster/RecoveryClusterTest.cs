@@ -1,5 +1,4 @@
 using OrleansStream.Contracts.Jobs;
-using OrleansStream.Runtime.Jobs;
 using OrleansStream.Tests.Fixtures;
 using Xunit.Abstractions;
 

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using OrleansStream.Api;
-using OrleansStream.Checkpoints;
-using OrleansStream.Connectors;
+using OrleansStream.Api.Connectors;
+using OrleansStream.Connectors.Files;
+using OrleansStream.Connectors.Generator;
 using OrleansStream.Contracts.Jobs;
-using OrleansStream.Runtime.Jobs;
 using OrleansStream.Tests.Fixtures;
 using Xunit.Abstractions;
 

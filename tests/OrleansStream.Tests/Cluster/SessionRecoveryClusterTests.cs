@@ -1,8 +1,7 @@
 using OrleansStream.Api;
-using OrleansStream.Checkpoints;
-using OrleansStream.Connectors;
+using OrleansStream.Connectors.Files;
+using OrleansStream.Connectors.Generator;
 using OrleansStream.Contracts.Jobs;
-using OrleansStream.Runtime.Jobs;
 using OrleansStream.Tests.Fixtures;
 using OrleansStream.Time;
 using OrleansStream.Windows;

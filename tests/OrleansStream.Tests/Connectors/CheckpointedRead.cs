@@ -1,4 +1,4 @@
-using OrleansStream.Connectors;
+using OrleansStream.Api.Connectors;
 
 namespace OrleansStream.Tests.Connectors;
 

@@ -1,6 +1,6 @@
 using System.Text;
-using OrleansStream.Connectors;
-using Xunit;
+using OrleansStream.Api.Connectors;
+using OrleansStream.Connectors.Files;
 
 namespace OrleansStream.Tests.Connectors;
 

@@ -1,5 +1,5 @@
-using OrleansStream.Connectors;
-using Xunit;
+using OrleansStream.Api.Connectors;
+using OrleansStream.Connectors.Generator;
 
 namespace OrleansStream.Tests.Connectors;
 

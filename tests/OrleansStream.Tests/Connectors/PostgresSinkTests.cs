@@ -1,7 +1,7 @@
 using Npgsql;
-using OrleansStream.Connectors;
+using OrleansStream.Api.Connectors;
+using OrleansStream.Connectors.Postgres;
 using OrleansStream.Tests.Fixtures;
-using Xunit;
 
 namespace OrleansStream.Tests.Connectors;
 

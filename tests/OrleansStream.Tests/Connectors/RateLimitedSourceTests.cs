@@ -1,4 +1,6 @@
-using OrleansStream.Connectors;
+using OrleansStream.Api.Connectors;
+using OrleansStream.Connectors.Files;
+using OrleansStream.Connectors.RateLimit;
 
 namespace OrleansStream.Tests.Connectors;
 

@@ -1,7 +1,7 @@
-using OrleansStream.Connectors;
+using OrleansStream.Api.Connectors;
+using OrleansStream.Connectors.Redis;
 using OrleansStream.Tests.Fixtures;
 using StackExchange.Redis;
-using Xunit;
 
 namespace OrleansStream.Tests.Connectors;
 

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using OrleansStream.Connectors;
-using Xunit;
+using OrleansStream.Api.Connectors;
+using OrleansStream.Connectors.Sockets;
 
 namespace OrleansStream.Tests.Connectors;
 

@@ -1,6 +1,6 @@
 using OrleansStream.Api;
-using OrleansStream.Checkpoints;
-using OrleansStream.Connectors;
+using OrleansStream.Connectors.Files;
+using OrleansStream.Connectors.Generator;
 using OrleansStream.Functions;
 using OrleansStream.State;
 using OrleansStream.Time;

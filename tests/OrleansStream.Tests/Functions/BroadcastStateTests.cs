@@ -1,7 +1,6 @@
 using OrleansStream.Functions;
 using OrleansStream.Operators;
 using OrleansStream.State;
-using OrleansStream.Time;
 
 namespace OrleansStream.Tests.Functions;
 

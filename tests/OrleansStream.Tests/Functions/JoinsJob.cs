@@ -1,6 +1,6 @@
 using OrleansStream.Api;
-using OrleansStream.Checkpoints;
-using OrleansStream.Connectors;
+using OrleansStream.Connectors.Files;
+using OrleansStream.Connectors.Generator;
 using OrleansStream.Time;
 using OrleansStream.Windows;
 

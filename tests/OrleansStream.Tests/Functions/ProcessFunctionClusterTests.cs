@@ -1,6 +1,5 @@
 using OrleansStream.Api;
 using OrleansStream.Contracts.Jobs;
-using OrleansStream.Runtime.Jobs;
 using OrleansStream.Tests.Cluster;
 using OrleansStream.Tests.Fixtures;
 using Xunit.Abstractions;

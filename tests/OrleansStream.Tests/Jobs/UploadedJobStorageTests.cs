@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using OrleansStream.Contracts.Artifacts;
 using OrleansStream.Contracts.Jobs;
 using OrleansStream.Runtime.Hosting;
-using OrleansStream.Runtime.Jobs;
 using OrleansStream.Runtime.Jobs.Artifacts;
 
 namespace OrleansStream.Tests.Jobs;

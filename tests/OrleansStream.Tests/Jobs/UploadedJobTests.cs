@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 using OrleansStream.Contracts.Artifacts;
 using OrleansStream.Contracts.Jobs;
-using OrleansStream.Runtime.Jobs;
 using OrleansStream.Runtime.Jobs.Artifacts;
 using OrleansStream.Tests.Cluster;
 using Xunit.Abstractions;

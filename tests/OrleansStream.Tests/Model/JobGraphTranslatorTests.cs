@@ -1,5 +1,5 @@
 using OrleansStream.Api;
-using OrleansStream.Connectors;
+using OrleansStream.Api.Connectors;
 using OrleansStream.Graph;
 using OrleansStream.Time;
 using OrleansStream.Windows;
@@ -152,11 +152,11 @@ public class SlotSharingTests
     public void Slot_sharing_groups_do_not_share_slots_and_break_chains()
     {
         var b = new StreamBuilder(defaultParallelism: 2);
-        b.FromSource(OrleansStream.Connectors.GeneratorSource.FromIndex(i => i, 10), "numbers")
+        b.FromSource(OrleansStream.Connectors.Generator.GeneratorSource.FromIndex(i => i, 10), "numbers")
             .Map(x => x, "inc")
             .SlotSharingGroup("other")
             .Map(x => x, "after")
-            .SinkTo(new OrleansStream.Connectors.PrintSink<long>(), "out");
+            .SinkTo(new OrleansStream.Connectors.Print.PrintSink<long>(), "out");
         var graph = b.BuildGraph();
 
         Assert.Equal(2, graph.Vertices.Count);

@@ -1,5 +1,6 @@
 using OrleansStream.Api;
-using OrleansStream.Connectors;
+using OrleansStream.Connectors.Generator;
+using OrleansStream.Connectors.Print;
 using OrleansStream.Functions;
 using OrleansStream.Graph;
 using OrleansStream.State;

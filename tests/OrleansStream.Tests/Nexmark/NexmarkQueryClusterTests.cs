@@ -1,14 +1,12 @@
 using System.Globalization;
 using OrleansStream.Api;
-using OrleansStream.Checkpoints;
-using OrleansStream.Connectors;
+using OrleansStream.Connectors.Files;
 using OrleansStream.Contracts.Jobs;
 using OrleansStream.Nexmark;
 using OrleansStream.Nexmark.Formats;
 using OrleansStream.Nexmark.Generator;
 using OrleansStream.Nexmark.Model;
 using OrleansStream.Nexmark.Queries;
-using OrleansStream.Runtime.Jobs;
 using OrleansStream.Tests.Cluster;
 using OrleansStream.Tests.Connectors;
 

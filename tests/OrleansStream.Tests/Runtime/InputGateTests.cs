@@ -1,6 +1,7 @@
 using OrleansStream.Api;
 using OrleansStream.Checkpoints;
-using OrleansStream.Connectors;
+using OrleansStream.Connectors.Discard;
+using OrleansStream.Connectors.Generator;
 using OrleansStream.Runtime.Channels;
 using OrleansStream.Runtime.Checkpoints;
 using OrleansStream.Time;

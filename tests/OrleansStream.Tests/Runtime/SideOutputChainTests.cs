@@ -1,6 +1,7 @@
 using OrleansStream.Api;
 using OrleansStream.Codecs;
-using OrleansStream.Connectors;
+using OrleansStream.Connectors.Generator;
+using OrleansStream.Connectors.Print;
 using OrleansStream.Functions;
 using OrleansStream.Graph;
 using OrleansStream.Operators;

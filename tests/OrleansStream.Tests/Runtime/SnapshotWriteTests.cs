@@ -2,10 +2,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
 using Orleans.TestingHost;
 using OrleansStream.Api;
-using OrleansStream.Connectors;
+using OrleansStream.Connectors.Discard;
+using OrleansStream.Connectors.Generator;
 using OrleansStream.Contracts.Jobs;
 using OrleansStream.Runtime.Hosting;
-using OrleansStream.Runtime.Jobs;
 using OrleansStream.Runtime.Storage;
 
 namespace OrleansStream.Tests.Runtime;

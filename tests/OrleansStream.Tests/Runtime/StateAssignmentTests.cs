@@ -1,6 +1,6 @@
 using OrleansStream.Api;
-using OrleansStream.Checkpoints;
-using OrleansStream.Connectors;
+using OrleansStream.Connectors.Discard;
+using OrleansStream.Connectors.Generator;
 using OrleansStream.Contracts.Checkpoints;
 using OrleansStream.Graph;
 using OrleansStream.Runtime.Checkpoints;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using OrleansStream.Contracts.Jobs;
-using OrleansStream.Runtime.Jobs;
 using OrleansStream.Samples.IpCount;
 using OrleansStream.Tests.Cluster;
 using Xunit.Abstractions;

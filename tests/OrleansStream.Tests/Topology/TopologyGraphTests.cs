@@ -139,7 +139,7 @@ public sealed class TopologyGraphTests
         new TopologyJob(document).Build(builder);
 
         var sink = builder.Transformations.OfType<SinkTransformation<OrleansStream.Topology.Rows.Row>>().Single(t => t.Uid == "out");
-        Assert.Equal("/tmp/x/out", Assert.IsType<OrleansStream.Connectors.RowFormatFileSink<OrleansStream.Topology.Rows.Row>>(sink.Sink).Directory);
+        Assert.Equal("/tmp/x/out", Assert.IsType<OrleansStream.Connectors.Files.RowFormatFileSink<OrleansStream.Topology.Rows.Row>>(sink.Sink).Directory);
     }
 
     private static JobGraph Graph(string text, string fileName, Dictionary<string, string> parameters, int submitParallelism = 1)

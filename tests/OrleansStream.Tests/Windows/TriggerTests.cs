@@ -1,5 +1,4 @@
 using OrleansStream.Api;
-using OrleansStream.Functions;
 using OrleansStream.Operators;
 using OrleansStream.Windows;
 

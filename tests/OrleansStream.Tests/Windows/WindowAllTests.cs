@@ -1,8 +1,7 @@
 using OrleansStream.Api;
-using OrleansStream.Connectors;
+using OrleansStream.Connectors.Generator;
 using OrleansStream.Functions;
 using OrleansStream.Graph;
-using OrleansStream.Operators;
 using OrleansStream.Windows;
 
 namespace OrleansStream.Tests.Windows;

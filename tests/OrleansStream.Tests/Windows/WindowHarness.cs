@@ -1,11 +1,10 @@
 using OrleansStream.Api;
-using OrleansStream.Connectors;
+using OrleansStream.Connectors.Generator;
 using OrleansStream.Functions;
 using OrleansStream.KeyGroups;
 using OrleansStream.Operators;
 using OrleansStream.State;
 using OrleansStream.Tests.Model;
-using OrleansStream.Time;
 using OrleansStream.Windows;
 
 namespace OrleansStream.Tests.Windows;

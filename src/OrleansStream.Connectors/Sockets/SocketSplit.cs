@@ -1,4 +1,6 @@
-namespace OrleansStream.Connectors;
+using OrleansStream.Api.Connectors;
+
+namespace OrleansStream.Connectors.Sockets;
 
 /// <summary>
 /// The single split of a <see cref="SocketTextSource"/>: one connection can be read by one subtask only.

@@ -1,4 +1,4 @@
-namespace OrleansStream.Checkpoints;
+namespace OrleansStream.Api;
 
 /// <summary>
 /// What a job does when a task fails or a silo running its tasks dies: restart from the last completed

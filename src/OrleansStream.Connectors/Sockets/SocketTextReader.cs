@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Threading.Channels;
+using OrleansStream.Api.Connectors;
+using OrleansStream.Connectors.Files;
 
-namespace OrleansStream.Connectors;
+namespace OrleansStream.Connectors.Sockets;
 
 /// <summary>
 /// Reads lines from a socket without ever blocking a grain turn: a background loop receives and splits

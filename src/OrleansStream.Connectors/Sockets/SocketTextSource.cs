@@ -1,6 +1,7 @@
 using System.Globalization;
+using OrleansStream.Api.Connectors;
 
-namespace OrleansStream.Connectors;
+namespace OrleansStream.Connectors.Sockets;
 
 /// <summary>
 /// Reads UTF-8 text lines from a TCP server, like Flink's <c>socketTextStream</c>: handy for demos with

@@ -1,0 +1,188 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using OrleansStream.Checkpoints;
+using OrleansStream.Runtime.Checkpoints;
+using OrleansStream.Runtime.Tasks;
+using OrleansStream.State;
+
+namespace OrleansStream.Tests.Runtime;
+
+/// <summary>The task-side checkpoint coordinator without a cluster: chain, outputs, storage and job in memory.</summary>
+public sealed class SubtaskCheckpointCoordinatorTests
+{
+    private static readonly TaskId Task = new("job", 1, 2, 0);
+    private static readonly CheckpointBarrier Barrier = new(7, CheckpointOptions.Checkpoint(CheckpointingMode.ExactlyOnce));
+
+    private readonly Chain _chain = new();
+    private readonly Outputs _outputs = new();
+    private readonly Storage _storage = new();
+    private readonly Responder _job = new();
+
+    [Fact]
+    public async Task The_state_is_captured_and_the_barrier_forwarded_at_once_and_the_chunks_written_before_the_acknowledgement()
+    {
+        var coordinator = Coordinator();
+        _storage.Gate = new TaskCompletionSource();
+
+        coordinator.TakeSnapshot(Barrier, forwardBarrier: true);
+
+        // In the turn: state captured (as it was now) and the barrier on its way; nothing acknowledged yet.
+        Assert.Equal([7L], _chain.Captured);
+        Assert.Equal([Barrier], _outputs.Barriers);
+        Assert.True(coordinator.HasTaken(7));
+        Assert.Empty(_job.Acknowledged);
+
+        _storage.Gate.SetResult();
+        var (task, id, snapshot) = await _job.NextAcknowledgementAsync();
+        Assert.Equal((Task, 7L), (task, id));
+        Assert.Equal(["job/7/2/0/0"], _storage.Written);
+        Assert.Equal("job/7/2/0/0", Assert.Single(snapshot.KeyedState).StorageKey);
+        Assert.Equal(["window"], snapshot.KeyedOperators);
+        Assert.Equal([[1, 2, 3]], snapshot.OperatorState["source"]);
+    }
+
+    [Fact]
+    public async Task A_finished_subtask_snapshots_without_forwarding_and_a_commit_only_checkpoint_writes_nothing()
+    {
+        var coordinator = Coordinator();
+
+        coordinator.TakeSnapshot(new CheckpointBarrier(8, CheckpointOptions.Checkpoint(CheckpointingMode.ExactlyOnce, persist: false)), forwardBarrier: false);
+
+        var (_, id, snapshot) = await _job.NextAcknowledgementAsync();
+        Assert.Equal(8, id);
+        Assert.Empty(_outputs.Barriers);
+        Assert.Empty(_storage.Written);
+        Assert.Empty(snapshot.KeyedState);
+        Assert.Equal([[1, 2, 3]], snapshot.OperatorState["source"]);
+    }
+
+    [Fact]
+    public async Task A_failed_write_declines_the_checkpoint_with_the_reason()
+    {
+        var coordinator = Coordinator();
+        _storage.Failure = new IOException("disk full");
+
+        coordinator.TakeSnapshot(Barrier, forwardBarrier: true);
+
+        var (task, id, reason) = await _job.NextDeclineAsync();
+        Assert.Equal((Task, 7L), (task, id));
+        Assert.Equal("Subtask 0 of vertex 2 could not store its snapshot: disk full", reason);
+        Assert.Empty(_job.Acknowledged);
+    }
+
+    [Fact]
+    public async Task After_a_release_a_failed_write_is_not_reported()
+    {
+        using var released = new CancellationTokenSource();
+        var coordinator = Coordinator(released.Token);
+        _storage.Gate = new TaskCompletionSource();
+        coordinator.TakeSnapshot(Barrier, forwardBarrier: true);
+
+        released.Cancel();
+        _storage.Failure = new OperationCanceledException();
+        _storage.Gate.SetResult();
+        await _storage.Done.Task;
+
+        Assert.Empty(_job.Declined);
+        Assert.Empty(_job.Acknowledged);
+    }
+
+    [Fact]
+    public void A_restored_checkpoint_and_older_ones_count_as_taken()
+    {
+        var coordinator = Coordinator();
+        coordinator.Restored(5);
+
+        Assert.True(coordinator.HasTaken(5));
+        Assert.True(coordinator.HasTaken(4));
+        Assert.False(coordinator.HasTaken(6));
+    }
+
+    private SubtaskCheckpointCoordinator Coordinator(CancellationToken released = default)
+        => new(Task, _chain, _outputs, _storage, _job, chunkBytes: 1024, released, NullLogger.Instance);
+
+    private sealed class Chain : ISnapshotSource
+    {
+        public List<long> Captured { get; } = [];
+
+        public ChainSnapshot Snapshot(long checkpointId, KeyedSnapshotBuilder keyed)
+        {
+            Captured.Add(checkpointId);
+            keyed.BeginTable("window", "counts");
+            keyed.BeginEntry(keyGroup: 3).WriteVarInt32(42);
+            return new ChainSnapshot(new Dictionary<string, IReadOnlyList<byte[]>> { ["source"] = [[1, 2, 3]] }, ["window"]);
+        }
+    }
+
+    private sealed class Outputs : IBarrierOutput
+    {
+        public List<CheckpointBarrier> Barriers { get; } = [];
+
+        public void EmitBarrier(CheckpointBarrier barrier) => Barriers.Add(barrier);
+    }
+
+    private sealed class Storage : IChunkStorage
+    {
+        public TaskCompletionSource? Gate { get; set; }
+
+        public Exception? Failure { get; set; }
+
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public List<string> Written { get; } = [];
+
+        public async Task<KeyedStateHandle> WriteChunkAsync(string storageKey, KeyedStateChunk chunk, CancellationToken cancellationToken)
+        {
+            try
+            {
+                if (Gate is not null)
+                {
+                    await Gate.Task;
+                }
+
+                if (Failure is not null)
+                {
+                    throw Failure;
+                }
+
+                lock (Written)
+                {
+                    Written.Add(storageKey);
+                }
+
+                return new KeyedStateHandle(storageKey, null, chunk.KeyGroups.StartKeyGroup, chunk.KeyGroups.EndKeyGroup, chunk.Data.Length);
+            }
+            finally
+            {
+                Done.TrySetResult();
+            }
+        }
+    }
+
+    private sealed class Responder : ICheckpointResponder
+    {
+        private readonly TaskCompletionSource<(TaskId, long, TaskSnapshot)> _acknowledged = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource<(TaskId, long, string)> _declined = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public List<long> Acknowledged { get; } = [];
+
+        public List<long> Declined { get; } = [];
+
+        public Task<(TaskId Task, long Id, TaskSnapshot Snapshot)> NextAcknowledgementAsync() => _acknowledged.Task.WaitAsync(TimeSpan.FromMinutes(1));
+
+        public Task<(TaskId Task, long Id, string Reason)> NextDeclineAsync() => _declined.Task.WaitAsync(TimeSpan.FromMinutes(1));
+
+        public Task AcknowledgeAsync(TaskId task, long checkpointId, TaskSnapshot snapshot)
+        {
+            Acknowledged.Add(checkpointId);
+            _acknowledged.TrySetResult((task, checkpointId, snapshot));
+            return System.Threading.Tasks.Task.CompletedTask;
+        }
+
+        public Task DeclineAsync(TaskId task, long checkpointId, string reason)
+        {
+            Declined.Add(checkpointId);
+            _declined.TrySetResult((task, checkpointId, reason));
+            return System.Threading.Tasks.Task.CompletedTask;
+        }
+    }
+}
