@@ -3,6 +3,7 @@ using OrleansStream.Api;
 using OrleansStream.Connectors.Files;
 using OrleansStream.Connectors.Generator;
 using OrleansStream.Functions;
+using OrleansStream.Tests.Fixtures;
 using OrleansStream.Time;
 using OrleansStream.Windows;
 
@@ -11,7 +12,8 @@ namespace OrleansStream.UploadedJobs;
 /// <summary>
 /// Totals per customer in one-second tumbling event-time windows over <c>count</c> generated orders,
 /// written to the file <c>output</c> as <c>window start,customer,orders,amount,largest</c>.
-/// Parameters: <c>count</c>, <c>output</c>, <c>rate</c> (orders per second per source subtask, 0 for no limit).
+/// Parameters: <c>count</c>, <c>output</c>, <c>rate</c> (orders per second per source subtask, 0 for no limit),
+/// <c>gate</c> (a <see cref="SourceGate"/> that holds the orders for the test).
 /// </summary>
 public sealed class OrderWindowJob : IStreamJob
 {
@@ -24,7 +26,7 @@ public sealed class OrderWindowJob : IStreamJob
             source = source.WithRateLimit(rate);
         }
 
-        builder.FromSource(source, "orders")
+        builder.FromSource(source.GatedBy(parameters.Get(SourceGate.Parameter)), "orders")
             .AssignTimestampsAndWatermarks(WatermarkStrategy<Order>.ForMonotonousTimestamps().WithTimestampAssigner(o => o.Timestamp))
             .KeyBy(o => new CustomerKey(o.Customer))
             .Window(TumblingEventTimeWindows.Of(TimeSpan.FromSeconds(1)))
@@ -65,7 +67,8 @@ public sealed class OrderWindowJob : IStreamJob
 /// A running total per customer, checkpointed, into the two-phase-commit file sink: each order adds
 /// one line <c>customer,orders,amount</c> to the directory <c>output</c>, so an order lost or counted
 /// twice after a failure shows in the committed lines. The reduce state holds <see cref="Order"/>s.
-/// Parameters: <c>count</c>, <c>output</c>, <c>rate</c> (orders per second, 0 for no limit), <c>checkpoint-ms</c> (200).
+/// Parameters: <c>count</c>, <c>output</c>, <c>rate</c> (orders per second, 0 for no limit), <c>checkpoint-ms</c> (200),
+/// <c>gate</c> (a <see cref="SourceGate"/> that holds the orders for the test).
 /// </summary>
 public sealed class OrderTotalsJob : IStreamJob
 {
@@ -81,7 +84,7 @@ public sealed class OrderTotalsJob : IStreamJob
         }
 
         // One source subtask: each customer's orders reach its running total in index order, so the committed lines are exact.
-        builder.FromSource(source, "orders").SetParallelism(1).Uid("orders")
+        builder.FromSource(source.GatedBy(parameters.Get(SourceGate.Parameter)), "orders").SetParallelism(1).Uid("orders")
             .KeyBy(o => o.Customer)
             .Reduce((a, b) => new Order { Customer = a.Customer, Count = a.Count + b.Count, Amount = a.Amount + b.Amount, Note = a.Note }, "running totals").Uid("running-totals")
             .SinkTo(FileSink.ForRowFormat<Order>(parameters.GetRequired("output"), o => $"{o.Customer},{o.Count},{o.Amount}"), "committed totals")

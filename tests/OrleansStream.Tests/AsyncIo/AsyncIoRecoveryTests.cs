@@ -12,7 +12,11 @@ namespace OrleansStream.Tests.AsyncIo;
 /// <summary>
 /// <see cref="RollingCountJob"/> with the key looked up through async I/O: each number's key comes from a
 /// call that takes 5 to 25 ms (seeded), with 20 calls in flight per subtask at most, so the source is held
-/// back and every checkpoint (every 200 ms) catches calls in flight. The lookup can throw once, on one number.
+/// back and checkpoints (every 200 ms) catch calls in flight. The call for the number "hold" waits, in flight,
+/// until the job's <see cref="SourceGate"/> opens (it raises the gate's signal "held" when it starts waiting),
+/// so that every checkpoint from then on holds calls in flight; the lookup can throw once, on one number. The gate
+/// also holds the numbers: a test stops them a few after the held one, for in ordered mode the numbers behind a
+/// held call wait in its subtask's 20 places, and a barrier behind a full queue would wait for the call too.
 /// </summary>
 public sealed class AsyncRollingCountJob : IStreamJob
 {
@@ -23,20 +27,28 @@ public sealed class AsyncRollingCountJob : IStreamJob
         builder.RestartStrategy = RestartStrategy.FixedDelay(5, TimeSpan.FromMilliseconds(200));
         string run = parameters.GetRequired("run");
         long poison = parameters.GetInt64("poison", -1);
+        long hold = parameters.GetInt64("hold", -1);
+        string gate = parameters.GetRequired(SourceGate.Parameter);
         int seed = (int)parameters.GetInt64("seed", 1);
-        var source = GeneratorSource.FromIndex(i => i, parameters.GetInt64("count", 0)).WithRateLimit(parameters.GetInt64("rate", 2_000));
+        var source = GeneratorSource.FromIndex(i => i, parameters.GetInt64("count", 0)).WithRateLimit(parameters.GetInt64("rate", 2_000)).GatedBy(gate);
 
         // Chained to the source (same parallelism, forward), so the codec only serves the lookup's snapshots.
         var numbers = builder.FromSource(source, "numbers").WithCodec(new CountingCodec(run));
         Func<long, CancellationToken, Task<(long Key, long Count)>> lookup = async (i, ct) =>
         {
             await Task.Delay(new Random(HashCode.Combine(seed, i)).Next(5, 26), ct);
+            if (i == hold)
+            {
+                SourceGate.SignalAt(gate, "held", i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                await SourceGate.WaitUntilOpenAsync(gate, ct);
+            }
+
             PoisonOnce.Check(run, i, poison);
             return (i % RollingCountJob.Keys, 1L);
         };
         var keyed = Enum.Parse<AsyncOutputMode>(parameters.Get("mode", "Ordered")) == AsyncOutputMode.Ordered
-            ? AsyncDataStream.OrderedWait(numbers, lookup, TimeSpan.FromSeconds(30), capacity: 20, "key lookup")
-            : AsyncDataStream.UnorderedWait(numbers, lookup, TimeSpan.FromSeconds(30), capacity: 20, "key lookup");
+            ? AsyncDataStream.OrderedWait(numbers, lookup, TimeSpan.FromMinutes(10), capacity: 20, "key lookup")
+            : AsyncDataStream.UnorderedWait(numbers, lookup, TimeSpan.FromMinutes(10), capacity: 20, "key lookup");
         keyed.Uid("key-lookup")
             .KeyBy(t => t.Key)
             .Reduce((a, b) => (a.Key, a.Count + b.Count), "rolling count").Uid("rolling-count")
@@ -53,13 +65,22 @@ public sealed class AsyncRollingCountJob : IStreamJob
 public sealed class AsyncIoRecoveryTests(PostgresServer postgres, ITestOutputHelper output) : RecoveryClusterTest(postgres, output, "asyncio")
 {
     private readonly string _run = Guid.NewGuid().ToString();
-    private Dictionary<string, string> Parameters(long count, AsyncOutputMode mode) => new()
+
+    private Dictionary<string, string> Parameters(long count, AsyncOutputMode mode, SourceGate gate, long hold) => new()
     {
         ["count"] = count.ToString(),
         ["output"] = OutputDirectory,
         ["run"] = _run,
         ["mode"] = mode.ToString(),
+        ["hold"] = hold.ToString(),
+        [SourceGate.Parameter] = gate.Path,
     };
+
+    /// <summary>
+    /// A gate for two readers that lets the reader of <paramref name="hold"/> emit it and three numbers more (each
+    /// reader emits every other number), fewer than the lookup's 20 places behind the held call.
+    /// </summary>
+    private SourceGate GateJustAfter(long hold) => NewGate(budget: hold / 2 + 4);
 
     [Theory]
     [InlineData(AsyncOutputMode.Ordered)]
@@ -67,16 +88,23 @@ public sealed class AsyncIoRecoveryTests(PostgresServer postgres, ITestOutputHel
     public async Task A_lookup_that_throws_once_restarts_the_job_and_the_calls_in_flight_at_the_checkpoint_are_made_again_exactly_once(AsyncOutputMode mode)
     {
         const long count = 10_000;
-        var parameters = Parameters(count, mode);
+
+        // The call that throws waits in flight first, until a checkpoint holding it has completed.
+        var gate = GateJustAfter(6_000);
+        var parameters = Parameters(count, mode, gate, hold: 6_000);
         parameters["poison"] = "6000";
         var submitted = await Cluster.Jobs.SubmitAsync(JobSubmission.For<AsyncRollingCountJob>(2, parameters));
+        var watch = Watch(submitted.JobId, gate);
+        await watch.WaitUntilCheckpointedAsync(_ => gate.IsSignaled("held"), what: "the call for 6000 was held in flight");
+        gate.Open();
 
-        var status = await WaitForEndAsync(submitted.JobId);
+        var status = await watch.WaitForEndAsync();
 
         Assert.Equal(JobState.Finished, status.State);
         Assert.Equal(1, status.Checkpoints.Restarts);
         Assert.Contains("key lookup", status.Checkpoints.LastFailure);
         Assert.Contains("record 6000 hit a transient fault", status.Checkpoints.LastFailure);
+        watch.AssertRestartedAndRestored(status);
         Assert.True(CountingCodec.ReadsOf(_run) > 0, "the restored checkpoint should have held calls in flight");
         Assert.Equal(RollingCountJob.Expected(count), Committed());
     }
@@ -85,17 +113,17 @@ public sealed class AsyncIoRecoveryTests(PostgresServer postgres, ITestOutputHel
     public async Task Killing_a_silo_while_lookups_are_in_flight_restarts_the_job_and_the_committed_output_is_exact()
     {
         const long count = 12_000;
-        var random = new Random(20261130);
-        var submitted = await Cluster.Jobs.SubmitAsync(JobSubmission.For<AsyncRollingCountJob>(2, Parameters(count, AsyncOutputMode.Unordered)));
-
-        await Task.Delay(TimeSpan.FromMilliseconds(random.Next(1_000, 2_500)));
-        var status = await Cluster.Jobs.GetStatusAsync(submitted.JobId);
-        var victim = Cluster.Cluster.Silos.First(s => s.SiloAddress.ToString() != status.SupervisorSilo
-            && status.Vertices.SelectMany(v => v.Slots).Contains(s.SiloAddress.ToString()));
-        Output.WriteLine($"killing {victim.SiloAddress} at {status.Checkpoints.Completed} checkpoints");
+        var gate = GateJustAfter(5_000);
+        var submitted = await Cluster.Jobs.SubmitAsync(JobSubmission.For<AsyncRollingCountJob>(2, Parameters(count, AsyncOutputMode.Unordered, gate, hold: 5_000)));
+        var watch = Watch(submitted.JobId, gate);
+        var before = await watch.WaitUntilCheckpointedAsync(_ => gate.IsSignaled("held"), what: "the call for 5000 was held in flight");
+        var victim = Cluster.TaskSiloOf(before);
+        Output.WriteLine($"killing {victim.SiloAddress} at {before.Checkpoints.Completed} checkpoints");
         await Cluster.KillAsync(victim);
+        await watch.WaitUntilRestartedAsync();
+        gate.Open();
 
-        status = await WaitForEndAsync(submitted.JobId);
+        var status = await watch.WaitForEndAsync();
 
         Assert.Equal(JobState.Finished, status.State);
         Assert.True(status.Checkpoints.Restarts >= 1);

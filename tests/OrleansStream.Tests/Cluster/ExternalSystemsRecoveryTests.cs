@@ -6,10 +6,14 @@ using OrleansStream.Connectors.Redis;
 using OrleansStream.Contracts.Jobs;
 using OrleansStream.Tests.Fixtures;
 using StackExchange.Redis;
+using Xunit.Abstractions;
 
 namespace OrleansStream.Tests.Cluster;
 
-/// <summary>The running count of <see cref="RollingCountJob"/>, read from a Redis stream or a generator, committed to Redis or PostgreSQL.</summary>
+/// <summary>
+/// The running count of <see cref="RollingCountJob"/>, read from a Redis stream or a generator, committed to Redis or
+/// PostgreSQL; a <see cref="SourceGate"/> (parameter "gate") holds its input for the test.
+/// </summary>
 public sealed class ExternalRollingCountJob : IStreamJob
 {
     public void Build(StreamBuilder builder)
@@ -17,9 +21,10 @@ public sealed class ExternalRollingCountJob : IStreamJob
         var parameters = builder.Parameters;
         builder.EnableCheckpointing(TimeSpan.FromMilliseconds(200));
         builder.RestartStrategy = RestartStrategy.FixedDelay(5, TimeSpan.FromMilliseconds(200));
+        string? gate = parameters.Get(SourceGate.Parameter);
         var numbers = parameters.Get("redis-input") is { } input
-            ? builder.FromSource(RedisStreamSource.Strings(parameters.GetRequired("redis"), input).AsBounded(), "redis numbers").Map(long.Parse, "parse")
-            : builder.FromSource(GeneratorSource.FromIndex(i => i, parameters.GetInt64("count", 0)).WithRateLimit(parameters.GetInt64("rate", 1_000)), "numbers");
+            ? builder.FromSource(RedisStreamSource.Strings(parameters.GetRequired("redis"), input).AsBounded().GatedBy(gate), "redis numbers").Map(long.Parse, "parse")
+            : builder.FromSource(GeneratorSource.FromIndex(i => i, parameters.GetInt64("count", 0)).WithRateLimit(parameters.GetInt64("rate", 1_000)).GatedBy(gate), "numbers");
         string poisonRun = parameters.Get("poison-run", "");
         long poison = parameters.GetInt64("poison", -1);
         var counts = numbers
@@ -39,14 +44,9 @@ public sealed class ExternalRollingCountJob : IStreamJob
 }
 
 [Collection(PostgresCollection.Name)]
-public sealed class ExternalSystemsRecoveryTests(PostgresServer postgres, RedisServer redis) : IClassFixture<RedisServer>, IAsyncLifetime
+public sealed class ExternalSystemsRecoveryTests(PostgresServer postgres, RedisServer redis, ITestOutputHelper output)
+    : RecoveryClusterTest(postgres, output, "external"), IClassFixture<RedisServer>
 {
-    private RecoveryCluster _cluster = null!;
-
-    public async Task InitializeAsync() => _cluster = await RecoveryCluster.StartAsync(postgres, "external_" + Guid.NewGuid().ToString("N")[..8]);
-
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
-
     [Fact]
     public async Task From_a_redis_stream_to_a_redis_stream_a_failure_mid_job_leaves_exactly_one_entry_per_record()
     {
@@ -63,6 +63,8 @@ public sealed class ExternalSystemsRecoveryTests(PostgresServer postgres, RedisS
             await Task.WhenAll(adds);
         }
 
+        // The stream is one split, read by one reader: at most 10,000 entries until the gate opens, below the poisoned one.
+        var gate = NewGate(budget: 10_000);
         var parameters = new Dictionary<string, string>
         {
             ["redis"] = redis.ConnectionString,
@@ -70,13 +72,19 @@ public sealed class ExternalSystemsRecoveryTests(PostgresServer postgres, RedisS
             ["redis-output"] = output,
             ["poison-run"] = Guid.NewGuid().ToString(),
             ["poison"] = "15000",
+            [SourceGate.Parameter] = gate.Path,
         };
-        var submitted = await _cluster.Jobs.SubmitAsync(JobSubmission.For<ExternalRollingCountJob>(2, parameters));
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var status = await _cluster.Jobs.WaitForCompletionAsync(submitted.JobId, timeout.Token);
+        var submitted = await Cluster.Jobs.SubmitAsync(JobSubmission.For<ExternalRollingCountJob>(2, parameters));
+        var watch = Watch(submitted.JobId, gate);
+        await watch.WaitUntilCheckpointedAfterInputAsync("redis numbers");
+        gate.Open();
+
+        var status = await watch.WaitForEndAsync();
 
         Assert.Equal(JobState.Finished, status.State);
         Assert.Equal(1, status.Checkpoints.Restarts);
+        Assert.Contains("record 15000 hit a transient fault", status.Checkpoints.LastFailure);
+        watch.AssertRestartedAndRestored(status);
         var entries = await db.StreamRangeAsync(output);
         var committed = entries.Select(e => (string)e["value"]!).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(RollingCountJob.Expected(count), committed);
@@ -86,33 +94,32 @@ public sealed class ExternalSystemsRecoveryTests(PostgresServer postgres, RedisS
     public async Task Into_postgresql_a_killed_silo_leaves_exactly_one_row_per_record()
     {
         const long count = 24_000;
-        await using (var create = new NpgsqlConnection(_cluster.ConnectionString))
+        await using (var create = new NpgsqlConnection(Cluster.ConnectionString))
         {
             await create.OpenAsync();
             await using var command = new NpgsqlCommand("CREATE TABLE counts (key bigint NOT NULL, count bigint NOT NULL)", create);
             await command.ExecuteNonQueryAsync();
         }
 
+        var gate = NewGate(budget: 4_000);
         var parameters = new Dictionary<string, string>
         {
-            ["postgres"] = _cluster.ConnectionString,
+            ["postgres"] = Cluster.ConnectionString,
             ["count"] = count.ToString(),
             ["rate"] = "4000",
+            [SourceGate.Parameter] = gate.Path,
         };
-        var submitted = await _cluster.Jobs.SubmitAsync(JobSubmission.For<ExternalRollingCountJob>(2, parameters));
-        await Task.Delay(TimeSpan.FromMilliseconds(1_200));
-        var running = await _cluster.Jobs.GetStatusAsync(submitted.JobId);
-        var victim = _cluster.Cluster.Silos.First(s => s.SiloAddress.ToString() != running.SupervisorSilo
-            && running.Vertices.SelectMany(v => v.Slots).Contains(s.SiloAddress.ToString()));
-        await _cluster.KillAsync(victim);
+        var submitted = await Cluster.Jobs.SubmitAsync(JobSubmission.For<ExternalRollingCountJob>(2, parameters));
+        var watch = Watch(submitted.JobId, gate);
+        await KillATaskSiloAndWaitForTheRestartAsync(watch, "numbers");
+        gate.Open();
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        var status = await _cluster.Jobs.WaitForCompletionAsync(submitted.JobId, timeout.Token);
+        var status = await watch.WaitForEndAsync();
 
         Assert.Equal(JobState.Finished, status.State);
         Assert.True(status.Checkpoints.Restarts >= 1);
         var committed = new List<string>();
-        await using (var read = new NpgsqlConnection(_cluster.ConnectionString))
+        await using (var read = new NpgsqlConnection(Cluster.ConnectionString))
         {
             await read.OpenAsync();
             await using var command = new NpgsqlCommand("SELECT key, count FROM counts", read);

@@ -12,9 +12,10 @@ namespace OrleansStream.Tests.Cluster;
 /// <summary>
 /// Three in-process silos with two task slots each whose membership, reminders, checkpoints and job
 /// state live in a PostgreSQL database of its own, so that any silo, the job grain's included, can be
-/// killed. Membership is tuned to declare a killed silo dead in about two seconds; production keeps
-/// Orleans' defaults (probe timeout 5 s, 3 missed probes), which trade a slower recovery for fewer
-/// false suspicions on a busy network.
+/// killed. Membership is tuned to declare a killed silo dead in about four seconds (three missed probes of
+/// a second each), a margin that a silo starved of CPU on a loaded CI machine still answers within, so
+/// that no silo is declared dead that the test did not kill; production keeps Orleans' defaults (probe
+/// timeout 5 s, 3 missed probes), which trade a slower recovery for fewer false suspicions on a busy network.
 /// </summary>
 public sealed class RecoveryCluster : IAsyncDisposable
 {
@@ -63,6 +64,19 @@ public sealed class RecoveryCluster : IAsyncDisposable
 
     public SiloHandle SiloOf(string siloAddress) => Cluster.Silos.Single(s => s.SiloAddress.ToString() == siloAddress);
 
+    /// <summary>
+    /// A silo that runs tasks of the job but not its job grain (killing that one has tests of its own): the
+    /// first such silo, or a seeded random one. Fails if the job's tasks all run beside its job grain.
+    /// </summary>
+    public SiloHandle TaskSiloOf(JobStatus status, Random? random = null)
+    {
+        var candidates = Cluster.Silos
+            .Where(s => s.SiloAddress.ToString() != status.SupervisorSilo && status.Vertices.SelectMany(v => v.Slots).Contains(s.SiloAddress.ToString()))
+            .ToList();
+        Assert.True(candidates.Count > 0, $"every task of job {status.JobId} runs on its job grain's silo {status.SupervisorSilo}");
+        return random is null ? candidates[0] : candidates[random.Next(candidates.Count)];
+    }
+
     public async ValueTask DisposeAsync()
     {
         try
@@ -102,8 +116,8 @@ public sealed class RecoveryCluster : IAsyncDisposable
             });
             siloBuilder.Configure<ClusterMembershipOptions>(options =>
             {
-                options.ProbeTimeout = TimeSpan.FromMilliseconds(500);
-                options.NumMissedProbesLimit = 2;
+                options.ProbeTimeout = TimeSpan.FromSeconds(1);
+                options.NumMissedProbesLimit = 3;
                 options.NumVotesForDeathDeclaration = 1;
                 options.TableRefreshTimeout = TimeSpan.FromSeconds(1);
                 options.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(2);

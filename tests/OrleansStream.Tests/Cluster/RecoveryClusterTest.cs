@@ -10,6 +10,8 @@ namespace OrleansStream.Tests.Cluster;
 /// </summary>
 public abstract class RecoveryClusterTest(PostgresServer postgres, ITestOutputHelper output, string name) : IAsyncLifetime
 {
+    private readonly List<SourceGate> _gates = [];
+
     protected string OutputDirectory { get; } = Path.Combine(Path.GetTempPath(), $"orleansstream-{name}-" + Guid.NewGuid().ToString("N")[..8]);
 
     protected RecoveryCluster Cluster { get; private set; } = null!;
@@ -26,32 +28,40 @@ public abstract class RecoveryClusterTest(PostgresServer postgres, ITestOutputHe
     {
         await Cluster.DisposeAsync();
         Directory.Delete(OutputDirectory, recursive: true);
+        foreach (var gate in _gates)
+        {
+            gate.Dispose();
+        }
     }
 
     /// <summary>The lines of the committed (visible) files in <see cref="OutputDirectory"/>, sorted.</summary>
     protected List<string> Committed() => RollingCountJob.Committed(OutputDirectory);
 
-    /// <summary>Waits until the job ends (or the timeout, 90 s by default, fails the test) and logs how it ended.</summary>
-    protected async Task<JobStatus> WaitForEndAsync(string jobId, TimeSpan? timeout = null)
+    /// <summary>A closed gate for a job of this test (see <see cref="SourceGate.Create"/>), removed with the test.</summary>
+    protected SourceGate NewGate(long budget = long.MaxValue)
     {
-        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(90));
-        var status = await Cluster.Jobs.WaitForCompletionAsync(jobId, cancel.Token);
-        output.WriteLine($"{status.State} after attempt {status.Attempt}: {status.Checkpoints} {status.Failure}");
-        return status;
+        var gate = SourceGate.Create(budget);
+        _gates.Add(gate);
+        return gate;
     }
 
+    /// <summary>Follows a job of this test's cluster, held by <paramref name="gate"/> if it has one.</summary>
+    protected JobWatch Watch(string jobId, SourceGate? gate = null) => JobWatch.Of(Cluster.Jobs, jobId, output, gate);
+
+    /// <summary>Waits until the job ends (or <see cref="JobWatch.JobPatience"/> fails the test) and logs how it ended.</summary>
+    protected Task<JobStatus> WaitForEndAsync(string jobId) => Watch(jobId).WaitForEndAsync();
+
     /// <summary>
-    /// Once the job has completed <paramref name="checkpoints"/> checkpoints, kills a silo that runs some of its tasks
-    /// but not its job grain (that case has tests of its own). Fails if the job ended first.
+    /// Kills a silo that runs tasks of the job but not its job grain (<see cref="RecoveryCluster.TaskSiloOf"/>), once
+    /// <paramref name="watch"/> has asserted that the job runs with a completed checkpoint taken after its source
+    /// <paramref name="sourceName"/> read input; then waits until the job runs again, restarted and restored.
     /// </summary>
-    protected async Task KillTaskSiloAfterCheckpointsAsync(string jobId, int checkpoints)
+    protected async Task KillATaskSiloAndWaitForTheRestartAsync(JobWatch watch, string sourceName, int checkpoints = 1, Random? random = null)
     {
-        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var status = await Cluster.Jobs.WaitUntilAsync(jobId, s => s.Checkpoints.Completed >= checkpoints || s.IsTerminal, cancel.Token);
-        Assert.False(status.IsTerminal, $"the job ended ({status.State}) before it could be killed: raise its count or lower its rate");
-        var victim = Cluster.Cluster.Silos.First(s => s.SiloAddress.ToString() != status.SupervisorSilo
-            && status.Vertices.SelectMany(v => v.Slots).Contains(s.SiloAddress.ToString()));
-        output.WriteLine($"killing {victim.SiloAddress} at {status.Checkpoints.Completed} checkpoints");
+        var before = await watch.WaitUntilCheckpointedAfterInputAsync(sourceName, checkpoints);
+        var victim = Cluster.TaskSiloOf(before, random);
+        output.WriteLine($"killing {victim.SiloAddress} in attempt {before.Attempt} after {before.Checkpoints.Completed} checkpoints");
         await Cluster.KillAsync(victim);
+        await watch.WaitUntilRestartedAsync();
     }
 }

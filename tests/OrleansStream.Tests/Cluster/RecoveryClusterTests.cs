@@ -12,6 +12,8 @@ namespace OrleansStream.Tests.Cluster;
 /// <summary>
 /// A keyed running count per key into the two-phase-commit file sink, checkpointed every 200 ms: each
 /// record adds one line "key,count", so any record lost or counted twice shows in the committed lines.
+/// With a <see cref="SourceGate"/> (parameter "gate") its input is held by the test, and the faults below
+/// wait for the gate to open: a fault never comes before the test has seen a checkpoint to restore.
 /// </summary>
 public sealed class RollingCountJob : IStreamJob
 {
@@ -23,26 +25,27 @@ public sealed class RollingCountJob : IStreamJob
         builder.EnableCheckpointing(TimeSpan.FromMilliseconds(parameters.GetInt64("checkpoint-ms", 200)));
         builder.Checkpointing.Timeout = TimeSpan.FromMilliseconds(parameters.GetInt64("checkpoint-timeout-ms", 30_000));
         builder.RestartStrategy = RestartStrategy.FixedDelay(5, TimeSpan.FromMilliseconds(200));
-        var source = GeneratorSource.FromIndex(i => i, parameters.GetInt64("count", 0));
+        var generator = GeneratorSource.FromIndex(i => i, parameters.GetInt64("count", 0));
         if (parameters.GetInt64("rate", 0) is > 0 and var rate)
         {
-            source = source.WithRateLimit(rate);
+            generator = generator.WithRateLimit(rate);
         }
 
+        string? gate = parameters.Get(SourceGate.Parameter);
         string poisonRun = parameters.Get("poison-run", "");
         long poison = parameters.GetInt64("poison", -1);
         ITransactionalSink<(long Key, long Count)> sink = FileSink.ForRowFormat<(long Key, long Count)>(parameters.GetRequired("output"), t => $"{t.Key},{t.Count}");
-        if (parameters.GetInt64("fail-prepare-at", -1) is > 0 and var failAt)
+        if (parameters.GetInt64("fail-prepare-at", -1) is > 0 and var failPrepareAt)
         {
-            sink = new FailingPrepareSink<(long Key, long Count)>(sink, poisonRun, failAt, stallInstead: false);
+            sink = new FailingPrepareSink<(long Key, long Count)>(sink, poisonRun, gate, failPrepareAt, stallInstead: false);
         }
 
         if (parameters.GetInt64("stall-prepare-at", -1) is > 0 and var stallAt)
         {
-            sink = new FailingPrepareSink<(long Key, long Count)>(sink, poisonRun, stallAt, stallInstead: true);
+            sink = new FailingPrepareSink<(long Key, long Count)>(sink, poisonRun, gate, stallAt, stallInstead: true);
         }
 
-        builder.FromSource(source, "numbers")
+        builder.FromSource(generator.GatedBy(gate), "numbers")
             .Map(i => PoisonOnce.Check(poisonRun, i, poison), "poison once")
             .Map(i => (Key: i % Keys, Count: 1L), "one").Uid("one")
             .KeyBy(t => t.Key)
@@ -97,20 +100,21 @@ public static class PoisonOnce
 }
 
 /// <summary>
-/// A transactional sink whose pre-commit fails once, or stalls once for a second, at the first
-/// checkpoint at or after a given id: a failure, or a hold-up, in the middle of a checkpoint.
+/// A transactional sink whose pre-commit fails once, or stalls once, at the first checkpoint at or after a
+/// given id once the job's gate is open: a failure, or a hold-up, in the middle of a checkpoint. A stall holds
+/// the task's turn, as a slow disk would, until the test raises the gate's signal "stall-released".
 /// </summary>
-public sealed class FailingPrepareSink<T>(ITransactionalSink<T> inner, string run, long failAt, bool stallInstead) : ITransactionalSink<T>
+public sealed class FailingPrepareSink<T>(ITransactionalSink<T> inner, string run, string? gate, long failAt, bool stallInstead) : ITransactionalSink<T>
 {
     private static readonly ConcurrentDictionary<string, bool> Failed = new();
 
     public int? RequiredParallelism => inner.RequiredParallelism;
 
-    public ISinkWriter<T> CreateWriter(SinkContext context) => new Writer((ITransactionalSinkWriter<T>)inner.CreateWriter(context), run, failAt, stallInstead);
+    public ISinkWriter<T> CreateWriter(SinkContext context) => new Writer((ITransactionalSinkWriter<T>)inner.CreateWriter(context), run, gate, failAt, stallInstead);
 
     public ISinkCommitter CreateCommitter(SinkContext context) => inner.CreateCommitter(context);
 
-    private sealed class Writer(ITransactionalSinkWriter<T> inner, string run, long failAt, bool stallInstead) : ITransactionalSinkWriter<T>
+    private sealed class Writer(ITransactionalSinkWriter<T> inner, string run, string? gate, long failAt, bool stallInstead) : ITransactionalSinkWriter<T>
     {
         public void Write(T value, long timestamp) => inner.Write(value, timestamp);
 
@@ -118,15 +122,14 @@ public sealed class FailingPrepareSink<T>(ITransactionalSink<T> inner, string ru
 
         public byte[]? PrepareCommit(long checkpointId)
         {
-            if (checkpointId >= failAt && Failed.TryAdd(run, true))
+            if (checkpointId >= failAt && (gate is null || SourceGate.IsOpenAt(gate)) && Failed.TryAdd(run, true))
             {
                 if (!stallInstead)
                 {
                     throw new IOException($"disk full while pre-committing checkpoint {checkpointId}");
                 }
 
-                // Holds the task's turn, as a slow disk would: the checkpoint cannot complete in time.
-                Thread.Sleep(TimeSpan.FromSeconds(1));
+                SourceGate.BlockUntilSignaled(gate ?? throw new InvalidOperationException("A stall needs a gate to release it."), "stall-released");
             }
 
             return inner.PrepareCommit(checkpointId);
@@ -139,28 +142,44 @@ public sealed class FailingPrepareSink<T>(ITransactionalSink<T> inner, string ru
 [Collection(PostgresCollection.Name)]
 public sealed class RecoveryClusterTests(PostgresServer postgres, ITestOutputHelper output) : RecoveryClusterTest(postgres, output, "recovery")
 {
-    private Dictionary<string, string> Parameters(long count, long rate, string? output = null) => new()
+    private Dictionary<string, string> Parameters(long count, long rate, SourceGate? gate, string? output = null)
     {
-        ["count"] = count.ToString(),
-        ["rate"] = rate.ToString(),
-        ["output"] = output ?? OutputDirectory,
-    };
+        var parameters = new Dictionary<string, string>
+        {
+            ["count"] = count.ToString(),
+            ["rate"] = rate.ToString(),
+            ["output"] = output ?? OutputDirectory,
+        };
+        if (gate is not null)
+        {
+            parameters[SourceGate.Parameter] = gate.Path;
+        }
+
+        return parameters;
+    }
 
     [Fact]
     public async Task A_function_that_throws_once_restarts_the_job_from_its_last_checkpoint_and_the_committed_output_is_exact()
     {
         const long count = 20_000;
-        var parameters = Parameters(count, rate: 4_000);
+
+        // Three readers of at most 2,000 records each stay below the poisoned record until the gate opens.
+        var gate = NewGate(budget: 2_000);
+        var parameters = Parameters(count, rate: 4_000, gate);
         parameters["poison-run"] = Guid.NewGuid().ToString();
         parameters["poison"] = "12000";
         var submitted = await Cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(3, parameters));
+        var watch = Watch(submitted.JobId, gate);
+        await watch.WaitUntilCheckpointedAfterInputAsync("numbers");
+        gate.Open();
 
-        var status = await WaitForEndAsync(submitted.JobId, TimeSpan.FromSeconds(60));
+        var status = await watch.WaitForEndAsync();
 
         Assert.Equal(JobState.Finished, status.State);
         Assert.Equal(1, status.Checkpoints.Restarts);
         Assert.Contains("record 12000 hit a transient fault", status.Checkpoints.LastFailure);
         Assert.True(status.Checkpoints.Completed >= 2, $"expected checkpoints before the failure, got {status.Checkpoints.Completed}");
+        watch.AssertRestartedAndRestored(status);
         Assert.Equal(RollingCountJob.Expected(count), Committed());
     }
 
@@ -168,16 +187,21 @@ public sealed class RecoveryClusterTests(PostgresServer postgres, ITestOutputHel
     public async Task A_failure_while_a_subtask_takes_its_snapshot_restarts_the_job_and_the_committed_output_is_exact()
     {
         const long count = 16_000;
-        var parameters = Parameters(count, rate: 4_000);
+        var gate = NewGate(budget: 2_000);
+        var parameters = Parameters(count, rate: 4_000, gate);
         parameters["poison-run"] = Guid.NewGuid().ToString();
         parameters["fail-prepare-at"] = "4";
         var submitted = await Cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(2, parameters));
+        var watch = Watch(submitted.JobId, gate);
+        await watch.WaitUntilCheckpointedAfterInputAsync("numbers");
+        gate.Open();
 
-        var status = await WaitForEndAsync(submitted.JobId, TimeSpan.FromSeconds(60));
+        var status = await watch.WaitForEndAsync();
 
         Assert.Equal(JobState.Finished, status.State);
         Assert.Equal(1, status.Checkpoints.Restarts);
         Assert.Contains("disk full while pre-committing checkpoint", status.Checkpoints.LastFailure);
+        watch.AssertRestartedAndRestored(status);
         Assert.Equal(RollingCountJob.Expected(count), Committed());
     }
 
@@ -185,13 +209,23 @@ public sealed class RecoveryClusterTests(PostgresServer postgres, ITestOutputHel
     public async Task A_checkpoint_that_times_out_is_abandoned_and_counted_and_the_job_goes_on()
     {
         const long count = 16_000;
-        var parameters = Parameters(count, rate: 4_000);
+
+        // The stalled pre-commit holds its checkpoint until the test has seen it abandoned, whatever the timeout,
+        // which is long enough for every other checkpoint to complete on a loaded machine.
+        var gate = NewGate(budget: 2_000);
+        var parameters = Parameters(count, rate: 4_000, gate);
         parameters["poison-run"] = Guid.NewGuid().ToString();
         parameters["stall-prepare-at"] = "3";
-        parameters["checkpoint-timeout-ms"] = "400";
+        parameters["checkpoint-timeout-ms"] = "5000";
         var submitted = await Cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(2, parameters));
+        var watch = Watch(submitted.JobId, gate);
+        await watch.WaitUntilCheckpointedAfterInputAsync("numbers", checkpoints: 2);
+        gate.Open();
+        var abandoned = await watch.WaitUntilAsync(s => s.Checkpoints.Failed >= 1 || s.IsTerminal, "the stalled checkpoint to be abandoned");
+        Output.WriteLine($"abandoned while the pre-commit stalls: {abandoned.Checkpoints}");
+        gate.Signal("stall-released");
 
-        var status = await WaitForEndAsync(submitted.JobId, TimeSpan.FromSeconds(60));
+        var status = await watch.WaitForEndAsync();
 
         Assert.Equal(JobState.Finished, status.State);
         Assert.Equal(0, status.Checkpoints.Restarts);
@@ -208,26 +242,23 @@ public sealed class RecoveryClusterTests(PostgresServer postgres, ITestOutputHel
     {
         const long count = 40_000;
         var random = new Random(seed);
-        var submitted = await Cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(2, Parameters(count, rate: 4_000)));
+
+        // Each reader (20,000 records) reads at most 6,000 per attempt until the gate opens: every kill hits a job mid-input.
+        var gate = NewGate(budget: 6_000);
+        var submitted = await Cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(2, Parameters(count, rate: 4_000, gate)));
+        var watch = Watch(submitted.JobId, gate);
         for (int kill = 0; kill < 2; kill++)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(random.Next(300, 1_500)));
-            var status = await Cluster.Jobs.GetStatusAsync(submitted.JobId);
-            if (status.IsTerminal)
-            {
-                break;
-            }
-
-            var candidates = Cluster.Cluster.Silos.Where(s => s.SiloAddress.ToString() != status.SupervisorSilo).ToList();
-            var victim = candidates[random.Next(candidates.Count)];
-            Output.WriteLine($"kill {kill + 1}: {victim.SiloAddress} in attempt {status.Attempt} after {status.Checkpoints.Completed} checkpoints");
-            await Cluster.KillAsync(victim);
+            await Task.Delay(TimeSpan.FromMilliseconds(random.Next(0, 1_500)));
+            await KillATaskSiloAndWaitForTheRestartAsync(watch, "numbers", random: random);
             await Cluster.Cluster.StartAdditionalSiloAsync();
         }
 
-        var final = await WaitForEndAsync(submitted.JobId, TimeSpan.FromSeconds(120));
+        gate.Open();
+        var final = await watch.WaitForEndAsync();
 
         Assert.Equal(JobState.Finished, final.State);
+        Assert.True(final.Checkpoints.Restarts >= 2, $"two kills should have restarted the job twice: {final.Checkpoints}");
         Assert.Equal(RollingCountJob.Expected(count), Committed());
     }
 
@@ -236,17 +267,15 @@ public sealed class RecoveryClusterTests(PostgresServer postgres, ITestOutputHel
     {
         const long count = 30_000;
         var random = new Random(20261125);
-        var submitted = await Cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(2, Parameters(count, rate: 4_000)));
+        var gate = NewGate(budget: 5_000);
+        var submitted = await Cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(2, Parameters(count, rate: 4_000, gate)));
+        var watch = Watch(submitted.JobId, gate);
 
-        // Kill a silo that runs tasks but not the job grain (that case has its own test), at a seeded random point.
-        await Task.Delay(TimeSpan.FromMilliseconds(random.Next(1_000, 2_500)));
-        var status = await Cluster.Jobs.GetStatusAsync(submitted.JobId);
-        var victim = Cluster.Cluster.Silos.First(s => s.SiloAddress.ToString() != status.SupervisorSilo
-            && status.Vertices.SelectMany(v => v.Slots).Contains(s.SiloAddress.ToString()));
-        Output.WriteLine($"killing {victim.SiloAddress} at {status.Checkpoints.Completed} checkpoints");
-        await Cluster.KillAsync(victim);
-
-        status = await WaitForEndAsync(submitted.JobId, TimeSpan.FromSeconds(90));
+        // A silo that runs tasks but not the job grain (that case has its own test), at a seeded random point.
+        await Task.Delay(TimeSpan.FromMilliseconds(random.Next(0, 1_500)));
+        await KillATaskSiloAndWaitForTheRestartAsync(watch, "numbers");
+        gate.Open();
+        var status = await watch.WaitForEndAsync();
 
         Assert.Equal(JobState.Finished, status.State);
         Assert.True(status.Checkpoints.Restarts >= 1);
@@ -257,13 +286,17 @@ public sealed class RecoveryClusterTests(PostgresServer postgres, ITestOutputHel
     public async Task Killing_the_job_grains_silo_resumes_the_job_elsewhere_and_the_committed_output_is_exact()
     {
         const long count = 30_000;
-        var submitted = await Cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(2, Parameters(count, rate: 4_000)));
-        await Task.Delay(TimeSpan.FromMilliseconds(1_500));
-        var supervisor = (await Cluster.Jobs.GetStatusAsync(submitted.JobId)).SupervisorSilo!;
+        var gate = NewGate(budget: 5_000);
+        var submitted = await Cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(2, Parameters(count, rate: 4_000, gate)));
+        var watch = Watch(submitted.JobId, gate);
+        var before = await watch.WaitUntilCheckpointedAfterInputAsync("numbers");
+        var supervisor = before.SupervisorSilo!;
         Output.WriteLine($"killing the job grain's silo {supervisor}");
         await Cluster.KillAsync(Cluster.SiloOf(supervisor));
+        await watch.WaitUntilRestartedAsync();
+        gate.Open();
 
-        var status = await WaitForEndAsync(submitted.JobId, TimeSpan.FromSeconds(90));
+        var status = await watch.WaitForEndAsync();
 
         Assert.Equal(JobState.Finished, status.State);
         Assert.NotEqual(supervisor, status.SupervisorSilo);
@@ -277,21 +310,24 @@ public sealed class RecoveryClusterTests(PostgresServer postgres, ITestOutputHel
     public async Task A_job_stopped_with_a_savepoint_continues_from_it_at_another_parallelism_with_the_same_result(int before, int after)
     {
         const long count = 24_000;
-        var parameters = Parameters(count, rate: 8_000 / before);
-        var first = await Cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(before, parameters));
-        await Task.Delay(TimeSpan.FromMilliseconds(1_200));
 
-        var savepoint = await Cluster.Jobs.StopWithSavepointAsync(first.JobId, TimeSpan.FromSeconds(30));
+        // Held at a quarter of its input: the first run cannot end before it is stopped.
+        var gate = NewGate(budget: count / before / 4);
+        var first = await Cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(before, Parameters(count, rate: 8_000 / before, gate)));
+        await Watch(first.JobId, gate).WaitUntilCheckpointedAfterInputAsync("numbers");
+
+        var savepoint = await Cluster.Jobs.StopWithSavepointAsync(first.JobId, JobWatch.Patience);
         var stopped = await Cluster.Jobs.GetStatusAsync(first.JobId);
         Output.WriteLine($"stopped with {savepoint}: {stopped.Checkpoints}; {Committed().Count} lines committed");
         Assert.Equal(JobState.Stopped, stopped.State);
         Assert.True(Committed().Count < count, "the first run should stop before the end of its input");
 
-        var second = await Cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(after, Parameters(count, rate: 0)) with { FromSavepoint = savepoint });
-        var status = await WaitForEndAsync(second.JobId, TimeSpan.FromSeconds(60));
+        var second = await Cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(after, Parameters(count, rate: 0, gate: null)) with { FromSavepoint = savepoint });
+        var status = await WaitForEndAsync(second.JobId);
 
         Assert.Equal(JobState.Finished, status.State);
         Assert.Equal(savepoint, status.Checkpoints.RestoredFrom);
         Assert.Equal(RollingCountJob.Expected(count), Committed());
     }
+
 }

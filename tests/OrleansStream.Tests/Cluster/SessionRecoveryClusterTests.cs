@@ -14,7 +14,7 @@ namespace OrleansStream.Tests.Cluster;
 /// "key,start,end,count" per session. Sessions span many checkpoints, so a restore must bring back open sessions,
 /// their merging bookkeeping and their timers exactly; a session lost, split or emitted twice shows in the lines.
 /// The disorder stays within the watermark bound, so no element is late and the sessions do not depend on when
-/// watermarks arrive, only on the elements.
+/// watermarks arrive, only on the elements. A <see cref="SourceGate"/> (parameter "gate") holds its input for the test.
 /// </summary>
 public sealed class SessionCountJob : IStreamJob
 {
@@ -29,7 +29,7 @@ public sealed class SessionCountJob : IStreamJob
         var parameters = builder.Parameters;
         builder.EnableCheckpointing(TimeSpan.FromMilliseconds(200));
         builder.RestartStrategy = RestartStrategy.FixedDelay(5, TimeSpan.FromMilliseconds(200));
-        var source = GeneratorSource.FromIndex(i => i, parameters.GetInt64("count", 0)).WithRateLimit(parameters.GetInt64("rate", 4_000));
+        var source = GeneratorSource.FromIndex(i => i, parameters.GetInt64("count", 0)).WithRateLimit(parameters.GetInt64("rate", 4_000)).GatedBy(parameters.Get(SourceGate.Parameter));
         string poisonRun = parameters.Get("poison-run", "");
         long poison = parameters.GetInt64("poison", -1);
         builder.FromSource(source, "numbers")
@@ -66,68 +66,57 @@ public sealed class SessionCountJob : IStreamJob
 }
 
 [Collection(PostgresCollection.Name)]
-public sealed class SessionRecoveryClusterTests(PostgresServer postgres, ITestOutputHelper output) : IAsyncLifetime
+public sealed class SessionRecoveryClusterTests(PostgresServer postgres, ITestOutputHelper output) : RecoveryClusterTest(postgres, output, "sessions")
 {
-    private readonly string _output = Path.Combine(Path.GetTempPath(), "orleansstream-sessions-" + Guid.NewGuid().ToString("N")[..8]);
-    private RecoveryCluster _cluster = null!;
-
-    public async Task InitializeAsync()
-    {
-        Directory.CreateDirectory(_output);
-        _cluster = await RecoveryCluster.StartAsync(postgres, "sessions_" + Guid.NewGuid().ToString("N")[..8]);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _cluster.DisposeAsync();
-        Directory.Delete(_output, recursive: true);
-    }
-
     [Fact]
     public async Task Sessions_open_across_a_failure_are_restored_and_the_committed_sessions_are_exactly_once()
     {
         const long count = 20_000;
+
+        // Three readers of at most 3,000 elements each stay below the poisoned element until the gate opens.
+        var gate = NewGate(budget: 3_000);
         var parameters = new Dictionary<string, string>
         {
             ["count"] = count.ToString(),
             ["rate"] = "4000",
-            ["output"] = _output,
+            ["output"] = OutputDirectory,
             ["poison-run"] = Guid.NewGuid().ToString(),
             ["poison"] = "12100",   // mid-block: every key has a session open
+            [SourceGate.Parameter] = gate.Path,
         };
-        var submitted = await _cluster.Jobs.SubmitAsync(JobSubmission.For<SessionCountJob>(3, parameters));
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        var status = await _cluster.Jobs.WaitForCompletionAsync(submitted.JobId, timeout.Token);
-        output.WriteLine($"{status.State} after attempt {status.Attempt}: {status.Checkpoints}");
+        var submitted = await Cluster.Jobs.SubmitAsync(JobSubmission.For<SessionCountJob>(3, parameters));
+        var watch = Watch(submitted.JobId, gate);
+        await watch.WaitUntilCheckpointedAfterInputAsync("numbers");
+        gate.Open();
+
+        var status = await watch.WaitForEndAsync();
 
         Assert.Equal(JobState.Finished, status.State);
         Assert.Equal(1, status.Checkpoints.Restarts);
+        Assert.Contains("record 12100 hit a transient fault", status.Checkpoints.LastFailure);
         Assert.True(status.Checkpoints.Completed >= 2, $"expected checkpoints before the failure, got {status.Checkpoints.Completed}");
+        watch.AssertRestartedAndRestored(status);
         var expected = SessionCountJob.Expected(count);
         Assert.Equal(SessionCountJob.Keys * (count / 400), expected.Count);
-        Assert.Equal(expected, RollingCountJob.Committed(_output));
+        Assert.Equal(expected, Committed());
     }
 
     [Fact]
     public async Task Killing_a_silo_mid_job_leaves_the_committed_sessions_exactly_once()
     {
         const long count = 24_000;
-        var parameters = new Dictionary<string, string> { ["count"] = count.ToString(), ["rate"] = "4000", ["output"] = _output };
-        var submitted = await _cluster.Jobs.SubmitAsync(JobSubmission.For<SessionCountJob>(2, parameters));
+        var gate = NewGate(budget: 4_000);
+        var parameters = new Dictionary<string, string> { ["count"] = count.ToString(), ["rate"] = "4000", ["output"] = OutputDirectory, [SourceGate.Parameter] = gate.Path };
+        var submitted = await Cluster.Jobs.SubmitAsync(JobSubmission.For<SessionCountJob>(2, parameters));
+        var watch = Watch(submitted.JobId, gate);
 
-        await Task.Delay(TimeSpan.FromMilliseconds(new Random(20261130).Next(1_500, 3_000)));
-        var status = await _cluster.Jobs.GetStatusAsync(submitted.JobId);
-        var victim = _cluster.Cluster.Silos.First(s => s.SiloAddress.ToString() != status.SupervisorSilo
-            && status.Vertices.SelectMany(v => v.Slots).Contains(s.SiloAddress.ToString()));
-        output.WriteLine($"killing {victim.SiloAddress} at {status.Checkpoints.Completed} checkpoints");
-        await _cluster.KillAsync(victim);
-
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        status = await _cluster.Jobs.WaitForCompletionAsync(submitted.JobId, timeout.Token);
-        output.WriteLine($"{status.State} after attempt {status.Attempt}: {status.Checkpoints}");
+        await Task.Delay(TimeSpan.FromMilliseconds(new Random(20261130).Next(0, 1_500)));
+        await KillATaskSiloAndWaitForTheRestartAsync(watch, "numbers");
+        gate.Open();
+        var status = await watch.WaitForEndAsync();
 
         Assert.Equal(JobState.Finished, status.State);
         Assert.True(status.Checkpoints.Restarts >= 1);
-        Assert.Equal(SessionCountJob.Expected(count), RollingCountJob.Committed(_output));
+        Assert.Equal(SessionCountJob.Expected(count), Committed());
     }
 }

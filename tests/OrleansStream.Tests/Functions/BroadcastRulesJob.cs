@@ -3,6 +3,7 @@ using OrleansStream.Connectors.Files;
 using OrleansStream.Connectors.Generator;
 using OrleansStream.Functions;
 using OrleansStream.State;
+using OrleansStream.Tests.Fixtures;
 using OrleansStream.Time;
 
 namespace OrleansStream.Tests.Functions;
@@ -12,6 +13,7 @@ namespace OrleansStream.Tests.Functions;
 /// rule of its category in force at the payment's time. Payments wait in keyed state for an event-time
 /// timer at their own time, so that every rule up to that time (the watermark covers both inputs) is in
 /// the broadcast state. Alerts go to the two-phase-commit file sink as "payment,category,amount,rule".
+/// A <see cref="SourceGate"/> (parameter "gate") holds both sources for the test.
 /// </summary>
 public sealed class BroadcastRulesJob : IStreamJob
 {
@@ -25,13 +27,14 @@ public sealed class BroadcastRulesJob : IStreamJob
         long count = parameters.GetInt64("count", 0);
         builder.EnableCheckpointing(TimeSpan.FromMilliseconds(200));
         builder.RestartStrategy = RestartStrategy.FixedDelay(5, TimeSpan.FromMilliseconds(200));
+        string? gate = parameters.Get(SourceGate.Parameter);
 
         var payments = builder.FromSource(
-            GeneratorSource.FromIndex(i => PaymentOf(i, count), count).WithRateLimit(parameters.GetInt64("rate", 2_000)),
+            GeneratorSource.FromIndex(i => PaymentOf(i, count), count).WithRateLimit(parameters.GetInt64("rate", 2_000)).GatedBy(gate),
             WatermarkStrategy<Payment>.ForMonotonousTimestamps().WithTimestampAssigner(p => p.Ts),
             "payments");
         var rules = builder.FromSource(
-            GeneratorSource.FromIndex(r => RuleOf((int)r, count), RuleCount).WithRateLimit(parameters.GetInt64("rule-rate", 10)),
+            GeneratorSource.FromIndex(r => RuleOf((int)r, count), RuleCount).WithRateLimit(parameters.GetInt64("rule-rate", 10)).GatedBy(gate),
             WatermarkStrategy<Rule>.ForMonotonousTimestamps().WithTimestampAssigner(r => r.EffectiveFrom),
             "rules").SetParallelism(2);
 

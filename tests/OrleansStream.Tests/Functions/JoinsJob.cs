@@ -1,6 +1,7 @@
 using OrleansStream.Api;
 using OrleansStream.Connectors.Files;
 using OrleansStream.Connectors.Generator;
+using OrleansStream.Tests.Fixtures;
 using OrleansStream.Time;
 using OrleansStream.Windows;
 
@@ -9,7 +10,8 @@ namespace OrleansStream.Tests.Functions;
 /// <summary>
 /// Clicks joined with impressions of the same user two ways: an interval join (an impression up to 30 ms
 /// before the click, "I,click,impression") and a window join per 500 ms tumbling window ("W,click,impression").
-/// Both outputs go, unioned, to the two-phase-commit file sink.
+/// Both outputs go, unioned, to the two-phase-commit file sink. A <see cref="SourceGate"/> (parameter "gate")
+/// holds both sources for the test.
 /// </summary>
 public sealed class JoinsJob : IStreamJob
 {
@@ -25,13 +27,14 @@ public sealed class JoinsJob : IStreamJob
         builder.EnableCheckpointing(TimeSpan.FromMilliseconds(200));
         builder.RestartStrategy = RestartStrategy.FixedDelay(5, TimeSpan.FromMilliseconds(200));
         long rate = parameters.GetInt64("rate", 1_500);
+        string? gate = parameters.Get(SourceGate.Parameter);
 
         var clickStream = builder.FromSource(
-            GeneratorSource.FromIndex(i => ClickOf(i), clicks).WithRateLimit(rate),
+            GeneratorSource.FromIndex(i => ClickOf(i), clicks).WithRateLimit(rate).GatedBy(gate),
             WatermarkStrategy<Event>.ForBoundedOutOfOrderness(TimeSpan.FromMilliseconds(20)).WithTimestampAssigner(e => e.Ts),
             "clicks");
         var impressionStream = builder.FromSource(
-            GeneratorSource.FromIndex(i => ImpressionOf(i), impressions).WithRateLimit(rate * 7 / 10),
+            GeneratorSource.FromIndex(i => ImpressionOf(i), impressions).WithRateLimit(rate * 7 / 10).GatedBy(gate),
             WatermarkStrategy<Event>.ForBoundedOutOfOrderness(TimeSpan.FromMilliseconds(20)).WithTimestampAssigner(e => e.Ts),
             "impressions");
 

@@ -14,10 +14,10 @@ namespace OrleansStream.Tests.Functions;
 [Collection(PostgresCollection.Name)]
 public sealed class ProcessFunctionClusterTests(PostgresServer postgres, ITestOutputHelper output) : RecoveryClusterTest(postgres, output, "process")
 {
-    private Task<JobStatus> SubmitAsync(int parallelism, long count, Dictionary<string, string>? extra = null)
-        => SubmitAsync<ProcessFunctionsJob>(parallelism, count, extra);
+    private Task<JobStatus> SubmitAsync(int parallelism, long count, Dictionary<string, string>? extra = null, SourceGate? gate = null)
+        => SubmitAsync<ProcessFunctionsJob>(parallelism, count, extra, gate: gate);
 
-    private Task<JobStatus> SubmitAsync<TJob>(int parallelism, long count, Dictionary<string, string>? extra = null, string? savepoint = null)
+    private Task<JobStatus> SubmitAsync<TJob>(int parallelism, long count, Dictionary<string, string>? extra = null, string? savepoint = null, SourceGate? gate = null)
         where TJob : IStreamJob, new()
     {
         var parameters = new Dictionary<string, string> { ["count"] = count.ToString(), ["output"] = OutputDirectory };
@@ -26,17 +26,28 @@ public sealed class ProcessFunctionClusterTests(PostgresServer postgres, ITestOu
             parameters[key] = value;
         }
 
+        if (gate is not null)
+        {
+            parameters[SourceGate.Parameter] = gate.Path;
+        }
+
         return Cluster.Jobs.SubmitAsync(JobSubmission.For<TJob>(parallelism, parameters) with { FromSavepoint = savepoint });
     }
 
-    /// <summary>Runs the job, kills a silo running its tasks after three checkpoints, and waits until it has finished after a restart.</summary>
-    private async Task RunThroughATaskSiloKillAsync<TJob>(int parallelism, long count)
+    /// <summary>
+    /// Runs the job with its sources held at a quarter of their input, kills a silo running its tasks after three
+    /// checkpoints taken once <paramref name="sourceName"/> read input, and once it runs again restored, lets it finish.
+    /// </summary>
+    private async Task RunThroughATaskSiloKillAsync<TJob>(int parallelism, long count, string sourceName)
         where TJob : IStreamJob, new()
     {
-        var submitted = await SubmitAsync<TJob>(parallelism, count);
-        await KillTaskSiloAfterCheckpointsAsync(submitted.JobId, checkpoints: 3);
+        var gate = NewGate(budget: count / parallelism / 4);
+        var submitted = await SubmitAsync<TJob>(parallelism, count, gate: gate);
+        var watch = Watch(submitted.JobId, gate);
+        await KillATaskSiloAndWaitForTheRestartAsync(watch, sourceName, checkpoints: 3);
+        gate.Open();
 
-        var status = await WaitForEndAsync(submitted.JobId);
+        var status = await watch.WaitForEndAsync();
 
         Assert.Equal(JobState.Finished, status.State);
         Assert.True(status.Checkpoints.Restarts >= 1);
@@ -57,11 +68,20 @@ public sealed class ProcessFunctionClusterTests(PostgresServer postgres, ITestOu
     public async Task A_transient_fault_restores_state_and_timers_and_the_committed_counts_are_exact()
     {
         const long count = 12_000;
-        var submitted = await SubmitAsync(2, count, new() { ["poison-run"] = Guid.NewGuid().ToString(), ["poison"] = "7000" });
-        var status = await WaitForEndAsync(submitted.JobId);
+
+        // Two readers per order source of at most 1,000 orders each: orders 0 to 3,999 until the gate opens, the poisoned one is 7,000.
+        var gate = NewGate(budget: 1_000);
+        var submitted = await SubmitAsync(2, count, new() { ["poison-run"] = Guid.NewGuid().ToString(), ["poison"] = "7000" }, gate);
+        var watch = Watch(submitted.JobId, gate);
+        await watch.WaitUntilCheckpointedAfterInputAsync("even orders");
+        gate.Open();
+
+        var status = await watch.WaitForEndAsync();
 
         Assert.Equal(JobState.Finished, status.State);
         Assert.True(status.Checkpoints.Restarts >= 1);
+        Assert.Contains("record 7000 hit a transient fault", status.Checkpoints.LastFailure);
+        watch.AssertRestartedAndRestored(status);
         Assert.Equal(ProcessFunctionsJob.Expected(count), Committed());
     }
 
@@ -70,7 +90,7 @@ public sealed class ProcessFunctionClusterTests(PostgresServer postgres, ITestOu
     {
         // After a few checkpoints orders wait for customers and timers are pending, and the job is not done.
         const long count = 16_000;
-        await RunThroughATaskSiloKillAsync<ProcessFunctionsJob>(2, count);
+        await RunThroughATaskSiloKillAsync<ProcessFunctionsJob>(2, count, "even orders");
 
         Assert.Equal(ProcessFunctionsJob.Expected(count), Committed());
     }
@@ -79,7 +99,7 @@ public sealed class ProcessFunctionClusterTests(PostgresServer postgres, ITestOu
     public async Task Broadcast_rules_survive_a_silo_kill_and_the_committed_alerts_are_exact()
     {
         const long count = 12_000;
-        await RunThroughATaskSiloKillAsync<BroadcastRulesJob>(3, count);
+        await RunThroughATaskSiloKillAsync<BroadcastRulesJob>(3, count, "payments");
 
         Assert.Equal(BroadcastRulesJob.Expected(count), Committed());
     }
@@ -88,15 +108,13 @@ public sealed class ProcessFunctionClusterTests(PostgresServer postgres, ITestOu
     public async Task Broadcast_state_reaches_every_subtask_when_a_savepoint_is_restored_at_a_higher_parallelism()
     {
         const long count = 12_000;
-        var first = await SubmitAsync<BroadcastRulesJob>(2, count);
 
-        // Stop once some rules are in the broadcast state and payments wait for them.
-        using (var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
-        {
-            await Cluster.Jobs.WaitUntilAsync(first.JobId, s => s.Checkpoints.Completed >= 4 || s.IsTerminal, cancel.Token);
-        }
+        // Stop once some rules are in the broadcast state and payments wait for them; held, the job cannot end first.
+        var gate = NewGate(budget: count / 2 / 4);
+        var first = await SubmitAsync<BroadcastRulesJob>(2, count, gate: gate);
+        await Watch(first.JobId, gate).WaitUntilCheckpointedAfterInputAsync("payments", checkpoints: 4);
 
-        var savepoint = await Cluster.Jobs.StopWithSavepointAsync(first.JobId, TimeSpan.FromSeconds(30));
+        var savepoint = await Cluster.Jobs.StopWithSavepointAsync(first.JobId, JobWatch.Patience);
         Assert.Equal(JobState.Stopped, (await Cluster.Jobs.GetStatusAsync(first.JobId)).State);
 
         // The rules that remain arrive fast: most of what the second run judges uses rules from the savepoint.
@@ -112,7 +130,7 @@ public sealed class ProcessFunctionClusterTests(PostgresServer postgres, ITestOu
     public async Task Interval_and_window_joins_survive_a_silo_kill_and_the_committed_pairs_are_exact()
     {
         const long count = 8_000;
-        await RunThroughATaskSiloKillAsync<JoinsJob>(3, count);
+        await RunThroughATaskSiloKillAsync<JoinsJob>(3, count, "clicks");
 
         var expected = JoinsJob.Expected(count);
         Assert.Contains(expected, line => line.StartsWith("I,", StringComparison.Ordinal));

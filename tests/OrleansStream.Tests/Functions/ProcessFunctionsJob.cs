@@ -4,6 +4,7 @@ using OrleansStream.Connectors.Generator;
 using OrleansStream.Functions;
 using OrleansStream.State;
 using OrleansStream.Tests.Cluster;
+using OrleansStream.Tests.Fixtures;
 using OrleansStream.Time;
 
 namespace OrleansStream.Tests.Functions;
@@ -14,6 +15,7 @@ namespace OrleansStream.Tests.Functions;
 /// source), then counted per customer and second of event time by a keyed process function with an
 /// event-time timer at the end of each second. Every count goes to the two-phase-commit file sink as
 /// "name,second,count", so a count lost, doubled or split by a failure shows in the committed lines.
+/// A <see cref="SourceGate"/> (parameter "gate") holds all three sources for the test.
 /// </summary>
 public sealed class ProcessFunctionsJob : IStreamJob
 {
@@ -29,15 +31,16 @@ public sealed class ProcessFunctionsJob : IStreamJob
         double rate = parameters.GetInt64("rate", 2_000);
         string poisonRun = parameters.Get("poison-run", "");
         long poison = parameters.GetInt64("poison", -1);
+        string? gate = parameters.Get(SourceGate.Parameter);
 
         var orderTimes = WatermarkStrategy<Order>.ForMonotonousTimestamps().WithTimestampAssigner(o => o.Ts);
-        var even = builder.FromSource(GeneratorSource.FromIndex(i => OrderOf(2 * i), (count + 1) / 2).WithRateLimit(rate / 2), orderTimes, "even orders");
-        var odd = builder.FromSource(GeneratorSource.FromIndex(i => OrderOf(2 * i + 1), count / 2).WithRateLimit(rate / 2), orderTimes, "odd orders");
+        var even = builder.FromSource(GeneratorSource.FromIndex(i => OrderOf(2 * i), (count + 1) / 2).WithRateLimit(rate / 2).GatedBy(gate), orderTimes, "even orders");
+        var odd = builder.FromSource(GeneratorSource.FromIndex(i => OrderOf(2 * i + 1), count / 2).WithRateLimit(rate / 2).GatedBy(gate), orderTimes, "odd orders");
 
         // Customers all carry time 0: until the last has arrived the enrichment's watermark stays at 0, so
         // no second is counted before every order that belongs to it has been released.
         var customers = builder.FromSource(
-            GeneratorSource.FromIndex(c => new Customer((int)c, $"c{c}"), Customers).WithRateLimit(parameters.GetInt64("customer-rate", 40)),
+            GeneratorSource.FromIndex(c => new Customer((int)c, $"c{c}"), Customers).WithRateLimit(parameters.GetInt64("customer-rate", 40)).GatedBy(gate),
             WatermarkStrategy<Customer>.ForMonotonousTimestamps().WithTimestampAssigner(_ => 0),
             "customers").SetParallelism(1);
 

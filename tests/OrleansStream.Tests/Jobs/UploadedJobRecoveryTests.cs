@@ -17,31 +17,28 @@ public sealed class UploadedJobRecoveryTests(PostgresServer postgres, ITestOutpu
     {
         const long count = 12_000;
         var artifact = await Cluster.Jobs.UploadArtifactFileAsync(UploadedJobsAssembly.Path);
+
+        // Held at a quarter of its input: the job still runs when its job grain's silo is killed.
+        var gate = NewGate(budget: count / 4);
         var submitted = await Cluster.Jobs.SubmitAsync(JobSubmission.ForArtifact(artifact, UploadedJobsAssembly.TotalsJob, parallelism: 2, new Dictionary<string, string>
         {
             ["count"] = count.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["rate"] = "3000",
             ["output"] = OutputDirectory,
+            [SourceGate.Parameter] = gate.Path,
         }));
-        // Killed once a checkpoint is complete and the job still runs: output committed before the kill stays,
-        // so the exact totals below hold only if the restart resumed from a checkpoint.
-        var running = await Cluster.Jobs.GetStatusAsync(submitted.JobId);
-        using (var firstCheckpoint = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
-        {
-            while (running.Checkpoints.Completed == 0)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(20), firstCheckpoint.Token);
-                running = await Cluster.Jobs.GetStatusAsync(submitted.JobId);
-            }
-        }
 
-        Assert.False(running.IsTerminal, $"the job ended before it could be killed: raise its count or lower its rate ({running.State})");
+        // Output committed before the kill stays, so the exact totals below hold only if the restart resumed from a checkpoint.
+        var watch = Watch(submitted.JobId, gate);
+        var running = await watch.WaitUntilCheckpointedAfterInputAsync("orders");
         var supervisor = running.SupervisorSilo!;
         Output.WriteLine($"killing the job grain's silo {supervisor} after {running.Checkpoints.Completed} checkpoints; a new silo joins");
         await Cluster.KillAsync(Cluster.SiloOf(supervisor));
         await Cluster.Cluster.StartAdditionalSiloAsync();
+        await watch.WaitUntilRestartedAsync();
+        gate.Open();
 
-        var status = await WaitForEndAsync(submitted.JobId);
+        var status = await watch.WaitForEndAsync();
 
         Assert.Equal(JobState.Finished, status.State);
         Assert.NotEqual(supervisor, status.SupervisorSilo);

@@ -6,6 +6,7 @@ using OrleansStream.Contracts.Artifacts;
 using OrleansStream.Contracts.Jobs;
 using OrleansStream.Runtime.Jobs.Artifacts;
 using OrleansStream.Tests.Cluster;
+using OrleansStream.Tests.Fixtures;
 using Xunit.Abstractions;
 
 namespace OrleansStream.Tests.Jobs;
@@ -132,13 +133,18 @@ public sealed class UploadedJobTests(ClusterFixture fixture, ITestOutputHelper o
         const long count = 3_000;
         var artifact = await Jobs.UploadArtifactFileAsync(UploadedJobsAssembly.Path);
         var parameters = Parameters(count, Path.Combine(_directory, "totals.txt"));
-        parameters["rate"] = "1500";
+
+        // Held until the test has counted the contexts: they belong to a job that still runs.
+        using var gate = SourceGate.Create();
+        parameters[SourceGate.Parameter] = gate.Path;
         var submitted = await Jobs.SubmitAsync(JobSubmission.ForArtifact(artifact, UploadedJobsAssembly.WindowJob, parallelism: 3, parameters));
 
         // Deployed: the job grain's silo and every silo with a task have loaded the job into a context of its own.
         var contexts = WeakContextsOf(submitted.JobId);
         output.WriteLine($"{contexts.Count} load contexts while running");
         Assert.InRange(contexts.Count, 2, ClusterFixture.Silos);
+        Assert.Equal(JobState.Running, (await Jobs.GetStatusAsync(submitted.JobId)).State);
+        gate.Open();
         var status = await WaitAsync(submitted.JobId);
         Assert.Equal(JobState.Finished, status.State);
 
@@ -182,8 +188,7 @@ public sealed class UploadedJobTests(ClusterFixture fixture, ITestOutputHelper o
 
     private async Task<JobStatus> WaitAsync(string jobId)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var status = await Jobs.WaitForCompletionAsync(jobId, timeout.Token);
+        var status = await JobWatch.Of(Jobs, jobId).WaitForEndAsync();
         output.WriteLine($"{jobId}: {status.State} {status.Failure}");
         return status;
     }

@@ -9,6 +9,7 @@ using OrleansStream.Nexmark.Model;
 using OrleansStream.Nexmark.Queries;
 using OrleansStream.Tests.Cluster;
 using OrleansStream.Tests.Connectors;
+using OrleansStream.Tests.Fixtures;
 
 namespace OrleansStream.Tests.Nexmark;
 
@@ -20,7 +21,8 @@ public sealed class CheckpointedQ5Job : IStreamJob
 {
     /// <summary>
     /// The events of a checkpointed Nexmark job with one transient fault: checkpoints every 300 ms, a rate-limited
-    /// generator at parallelism 2, and a step that throws once at the event of index "poison-index".
+    /// generator at parallelism 2 held by the job's <see cref="SourceGate"/> ("gate"), and a step that throws once at
+    /// the event of index "poison-index".
     /// </summary>
     public static DataStream<NexmarkEvent> FaultyEvents(StreamBuilder builder)
     {
@@ -31,7 +33,7 @@ public sealed class CheckpointedQ5Job : IStreamJob
         var source = new NexmarkSource(config, parameters.GetInt64("events", 0), parameters.GetDouble("rate", 0));
         string run = parameters.GetRequired("run");
         long poison = config.TimestampOf(parameters.GetInt64("poison-index", -1));
-        return builder.FromSource(source, "nexmark events").SetParallelism(2).Uid("nexmark-source")
+        return builder.FromSource(source.GatedBy(parameters.Get(SourceGate.Parameter)), "nexmark events").SetParallelism(2).Uid("nexmark-source")
             .Map(e =>
             {
                 PoisonOnce.Check(run, e.DateTime, poison);
@@ -179,13 +181,16 @@ public sealed class NexmarkQueryClusterTests(ClusterFixture fixture)
     }
 
     /// <summary>
-    /// Runs a checkpointed job on 20,000 events with one transient fault at event 14,001, checks that it restarted
-    /// from a checkpoint and finished, and returns its committed lines, sorted.
+    /// Runs a checkpointed job on 20,000 events with one transient fault at event 14,001, which the source reaches only
+    /// once the test has seen a checkpoint of the events before it; checks that the job restarted from a checkpoint
+    /// and finished, and returns its committed lines, sorted.
     /// </summary>
     private async Task<List<string>> RunThroughOneFaultAsync<TJob>(string output)
         where TJob : IStreamJob, new()
     {
-        var status = await RunAsync<TJob>(3, new()
+        // Two readers of at most 5,000 events each: events 0 to 9,999 until the gate opens.
+        using var gate = SourceGate.Create(budget: 5_000);
+        var submitted = await fixture.Jobs.SubmitAsync(JobSubmission.For<TJob>(3, new Dictionary<string, string>
         {
             ["seed"] = Invariant(Seed),
             ["events"] = "20000",
@@ -193,19 +198,25 @@ public sealed class NexmarkQueryClusterTests(ClusterFixture fixture)
             ["poison-index"] = "14001",
             ["run"] = Guid.NewGuid().ToString(),
             ["output"] = output,
-        });
+            [SourceGate.Parameter] = gate.Path,
+        }));
+        var watch = JobWatch.Of(fixture.Jobs, submitted.JobId, gate: gate);
+        await watch.WaitUntilCheckpointedAfterInputAsync("nexmark events");
+        gate.Open();
+
+        var status = await watch.WaitForEndAsync();
 
         Assert.True(status.State == JobState.Finished, $"{status.State}: {status.Failure}");
         Assert.True(status.Checkpoints.Restarts >= 1, "the transient fault restarted the job");
         Assert.True(status.Checkpoints.Completed >= 2, $"checkpoints completed: {status.Checkpoints.Completed}");
+        watch.AssertRestartedAndRestored(status);
         return RollingCountJob.Committed(output);
     }
 
     private async Task<JobStatus> RunAsync<TJob>(int parallelism, Dictionary<string, string> parameters) where TJob : IStreamJob, new()
     {
         var status = await fixture.Jobs.SubmitAsync(JobSubmission.For<TJob>(parallelism, parameters));
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        return await fixture.Jobs.WaitForCompletionAsync(status.JobId, timeout.Token);
+        return await JobWatch.Of(fixture.Jobs, status.JobId).WaitForEndAsync();
     }
 
     private static List<NexmarkEvent> Generated(long count)
