@@ -77,6 +77,27 @@ public sealed class RecoveryCluster : IAsyncDisposable
         return random is null ? candidates[0] : candidates[random.Next(candidates.Count)];
     }
 
+    /// <summary>Waits until no silo holds an activation of a task of <paramref name="jobId"/>: the job's tasks were released.</summary>
+    public async Task WaitUntilNoTasksOfAsync(string jobId, TimeSpan timeout)
+    {
+        var management = Cluster.GrainFactory.GetGrain<IManagementGrain>(0);
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var tasks = (await management.GetDetailedGrainStatistics())
+                .Where(g => g.GrainType.Contains("TaskGrain", StringComparison.Ordinal) && g.GrainId.Key.ToString()!.StartsWith(jobId + "/", StringComparison.Ordinal))
+                .Select(g => $"{g.GrainId} on {g.SiloAddress}")
+                .ToList();
+            if (tasks.Count == 0)
+            {
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"tasks of job {jobId} still active after {timeout.TotalMinutes:0.#} min: {string.Join(", ", tasks)}");
+            await Task.Delay(TimeSpan.FromMilliseconds(100));
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         try

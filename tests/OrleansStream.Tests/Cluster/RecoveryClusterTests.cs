@@ -34,6 +34,7 @@ public sealed class RollingCountJob : IStreamJob
         string? gate = parameters.Get(SourceGate.Parameter);
         string poisonRun = parameters.Get("poison-run", "");
         long poison = parameters.GetInt64("poison", -1);
+        long failAt = parameters.GetInt64("fail-at", -1);
         ITransactionalSink<(long Key, long Count)> sink = FileSink.ForRowFormat<(long Key, long Count)>(parameters.GetRequired("output"), t => $"{t.Key},{t.Count}");
         if (parameters.GetInt64("fail-prepare-at", -1) is > 0 and var failPrepareAt)
         {
@@ -45,8 +46,14 @@ public sealed class RollingCountJob : IStreamJob
             sink = new FailingPrepareSink<(long Key, long Count)>(sink, poisonRun, gate, stallAt, stallInstead: true);
         }
 
+        if (parameters.Get("fail-commit") == "true")
+        {
+            sink = new FailingCommitSink<(long Key, long Count)>(sink, poisonRun, gate);
+        }
+
         builder.FromSource(generator.GatedBy(gate), "numbers")
             .Map(i => PoisonOnce.Check(poisonRun, i, poison), "poison once")
+            .Map(i => i == failAt ? throw new InvalidOperationException($"record {i} fails every time") : i, "fail always")
             .Map(i => (Key: i % Keys, Count: 1L), "one").Uid("one")
             .KeyBy(t => t.Key)
             .Reduce((a, b) => (a.Key, a.Count + b.Count), "rolling count").Uid("rolling-count")
@@ -55,13 +62,15 @@ public sealed class RollingCountJob : IStreamJob
     }
 
     /// <summary>What a failure-free run commits, computed without the engine.</summary>
-    public static List<string> Expected(long count)
+    public static List<string> Expected(long count) => Expected(0, count);
+
+    /// <summary>What the records <paramref name="from"/> to <paramref name="count"/> - 1 add to the committed lines, computed without the engine.</summary>
+    public static List<string> Expected(long from, long count)
     {
         var lines = new List<string>();
         for (long key = 0; key < Keys; key++)
         {
-            long n = count / Keys + (key < count % Keys ? 1 : 0);
-            for (long c = 1; c <= n; c++)
+            for (long c = CountOf(key, from) + 1; c <= CountOf(key, count); c++)
             {
                 lines.Add($"{key},{c}");
             }
@@ -81,6 +90,9 @@ public sealed class RollingCountJob : IStreamJob
         lines.Sort(StringComparer.Ordinal);
         return lines;
     }
+
+    /// <summary>How many of the records 0 to <paramref name="count"/> - 1 have the key <paramref name="key"/>.</summary>
+    private static long CountOf(long key, long count) => count / Keys + (key < count % Keys ? 1 : 0);
 }
 
 /// <summary>Throws on one record the first time only (the silos share this process), like a transient fault.</summary>
@@ -134,6 +146,31 @@ public sealed class FailingPrepareSink<T>(ITransactionalSink<T> inner, string ru
 
             return inner.PrepareCommit(checkpointId);
         }
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
+}
+
+/// <summary>
+/// A transactional sink whose committer refuses one commit, the first after the job's gate opened, before
+/// committing anything (the sink's storage was unavailable, say): the task fails and the job restarts.
+/// </summary>
+public sealed class FailingCommitSink<T>(ITransactionalSink<T> inner, string run, string? gate) : ITransactionalSink<T>
+{
+    private static readonly ConcurrentDictionary<string, bool> Failed = new();
+
+    public int? RequiredParallelism => inner.RequiredParallelism;
+
+    public ISinkWriter<T> CreateWriter(SinkContext context) => inner.CreateWriter(context);
+
+    public ISinkCommitter CreateCommitter(SinkContext context) => new Committer(inner.CreateCommitter(context), run, gate);
+
+    private sealed class Committer(ISinkCommitter inner, string run, string? gate) : ISinkCommitter
+    {
+        public ValueTask CommitAsync(SinkCommittable committable, CancellationToken cancellationToken)
+            => (gate is null || SourceGate.IsOpenAt(gate)) && Failed.TryAdd(run, true)
+                ? throw new IOException($"the output store refused the commit of checkpoint {committable.CheckpointId}")
+                : inner.CommitAsync(committable, cancellationToken);
 
         public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
@@ -234,6 +271,65 @@ public sealed class RecoveryClusterTests(PostgresServer postgres, ITestOutputHel
         Assert.Equal(RollingCountJob.Expected(count), Committed());
     }
 
+    [Fact]
+    public async Task A_commit_that_fails_restarts_the_job_which_commits_again_and_the_committed_output_is_exact()
+    {
+        const long count = 16_000;
+        var gate = NewGate(budget: 2_000);
+        var parameters = Parameters(count, rate: 4_000, gate);
+        parameters["poison-run"] = Guid.NewGuid().ToString();
+        parameters["fail-commit"] = "true";
+        var submitted = await Cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(2, parameters));
+        var watch = Watch(submitted.JobId, gate);
+        await watch.WaitUntilCheckpointedAfterInputAsync("numbers");
+        int committedBefore = Committed().Count;
+        gate.Open();
+
+        var status = await watch.WaitForEndAsync();
+
+        Assert.Equal(JobState.Finished, status.State);
+        Assert.Equal(1, status.Checkpoints.Restarts);
+        Assert.Contains("the output store refused the commit of checkpoint", status.Checkpoints.LastFailure);
+        watch.AssertRestartedAndRestored(status);
+        Output.WriteLine($"{committedBefore} lines were committed before the refused commit");
+        Assert.Equal(RollingCountJob.Expected(count), Committed());
+    }
+
+    [Fact]
+    public async Task A_job_that_fails_on_every_attempt_ends_failed_when_its_restart_strategy_gives_up_having_committed_nothing_twice()
+    {
+        const long count = 20_000;
+
+        // Two readers of at most 2,000 records each: records 0 to 3,999 are committed before the failing record is read,
+        // and at 2,000 records per second and reader the first attempt after the hold completes checkpoints on the way to it.
+        var gate = NewGate(budget: 2_000);
+        var parameters = Parameters(count, rate: 2_000, gate);
+        parameters["fail-at"] = "9000";
+        var submitted = await Cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(2, parameters));
+        var watch = Watch(submitted.JobId, gate);
+        await watch.WaitUntilCheckpointedAsync(s => s.RecordsOf("numbers") == 4_000, what: "the readers were held");
+        gate.Open();
+
+        var status = await watch.WaitForEndAsync();
+
+        // RollingCountJob allows 5 restarts: the sixth failure ends the job.
+        Assert.Equal(JobState.Failed, status.State);
+        Assert.Equal(6, status.Attempt);
+        Assert.Equal(6, status.Checkpoints.Restarts);
+        Assert.Contains("record 9000 fails every time", status.Failure);
+        Assert.Contains("gave up after 5 restarts", status.Failure);
+        Assert.Contains("at most 5 restarts", status.Failure);
+        watch.AssertRestartedAndRestored(status);
+
+        // Every attempt restored a checkpoint and read past it again: each committed line is there once, and each is
+        // one a failure-free run commits, those of the records before the hold among them.
+        var committed = Committed();
+        Output.WriteLine($"{committed.Count} lines committed by the failing attempts");
+        Assert.Equal(committed.Distinct().Count(), committed.Count);
+        Assert.Empty(committed.Except(RollingCountJob.Expected(count)));
+        Assert.Empty(RollingCountJob.Expected(4_000).Except(committed));
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
@@ -330,4 +426,69 @@ public sealed class RecoveryClusterTests(PostgresServer postgres, ITestOutputHel
         Assert.Equal(RollingCountJob.Expected(count), Committed());
     }
 
+    [Fact]
+    public async Task A_savepoint_taken_while_the_job_runs_starts_a_second_job_that_goes_on_exactly_from_it_while_the_first_runs_to_its_end()
+    {
+        const long count = 24_000;
+        const int parallelism = 2;
+        const long budget = 3_000;
+        string firstOutput = Path.Combine(OutputDirectory, "first"), secondOutput = Path.Combine(OutputDirectory, "second");
+        Directory.CreateDirectory(firstOutput);
+        Directory.CreateDirectory(secondOutput);
+
+        // Held after 3,000 records per reader: records 0 to 5,999 (reader s emits s, s + 2, ...).
+        var gate = NewGate(budget);
+        var first = await Cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(parallelism, Parameters(count, rate: 0, gate, firstOutput)));
+        var watch = Watch(first.JobId, gate);
+        await watch.WaitUntilCheckpointedAsync(s => s.RecordsOf("numbers") == budget * parallelism, what: "the readers were held");
+
+        var savepoint = await Cluster.Jobs.TriggerSavepointAsync(first.JobId, JobWatch.Patience);
+        var running = await Cluster.Jobs.GetStatusAsync(first.JobId);
+        Output.WriteLine($"savepoint {savepoint} of a running job: {running.Checkpoints}");
+        Assert.Equal(JobState.Running, running.State);
+        Assert.Contains(running.Checkpoints.Savepoints, s => s.Pointer == savepoint);
+
+        var second = await Cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(parallelism, Parameters(count, rate: 0, gate: null, secondOutput)) with { FromSavepoint = savepoint });
+        gate.Open();
+        var firstEnd = await watch.WaitForEndAsync();
+        var secondEnd = await WaitForEndAsync(second.JobId);
+
+        Assert.Equal(JobState.Finished, firstEnd.State);
+        Assert.Equal(JobState.Finished, secondEnd.State);
+        Assert.Equal(savepoint, secondEnd.Checkpoints.RestoredFrom);
+        Assert.Equal(RollingCountJob.Expected(count), RollingCountJob.Committed(firstOutput));
+        Assert.Equal(RollingCountJob.Expected(budget * parallelism, count), RollingCountJob.Committed(secondOutput));
+    }
+
+    [Fact]
+    public async Task Canceling_an_exactly_once_job_shows_nothing_it_had_not_committed_and_releases_its_tasks()
+    {
+        const long count = 24_000;
+        const int parallelism = 2;
+        const long budget = 3_000;
+
+        // No periodic checkpoint after the first: what the job commits is what the test's savepoint covers.
+        var gate = NewGate(budget);
+        var parameters = Parameters(count, rate: 0, gate);
+        parameters["checkpoint-ms"] = "3600000";
+        var submitted = await Cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(parallelism, parameters));
+        var watch = Watch(submitted.JobId, gate);
+        await watch.WaitUntilAsync(s => s.RecordsOf("numbers") == budget * parallelism || s.IsTerminal, "the readers to be held");
+        var savepoint = await Cluster.Jobs.TriggerSavepointAsync(submitted.JobId, JobWatch.Patience);
+        var covered = RollingCountJob.Expected(budget * parallelism);
+        await watch.WaitUntilAsync(_ => Committed().SequenceEqual(covered), $"the output of savepoint {savepoint} to be committed");
+
+        // Twice as much reaches the sink, uncommitted, before the job is canceled.
+        gate.Allow(2 * budget);
+        var written = await watch.WaitUntilAsync(s => s.RecordsOf("committed output") == 2 * budget * parallelism || s.IsTerminal, "the sink to receive the uncommitted records");
+        Assert.Equal(JobState.Running, written.State);
+
+        var canceled = await new OrleansStream.Client.StreamClient(Cluster.Cluster.Client).CancelAsync(submitted.JobId);
+
+        Assert.Equal(JobState.Canceled, canceled.State);
+        Assert.Null(canceled.Failure);
+        await Cluster.WaitUntilNoTasksOfAsync(submitted.JobId, JobWatch.Patience);
+        Assert.Equal(JobState.Canceled, (await Cluster.Jobs.GetStatusAsync(submitted.JobId)).State);
+        Assert.Equal(covered, Committed());
+    }
 }
