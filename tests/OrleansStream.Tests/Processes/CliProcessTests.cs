@@ -1,3 +1,6 @@
+using System.Globalization;
+using OrleansStream.Client;
+using OrleansStream.Contracts.Jobs;
 using OrleansStream.Tests.Fixtures;
 using OrleansStream.Tests.Jobs;
 using Xunit.Abstractions;
@@ -6,8 +9,10 @@ namespace OrleansStream.Tests.Processes;
 
 /// <summary>
 /// The orleansstream command against one silo process: an uploaded job assembly runs without a
-/// redeploy, and each kind of failure gives one line on standard error that names the problem and
-/// an exit code of its own.
+/// redeploy; savepoint, stop, cancel, submit --from-savepoint and status --watch act on a running job as the
+/// README says; and each kind of failure gives one line on standard error that names the problem and
+/// an exit code of its own. The jobs are the uploaded running totals, held by a <see cref="SourceGate"/> so that
+/// they run until the test lets them end.
 /// </summary>
 [Collection(PostgresCollection.Name)]
 public sealed class CliProcessTests(PostgresServer postgres, ITestOutputHelper output) : IAsyncLifetime
@@ -103,5 +108,219 @@ public sealed class CliProcessTests(PostgresServer postgres, ITestOutputHelper o
             Assert.True(tooWide.ExitCode == 2, tooWide.ToString());
             Assert.Contains("needs 5 task slots", tooWide.Error);
         });
+    }
+
+    [Fact]
+    public async Task Savepoint_stop_with_a_savepoint_and_submit_from_it_carry_a_job_to_the_exact_output()
+    {
+        await _cluster.WithOutputOnFailureAsync(output, async () =>
+        {
+            await _cluster.WaitUntilActiveAsync();
+            await using var client = await ConnectAsync();
+            const long count = 8_000;
+            using var gate = SourceGate.Create(budget: 2_000);
+            var jobId = (await CliAsync(Submit(count, gate))).Output.Trim();
+            await JobWatch.Of(client, jobId, output, gate).WaitUntilCheckpointedAfterInputAsync("orders");
+
+            // A savepoint leaves the job running; stop --savepoint takes another and stops it.
+            var taken = (await CliAsync("savepoint", jobId)).Output.Trim();
+            Assert.Matches($"^{jobId}/[0-9]+$", taken);
+            var running = await client.GetStatusAsync(jobId);
+            Assert.Equal(JobState.Running, running.State);
+            Assert.Contains(running.Checkpoints.Savepoints, s => s.Pointer == taken);
+
+            var stoppedAt = (await CliAsync("stop", jobId, "--savepoint")).Output.Trim();
+            Assert.Matches($"^{jobId}/[0-9]+$", stoppedAt);
+            Assert.NotEqual(taken, stoppedAt);
+            Assert.Equal(JobState.Stopped, (await client.GetStatusAsync(jobId)).State);
+            int committedBefore = Committed().Count;
+            Assert.True(committedBefore < count, $"the job should stop before the end of its input, committed {committedBefore}");
+
+            gate.Open();
+            var resumed = await CliAsync([.. Submit(count, gate), "--from-savepoint", stoppedAt, "--wait"], JobWatch.JobPatience);
+
+            Assert.Contains("State    Finished", resumed.Output);
+            Assert.Contains($"started from {stoppedAt}", resumed.Output);
+            Assert.Equal(UploadedJobsAssembly.ExpectedRunningTotals(count), Committed());
+        });
+    }
+
+    [Fact]
+    public async Task Cancel_and_stop_end_a_running_job_and_a_savepoint_of_a_job_that_no_longer_runs_fails_with_exit_code_1()
+    {
+        await _cluster.WithOutputOnFailureAsync(output, async () =>
+        {
+            await _cluster.WaitUntilActiveAsync();
+            await using var client = await ConnectAsync();
+            using var gate = SourceGate.Create(budget: 1_000);
+            var canceled = (await CliAsync(Submit(8_000, gate))).Output.Trim();
+            await JobWatch.Of(client, canceled, output).WaitUntilCheckpointedAfterInputAsync("orders");
+
+            var cancel = await CliAsync("cancel", canceled);
+
+            Assert.Equal($"Job {canceled} is Canceled.", cancel.Output.Trim());
+            Assert.Equal(JobState.Canceled, (await client.GetStatusAsync(canceled)).State);
+
+            // A job that no longer runs takes no savepoint: exit 1, saying why.
+            var savepoint = await CliProcess.RunAsync(["savepoint", canceled, .. _cluster.CliOptions]);
+            Assert.True(savepoint.ExitCode == 1, savepoint.ToString());
+            Assert.Contains("Canceled", savepoint.Error);
+            var stopWithSavepoint = await CliProcess.RunAsync(["stop", canceled, "--savepoint", .. _cluster.CliOptions]);
+            Assert.True(stopWithSavepoint.ExitCode == 1, stopWithSavepoint.ToString());
+            Assert.Contains("Canceled", stopWithSavepoint.Error);
+
+            // stop without --savepoint cancels.
+            var stopped = (await CliAsync(Submit(8_000, gate))).Output.Trim();
+            await JobWatch.Of(client, stopped, output).WaitUntilCheckpointedAfterInputAsync("orders");
+            var stop = await CliAsync("stop", stopped);
+            Assert.Equal($"Job {stopped} is Canceled.", stop.Output.Trim());
+            Assert.Equal(JobState.Canceled, (await client.GetStatusAsync(stopped)).State);
+
+            var unknown = await CliProcess.RunAsync(["cancel", "no-such-job", .. _cluster.CliOptions]);
+            Assert.True(unknown.ExitCode == 4, unknown.ToString());
+            Assert.Contains("No job 'no-such-job'", unknown.Error);
+        });
+    }
+
+    [Fact]
+    public async Task Status_watch_and_submit_wait_follow_a_job_until_it_ends_and_wait_exits_1_when_it_does_not_finish()
+    {
+        await _cluster.WithOutputOnFailureAsync(output, async () =>
+        {
+            await _cluster.WaitUntilActiveAsync();
+            await using var client = await ConnectAsync();
+            const long count = 4_000;
+
+            // Held at its end: the job has read everything and cannot finish until the gate opens.
+            using var gate = SourceGate.Create();
+            using var waiting = CliRun.Start([.. Submit(count, gate), "--wait", .. _cluster.CliOptions]);
+            await waiting.WaitForOutputAsync(text => text.Contains('\n'), "the job's id", JobWatch.Patience);
+            var jobId = waiting.Output.Split('\n')[0].Trim();
+            await JobWatch.Of(client, jobId, output).WaitUntilCheckpointedAfterInputAsync("orders");
+            using var watching = CliRun.Start(["status", jobId, "--watch", "--interval", "0.2", .. _cluster.CliOptions]);
+            await watching.WaitForOutputAsync(text => Occurrences(text, "State    Running") >= 2, "two refreshes of the running job", JobWatch.Patience);
+            Assert.False(waiting.HasExited, "submit --wait ended while the job runs");
+            Assert.False(watching.HasExited, "status --watch ended while the job runs");
+
+            gate.Open();
+            var watched = await watching.WaitForExitAsync(JobWatch.JobPatience);
+            var waited = await waiting.WaitForExitAsync(JobWatch.JobPatience);
+
+            Assert.True(watched.ExitCode == 0, watched.ToString());
+            Assert.Contains("State    Finished", watched.Output.Split("\n\n")[^1]);
+            Assert.True(waited.ExitCode == 0, waited.ToString());
+            Assert.Contains("State    Finished", waited.Output);
+            Assert.Equal(UploadedJobsAssembly.ExpectedRunningTotals(count), Committed());
+
+            // A job that ends other than finished: submit --wait says how it ended and exits 1.
+            using var second = SourceGate.Create();
+            using var failing = CliRun.Start([.. Submit(count, second, Path.Combine(_cluster.Directory, "canceled")), "--wait", .. _cluster.CliOptions]);
+            await failing.WaitForOutputAsync(text => text.Contains('\n'), "the job's id", JobWatch.Patience);
+            var canceled = failing.Output.Split('\n')[0].Trim();
+            await JobWatch.Of(client, canceled, output).WaitUntilCheckpointedAfterInputAsync("orders");
+            await CliAsync("cancel", canceled);
+            var notFinished = await failing.WaitForExitAsync(JobWatch.JobPatience);
+
+            Assert.True(notFinished.ExitCode == 1, notFinished.ToString());
+            Assert.Contains("State    Canceled", notFinished.Output);
+        });
+    }
+
+    [Fact]
+    public async Task Ctrl_c_interrupts_status_watch_and_submit_wait_with_exit_code_130_and_the_job_goes_on()
+    {
+        await _cluster.WithOutputOnFailureAsync(output, async () =>
+        {
+            await _cluster.WaitUntilActiveAsync();
+            await using var client = await ConnectAsync();
+            const long count = 4_000;
+            using var gate = SourceGate.Create();
+            using var waiting = CliRun.Start([.. Submit(count, gate), "--wait", .. _cluster.CliOptions], interruptible: true);
+            await waiting.WaitForOutputAsync(text => text.Contains('\n'), "the job's id", JobWatch.Patience);
+            var jobId = waiting.Output.Split('\n')[0].Trim();
+            var watch = JobWatch.Of(client, jobId, output);
+            await watch.WaitUntilCheckpointedAfterInputAsync("orders");
+            using var watching = CliRun.Start(["status", jobId, "--watch", "--interval", "0.2", .. _cluster.CliOptions], interruptible: true);
+            await watching.WaitForOutputAsync(text => text.Contains("State    Running"), "the running job", JobWatch.Patience);
+
+            watching.Interrupt();
+            waiting.Interrupt();
+            var watched = await watching.WaitForExitAsync(JobWatch.Patience);
+            var waited = await waiting.WaitForExitAsync(JobWatch.Patience);
+
+            Assert.True(watched.ExitCode == 130, watched.ToString());
+            Assert.Contains("Interrupted; the job, if any, goes on in the cluster.", watched.Error);
+            Assert.True(waited.ExitCode == 130, waited.ToString());
+            Assert.Contains("Interrupted; the job, if any, goes on in the cluster.", waited.Error);
+            Assert.Equal(JobState.Running, (await client.GetStatusAsync(jobId)).State);
+            gate.Open();
+            Assert.Equal(JobState.Finished, (await watch.WaitForEndAsync()).State);
+            Assert.Equal(UploadedJobsAssembly.ExpectedRunningTotals(count), Committed());
+        });
+    }
+
+    [Fact]
+    public async Task A_command_whose_silo_stops_answering_ends_with_exit_code_75_and_the_job_goes_on_once_the_silo_answers_again()
+    {
+        await _cluster.WithOutputOnFailureAsync(output, async () =>
+        {
+            await _cluster.WaitUntilActiveAsync();
+            await using var client = await ConnectAsync();
+            using var gate = SourceGate.Create();
+            var jobId = (await CliAsync(Submit(4_000, gate))).Output.Trim();
+            var watch = JobWatch.Of(client, jobId, output);
+            await watch.WaitUntilCheckpointedAfterInputAsync("orders");
+            using var watching = CliRun.Start(["status", jobId, "--watch", "--interval", "0.2", .. _cluster.CliOptions]);
+            await watching.WaitForOutputAsync(text => text.Contains("State    Running"), "the running job", JobWatch.Patience);
+
+            // Frozen (SIGSTOP), the silo keeps its connections but answers nothing: the status call times out (Orleans'
+            // response timeout, 30 s), which the command reports as the cluster reached but not answering in time.
+            _cluster.Silos[0].Suspend();
+            CliResult watched;
+            try
+            {
+                watched = await watching.WaitForExitAsync(JobWatch.Patience);
+            }
+            finally
+            {
+                _cluster.Silos[0].Resume();
+            }
+
+            Assert.True(watched.ExitCode == 75, watched.ToString());
+            Assert.StartsWith("The cluster did not answer in time", watched.Error);
+            Assert.Equal(JobState.Running, (await watch.WaitUntilAsync(s => true, "the job's status")).State);
+            gate.Open();
+            Assert.Equal(JobState.Finished, (await watch.WaitForEndAsync()).State);
+            Assert.Equal(UploadedJobsAssembly.ExpectedRunningTotals(4_000), Committed());
+        });
+    }
+
+    private string OutputDirectory => Path.Combine(_cluster.Directory, "totals");
+
+    /// <summary>The command line that submits the uploaded running totals of <paramref name="count"/> orders, held by <paramref name="gate"/>.</summary>
+    private string[] Submit(long count, SourceGate gate, string? outputDirectory = null) =>
+    [
+        "submit", "--assembly", UploadedJobsAssembly.Path, UploadedJobsAssembly.TotalsJob, "--parallelism", "2",
+        "--param", $"count={count.ToString(CultureInfo.InvariantCulture)}", "--param", $"output={outputDirectory ?? OutputDirectory}",
+        "--param", $"{SourceGate.Parameter}={gate.Path}",
+    ];
+
+    private List<string> Committed() => Directory.Exists(OutputDirectory) ? Cluster.RollingCountJob.Committed(OutputDirectory) : [];
+
+    private static int Occurrences(string text, string value) => (text.Length - text.Replace(value, "", StringComparison.Ordinal).Length) / value.Length;
+
+    private Task<StreamClient> ConnectAsync() => StreamClient.ConnectAsync(StreamClientOptions.ForPostgres(_cluster.ConnectionString) with
+    {
+        ClusterId = _cluster.ClusterId,
+        ServiceId = _cluster.ClusterId,
+    });
+
+    private Task<CliResult> CliAsync(params string[] arguments) => CliAsync(arguments, timeout: null);
+
+    private async Task<CliResult> CliAsync(string[] arguments, TimeSpan? timeout)
+    {
+        var result = await CliProcess.RunAsync([.. arguments, .. _cluster.CliOptions], timeout);
+        Assert.True(result.ExitCode == 0, $"orleansstream {string.Join(' ', arguments)}: {result}");
+        return result;
     }
 }

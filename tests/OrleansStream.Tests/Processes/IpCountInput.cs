@@ -9,6 +9,16 @@ namespace OrleansStream.Tests.Processes;
 /// </summary>
 internal sealed class IpCountInput
 {
+    /// <summary>
+    /// Lines of an input that a job reading <see cref="PacedRate"/> lines per second is over 16 minutes from the end of:
+    /// tests that kill silos under such a job end its paced run themselves, with a savepoint, and go on from it at full
+    /// speed. (The IP count's file source cannot be held by a <see cref="Fixtures.SourceGate"/>.)
+    /// </summary>
+    public const int LongLines = 100_000;
+
+    /// <summary>The most lines per second a paced run reads (the jobs' <c>rate</c> parameter).</summary>
+    public const int PacedRate = 100;
+
     private IpCountInput(string directory)
     {
         InputPath = Path.Combine(directory, "access.log");
@@ -50,12 +60,12 @@ internal sealed class IpCountInput
 
     public async Task WaitForFirstCommitAsync()
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var deadline = DateTime.UtcNow + Fixtures.JobWatch.Patience;
         while (CommittedCounts().Count == 0)
         {
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException("Waited 30 s for the first committed window results.");
+                throw new TimeoutException($"Waited {Fixtures.JobWatch.Patience.TotalMinutes} min for the first committed window results.");
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(50));

@@ -106,6 +106,12 @@ internal sealed class SiloProcess : IDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Freezes the silo with SIGSTOP: it keeps its connections and its place in the cluster but answers nothing, as a silo stuck in a long pause does.</summary>
+    public void Suspend() => Signal("-STOP");
+
+    /// <summary>Lets a suspended silo go on (SIGCONT).</summary>
+    public void Resume() => Signal("-CONT");
+
     /// <summary>Kills the silo without letting it leave the cluster: a crash, as membership sees it.</summary>
     public void Kill()
     {
@@ -128,6 +134,15 @@ internal sealed class SiloProcess : IDisposable
         }
 
         _process.Dispose();
+    }
+
+    private void Signal(string signal)
+    {
+        if (!_process.HasExited)
+        {
+            using var kill = Process.Start("kill", [signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            kill.WaitForExit();
+        }
     }
 
     private void Append(string? line)

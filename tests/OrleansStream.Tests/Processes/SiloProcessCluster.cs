@@ -62,7 +62,7 @@ internal sealed class SiloProcessCluster : IDisposable
     /// <summary>Every silo Active in the membership table: they joined one cluster over PostgreSQL.</summary>
     public async Task WaitUntilActiveAsync()
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        var deadline = DateTime.UtcNow + JobWatch.Patience;
         while (true)
         {
             if (_silos.FirstOrDefault(silo => silo.HasExited) is { } exited)
@@ -77,7 +77,7 @@ internal sealed class SiloProcessCluster : IDisposable
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"Waited 60 s for {_silos.Count} silos to be Active in the membership table.");
+                throw new TimeoutException($"Waited {JobWatch.Patience.TotalMinutes} min for {_silos.Count} silos to be Active in the membership table.");
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(200));
@@ -130,10 +130,11 @@ internal sealed class SiloProcessCluster : IDisposable
             ["GatewayPort"] = gatewayPort.ToString(CultureInfo.InvariantCulture),
             ["HealthPort"] = healthPort.ToString(CultureInfo.InvariantCulture),
             ["Slots"] = slots.ToString(CultureInfo.InvariantCulture),
-            // As RecoveryCluster: a killed silo is declared dead in about two seconds and a job
-            // whose supervising silo died is picked up again by its reminder within seconds.
-            ["Membership:ProbeTimeout"] = "00:00:00.5",
-            ["Membership:NumMissedProbesLimit"] = "2",
+            // As RecoveryCluster: a killed silo is declared dead in about four seconds, with a margin a silo starved
+            // of CPU still answers within, and a job whose supervising silo died is picked up again by its reminder
+            // within seconds.
+            ["Membership:ProbeTimeout"] = "00:00:01",
+            ["Membership:NumMissedProbesLimit"] = "3",
             ["Membership:NumVotesForDeathDeclaration"] = "1",
             ["Membership:TableRefreshTimeout"] = "00:00:01",
             ["Membership:IAmAliveTablePublishTimeout"] = "00:00:02",

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using OrleansStream.Contracts.Jobs;
 using OrleansStream.Tests.Fixtures;
 using OrleansStream.Tests.Topology;
 using Xunit.Abstractions;
@@ -10,9 +11,14 @@ namespace OrleansStream.Tests.Processes;
 /// <summary>
 /// The workflow of the README's cluster section, end to end with real processes: three silo
 /// processes over PostgreSQL, the orleansstream command submits the IP count topology file
-/// (samples/IpCount/ipcount.topology.yaml) over a replayable file, lists and follows it, a silo is killed with SIGKILL mid-job, and the job recovers on the
-/// other two to exactly the counts computed from the file.
+/// (samples/IpCount/ipcount.topology.yaml) over a replayable file, lists and follows it, a silo is killed with
+/// SIGKILL (or stopped with SIGTERM) mid-job, and the job recovers on the other two; the test then stops it with a
+/// savepoint and submits it again from there, and the two runs commit exactly the counts computed from the file.
 /// </summary>
+/// <remarks>
+/// The job reads a long input at <see cref="IpCountInput.PacedRate"/> lines per second, so that it is far from its
+/// end whatever the machine while the test kills a silo under it: the test ends that run itself.
+/// </remarks>
 [Collection(PostgresCollection.Name)]
 public sealed class ThreeSiloCliTests(PostgresServer postgres, ITestOutputHelper output) : IAsyncLifetime
 {
@@ -23,7 +29,7 @@ public sealed class ThreeSiloCliTests(PostgresServer postgres, ITestOutputHelper
     public async Task InitializeAsync()
     {
         _cluster = await SiloProcessCluster.StartAsync(postgres, "three-cli", silos: 3, SlotsPerSilo);
-        _input = IpCountInput.Write(_cluster.Directory, lines: 3_000, seed: 20261130);
+        _input = IpCountInput.Write(_cluster.Directory, lines: IpCountInput.LongLines, seed: 20261130);
     }
 
     public Task DisposeAsync()
@@ -45,32 +51,12 @@ public sealed class ThreeSiloCliTests(PostgresServer postgres, ITestOutputHelper
             Assert.Equal(3, silos.GetArrayLength());
             Assert.All(silos.EnumerateArray(), silo => Assert.Equal(SlotsPerSilo, silo.GetProperty("slots").GetInt32()));
 
-            var submitted = await CliAsync(
-                "submit", "--topology", IpCountTopologyTests.SampleTopology(), "--parallelism", "4",
-                "--param", $"input={_input.InputPath}", "--param", $"output={_input.OutputPath}",
-                "--param", "checkpoint-interval=200ms", "--param", "rate=400");
-            var jobId = submitted.Output.Trim();
-
-            var listed = JsonDocument.Parse((await CliAsync("list", "--json")).Output).RootElement;
-            Assert.Contains(listed.EnumerateArray(), job => job.GetProperty("jobId").GetString() == jobId);
-
-            await _input.WaitForFirstCommitAsync();
-            var status = JsonDocument.Parse((await CliAsync("status", jobId, "--json")).Output).RootElement;
-            Assert.Equal("Running", status.GetProperty("state").GetString());
-
-            // A silo with tasks of the job that does not supervise it: the job grain restarts the job on the other two.
-            int supervisor = _cluster.IndexOf(status.GetProperty("supervisorSilo").GetString()!);
-            int victim = status.GetProperty("slots").EnumerateArray().Select(slot => _cluster.IndexOf(slot.GetString()!)).First(index => index >= 0 && index != supervisor);
-            output.WriteLine($"SIGKILL {_cluster.Silos[victim].Name}; {status.GetProperty("checkpoints").GetProperty("completed").GetInt64()} checkpoints completed");
-            _cluster.Silos[victim].Kill();
-
-            var final = await WaitForEndAsync(jobId);
-            Assert.Equal("Finished", final.GetProperty("state").GetString());
-            Assert.True(final.GetProperty("attempt").GetInt32() >= 2, $"expected a restart: {final}");
-            Assert.Equal(_input.ExpectedCounts(), _input.CommittedCounts());
-
-            var ended = JsonDocument.Parse((await CliAsync("list", "--json")).Output).RootElement;
-            Assert.Equal("Finished", ended.EnumerateArray().Single(job => job.GetProperty("jobId").GetString() == jobId).GetProperty("state").GetString());
+            await RunThroughAFaultAsync(victim =>
+            {
+                output.WriteLine($"SIGKILL {_cluster.Silos[victim].Name}");
+                _cluster.Silos[victim].Kill();
+                return Task.CompletedTask;
+            });
         });
     }
 
@@ -80,27 +66,66 @@ public sealed class ThreeSiloCliTests(PostgresServer postgres, ITestOutputHelper
         await _cluster.WithOutputOnFailureAsync(output, async () =>
         {
             await _cluster.WaitUntilActiveAsync();
-            var submitted = await CliAsync(
-                "submit", "--topology", IpCountTopologyTests.SampleTopology(), "--parallelism", "4",
-                "--param", $"input={_input.InputPath}", "--param", $"output={_input.OutputPath}",
-                "--param", "checkpoint-interval=200ms", "--param", "rate=400");
-            var jobId = submitted.Output.Trim();
-            await _input.WaitForFirstCommitAsync();
-            var status = JsonDocument.Parse((await CliAsync("status", jobId, "--json")).Output).RootElement;
-            int supervisor = _cluster.IndexOf(status.GetProperty("supervisorSilo").GetString()!);
-            int leaving = status.GetProperty("slots").EnumerateArray().Select(slot => _cluster.IndexOf(slot.GetString()!)).First(index => index >= 0 && index != supervisor);
+            await RunThroughAFaultAsync(async leaving =>
+            {
+                int exitCode = await _cluster.Silos[leaving].TerminateAsync(JobWatch.Patience);
 
-            int exitCode = await _cluster.Silos[leaving].TerminateAsync(TimeSpan.FromSeconds(60));
-
-            Assert.Equal(0, exitCode);
-            Assert.Contains("OrleansStream silo stopping gracefully", _cluster.Silos[leaving].Output());
-            Assert.Contains("OrleansStream silo stopped.", _cluster.Silos[leaving].Output());
-            var final = await WaitForEndAsync(jobId);
-            Assert.Equal("Finished", final.GetProperty("state").GetString());
-            Assert.True(final.GetProperty("attempt").GetInt32() >= 2, $"the tasks on the stopped silo should have restarted elsewhere: {final}");
-            Assert.Equal(_input.ExpectedCounts(), _input.CommittedCounts());
+                Assert.Equal(0, exitCode);
+                Assert.Contains("OrleansStream silo stopping gracefully", _cluster.Silos[leaving].Output());
+                Assert.Contains("OrleansStream silo stopped.", _cluster.Silos[leaving].Output());
+            });
         });
     }
+
+    /// <summary>
+    /// Submits the topology with the command at the paced rate, follows it with <c>list</c> and <c>status</c> until it has
+    /// committed counts and completed a checkpoint after reading input, applies <paramref name="fault"/> to a silo that
+    /// runs its tasks but not its job grain, and waits until it runs again in a later attempt. Committed counts stay
+    /// committed, so the exact counts at the end show that the restart restored a checkpoint. Then
+    /// <c>stop --savepoint</c> ends the paced run and <c>submit --from-savepoint --wait</c> reads the rest at full speed.
+    /// </summary>
+    private async Task RunThroughAFaultAsync(Func<int, Task> fault)
+    {
+        var jobId = (await SubmitAsync($"rate={IpCountInput.PacedRate}")).Output.Trim();
+
+        var listed = JsonDocument.Parse((await CliAsync("list", "--json")).Output).RootElement;
+        Assert.Contains(listed.EnumerateArray(), job => job.GetProperty("jobId").GetString() == jobId);
+
+        await _input.WaitForFirstCommitAsync();
+        var watch = CliProcess.Watch(jobId, _cluster.CliOptions, output);
+        var before = await watch.WaitUntilCheckpointedAfterInputAsync("log-lines");
+        int supervisor = _cluster.IndexOf(before.SupervisorSilo!);
+        int victim = before.Slots!.Select(_cluster.IndexOf).First(index => index >= 0 && index != supervisor);
+        output.WriteLine($"{_cluster.Silos[victim].Name} runs tasks of the job; {_input.CommittedCounts().Count} counts committed");
+        await fault(victim);
+        await watch.WaitUntilRestartedAsync();
+
+        // The recovered run goes on until the test stops it: with a savepoint, which the command prints.
+        var pointer = (await CliAsync("stop", jobId, "--savepoint")).Output.Trim();
+        Assert.StartsWith(jobId + "/", pointer);
+        var stopped = CliProcess.ParseStatus((await CliAsync("status", jobId, "--json")).Output);
+        Assert.Equal(JobState.Stopped, stopped.State);
+        Assert.True(stopped.Attempt >= 2, $"expected a restart: {stopped}");
+
+        var resumed = await SubmitAsync("rate=0", "--from-savepoint", pointer, "--wait");
+        string resumedId = resumed.Output.Split('\n')[0].Trim();
+        Assert.Contains("State    Finished", resumed.Output);
+        Assert.Contains($"started from {pointer}", resumed.Output);
+        Assert.Equal(_input.ExpectedCounts(), _input.CommittedCounts());
+
+        var ended = JsonDocument.Parse((await CliAsync("list", "--json")).Output).RootElement.EnumerateArray().ToList();
+        Assert.Equal("Stopped", ended.Single(job => job.GetProperty("jobId").GetString() == jobId).GetProperty("state").GetString());
+        Assert.Equal("Finished", ended.Single(job => job.GetProperty("jobId").GetString() == resumedId).GetProperty("state").GetString());
+    }
+
+    private Task<CliResult> SubmitAsync(string rate, params string[] more)
+        => CliAsync(
+            [
+                "submit", "--topology", IpCountTopologyTests.SampleTopology(), "--parallelism", "4",
+                "--param", $"input={_input.InputPath}", "--param", $"output={_input.OutputPath}",
+                "--param", "checkpoint-interval=200ms", "--param", rate, .. more,
+            ],
+            JobWatch.JobPatience);
 
     /// <summary>
     /// As a Kubernetes readiness probe: polls each silo's <c>/health/ready</c> until it answers 200
@@ -109,7 +134,7 @@ public sealed class ThreeSiloCliTests(PostgresServer postgres, ITestOutputHelper
     private async Task WaitUntilReadyAsync()
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var deadline = DateTime.UtcNow + JobWatch.Patience;
         foreach (var port in _cluster.HealthPorts)
         {
             var endpoint = $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}";
@@ -125,12 +150,12 @@ public sealed class ThreeSiloCliTests(PostgresServer postgres, ITestOutputHelper
                         break;
                     }
                 }
-                catch (HttpRequestException ex)
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
                 {
                     last = ex.Message;
                 }
 
-                Assert.True(DateTime.UtcNow < deadline, $"{endpoint}/health/ready not ready after 30 s: {last}");
+                Assert.True(DateTime.UtcNow < deadline, $"{endpoint}/health/ready not ready after {JobWatch.Patience.TotalMinutes} min: {last}");
                 await Task.Delay(TimeSpan.FromMilliseconds(100));
             }
 
@@ -139,39 +164,11 @@ public sealed class ThreeSiloCliTests(PostgresServer postgres, ITestOutputHelper
         }
     }
 
-    /// <summary>
-    /// Polls <c>status --json</c> until the job ends. While membership has not yet declared the killed
-    /// silo dead, a command may not reach the cluster (exit 3); that is retried until the deadline.
-    /// </summary>
-    private async Task<JsonElement> WaitForEndAsync(string jobId)
+    private Task<CliResult> CliAsync(params string[] arguments) => CliAsync(arguments, timeout: null);
+
+    private async Task<CliResult> CliAsync(string[] arguments, TimeSpan? timeout)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        CliResult? last = null;
-        while (DateTime.UtcNow < deadline)
-        {
-            last = await CliProcess.RunAsync(["status", jobId, "--json", .. _cluster.CliOptions]);
-            if (last.ExitCode == 0)
-            {
-                var status = JsonDocument.Parse(last.Output).RootElement;
-                if (status.GetProperty("state").GetString() is "Finished" or "Failed" or "Canceled" or "Stopped")
-                {
-                    return status;
-                }
-            }
-            else if (last.ExitCode != 3)
-            {
-                Assert.Fail($"status failed: {last}");
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(500));
-        }
-
-        throw new TimeoutException($"Waited 90 s for job {jobId} to end; last: {last}");
-    }
-
-    private async Task<CliResult> CliAsync(params string[] arguments)
-    {
-        var result = await CliProcess.RunAsync([.. arguments, .. _cluster.CliOptions]);
+        var result = await CliProcess.RunAsync([.. arguments, .. _cluster.CliOptions], timeout);
         Assert.True(result.ExitCode == 0, $"orleansstream {string.Join(' ', arguments)}: {result}");
         return result;
     }

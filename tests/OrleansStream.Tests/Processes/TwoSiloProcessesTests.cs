@@ -10,7 +10,8 @@ namespace OrleansStream.Tests.Processes;
 /// <summary>
 /// Two real silo processes form one cluster over PostgreSQL, and an SDK client that finds them
 /// through the membership table runs a checkpointed job on their slots to an exact committed
-/// output, also when one silo is killed mid-job.
+/// output, also when one silo is killed mid-job (the job then reads a long input at a paced rate, and the test
+/// ends that run with a savepoint and goes on from it at full speed).
 /// </summary>
 [Collection(PostgresCollection.Name)]
 public sealed class TwoSiloProcessesTests(PostgresServer postgres, ITestOutputHelper output) : IAsyncLifetime
@@ -22,7 +23,7 @@ public sealed class TwoSiloProcessesTests(PostgresServer postgres, ITestOutputHe
     public async Task InitializeAsync()
     {
         _cluster = await SiloProcessCluster.StartAsync(postgres, "procs", silos: 2, SlotsPerSilo);
-        _input = IpCountInput.Write(_cluster.Directory, lines: 3_000, seed: 20261125);
+        _input = IpCountInput.Write(_cluster.Directory, lines: IpCountInput.LongLines, seed: 20261125);
     }
 
     public Task DisposeAsync()
@@ -39,8 +40,8 @@ public sealed class TwoSiloProcessesTests(PostgresServer postgres, ITestOutputHe
             await _cluster.WaitUntilActiveAsync();
             await using var client = await ConnectAsync();
 
-            var submitted = await client.SubmitAsync(JobSubmission.For<IpCountJob>(3, Parameters(rate: 1_000)));
-            var status = await WaitForEndAsync(client, submitted.JobId);
+            var submitted = await client.SubmitAsync(JobSubmission.For<IpCountJob>(3, Parameters(rate: null)));
+            var status = await JobWatch.Of(client, submitted.JobId, output).WaitForEndAsync();
 
             Assert.Equal(JobState.Finished, status.State);
             Assert.True(status.Checkpoints.Completed >= 1, $"expected completed checkpoints, got {status.Checkpoints}");
@@ -56,11 +57,12 @@ public sealed class TwoSiloProcessesTests(PostgresServer postgres, ITestOutputHe
             await _cluster.WaitUntilActiveAsync();
             await using var client = await ConnectAsync();
 
-            // Parallelism 2 fits on the survivor's two slots.
-            var submitted = await client.SubmitAsync(JobSubmission.For<IpCountJob>(2, Parameters(rate: 500)));
+            // Parallelism 2 fits on the survivor's two slots. Counts committed before the kill stay committed, so
+            // the exact counts at the end show that the restart restored a checkpoint.
+            var submitted = await client.SubmitAsync(JobSubmission.For<IpCountJob>(2, Parameters(rate: IpCountInput.PacedRate)));
             await _input.WaitForFirstCommitAsync();
-            var status = await client.GetStatusAsync(submitted.JobId);
-            Assert.False(status.IsTerminal, $"the job should still run when a silo is killed, was {status.State}");
+            var watch = JobWatch.Of(client, submitted.JobId, output);
+            var status = await watch.WaitUntilCheckpointedAfterInputAsync(IpCountOptions.SourceName);
 
             // A silo that runs tasks but not the job grain if there is one (recovery by the job grain),
             // otherwise the job grain's own (recovery by its reminder on the other silo).
@@ -69,11 +71,14 @@ public sealed class TwoSiloProcessesTests(PostgresServer postgres, ITestOutputHe
             Assert.True(victim >= 0, $"no silo of the cluster among {string.Join(", ", status.Slots!)}");
             output.WriteLine($"killing {_cluster.Silos[victim].Name} (supervisor {status.SupervisorSilo}) after {status.Checkpoints.Completed} checkpoints");
             _cluster.Silos[victim].Kill();
+            await watch.WaitUntilRestartedAsync();
 
-            status = await WaitForEndAsync(client, submitted.JobId);
+            var savepoint = await client.StopWithSavepointAsync(submitted.JobId, JobWatch.Patience);
+            var resumed = await client.SubmitAsync(JobSubmission.For<IpCountJob>(2, Parameters(rate: null)) with { FromSavepoint = savepoint });
+            status = await JobWatch.Of(client, resumed.JobId, output).WaitForEndAsync();
 
             Assert.Equal(JobState.Finished, status.State);
-            Assert.True(status.Attempt >= 2, $"expected a restart, got attempt {status.Attempt}");
+            Assert.Equal(savepoint, status.Checkpoints.RestoredFrom);
             Assert.Equal(_input.ExpectedCounts(), _input.CommittedCounts());
         });
     }
@@ -86,46 +91,23 @@ public sealed class TwoSiloProcessesTests(PostgresServer postgres, ITestOutputHe
         GatewayListRefreshPeriod = TimeSpan.FromSeconds(1),
     });
 
-    /// <summary>
-    /// Polls the job's status until it ends. A call may fail while the cluster has not yet declared a
-    /// killed silo dead (the job grain or the client's gateway was there); that is retried until the deadline.
-    /// </summary>
-    private async Task<JobStatus> WaitForEndAsync(IStreamClient client, string jobId)
+    private Dictionary<string, string> Parameters(int? rate)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        Exception? lastFailure = null;
-        while (DateTime.UtcNow < deadline)
+        var parameters = new Dictionary<string, string>
         {
-            try
-            {
-                var status = await client.GetStatusAsync(jobId);
-                if (status.IsTerminal)
-                {
-                    output.WriteLine($"{status.State} after attempt {status.Attempt}: {status.Checkpoints}; {status.Failure}");
-                    return status;
-                }
-            }
-            catch (Exception ex) when (ex is ClusterUnavailableException or OrleansException or TimeoutException)
-            {
-                lastFailure = ex;
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(200));
+            ["input"] = _input.InputPath,
+            ["output"] = _input.OutputPath,
+            ["exactly-once"] = "true",
+            ["checkpoint-interval"] = "0.2",
+            ["window"] = "5",
+            ["out-of-orderness"] = "5",
+            ["source-parallelism"] = "1",
+        };
+        if (rate is { } linesPerSecond)
+        {
+            parameters["rate"] = linesPerSecond.ToString(CultureInfo.InvariantCulture);
         }
 
-        throw new TimeoutException($"Waited 90 s for job {jobId} to end; last failure: {lastFailure?.Message}");
+        return parameters;
     }
-
-    private Dictionary<string, string> Parameters(int rate) => new()
-    {
-        ["input"] = _input.InputPath,
-        ["output"] = _input.OutputPath,
-        ["exactly-once"] = "true",
-        ["checkpoint-interval"] = "0.2",
-        ["window"] = "5",
-        ["out-of-orderness"] = "5",
-        ["source-parallelism"] = "1",
-        // Slow enough for several checkpoints during the job (and a kill in its middle).
-        ["rate"] = rate.ToString(CultureInfo.InvariantCulture),
-    };
 }
