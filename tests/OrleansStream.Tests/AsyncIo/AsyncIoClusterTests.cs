@@ -2,6 +2,7 @@ using OrleansStream.Api;
 using OrleansStream.Connectors.Generator;
 using OrleansStream.Contracts.Jobs;
 using OrleansStream.Tests.Cluster;
+using OrleansStream.Tests.Fixtures;
 
 namespace OrleansStream.Tests.AsyncIo;
 
@@ -53,8 +54,7 @@ public sealed class AsyncIoClusterTests(ClusterFixture fixture)
     private async Task<JobStatus> RunAsync<TJob>(int parallelism, Dictionary<string, string> parameters) where TJob : IStreamJob, new()
     {
         var status = await fixture.Jobs.SubmitAsync(JobSubmission.For<TJob>(parallelism, parameters));
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        return await fixture.Jobs.WaitForCompletionAsync(status.JobId, timeout.Token);
+        return await JobWatch.Of(fixture.Jobs, status.JobId).WaitForEndAsync();
     }
 
     private static List<(long Key, long Value)> Expected(long count)

@@ -1,3 +1,4 @@
+using OrleansStream.Tests.Fixtures;
 using System.Globalization;
 using OrleansStream.Contracts.Cluster;
 using OrleansStream.Contracts.Jobs;
@@ -95,8 +96,7 @@ public sealed class IpCountClusterTests(ClusterFixture fixture) : IDisposable
     {
         var submission = JobSubmission.For<IpCountJob>(parallelism, new Dictionary<string, string> { ["input"] = input, ["output"] = OutputPath });
         var status = await fixture.Jobs.SubmitAsync(submission);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        status = await fixture.Jobs.WaitForCompletionAsync(status.JobId, timeout.Token);
+        status = await JobWatch.Of(fixture.Jobs, status.JobId).WaitForEndAsync();
         Assert.True(status.State == JobState.Finished, $"Job ended {status.State}: {status.Failure}");
         return status;
     }

@@ -2,6 +2,7 @@ using OrleansStream.Api;
 using OrleansStream.Connectors.Generator;
 using OrleansStream.Contracts.Jobs;
 using OrleansStream.Samples.IpCount;
+using OrleansStream.Tests.Fixtures;
 
 namespace OrleansStream.Tests.Cluster;
 
@@ -56,8 +57,7 @@ public sealed class PipelineClusterTests(ClusterFixture fixture)
     private async Task<JobStatus> RunAsync<TJob>(int parallelism, Dictionary<string, string> parameters) where TJob : IStreamJob, new()
     {
         var status = await fixture.Jobs.SubmitAsync(JobSubmission.For<TJob>(parallelism, parameters));
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        return await fixture.Jobs.WaitForCompletionAsync(status.JobId, timeout.Token);
+        return await JobWatch.Of(fixture.Jobs, status.JobId).WaitForEndAsync();
     }
 
     [Fact]
@@ -132,8 +132,7 @@ public sealed class MemoryStreamsClusterTests(MemoryStreamsClusterFixture fixtur
         var input = IpLogFiles.WriteOutOfOrder(Path.Combine(_directory, "logs"), files: 3, linesPerFile: 3_000, maxLatenessSeconds: 4, dated: false);
         var output = Path.Combine(_directory, "counts.txt");
         var status = await fixture.Jobs.SubmitAsync(JobSubmission.For<IpCountJob>(4, new Dictionary<string, string> { ["input"] = input, ["output"] = output }));
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        status = await fixture.Jobs.WaitForCompletionAsync(status.JobId, timeout.Token);
+        status = await JobWatch.Of(fixture.Jobs, status.JobId).WaitForEndAsync();
 
         Assert.True(status.State == JobState.Finished, $"Job ended {status.State}: {status.Failure}");
         Assert.Equal(IpLogFiles.ExpectedCounts(input, windowSeconds: 5), File.ReadAllLines(output).Order(StringComparer.Ordinal).ToList());

@@ -2,6 +2,7 @@ using OrleansStream.Api;
 using OrleansStream.Connectors.Generator;
 using OrleansStream.Contracts.Jobs;
 using OrleansStream.Functions;
+using OrleansStream.Tests.Fixtures;
 using OrleansStream.Tests.Windows;
 using OrleansStream.Time;
 using OrleansStream.Windows;
@@ -65,8 +66,7 @@ public sealed class SessionWindowClusterTests(ClusterFixture fixture)
     {
         var bag = Guid.NewGuid().ToString();
         var submitted = await fixture.Jobs.SubmitAsync(JobSubmission.For<SessionWindowJob>(3, new Dictionary<string, string> { ["bag"] = bag }));
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var status = await fixture.Jobs.WaitForCompletionAsync(submitted.JobId, timeout.Token);
+        var status = await JobWatch.Of(fixture.Jobs, submitted.JobId).WaitForEndAsync();
 
         Assert.True(status.State == JobState.Finished, $"Job ended {status.State}: {status.Failure}");
         var (results, late) = SessionModel.Run(SessionWindowJob.Steps(), SessionWindowJob.Gap, SessionWindowJob.Lateness);

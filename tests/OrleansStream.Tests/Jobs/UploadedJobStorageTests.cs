@@ -3,6 +3,7 @@ using OrleansStream.Contracts.Artifacts;
 using OrleansStream.Contracts.Jobs;
 using OrleansStream.Runtime.Hosting;
 using OrleansStream.Runtime.Jobs.Artifacts;
+using OrleansStream.Tests.Fixtures;
 
 namespace OrleansStream.Tests.Jobs;
 
@@ -54,8 +55,7 @@ public sealed class UploadedJobStorageTests : IDisposable
             ["count"] = count.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["output"] = outputFile,
         }));
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var status = await second.Jobs.WaitForCompletionAsync(submitted.JobId, timeout.Token);
+        var status = await JobWatch.Of(second.Jobs, submitted.JobId).WaitForEndAsync();
 
         Assert.Equal(JobState.Finished, status.State);
         Assert.Equal(UploadedJobsAssembly.ExpectedWindowTotals(count), UploadedJobsAssembly.Sorted(File.ReadAllLines(outputFile)));

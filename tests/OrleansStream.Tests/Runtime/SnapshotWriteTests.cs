@@ -7,6 +7,7 @@ using OrleansStream.Connectors.Generator;
 using OrleansStream.Contracts.Jobs;
 using OrleansStream.Runtime.Hosting;
 using OrleansStream.Runtime.Storage;
+using OrleansStream.Tests.Fixtures;
 
 namespace OrleansStream.Tests.Runtime;
 
@@ -51,8 +52,7 @@ public sealed class SnapshotWriteTests : IAsyncLifetime
     {
         var jobs = new StreamJobClient(_cluster.GrainFactory);
         var submitted = await jobs.SubmitAsync(JobSubmission.For<CheckpointedCountJob>(2));
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var status = await jobs.WaitForCompletionAsync(submitted.JobId, timeout.Token);
+        var status = await JobWatch.Of(jobs, submitted.JobId).WaitForEndAsync();
 
         Assert.Equal(JobState.Finished, status.State);
         var silo = ((InProcessSiloHandle)_cluster.Primary!).SiloHost.Services;

@@ -1,3 +1,4 @@
+using OrleansStream.Tests.Fixtures;
 using System.Globalization;
 using OrleansStream.Contracts.Jobs;
 using OrleansStream.Samples.IpCount;
@@ -45,8 +46,7 @@ public sealed class IpCountTopologyTests(ClusterFixture fixture, ITestOutputHelp
         };
 
         var submitted = await fixture.Jobs.SubmitAsync(JobSubmission.For<TopologyFileJob>(2, parameters));
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        var status = await fixture.Jobs.WaitForCompletionAsync(submitted.JobId, timeout.Token);
+        var status = await JobWatch.Of(fixture.Jobs, submitted.JobId).WaitForEndAsync();
         output.WriteLine($"{status.State}: {status.Checkpoints}; {status.Failure}");
 
         Assert.True(status.State == JobState.Finished, $"Job ended {status.State}: {status.Failure}");

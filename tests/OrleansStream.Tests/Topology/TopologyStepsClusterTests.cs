@@ -1,3 +1,4 @@
+using OrleansStream.Tests.Fixtures;
 using System.Globalization;
 using OrleansStream.Contracts.Jobs;
 using OrleansStream.Samples.IpCount;
@@ -105,8 +106,7 @@ public sealed class TopologyStepsClusterTests(ClusterFixture fixture, ITestOutpu
             ["input"] = input,
             ["output"] = outputDirectory,
         }));
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var status = await fixture.Jobs.WaitForCompletionAsync(submitted.JobId, timeout.Token);
+        var status = await JobWatch.Of(fixture.Jobs, submitted.JobId).WaitForEndAsync();
         output.WriteLine($"{status.State}: {status.Failure}");
         Assert.True(status.State == JobState.Finished, $"Job ended {status.State}: {status.Failure}");
 
