@@ -1,8 +1,8 @@
-using OrleansStream.Tests.Fixtures;
 using System.Globalization;
 using OrleansStream.Contracts.Cluster;
 using OrleansStream.Contracts.Jobs;
 using OrleansStream.Samples.IpCount;
+using OrleansStream.Tests.Fixtures;
 
 namespace OrleansStream.Tests.Cluster;
 

@@ -1,8 +1,8 @@
-using OrleansStream.Tests.Fixtures;
 using System.Globalization;
 using OrleansStream.Contracts.Jobs;
 using OrleansStream.Samples.IpCount;
 using OrleansStream.Tests.Cluster;
+using OrleansStream.Tests.Fixtures;
 using Xunit.Abstractions;
 
 namespace OrleansStream.Tests.Topology;
