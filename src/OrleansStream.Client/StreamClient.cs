@@ -261,7 +261,7 @@ public sealed class StreamClient : IStreamClient, IAsyncDisposable
             {
                 return await savepoint();
             }
-            catch (JobNotRunningException ex)
+            catch (JobStateException ex)
             {
                 // The job grain refuses a savepoint of a job that does not run.
                 throw new SavepointFailedException(jobId, ex.Message, ex);

@@ -23,7 +23,7 @@ public interface IJobGrain : IGrainWithStringKey
     /// <summary>
     /// Starts a savepoint and returns its id; <see cref="GetCheckpointAsync"/> tells when it is complete.
     /// With <paramref name="stopAfter"/> the job stops once the savepoint is complete (and its sinks committed).
-    /// Throws <see cref="JobNotRunningException"/> when the job does not run or already waits for a savepoint.
+    /// Throws <see cref="JobStateException"/> when the job does not run or already waits for a savepoint.
     /// </summary>
     Task<long> TriggerSavepointAsync(bool stopAfter);
 

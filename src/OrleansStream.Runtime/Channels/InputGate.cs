@@ -21,8 +21,7 @@ internal interface IInputHandler
 /// The receiving side of all of a task's input channels (Flink's InputGate with its barrier handler).
 /// It is the channels' one sequencing layer: it restores each channel's order by the envelopes'
 /// sequence numbers, drops duplicates and stale envelopes, parks early arrivals (or, on a transport
-/// that never reorders, reports them as lost data), and tells the transport how far each channel has
-/// been processed. It keeps the per-channel watermarks, aligns checkpoint barriers, and tells the task
+/// that never reorders, reports them as lost data), and says how far each channel has been processed. It keeps the per-channel watermarks, aligns checkpoint barriers, and tells the task
 /// when the combined watermark moves, when a checkpoint's barriers are all in, and when every channel has ended.
 /// </summary>
 /// <remarks>
@@ -94,27 +93,24 @@ internal sealed class InputGate
     public int HeldEnvelopes => _held.Sum(q => q?.Count ?? 0);
 
     /// <summary>
-    /// Takes an envelope in its channel's order and passes what it means to <paramref name="handler"/>.
-    /// Returns the highest sequence number of the envelope's channel processed in order: what its sender may forget.
+    /// Takes an envelope in its channel's order: processes it when it is the channel's next and passes what
+    /// it means to <paramref name="handler"/>, parks it when it came early, drops it when it is a duplicate
+    /// or of another attempt. Envelopes that came early and are next now are taken by <see cref="TakeNextParked"/>,
+    /// one at a time, so that the task can send what each produced before it takes the next.
     /// </summary>
-    public long Accept(StreamEnvelope envelope, IInputHandler handler)
+    public void Accept(StreamEnvelope envelope, IInputHandler handler)
     {
         if (envelope.Attempt != _attempt)
         {
-            // Of another attempt: nothing of it counts here, and its sender may forget it.
-            return envelope.Sequence;
+            return;
         }
 
-        if (!_channelIndex.TryGetValue((envelope.Input, envelope.Sender), out int channel))
-        {
-            throw new InvalidOperationException($"Received an envelope from subtask {envelope.Sender} on input {envelope.Input}, which is not a channel of this task.");
-        }
-
+        int channel = ChannelOf(envelope);
         long expected = _expectedSequence[channel];
         if (envelope.Sequence < expected)
         {
             // A resent duplicate.
-            return expected - 1;
+            return;
         }
 
         if (envelope.Sequence > expected)
@@ -125,22 +121,38 @@ internal sealed class InputGate
             }
 
             (_early[channel] ??= new()).TryAdd(envelope.Sequence, envelope);
-            return expected - 1;
+            return;
         }
 
         Take(channel, envelope, handler);
-        ReleaseHeld(handler);
-        if (_early[channel] is { Count: > 0 } early)
+    }
+
+    /// <summary>Whether the next envelope of <paramref name="envelope"/>'s channel came early and waits.</summary>
+    public bool HasNextParked(StreamEnvelope envelope)
+    {
+        if (envelope.Attempt != _attempt)
         {
-            while (early.Remove(_expectedSequence[channel], out var next))
-            {
-                Take(channel, next, handler);
-                ReleaseHeld(handler);
-            }
+            return false;
         }
 
-        return _expectedSequence[channel] - 1;
+        int channel = ChannelOf(envelope);
+        return _early[channel]?.ContainsKey(_expectedSequence[channel]) == true;
     }
+
+    /// <summary>Takes the next envelope of <paramref name="envelope"/>'s channel if it came early and waited.</summary>
+    public void TakeNextParked(StreamEnvelope envelope, IInputHandler handler)
+    {
+        if (HasNextParked(envelope))
+        {
+            int channel = ChannelOf(envelope);
+            _early[channel]!.Remove(_expectedSequence[channel], out var next);
+            Take(channel, next!, handler);
+        }
+    }
+
+    /// <summary>The highest sequence number of <paramref name="envelope"/>'s channel processed in order (of another attempt: its own): what the sender may forget.</summary>
+    public long AcknowledgedOf(StreamEnvelope envelope)
+        => envelope.Attempt != _attempt ? envelope.Sequence : _expectedSequence[ChannelOf(envelope)] - 1;
 
     /// <summary>
     /// The job abandoned <paramref name="checkpointId"/>: stop waiting for its barriers (release what the
@@ -158,7 +170,15 @@ internal sealed class InputGate
         ReleaseHeld(handler);
     }
 
-    /// <summary>The next envelope of its channel: processed now, or held back while the channel is blocked by an alignment.</summary>
+    private int ChannelOf(StreamEnvelope envelope)
+        => _channelIndex.TryGetValue((envelope.Input, envelope.Sender), out int channel)
+            ? channel
+            : throw new InvalidOperationException($"Received an envelope from subtask {envelope.Sender} on input {envelope.Input}, which is not a channel of this task.");
+
+    /// <summary>
+    /// The next envelope of its channel: processed now, or held back while the channel is blocked by an
+    /// alignment; then what an alignment that ended held back.
+    /// </summary>
     private void Take(int channel, StreamEnvelope envelope, IInputHandler handler)
     {
         _expectedSequence[channel]++;
@@ -170,6 +190,8 @@ internal sealed class InputGate
         {
             Dispatch(channel, envelope, handler);
         }
+
+        ReleaseHeld(handler);
     }
 
     private void Dispatch(int channel, StreamEnvelope envelope, IInputHandler handler)

@@ -16,9 +16,9 @@ namespace OrleansStream.Runtime.Checkpoints;
 /// <remarks>
 /// At most one checkpoint is pending at a time. Everything runs in the job grain's turns (its timer
 /// callback included); only the deletion of snapshots nobody will read goes on in the background.
-/// The protocol's participants are the subtasks (<see cref="ICheckpointParticipants"/>); another kind of
-/// participant (the rescale coordinator moving key groups between subtasks) joins through the same
-/// trigger, acknowledge and complete steps.
+/// The protocol's participants are the subtasks (<see cref="ICheckpointParticipants"/>); the steps they
+/// take part in (triggered, acknowledge, told of completion or abort) are where another kind of
+/// participant would join, such as one that moves key groups between subtasks while the job runs.
 /// </remarks>
 internal sealed class CheckpointCoordinator : IDisposable
 {
@@ -94,13 +94,13 @@ internal sealed class CheckpointCoordinator : IDisposable
 
     /// <summary>
     /// Reserves an id for a savepoint (stored before it is used) and queues it; the scheduler starts it
-    /// as soon as no other checkpoint is pending. Throws <see cref="JobNotRunningException"/> when one already waits.
+    /// as soon as no other checkpoint is pending. Throws <see cref="JobStateException"/> when one already waits.
     /// </summary>
     public async Task<long> QueueSavepointAsync(bool stopAfter)
     {
         if (_queuedSavepoint is { } queued)
         {
-            throw new JobNotRunningException($"Job '{_jobId}' already has savepoint {queued.Id} waiting to start.");
+            throw new JobStateException($"Job '{_jobId}' already has savepoint {queued.Id} waiting to start.");
         }
 
         long id = _ledger.NextCheckpointId++;
@@ -227,7 +227,8 @@ internal sealed class CheckpointCoordinator : IDisposable
     {
         foreach (var checkpoint in checkpoints)
         {
-            _ = DeleteAsync(checkpoint.Id);
+            _retainedMetadata.Remove(checkpoint.Id, out var metadata);
+            _ = DeleteAsync(_storage, _jobId, checkpoint.Id, metadata, _logger);
         }
     }
 
@@ -336,19 +337,19 @@ internal sealed class CheckpointCoordinator : IDisposable
         return expired;
     }
 
-    private async Task DeleteAsync(long id)
+    /// <summary>Static, so that the work in the background holds only storage and metadata, not the job (whose graph holds its code).</summary>
+    private static async Task DeleteAsync(ICheckpointStorage storage, string jobId, long id, CheckpointMetadata? known, ILogger logger)
     {
         try
         {
-            var metadata = _retainedMetadata.Remove(id, out var known) ? known : await _storage.ReadCheckpointAsync(_jobId, id, CancellationToken.None);
-            if (metadata is not null)
+            if ((known ?? await storage.ReadCheckpointAsync(jobId, id, CancellationToken.None)) is { } metadata)
             {
-                await _storage.DeleteCheckpointAsync(metadata, CancellationToken.None);
+                await storage.DeleteCheckpointAsync(metadata, CancellationToken.None);
             }
         }
         catch (Exception ex)
         {
-            _logger.LogWarning(ex, "Job {JobId}: could not delete checkpoint {Id}", _jobId, id);
+            logger.LogWarning(ex, "Job {JobId}: could not delete checkpoint {Id}", jobId, id);
         }
     }
 }

@@ -13,6 +13,8 @@ namespace OrleansStream.Runtime.Jobs;
 /// </summary>
 internal sealed class JobExecution(string jobId, JobGraph graph, IGrainFactory grains) : ICheckpointParticipants
 {
+    private JobGraph? _graph = graph;
+
     /// <summary>Every subtask of the attempt: null while it runs, its last report once it finished.</summary>
     private readonly Dictionary<TaskId, TaskReport?> _tasks = new();
     private readonly Dictionary<TaskId, TaskReport> _progress = new();
@@ -34,9 +36,9 @@ internal sealed class JobExecution(string jobId, JobGraph graph, IGrainFactory g
     /// </summary>
     public async Task DeployAsync(int attempt, IReadOnlyList<SiloAddress> slots, JobSubmission submission, CheckpointMetadata? from)
     {
+        var graph = Graph;
         _slots = slots;
-        _tasks.Clear();
-        _progress.Clear();
+        Clear();
         foreach (var vertex in graph.Vertices)
         {
             for (int subtask = 0; subtask < vertex.Parallelism; subtask++)
@@ -55,9 +57,23 @@ internal sealed class JobExecution(string jobId, JobGraph graph, IGrainFactory g
         }
     }
 
+    /// <summary>Forgets the tasks of the attempt that ended, and what they reported.</summary>
+    public void Clear()
+    {
+        _tasks.Clear();
+        _progress.Clear();
+    }
+
+    /// <summary>
+    /// Lets go of the graph once the job has ended: calls still under way (a trigger to a lost silo) may hold
+    /// this object, and the graph holds the job's code, which an uploaded job's load context must be free of.
+    /// </summary>
+    public void Unload() => _graph = null;
+
     /// <summary>Releases every task of <paramref name="attempt"/> without waiting: a task on a lost silo may take long to answer.</summary>
     public void Release(int attempt)
     {
+        var graph = Graph;
         foreach (var vertex in graph.Vertices)
         {
             for (int subtask = 0; subtask < vertex.Parallelism; subtask++)
@@ -79,10 +95,10 @@ internal sealed class JobExecution(string jobId, JobGraph graph, IGrainFactory g
     /// <summary>A task finished or failed: its last report stands for it from now on.</summary>
     public void OnEnded(TaskReport report) => _tasks[report.Task] = report;
 
-    public string VertexName(TaskId task) => graph.Vertex(task.VertexId).Name;
+    public string VertexName(TaskId task) => Graph.Vertex(task.VertexId).Name;
 
     /// <summary>Per vertex: parallelism, slots, finished subtasks, per operator records and rates, and the low watermark.</summary>
-    public IReadOnlyList<VertexStatus> VertexStatuses() => graph.Vertices.Select(v =>
+    public IReadOnlyList<VertexStatus> VertexStatuses() => Graph.Vertices.Select(v =>
     {
         var finished = _tasks.Where(t => t.Key.VertexId == v.Id && t.Value is not null).Select(t => t.Value!).ToList();
         var running = _progress.Where(t => t.Key.VertexId == v.Id && _tasks.GetValueOrDefault(t.Key) is null).Select(t => t.Value).ToList();
@@ -95,11 +111,11 @@ internal sealed class JobExecution(string jobId, JobGraph graph, IGrainFactory g
                 running.Sum(r => r.Operators.ElementAtOrDefault(i)?.RecordsInPerSecond ?? 0),
                 running.Sum(r => r.Operators.ElementAtOrDefault(i)?.RecordsOutPerSecond ?? 0)))
             .ToList();
-        var slots = Enumerable.Range(0, v.Parallelism).Select(i => _slots.Count > 0 ? _slots[graph.SlotOf(v, i)].ToString() : "?").ToList();
+        var slots = Enumerable.Range(0, v.Parallelism).Select(i => _slots.Count > 0 ? _slots[Graph.SlotOf(v, i)].ToString() : "?").ToList();
         return new VertexStatus(v.Id, v.Name, v.Parallelism, slots, finished.Count, operators, LowWatermark(v, reports));
     }).ToList();
 
-    bool ICheckpointParticipants.IsTriggeredDirectly(TaskId task) => _tasks[task] is not null || graph.Vertex(task.VertexId).IsSource;
+    bool ICheckpointParticipants.IsTriggeredDirectly(TaskId task) => _tasks[task] is not null || Graph.Vertex(task.VertexId).IsSource;
 
     string ICheckpointParticipants.Describe(TaskId task) => $"subtask {task.Subtask} of {VertexName(task)}";
 
@@ -126,6 +142,8 @@ internal sealed class JobExecution(string jobId, JobGraph graph, IGrainFactory g
 
         await start;
     }
+
+    private JobGraph Graph => _graph ?? throw new InvalidOperationException($"Job '{jobId}' has ended: its graph was let go.");
 
     private ITaskGrain TaskGrain(TaskId task) => grains.GetGrain<ITaskGrain>(task.ToString());
 }

@@ -92,7 +92,9 @@ internal sealed class JobGrain(
         Execution.Release(record.Attempt);
         record.State = JobState.Restarting;
         Supervise();
-        ScheduleRestart(TimeSpan.Zero);
+
+        // Not at once: the released tasks need a moment to let their slots go.
+        ScheduleRestart(options.Value.JobSupervisionInterval);
     }
 
     public async Task<JobStatus> SubmitAsync(JobSubmission submission)
@@ -157,7 +159,7 @@ internal sealed class JobGrain(
     public Task<long> TriggerSavepointAsync(bool stopAfter)
         => Current is { State: JobState.Running }
             ? Checkpoints.QueueSavepointAsync(stopAfter)
-            : throw new JobNotRunningException($"Job '{JobId}' is {Current?.State.ToString() ?? "unknown"}; only a running job can take a savepoint.");
+            : throw new JobStateException($"Job '{JobId}' is {Current?.State.ToString() ?? "unknown"}; only a running job can take a savepoint.");
 
     public Task<CheckpointOutcome?> GetCheckpointAsync(long checkpointId) => Task.FromResult(_outcomes[checkpointId]);
 
@@ -310,6 +312,7 @@ internal sealed class JobGrain(
 
         record.Attempt++;
         record.State = JobState.Running;
+        Execution.Clear();
         try
         {
             var plan = await planner.PlanRestartAsync(JobId, record.RestorePoint, Graph);

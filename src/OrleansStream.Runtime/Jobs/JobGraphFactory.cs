@@ -1,4 +1,5 @@
 using OrleansStream.Api;
+using OrleansStream.Contracts.Artifacts;
 using OrleansStream.Contracts.Jobs;
 using OrleansStream.Graph;
 using OrleansStream.Runtime.Jobs.Artifacts;
@@ -51,48 +52,61 @@ public sealed class JobGraphFactory
 
     public async ValueTask<JobGraph> BuildAsync(string jobId, JobSubmission submission, CancellationToken cancellationToken = default)
     {
+        var definition = await ResolveAsync(jobId, submission, cancellationToken);
+        string name = submission.JobName ?? definition.Name ?? submission.DefaultName;
         try
         {
-            var definition = await ResolveAsync(jobId, submission, cancellationToken);
-
             // As in Flink, the submit's parallelism is where the job starts: a job that sets its own default wins.
-            var builder = new StreamBuilder(new JobParameters(submission.Parameters), submission.Parallelism > 0 ? submission.Parallelism : 1)
-            {
-                JobName = submission.JobName ?? definition.Name ?? submission.DefaultName,
-            };
+            var builder = new StreamBuilder(new JobParameters(submission.Parameters), submission.Parallelism > 0 ? submission.Parallelism : 1) { JobName = name };
             definition.Job.Build(builder);
             return builder.BuildGraph();
         }
-        catch (Exception ex) when (submission.Artifact is not null && JobClasses.IsMissingCode(ex))
+        catch (Exception ex) when (submission.Artifact is { } artifact && JobClasses.IsMissingCode(ex))
         {
-            throw MissingCode(submission, ex);
+            throw MissingCode(name, artifact, ex);
         }
         catch (JobDefinitionException ex)
         {
-            // The document is wrong, or a value that needed a parameter was only checked once the parameters were known.
+            // A value that needed a parameter is only checked once the parameters are known.
             throw new JobSubmissionException(ex.Message, definitionFile: ex.FileName);
         }
         catch (JobGraphException ex)
         {
-            throw new JobSubmissionException($"Job '{submission.DefaultName}' is invalid: {ex.Message}", ex.OperatorName);
+            throw new JobSubmissionException($"Job '{name}' is invalid: {ex.Message}", ex.OperatorName);
         }
         catch (Exception ex) when (ex is not (JobSubmissionException or OperationCanceledException))
         {
             // Any failure of the job's own code is the job's: it would fail the same way on every silo and
             // every retry. Only text leaves the silo: an exception of an uploaded job's own type would make
             // Orleans serialize, and cache, a type of the job's load context, and a client may not know it.
-            throw new JobSubmissionException($"Job '{submission.DefaultName}' could not be built: {Describe(ex)}");
+            throw new JobSubmissionException($"Job '{name}' could not be built: {Describe(ex)}");
         }
     }
 
+    /// <summary>
+    /// The job the submission's definition describes. A wrong definition is a <see cref="JobSubmissionException"/>;
+    /// anything else (checkpoint storage unreachable while an uploaded assembly loads, say) comes out as it is,
+    /// so that whoever asked can try again later.
+    /// </summary>
     private async ValueTask<JobDefinition> ResolveAsync(string jobId, JobSubmission submission, CancellationToken cancellationToken)
     {
-        foreach (var resolver in _resolvers)
+        try
         {
-            if (await resolver.ResolveAsync(jobId, submission, cancellationToken) is { } definition)
+            foreach (var resolver in _resolvers)
             {
-                return definition;
+                if (await resolver.ResolveAsync(jobId, submission, cancellationToken) is { } definition)
+                {
+                    return definition;
+                }
             }
+        }
+        catch (JobDefinitionException ex)
+        {
+            throw new JobSubmissionException(ex.Message, definitionFile: ex.FileName);
+        }
+        catch (Exception ex) when (submission.Artifact is { } artifact && JobClasses.IsMissingCode(ex))
+        {
+            throw MissingCode(submission.DefaultName, artifact, ex);
         }
 
         throw new JobSubmissionException(submission.Topology is { } topology
@@ -103,8 +117,8 @@ public sealed class JobGraphFactory
     private static string Describe(Exception ex)
         => ex is ArgumentException or InvalidOperationException or FormatException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}";
 
-    private static JobSubmissionException MissingCode(JobSubmission submission, Exception ex)
-        => new($"Job '{submission.DefaultName}' from uploaded assembly '{submission.Artifact!.FileName}' needs code this silo does not have ({ex.GetBaseException().Message}). " +
+    private static JobSubmissionException MissingCode(string jobName, JobArtifact artifact, Exception ex)
+        => new($"Job '{jobName}' from uploaded assembly '{artifact.FileName}' needs code this silo does not have ({ex.GetBaseException().Message}). " +
                "An uploaded job may use only what is deployed with the silos (OrleansStream, its connectors, Orleans, .NET) and must be built against the same or older versions of them; " +
                "merge other dependencies into the job assembly or deploy them with the silos.");
 }

@@ -19,6 +19,7 @@ internal sealed class LoadedJob(JobGraph graph, JobExecution execution, Checkpoi
     public void Dispose()
     {
         checkpoints.Dispose();
+        execution.Unload();
         code.Dispose();
     }
 }

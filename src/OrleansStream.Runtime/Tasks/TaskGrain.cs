@@ -53,9 +53,6 @@ internal sealed class TaskGrain(
     private InputGate? _gate;
     private bool _sourceEnded;
     private bool _finishing;
-
-    /// <summary>What the last delivered envelope's channel has been processed up to.</summary>
-    private long _acknowledged;
     private IGrainTimer? _tick;
     private IGrainTimer? _sourceTimer;
     private IGrainTimer? _lease;
@@ -110,7 +107,7 @@ internal sealed class TaskGrain(
         var vertex = graph.Vertex(_task.VertexId);
         _network = new NetworkOutputs(_transport, _task, graph.MaxParallelism, _options.BatchSize);
         _chain = OperatorChain.Create(vertex, _network);
-        _mailbox = TaskMailbox.OfCurrentActivation(FlushAsync, FailAsync);
+        _mailbox = TaskMailbox.OfCurrentActivation(FlushAsync, _network.SendPendingAsync, FailAsync);
         _checkpoints = new SubtaskCheckpointCoordinator(_task, _chain, _network, snapshots, new JobCheckpointResponder(Job), _options.CheckpointChunkBytes, _released.Token, logger);
         _chain.CreateContexts(node => new OperatorContext(_task.JobId, _task.Attempt, node.Name, _task.Subtask, vertex.Parallelism, graph.MaxParallelism, TimeProvider.System)
         {
@@ -171,11 +168,18 @@ internal sealed class TaskGrain(
             return envelope.Sequence;
         }
 
-        _acknowledged = envelope.Sequence;
-        await _mailbox.RunAsync(static mail => mail.Task._acknowledged = mail.Task._gate!.Accept(mail.Envelope, mail.Task), (Envelope: envelope, Task: this));
+        var gate = _gate!;
+        await _mailbox.RunAsync(static mail => mail.Gate.Accept(mail.Envelope, mail.Task), (Gate: gate, Envelope: envelope, Task: this));
 
-        // Set by this envelope's mail: the grain is not reentrant, and posted mails do not touch it.
-        return _acknowledged;
+        // Envelopes of the channel that came early and waited for this one: a mail each, so that what each
+        // produced is sent, and room awaited, before the next is taken.
+        while (_state == TaskState.Running && gate.HasNextParked(envelope))
+        {
+            await _mailbox.RunAsync(static mail => mail.Gate.TakeNextParked(mail.Envelope, mail.Task), (Gate: gate, Envelope: envelope, Task: this));
+        }
+
+        // A task that failed meanwhile acknowledges what it took: its attempt is over, nothing will be resent to it.
+        return gate.AcknowledgedOf(envelope);
     }
 
     Task IAsyncObserver<StreamEnvelope>.OnNextAsync(StreamEnvelope envelope, StreamSequenceToken? token) => DeliverAsync(envelope);
@@ -234,7 +238,8 @@ internal sealed class TaskGrain(
                 break;
         }
 
-        return taken;
+        // A snapshot whose barrier could not be sent failed the task.
+        return taken && _state is TaskState.Running or TaskState.Finished;
     }
 
     public Task AbortCheckpointAsync(long checkpointId)

@@ -6,33 +6,39 @@ namespace OrleansStream.Runtime.Tasks;
 /// The task's mailbox (Flink's MailboxProcessor): the one door every piece of a task's work passes —
 /// input envelopes, processing-time ticks, source reads, checkpoint triggers and aborts, commits, and
 /// results that operators post from elsewhere (async I/O). A mail runs in a turn of the task grain;
-/// then the one flush point sends what it produced and waits for room downstream and in operators that
-/// hold input back; a failure goes to the task's one failure path.
+/// then the one flush point sends what it produced, waits for room downstream and in operators that
+/// hold input back, and finishes the task once its input has ended; a failure goes to the task's one
+/// failure path.
 /// </summary>
 /// <remarks>
-/// Grain calls and timers never run concurrently (the grain is not reentrant). Posted mails run on the
-/// activation's scheduler between the grain's awaits, never while a mail runs: a posted result can go
-/// while another mail waits for room downstream, which is what frees an async I/O operator's capacity
-/// (Flink's mailbox yields to such mails the same way). Its output joins the send under way, in order.
+/// The mails of grain calls and timers never overlap: the grain is not reentrant (only a release
+/// interleaves, and it stops the task). A posted mail runs on the activation's scheduler at an await of
+/// whatever mail is waiting, never in the middle of one: it is how an async I/O result arrives while a
+/// mail waits for that operator's capacity (Flink's mailbox yields to such mails the same way). A posted
+/// mail's output joins the send under way, in order; it does not wait for room or finish the task itself,
+/// which leaves both to the call or timer that is waiting, so that nothing else runs while a task finishes.
 /// </remarks>
 internal sealed class TaskMailbox : ITaskMailbox
 {
     private readonly TaskScheduler _scheduler;
     private readonly Func<ValueTask> _flush;
+    private readonly Func<Task> _send;
     private readonly Func<Exception, Task> _fail;
     private bool _closed;
 
-    private TaskMailbox(TaskScheduler scheduler, Func<ValueTask> flush, Func<Exception, Task> fail)
+    private TaskMailbox(TaskScheduler scheduler, Func<ValueTask> flush, Func<Task> send, Func<Exception, Task> fail)
     {
         _scheduler = scheduler;
         _flush = flush;
+        _send = send;
         _fail = fail;
     }
 
     /// <summary>The mailbox of the activation whose turn this is: call from the grain, never from the thread pool.</summary>
-    /// <param name="flush">What follows every mail: send what it produced, wait for room.</param>
-    /// <param name="fail">The task's failure path, for an exception of a mail or of the flush after it.</param>
-    public static TaskMailbox OfCurrentActivation(Func<ValueTask> flush, Func<Exception, Task> fail) => new(TaskScheduler.Current, flush, fail);
+    /// <param name="flush">What follows every mail of a call or timer: send what it produced, wait for room, finish once the input ended.</param>
+    /// <param name="send">What follows a posted mail: send what it produced.</param>
+    /// <param name="fail">The task's failure path, for an exception of a mail or of what follows it.</param>
+    public static TaskMailbox OfCurrentActivation(Func<ValueTask> flush, Func<Task> send, Func<Exception, Task> fail) => new(TaskScheduler.Current, flush, send, fail);
 
     /// <summary>Runs <paramref name="mail"/>, then the flush. A failure fails the task and is not thrown to the caller.</summary>
     public Task RunAsync(Action mail) => RunAsync(static mail => mail(), mail);
@@ -86,9 +92,22 @@ internal sealed class TaskMailbox : ITaskMailbox
         }
     }
 
-    /// <summary>Runs <paramref name="action"/> as a mail in a later turn of the task; dropped once the mailbox is closed.</summary>
+    /// <summary>Runs <paramref name="action"/> as a mail in a later turn of the task, then sends what it produced; dropped once the mailbox is closed.</summary>
     public void Post(Action action)
-        => Task.Factory.StartNew(() => _closed ? Task.CompletedTask : RunAsync(action), CancellationToken.None, TaskCreationOptions.DenyChildAttach, _scheduler).Unwrap().Ignore();
+        => Task.Factory.StartNew(() => _closed ? Task.CompletedTask : RunPostedAsync(action), CancellationToken.None, TaskCreationOptions.DenyChildAttach, _scheduler).Unwrap().Ignore();
+
+    private async Task RunPostedAsync(Action action)
+    {
+        try
+        {
+            action();
+            await _send();
+        }
+        catch (Exception ex)
+        {
+            await _fail(ex);
+        }
+    }
 
     private async Task CompleteFlushAsync(ValueTask flush)
     {

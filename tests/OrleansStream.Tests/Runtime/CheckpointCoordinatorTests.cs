@@ -139,7 +139,7 @@ public sealed class CheckpointCoordinatorTests
         long id = await coordinator.QueueSavepointAsync(stopAfter: true);
         Assert.Equal(2, id);
         Assert.Equal(CheckpointOutcomeState.InProgress, _outcomes[2]!.State);
-        await Assert.ThrowsAsync<JobNotRunningException>(() => coordinator.QueueSavepointAsync(stopAfter: false));
+        await Assert.ThrowsAsync<JobStateException>(() => coordinator.QueueSavepointAsync(stopAfter: false));
 
         // Checkpoint 1 is pending: the savepoint waits for it.
         await coordinator.TickAsync();

@@ -47,6 +47,18 @@ public class InputGateTests
     private static StreamEnvelope Envelope(EnvelopeKind kind, int sender, long sequence, long watermark = 0, int attempt = 1)
         => new() { Kind = kind, Input = 0, Sender = sender, Attempt = attempt, Sequence = sequence, Watermark = watermark, RecordCount = 1, Payload = [] };
 
+    /// <summary>What a task does with an envelope: takes it, then the early ones it freed, one at a time; replies with the channel's acknowledgement.</summary>
+    private static long Deliver(InputGate gate, StreamEnvelope envelope, Handler handler)
+    {
+        gate.Accept(envelope, handler);
+        while (gate.HasNextParked(envelope))
+        {
+            gate.TakeNextParked(envelope, handler);
+        }
+
+        return gate.AcknowledgedOf(envelope);
+    }
+
     private static StreamEnvelope Barrier(int sender, long sequence, long checkpointId, CheckpointingMode mode = CheckpointingMode.ExactlyOnce)
         => new() { Kind = EnvelopeKind.Barrier, Input = 0, Sender = sender, Attempt = 1, Sequence = sequence, Barrier = new CheckpointBarrier(checkpointId, CheckpointOptions.Checkpoint(mode)) };
 
@@ -196,15 +208,15 @@ public class InputGateTests
         var gate = Gate(mayReorder: true);
         var handler = new Handler();
 
-        Assert.Equal(-1, gate.Accept(Envelope(EnvelopeKind.Records, 0, 2), handler));
-        Assert.Equal(-1, gate.Accept(Barrier(0, 1, checkpointId: 1), handler));
+        Assert.Equal(-1, Deliver(gate, Envelope(EnvelopeKind.Records, 0, 2), handler));
+        Assert.Equal(-1, Deliver(gate, Barrier(0, 1, checkpointId: 1), handler));
         Assert.Empty(handler.Events);
-        Assert.Equal(2, gate.Accept(Envelope(EnvelopeKind.Records, 0, 0), handler));
+        Assert.Equal(2, Deliver(gate, Envelope(EnvelopeKind.Records, 0, 0), handler));
 
         // Everything in the channel's order; the record after the barrier is held back by the alignment.
         Assert.Equal(["r0.0"], handler.Events);
         Assert.Equal(1, gate.HeldEnvelopes);
-        Assert.Equal(0, gate.Accept(Barrier(1, 0, checkpointId: 1), handler));
+        Assert.Equal(0, Deliver(gate, Barrier(1, 0, checkpointId: 1), handler));
         Assert.Equal(["r0.0", "b1", "r0.2"], handler.Events);
     }
 
@@ -213,19 +225,41 @@ public class InputGateTests
     {
         var gate = Gate(mayReorder: true);
         var handler = new Handler();
-        gate.Accept(Envelope(EnvelopeKind.Records, 0, 0), handler);
-        gate.Accept(Envelope(EnvelopeKind.Records, 0, 1), handler);
-        gate.Accept(Envelope(EnvelopeKind.Records, 1, 0), handler);
+        Deliver(gate, Envelope(EnvelopeKind.Records, 0, 0), handler);
+        Deliver(gate, Envelope(EnvelopeKind.Records, 0, 1), handler);
+        Deliver(gate, Envelope(EnvelopeKind.Records, 1, 0), handler);
 
-        Assert.Equal(1, gate.Accept(Envelope(EnvelopeKind.Records, 0, 0), handler));
-        Assert.Equal(1, gate.Accept(Envelope(EnvelopeKind.Records, 0, 1), handler));
-        Assert.Equal(0, gate.Accept(Envelope(EnvelopeKind.Records, 1, 0), handler));
+        Assert.Equal(1, Deliver(gate, Envelope(EnvelopeKind.Records, 0, 0), handler));
+        Assert.Equal(1, Deliver(gate, Envelope(EnvelopeKind.Records, 0, 1), handler));
+        Assert.Equal(0, Deliver(gate, Envelope(EnvelopeKind.Records, 1, 0), handler));
         Assert.Equal(["r0.0", "r0.1", "r1.0"], handler.Events);
 
         // A parked envelope that is resent stays parked once.
-        Assert.Equal(0, gate.Accept(Envelope(EnvelopeKind.Records, 1, 2), handler));
-        Assert.Equal(0, gate.Accept(Envelope(EnvelopeKind.Records, 1, 2), handler));
-        Assert.Equal(2, gate.Accept(Envelope(EnvelopeKind.Records, 1, 1), handler));
+        Assert.Equal(0, Deliver(gate, Envelope(EnvelopeKind.Records, 1, 2), handler));
+        Assert.Equal(0, Deliver(gate, Envelope(EnvelopeKind.Records, 1, 2), handler));
+        Assert.Equal(2, Deliver(gate, Envelope(EnvelopeKind.Records, 1, 1), handler));
         Assert.Equal(["r0.0", "r0.1", "r1.0", "r1.1", "r1.2"], handler.Events);
+    }
+
+    [Fact]
+    public void Early_envelopes_a_gap_freed_are_taken_one_at_a_time_so_the_task_can_send_between_them()
+    {
+        var gate = Gate(mayReorder: true);
+        var handler = new Handler();
+        gate.Accept(Envelope(EnvelopeKind.Records, 0, 1), handler);
+        gate.Accept(Envelope(EnvelopeKind.Records, 0, 2), handler);
+
+        var first = Envelope(EnvelopeKind.Records, 0, 0);
+        gate.Accept(first, handler);
+        Assert.Equal(["r0.0"], handler.Events);
+        Assert.Equal(0, gate.AcknowledgedOf(first));
+
+        Assert.True(gate.HasNextParked(first));
+        gate.TakeNextParked(first, handler);
+        Assert.Equal(["r0.0", "r0.1"], handler.Events);
+        gate.TakeNextParked(first, handler);
+        Assert.False(gate.HasNextParked(first));
+        Assert.Equal(2, gate.AcknowledgedOf(first));
+        Assert.Equal(["r0.0", "r0.1", "r0.2"], handler.Events);
     }
 }

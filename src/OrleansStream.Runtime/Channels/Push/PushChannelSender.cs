@@ -126,6 +126,7 @@ internal sealed class PushChannelSender(ITaskGrain receiver, TaskId receiverId, 
         }
     }
 
+    /// <summary>Failures of the call, not of the receiver: worth a resend. Senders are task grains, so a client's own failures do not arise.</summary>
     private static bool IsTransportFailure(Exception ex)
         => ex is TimeoutException or SiloUnavailableException or OrleansMessageRejectionException;
 }
