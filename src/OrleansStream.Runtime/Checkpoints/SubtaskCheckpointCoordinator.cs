@@ -5,10 +5,10 @@ using OrleansStream.State;
 namespace OrleansStream.Runtime.Checkpoints;
 
 /// <summary>
-/// A subtask's part of the checkpoint protocol (Flink's SubtaskCheckpointCoordinator): captures the
-/// chain's state in the task's turn and forwards the barrier after exactly the records before it, then
-/// cuts the keyed state into chunks and writes them off the task's turn, and acknowledges the snapshot
-/// to the job's coordinator, or declines the checkpoint when the write fails.
+/// A subtask's part of the checkpoint protocol (Flink's SubtaskCheckpointCoordinator): restores the
+/// chain's state from a checkpoint; captures it in the task's turn and forwards the barrier after exactly
+/// the records before it, then cuts the keyed state into chunks and writes them off the task's turn, and
+/// acknowledges the snapshot to the job's coordinator, or declines the checkpoint when the write fails.
 /// </summary>
 internal sealed class SubtaskCheckpointCoordinator(
     TaskId task,
@@ -26,8 +26,25 @@ internal sealed class SubtaskCheckpointCoordinator(
     /// <summary>Whether checkpoint <paramref name="checkpointId"/> is already taken: a second snapshot would see later records.</summary>
     public bool HasTaken(long checkpointId) => checkpointId <= LastCheckpointId;
 
-    /// <summary>The subtask restored checkpoint <paramref name="checkpointId"/>: that and older ones are behind it.</summary>
-    public void Restored(long checkpointId) => LastCheckpointId = Math.Max(LastCheckpointId, checkpointId);
+    /// <summary>
+    /// Fills the chain's state stores, before its operators open, with this subtask's share of a checkpoint:
+    /// its operator state items and the keyed state chunks that overlap its key groups. That checkpoint and
+    /// older ones are behind the subtask from then on.
+    /// </summary>
+    public async Task RestoreAsync(TaskRestore restore)
+    {
+        foreach (var (uid, items) in restore.OperatorState)
+        {
+            state.StateOf(uid)?.SetRestored(restore.CheckpointId, items);
+        }
+
+        foreach (var handle in restore.KeyedState)
+        {
+            KeyedSnapshotBuilder.Restore(await storage.ReadChunkAsync(handle, released), state.StateOf);
+        }
+
+        LastCheckpointId = Math.Max(LastCheckpointId, restore.CheckpointId);
+    }
 
     /// <summary>
     /// The synchronous part of a snapshot: captures the state and, with <paramref name="forwardBarrier"/>,

@@ -12,7 +12,6 @@ using OrleansStream.Runtime.Checkpoints;
 using OrleansStream.Runtime.Hosting;
 using OrleansStream.Runtime.Jobs;
 using OrleansStream.Runtime.Placement;
-using OrleansStream.State;
 
 namespace OrleansStream.Runtime.Tasks;
 
@@ -116,14 +115,12 @@ internal sealed class TaskGrain(
         });
         if (deployment.Restore is { } restore)
         {
-            await RestoreAsync(restore);
+            await _checkpoints.RestoreAsync(restore);
         }
 
         _chain.Open();
         if (deployment.Restore is { } restored)
         {
-            _checkpoints.Restored(restored.CheckpointId);
-
             // What was pre-committed for the restored checkpoint may never have been committed.
             await _chain.NotifyCheckpointCompleteAsync(restored.CheckpointId, _released.Token);
         }
@@ -266,20 +263,6 @@ internal sealed class TaskGrain(
         }
 
         DeactivateOnIdle();
-    }
-
-    private async Task RestoreAsync(TaskRestore restore)
-    {
-        foreach (var (uid, items) in restore.OperatorState)
-        {
-            _chain.StateOf(uid)?.SetRestored(restore.CheckpointId, items);
-        }
-
-        foreach (var handle in restore.KeyedState)
-        {
-            var chunk = await snapshots.ReadChunkAsync(handle, _released.Token);
-            KeyedSnapshotBuilder.Restore(chunk, _chain.StateOf);
-        }
     }
 
     /// <summary>The one flush point, after every mail: send what it produced, wait for room in operators that hold input back, and finish once the input has ended.</summary>

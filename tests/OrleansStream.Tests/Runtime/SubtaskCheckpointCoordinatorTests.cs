@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using OrleansStream.Checkpoints;
 using OrleansStream.Runtime.Checkpoints;
 using OrleansStream.Runtime.Tasks;
+using OrleansStream.KeyGroups;
 using OrleansStream.State;
 
 namespace OrleansStream.Tests.Runtime;
@@ -87,14 +88,21 @@ public sealed class SubtaskCheckpointCoordinatorTests
     }
 
     [Fact]
-    public void A_restored_checkpoint_and_older_ones_count_as_taken()
+    public async Task A_restore_gives_each_operator_its_items_and_its_key_groups_and_puts_the_checkpoint_behind_the_subtask()
     {
-        var coordinator = Coordinator();
-        coordinator.Restored(5);
+        Coordinator().TakeSnapshot(Barrier, forwardBarrier: true);
+        var (_, _, snapshot) = await _job.NextAcknowledgementAsync();
+        var restoring = new Chain();
+        var coordinator = new SubtaskCheckpointCoordinator(Task, restoring, _outputs, _storage, _job, chunkBytes: 1024, CancellationToken.None, NullLogger.Instance);
 
-        Assert.True(coordinator.HasTaken(5));
-        Assert.True(coordinator.HasTaken(4));
-        Assert.False(coordinator.HasTaken(6));
+        await coordinator.RestoreAsync(new TaskRestore(7, snapshot.OperatorState, snapshot.KeyedState));
+
+        Assert.Equal(7, restoring.Stores["source"].RestoredCheckpointId);
+        Assert.Equal([[1, 2, 3]], restoring.Stores["source"].RestoredOperatorState);
+        Assert.True(restoring.Stores["window"].HasKeyedState);
+        Assert.True(coordinator.HasTaken(7));
+        Assert.True(coordinator.HasTaken(6));
+        Assert.False(coordinator.HasTaken(8));
     }
 
     private SubtaskCheckpointCoordinator Coordinator(CancellationToken released = default)
@@ -103,6 +111,14 @@ public sealed class SubtaskCheckpointCoordinatorTests
     private sealed class Chain : ISnapshotSource
     {
         public List<long> Captured { get; } = [];
+
+        public Dictionary<string, OperatorStateStore> Stores { get; } = new()
+        {
+            ["source"] = new OperatorStateStore("source", 128, new KeyGroupRange(0, 127)),
+            ["window"] = new OperatorStateStore("window", 128, new KeyGroupRange(0, 63)),
+        };
+
+        public OperatorStateStore? StateOf(string uid) => Stores.GetValueOrDefault(uid);
 
         public ChainSnapshot Snapshot(long checkpointId, KeyedSnapshotBuilder keyed)
         {
@@ -130,6 +146,8 @@ public sealed class SubtaskCheckpointCoordinatorTests
 
         public List<string> Written { get; } = [];
 
+        public Dictionary<string, byte[]> Chunks { get; } = [];
+
         public async Task<KeyedStateHandle> WriteChunkAsync(string storageKey, KeyedStateChunk chunk, CancellationToken cancellationToken)
         {
             try
@@ -147,6 +165,7 @@ public sealed class SubtaskCheckpointCoordinatorTests
                 lock (Written)
                 {
                     Written.Add(storageKey);
+                    Chunks[storageKey] = chunk.Data;
                 }
 
                 return new KeyedStateHandle(storageKey, null, chunk.KeyGroups.StartKeyGroup, chunk.KeyGroups.EndKeyGroup, chunk.Data.Length);
@@ -156,6 +175,8 @@ public sealed class SubtaskCheckpointCoordinatorTests
                 Done.TrySetResult();
             }
         }
+
+        public Task<byte[]> ReadChunkAsync(KeyedStateHandle handle, CancellationToken cancellationToken) => System.Threading.Tasks.Task.FromResult(Chunks[handle.StorageKey]);
     }
 
     private sealed class Responder : ICheckpointResponder
