@@ -8,7 +8,7 @@ using OrleansStream.Runtime.Hosting;
 using OrleansStream.Silo;
 using OrleansStream.Topology.Hosting;
 
-const string MemoryStreamProvider = "memory";
+const string MemoryStreams = "memory";
 
 // appsettings.json (the one next to the binary, wherever the silo is started from), environment
 // variables and the command line are the host's defaults. The ORLEANSSTREAM_ variables go on top,
@@ -35,8 +35,8 @@ catch (OrleansConfigurationException ex)
 
 // Only providers this silo registers can carry task channels; a typo should stop the silo, not the first job.
 builder.Services.AddOptions<OrleansStreamOptions>().Validate(
-    options => options.StreamProvider is OrleansStreamOptions.DefaultStreamProvider or MemoryStreamProvider,
-    $"OrleansStream: StreamProvider must be \"{OrleansStreamOptions.DefaultStreamProvider}\" or \"{MemoryStreamProvider}\".");
+    options => options.ChannelTransport is OrleansStreamOptions.DefaultChannelTransport or MemoryStreams,
+    $"OrleansStream: ChannelTransport must be \"{OrleansStreamOptions.DefaultChannelTransport}\" or \"{MemoryStreams}\".");
 
 if (settings.HealthPort is { } healthPort)
 {
@@ -73,7 +73,7 @@ builder.UseOrleans(silo =>
     silo.Configure<ReminderOptions>(section.GetSection("ReminderService"));
     silo.AddOrleansStream(options => section.Bind(options));
     silo.AddOrleansStreamTopologies();
-    silo.AddMemoryChannelStreams(MemoryStreamProvider);
+    silo.AddMemoryChannelStreams(MemoryStreams);
     // Checkpoints, savepoints and job state outlive the silo in a SQLite file (silos on one machine
     // may share it) or in PostgreSQL (silos on several machines).
     switch (backends.Storage)
@@ -105,11 +105,11 @@ builder.UseOrleans(silo =>
 using var host = builder.Build();
 var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansStream.Silo");
 logger.LogInformation(
-    "Starting OrleansStream silo: cluster {ClusterId}, service {ServiceId}, clustering {Clustering}, storage {Storage}, reminders {Reminders}, silo port {SiloPort}, gateway port {GatewayPort}, primary silo {PrimarySilo}, {Slots} task slots, stream provider {StreamProvider}.",
+    "Starting OrleansStream silo: cluster {ClusterId}, service {ServiceId}, clustering {Clustering}, storage {Storage}, reminders {Reminders}, silo port {SiloPort}, gateway port {GatewayPort}, primary silo {PrimarySilo}, {Slots} task slots, channel transport {ChannelTransport}.",
     settings.ClusterId, settings.ServiceId, backends.Clustering, backends.Storage, backends.Reminders, settings.SiloPort, settings.GatewayPort,
     backends.Clustering == ClusteringKind.Localhost ? primarySilo : "(from the membership table)",
     host.Services.GetRequiredService<IOptions<SlotOptions>>().Value.Slots,
-    host.Services.GetRequiredService<IOptions<OrleansStreamOptions>>().Value.StreamProvider);
+    host.Services.GetRequiredService<IOptions<OrleansStreamOptions>>().Value.ChannelTransport);
 
 // The generic host stops the silo gracefully on Ctrl+C and SIGTERM: the silo leaves the membership
 // and hands its grains over instead of being found dead by probes. Logged, so that an operator

@@ -6,7 +6,7 @@ namespace OrleansStream.Silo;
 
 /// <summary>
 /// Where this silo listens and which cluster it joins, from the <c>OrleansStream</c> configuration
-/// section. <c>Slots</c> and <c>StreamProvider</c> in the same section bind to
+/// section. <c>Slots</c> and <c>ChannelTransport</c> in the same section bind to
 /// <see cref="Runtime.Hosting.SlotOptions"/> and <see cref="Runtime.Hosting.OrleansStreamOptions"/>.
 /// </summary>
 public sealed class SiloSettings

@@ -101,7 +101,7 @@ internal static class ChannelBenchmark
                 silo.AddMemoryChannelStreams();
             }
 
-            silo.Services.Configure<OrleansStreamOptions>(options => options.StreamProvider = provider);
+            silo.Services.Configure<OrleansStreamOptions>(options => options.ChannelTransport = provider);
         });
 
         string where = silos == 1 ? "one silo" : "two silos";

@@ -42,7 +42,7 @@ var nexmarkCheckpoints = new Option<string[]>("--nexmark-checkpoints")
 {
     Description = "Checkpoint intervals in seconds, or 'off', for the Nexmark throughput runs.", DefaultValueFactory = _ => ["off", "10"], AllowMultipleArgumentsPerToken = true,
 };
-var nexmarkProvider = new Option<string>("--nexmark-stream-provider") { Description = "Stream provider of the Nexmark runs: orleansstream or memory.", DefaultValueFactory = _ => OrleansStreamOptions.DefaultStreamProvider };
+var nexmarkProvider = new Option<string>("--nexmark-transport") { Description = "Channel transport of the Nexmark runs: orleansstream or memory.", DefaultValueFactory = _ => OrleansStreamOptions.DefaultChannelTransport };
 var nexmarkLatencySeconds = new Option<int>("--nexmark-latency-seconds")
 {
     Description = "Seconds of events in each Nexmark latency run; q5 and q7 measure only windows that open after the first 2 s and close before the end.", DefaultValueFactory = _ => 60,
@@ -89,9 +89,9 @@ root.SetAction(async (result, cancellationToken) =>
     {
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"One channel hop (records are longs; latency at {result.GetValue(rate):N0} records/s)"));
-        Console.WriteLine("| provider, placement | records | records/s | allocated B/record | p50 latency | p99 latency |");
+        Console.WriteLine("| transport, placement | records | records/s | allocated B/record | p50 latency | p99 latency |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|");
-        foreach (var provider in new[] { OrleansStreamOptions.DefaultStreamProvider, "memory" })
+        foreach (var provider in new[] { OrleansStreamOptions.DefaultChannelTransport, "memory" })
         {
             foreach (int silos in new[] { 1, 2 })
             {

@@ -13,7 +13,7 @@ internal sealed record NexmarkBenchmarkOptions(
     IReadOnlyList<int> Silos,
     int Parallelism,
     IReadOnlyList<TimeSpan?> Checkpoints,
-    string StreamProvider,
+    string ChannelTransport,
     TimeSpan LatencyDuration,
     double LatencyLoad,
     TimeSpan WatermarkInterval);
@@ -33,7 +33,7 @@ internal static class NexmarkBenchmark
     {
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Nexmark ({options.Events:N0} events, parallelism {options.Parallelism}, stream provider {options.StreamProvider}, watermarks every {options.WatermarkInterval.TotalMilliseconds:0} ms; latency at {options.LatencyLoad:P0} of the sustained rate)"));
+            $"Nexmark ({options.Events:N0} events, parallelism {options.Parallelism}, channel transport {options.ChannelTransport}, watermarks every {options.WatermarkInterval.TotalMilliseconds:0} ms; latency at {options.LatencyLoad:P0} of the sustained rate)"));
         Console.WriteLine("| query | run | events/s | events per CPU-second | allocated B/event | peak working set | p50 latency | p99 latency | per CPU-second vs limit |");
         Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
         var generatorAlone = await NexmarkLimit.RunGeneratorAsync(options.Events);
@@ -89,12 +89,12 @@ internal static class NexmarkBenchmark
         {
             // Enough slots in every silo for the job alone; with two silos the subtasks spread over both.
             silo.UseTaskSlots((options.Parallelism + silos - 1) / silos);
-            if (options.StreamProvider == "memory")
+            if (options.ChannelTransport == "memory")
             {
                 silo.AddMemoryChannelStreams();
             }
 
-            silo.Services.Configure<OrleansStreamOptions>(o => o.StreamProvider = options.StreamProvider);
+            silo.Services.Configure<OrleansStreamOptions>(o => o.ChannelTransport = options.ChannelTransport);
         });
 
     private static async Task<(Measurement Run, long PeakWorkingSet)> MeasureAsync(string name, long events, Func<Task> run)

@@ -4,7 +4,7 @@ namespace OrleansStream.Runtime.Channels;
 
 /// <summary>
 /// How envelopes travel from one subtask to another (Flink's network stack). Chosen by name
-/// (<see cref="Hosting.OrleansStreamOptions.StreamProvider"/>): the push transport by default, or any
+/// (<see cref="Hosting.OrleansStreamOptions.ChannelTransport"/>): the push transport by default, or any
 /// Orleans stream provider. Ordering and duplicate checks are not the transport's: the receiving
 /// <see cref="InputGate"/> does them, by the envelopes' own sequence numbers.
 /// </summary>

@@ -15,7 +15,7 @@ public static class OrleansStreamHostingExtensions
 {
     /// <summary>
     /// Makes a silo an OrleansStream task manager: task-slot placement, the slot count, and the push
-    /// stream provider named <see cref="OrleansStreamOptions.DefaultStreamProvider"/>.
+    /// channel transport named <see cref="OrleansStreamOptions.DefaultChannelTransport"/>.
     /// </summary>
     public static ISiloBuilder AddOrleansStream(this ISiloBuilder builder, Action<OrleansStreamOptions>? configure = null)
     {

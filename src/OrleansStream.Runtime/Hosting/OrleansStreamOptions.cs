@@ -4,13 +4,13 @@ namespace OrleansStream.Runtime.Hosting;
 public sealed class OrleansStreamOptions
 {
     /// <summary>The name of the push channel transport that <c>AddOrleansStream</c> registers.</summary>
-    public const string DefaultStreamProvider = Channels.Push.PushChannelTransport.Name;
+    public const string DefaultChannelTransport = Channels.Push.PushChannelTransport.Name;
 
     /// <summary>
     /// What carries records between tasks, chosen by name: the push channel transport (the default), or an
     /// Orleans stream provider registered on the silo, such as memory streams (<c>AddMemoryChannelStreams</c>).
     /// </summary>
-    public string StreamProvider { get; set; } = DefaultStreamProvider;
+    public string ChannelTransport { get; set; } = DefaultChannelTransport;
 
     /// <summary>The name of the grain storage provider that holds checkpoints, savepoints and job state.</summary>
     public string StorageProvider { get; set; } = DefaultStorageProvider;
@@ -58,9 +58,9 @@ public sealed class OrleansStreamOptions
 
     internal void Validate()
     {
-        if (string.IsNullOrWhiteSpace(StreamProvider))
+        if (string.IsNullOrWhiteSpace(ChannelTransport))
         {
-            throw new OrleansConfigurationException($"OrleansStream: {nameof(StreamProvider)} must name a stream provider.");
+            throw new OrleansConfigurationException($"OrleansStream: {nameof(ChannelTransport)} must name a channel transport or a stream provider.");
         }
 
         if (string.IsNullOrWhiteSpace(StorageProvider))

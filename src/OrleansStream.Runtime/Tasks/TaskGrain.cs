@@ -77,11 +77,11 @@ internal sealed class TaskGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _transport = transports.Get(_options.StreamProvider);
+        _transport = transports.Get(_options.ChannelTransport);
         if (_transport is StreamChannelTransport)
         {
             // Over an Orleans stream provider input arrives on the task's own stream; the push transport calls DeliverAsync.
-            await this.GetStreamProvider(_options.StreamProvider).GetStream<StreamEnvelope>(StreamChannelTransport.InputStreamOf(TaskId.Parse(this.GetPrimaryKeyString()))).SubscribeAsync(this);
+            await this.GetStreamProvider(_options.ChannelTransport).GetStream<StreamEnvelope>(StreamChannelTransport.InputStreamOf(TaskId.Parse(this.GetPrimaryKeyString()))).SubscribeAsync(this);
         }
     }
 

@@ -15,12 +15,12 @@ public class ClusterFixture : IAsyncLifetime
 
     public StreamJobClient Jobs => new(Cluster.GrainFactory);
 
-    protected virtual string StreamProvider => OrleansStreamOptions.DefaultStreamProvider;
+    protected virtual string ChannelTransport => OrleansStreamOptions.DefaultChannelTransport;
 
     public async Task InitializeAsync()
     {
         var builder = new TestClusterBuilder(Silos);
-        builder.Properties["StreamProvider"] = StreamProvider;
+        builder.Properties["ChannelTransport"] = ChannelTransport;
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         Cluster = builder.Build();
         await Cluster.DeployAsync();
@@ -36,8 +36,8 @@ public class ClusterFixture : IAsyncLifetime
     {
         public void Configure(ISiloBuilder siloBuilder)
         {
-            var provider = siloBuilder.Configuration["StreamProvider"] ?? OrleansStreamOptions.DefaultStreamProvider;
-            siloBuilder.AddOrleansStream(options => options.StreamProvider = provider);
+            var transport = siloBuilder.Configuration["ChannelTransport"] ?? OrleansStreamOptions.DefaultChannelTransport;
+            siloBuilder.AddOrleansStream(options => options.ChannelTransport = transport);
             siloBuilder.AddOrleansStreamTopologies();
             siloBuilder.AddMemoryChannelStreams();
             siloBuilder.AddOrleansStreamMemoryStorage();
@@ -50,7 +50,7 @@ public class ClusterFixture : IAsyncLifetime
 /// <summary>The same cluster with Orleans' stock memory streams carrying the channels.</summary>
 public sealed class MemoryStreamsClusterFixture : ClusterFixture
 {
-    protected override string StreamProvider => "memory";
+    protected override string ChannelTransport => "memory";
 }
 
 [CollectionDefinition(Name)]

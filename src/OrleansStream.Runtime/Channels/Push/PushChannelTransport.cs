@@ -12,7 +12,7 @@ namespace OrleansStream.Runtime.Channels.Push;
 /// </summary>
 internal sealed class PushChannelTransport(IGrainFactory grains, IOptions<PushChannelOptions> options, ILogger<PushChannelTransport> logger) : IChannelTransport
 {
-    /// <summary>The transport's name, the default of <see cref="Hosting.OrleansStreamOptions.StreamProvider"/>.</summary>
+    /// <summary>The transport's name, the default of <see cref="Hosting.OrleansStreamOptions.ChannelTransport"/>.</summary>
     public const string Name = "orleansstream";
 
     /// <summary>Orleans may run concurrent calls out of order, and resends repeat what may have arrived.</summary>
