@@ -64,21 +64,12 @@ internal sealed class TaskMailbox : ITaskMailbox
     }
 
     /// <summary>Runs <paramref name="mail"/>, then the flush. A failure fails the task and is not thrown to the caller.</summary>
-    public async Task RunAsync(Func<ValueTask> mail)
-    {
-        try
-        {
-            await mail();
-            await _flush();
-        }
-        catch (Exception ex)
-        {
-            await _fail(ex);
-        }
-    }
+    public Task RunAsync(Func<ValueTask> mail) => RunAsync(mail, observed: false);
 
     /// <summary>As <see cref="RunAsync(Func{ValueTask})"/>, and a failure is thrown to the caller too, who waits for the outcome (a commit the job waits for).</summary>
-    public async Task RunObservedAsync(Func<ValueTask> mail)
+    public Task RunObservedAsync(Func<ValueTask> mail) => RunAsync(mail, observed: true);
+
+    private async Task RunAsync(Func<ValueTask> mail, bool observed)
     {
         try
         {
@@ -88,7 +79,10 @@ internal sealed class TaskMailbox : ITaskMailbox
         catch (Exception ex)
         {
             await _fail(ex);
-            throw;
+            if (observed)
+            {
+                throw;
+            }
         }
     }
 
