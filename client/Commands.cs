@@ -58,10 +58,10 @@ internal static class Commands
                 {
                     status = await client.GetStatusAsync(id, cancellationToken);
                 }
-                catch (ClusterUnavailableException ex) when (result.GetValue(watch))
+                catch (StreamClientException ex) when (result.GetValue(watch) && ex is ClusterUnavailableException or { InnerException: TimeoutException })
                 {
-                    // A silo that just died is still in the membership until it is declared dead: calls that
-                    // go to it fail meanwhile, and the job is restarting anyway. Watching goes on.
+                    // A silo that just died is still in the membership until it is declared dead: calls that go to
+                    // it fail or time out meanwhile, and the job is restarting anyway. Watching goes on.
                     Console.Error.WriteLine($"{DateTimeOffset.Now:HH:mm:ss} {ex.Message} (retrying)");
                     await Task.Delay(period, cancellationToken);
                     continue;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using OrleansStream.Client;
+using OrleansStream.Contracts.Checkpoints;
 using OrleansStream.Contracts.Jobs;
 
 namespace OrleansStream.Cli;
@@ -39,6 +40,20 @@ internal static class SubmitCommand
         var name = new Option<string?>("--name") { Description = "Job name, also the start of its id (default: the job class or topology file name)." };
         var wait = new Option<bool>("--wait") { Description = "Wait for the job to end and print its final status; exit 1 unless it finished." };
         var fromSavepoint = new Option<string?>("--from-savepoint") { Description = "Start from this savepoint or retained checkpoint, as printed by 'savepoint', 'stop --savepoint' or 'status': <job-id>/<checkpoint-id>." };
+        fromSavepoint.Validators.Add(result =>
+        {
+            try
+            {
+                if (result.GetValueOrDefault<string?>() is { } pointer)
+                {
+                    SnapshotPointer.Parse(pointer);
+                }
+            }
+            catch (FormatException ex)
+            {
+                result.AddError(ex.Message);
+            }
+        });
         var allowNonRestored = new Option<bool>("--allow-non-restored-state") { Description = "With --from-savepoint: drop state that belongs to no operator of this job instead of refusing to start." };
 
         var command = new Command("submit", "Submit a job; prints its id.") { jobType, topology, assembly, parallelism, parameters, name, wait, fromSavepoint, allowNonRestored };

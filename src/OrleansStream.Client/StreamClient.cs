@@ -291,6 +291,11 @@ public sealed class StreamClient : IStreamClient, IAsyncDisposable
             // A grain that failed to activate (its storage unreachable, say): the cluster is there but cannot do it now.
             throw new StreamClientException($"The cluster could not do it: {Reason(ex)}", ex);
         }
+        catch (Orleans.Serialization.SerializerException ex)
+        {
+            // The cluster failed with an error of a type a client cannot read (a database driver's, say): still the cluster's, not the caller's.
+            throw new StreamClientException($"The cluster could not do it, and answered with an error this client cannot read: {Reason(ex)}", ex);
+        }
     }
 
     /// <summary>The first line of the innermost message: Orleans folds whole stack traces into some of its messages.</summary>

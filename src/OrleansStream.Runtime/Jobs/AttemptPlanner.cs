@@ -1,3 +1,4 @@
+using OrleansStream.Contracts.Checkpoints;
 using OrleansStream.Contracts.Jobs;
 using OrleansStream.Graph;
 using OrleansStream.Runtime.Checkpoints;
@@ -21,6 +22,15 @@ internal sealed class AttemptPlanner(SnapshotStore snapshots, ClusterSlots clust
         CheckpointMetadata? from = null;
         if (submission.FromSavepoint is { } pointer)
         {
+            try
+            {
+                SnapshotPointer.Parse(pointer);
+            }
+            catch (FormatException ex)
+            {
+                throw new JobSubmissionException(ex.Message);
+            }
+
             from = await snapshots.ReadCheckpointAsync(pointer) ?? throw new JobSubmissionException($"Savepoint '{pointer}' was not found in checkpoint storage.");
             SavepointCompatibility.Check(from, graph, submission.AllowNonRestoredState);
         }

@@ -115,12 +115,17 @@ internal sealed class CliRun : IDisposable
     }
 
     /// <summary>Waits until the command has printed something that <paramref name="printed"/> accepts, or fails.</summary>
-    public async Task WaitForOutputAsync(Func<string, bool> printed, string what, TimeSpan timeout)
+    public Task WaitForOutputAsync(Func<string, bool> printed, string what, TimeSpan timeout) => WaitForAsync(() => Output, _outputClosed, printed, what, timeout);
+
+    /// <summary>Waits until the command has written something to standard error that <paramref name="printed"/> accepts, or fails.</summary>
+    public Task WaitForErrorAsync(Func<string, bool> printed, string what, TimeSpan timeout) => WaitForAsync(Error, _errorClosed, printed, what, timeout);
+
+    private async Task WaitForAsync(Func<string> read, TaskCompletionSource closed, Func<string, bool> printed, string what, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
-        while (!printed(Output))
+        while (!printed(read()))
         {
-            if (HasExited && _outputClosed.Task.IsCompleted)
+            if (HasExited && closed.Task.IsCompleted)
             {
                 Assert.Fail($"the command ended before it printed {what}: exit code {_process.ExitCode}\n{Output}\n{Error()}");
             }

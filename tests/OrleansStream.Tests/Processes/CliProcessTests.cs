@@ -260,39 +260,95 @@ public sealed class CliProcessTests(PostgresServer postgres, ITestOutputHelper o
     }
 
     [Fact]
-    public async Task A_command_whose_silo_stops_answering_ends_with_exit_code_75_and_the_job_goes_on_once_the_silo_answers_again()
+    public async Task A_command_whose_silo_stops_answering_ends_with_exit_code_75_while_status_watch_waits_it_out_and_the_job_goes_on()
     {
         await _cluster.WithOutputOnFailureAsync(output, async () =>
         {
             await _cluster.WaitUntilActiveAsync();
             await using var client = await ConnectAsync();
             using var gate = SourceGate.Create();
-            var jobId = (await CliAsync(Submit(4_000, gate))).Output.Trim();
+            using var waiting = CliRun.Start([.. Submit(4_000, gate), "--wait", .. _cluster.CliOptions]);
+            await waiting.WaitForOutputAsync(text => text.Contains('\n'), "the job's id", JobWatch.Patience);
+            var jobId = waiting.Output.Split('\n')[0].Trim();
             var watch = JobWatch.Of(client, jobId, output);
             await watch.WaitUntilCheckpointedAfterInputAsync("orders");
             using var watching = CliRun.Start(["status", jobId, "--watch", "--interval", "0.2", .. _cluster.CliOptions]);
             await watching.WaitForOutputAsync(text => text.Contains("State    Running"), "the running job", JobWatch.Patience);
 
-            // Frozen (SIGSTOP), the silo keeps its connections but answers nothing: the status call times out (Orleans'
-            // response timeout, 30 s), which the command reports as the cluster reached but not answering in time.
+            // Frozen (SIGSTOP), the silo keeps its connections but answers nothing: the status calls of both commands
+            // time out (Orleans' response timeout, 30 s). submit --wait reports the cluster reached but not answering
+            // in time; status --watch says so and goes on watching.
             _cluster.Silos[0].Suspend();
-            CliResult watched;
+            CliResult waited;
             try
             {
-                watched = await watching.WaitForExitAsync(JobWatch.Patience);
+                waited = await waiting.WaitForExitAsync(JobWatch.Patience);
+                await watching.WaitForErrorAsync(text => text.Contains("(retrying)"), "a retry of the watch", JobWatch.Patience);
             }
             finally
             {
                 _cluster.Silos[0].Resume();
             }
 
-            Assert.True(watched.ExitCode == 75, watched.ToString());
-            Assert.StartsWith("The cluster did not answer in time", watched.Error);
+            Assert.True(waited.ExitCode == 75, waited.ToString());
+            Assert.Contains("The cluster did not answer in time", waited.Error);
+            Assert.False(watching.HasExited, "status --watch ended on a call that timed out");
+
+            // Watching rode it out and follows the job to its end.
             Assert.Equal(JobState.Running, (await watch.WaitUntilAsync(s => true, "the job's status")).State);
             gate.Open();
             Assert.Equal(JobState.Finished, (await watch.WaitForEndAsync()).State);
+            var watched = await watching.WaitForExitAsync(JobWatch.Patience);
+            Assert.True(watched.ExitCode == 0, watched.ToString());
+            Assert.Contains("State    Finished", watched.Output.Split("\n\n")[^1]);
             Assert.Equal(UploadedJobsAssembly.ExpectedRunningTotals(4_000), Committed());
         });
+    }
+
+    [Fact]
+    public async Task A_malformed_savepoint_reference_is_a_wrong_command_line_and_a_missing_one_is_refused_by_the_cluster()
+    {
+        await _cluster.WithOutputOnFailureAsync(output, async () =>
+        {
+            var malformed = await CliProcess.RunAsync(["submit", "OrleansStream.Samples.IpCount.IpCountJob, IpCount", "--from-savepoint", "garbage", .. _cluster.CliOptions]);
+            Assert.True(malformed.ExitCode == 64, malformed.ToString());
+            Assert.Contains("'garbage' is not a savepoint or checkpoint reference", malformed.Error);
+
+            await _cluster.WaitUntilActiveAsync();
+            var missing = await CliProcess.RunAsync(["submit", "OrleansStream.Samples.IpCount.IpCountJob, IpCount", "--from-savepoint", "no-such-job/7", .. _cluster.CliOptions]);
+            Assert.True(missing.ExitCode == 2, missing.ToString());
+            Assert.Contains("Savepoint 'no-such-job/7' was not found", missing.Error);
+        });
+    }
+
+    [Fact]
+    public async Task A_cluster_whose_storage_fails_is_reached_but_cannot_do_it_now_exit_code_75()
+    {
+        await _cluster.WithOutputOnFailureAsync(output, async () =>
+        {
+            await _cluster.WaitUntilActiveAsync();
+            await ExecuteAsync("ALTER TABLE orleans_grain_state RENAME TO orleans_grain_state_away");
+            CliResult status;
+            try
+            {
+                status = await CliProcess.RunAsync(["status", "job-" + Guid.NewGuid().ToString("N")[..8], .. _cluster.CliOptions]);
+            }
+            finally
+            {
+                await ExecuteAsync("ALTER TABLE orleans_grain_state_away RENAME TO orleans_grain_state");
+            }
+
+            Assert.True(status.ExitCode == 75, status.ToString());
+            Assert.StartsWith("The cluster could not do it", status.Error);
+        });
+    }
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(_cluster.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
     }
 
     private string OutputDirectory => Path.Combine(_cluster.Directory, "totals");
