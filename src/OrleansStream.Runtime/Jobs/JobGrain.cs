@@ -55,8 +55,6 @@ internal sealed class JobGrain(
 
     private CheckpointCoordinator Checkpoints => Job.Checkpoints;
 
-    private static DateTimeOffset Now => DateTimeOffset.UtcNow;
-
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _record = new DurableJobRecord(JobId, snapshots, GrainFactory);
@@ -78,9 +76,7 @@ internal sealed class JobGrain(
             // job class no longer deployed): no attempt can start, so the job ends here. Anything else
             // (storage unavailable, say) fails the activation: the reminder or a task tries again later.
             logger.LogError("Job {JobId} cannot resume supervision: {Error}", JobId, ex.Message);
-            record.State = JobState.Failed;
-            record.Failure = $"The job could not be rebuilt to resume it: {ex.Message}";
-            record.EndedAt = Now;
+            record.End(JobState.Failed, $"The job could not be rebuilt to resume it: {ex.Message}");
             await PersistAsync();
             return;
         }
@@ -278,17 +274,14 @@ internal sealed class JobGrain(
 
         Checkpoints.StopScheduler();
         Checkpoints.Abort($"attempt {record.Attempt} failed");
-        record.LastFailure = cause;
-        record.Restarts++;
-        if (Graph.RestartStrategy.DelayBefore(record.Restarts) is not { } delay)
+        if (record.AttemptFailed(cause, Graph.RestartStrategy, out string failure) is not { } delay)
         {
-            await EndAsync(JobState.Failed, record.Restarts == 1 ? cause : $"{cause} (gave up after {record.Restarts - 1} restarts; {Graph.RestartStrategy})");
+            await EndAsync(JobState.Failed, failure);
             return;
         }
 
         logger.LogWarning("Job {JobId} attempt {Attempt} failed: {Cause}. Restart {Restart} in {Delay} s from {RestorePoint}",
             JobId, record.Attempt, cause, record.Restarts, delay.TotalSeconds, record.RestorePoint ?? "the beginning");
-        record.State = JobState.Restarting;
         ScheduleRestart(delay);
         try
         {
@@ -310,8 +303,7 @@ internal sealed class JobGrain(
             return;
         }
 
-        record.Attempt++;
-        record.State = JobState.Running;
+        record.NextAttempt();
         Execution.Clear();
         try
         {
@@ -341,14 +333,14 @@ internal sealed class JobGrain(
 
         if (completed.IsFinal)
         {
-            logger.LogInformation("Job {JobId} finished in {Elapsed}", JobId, Now - Record.StartedAt);
-            await EndAsync(JobState.Finished, failure: null);
+            logger.LogInformation("Job {JobId} finished in {Elapsed}", JobId, DateTimeOffset.UtcNow - Record.StartedAt);
         }
         else
         {
             logger.LogInformation("Job {JobId} stopped with savepoint {Pointer}", JobId, completed.Pointer);
-            await EndAsync(JobState.Stopped, failure: null);
         }
+
+        await EndAsync(completed.IsFinal ? JobState.Finished : JobState.Stopped, failure: null);
     }
 
     /// <summary>Records the end, lets the tasks go and the grain be collected like any idle grain (its status stays readable).</summary>
@@ -360,9 +352,7 @@ internal sealed class JobGrain(
         }
 
         var record = Record;
-        record.State = state;
-        record.Failure = failure;
-        record.EndedAt = Now;
+        record.End(state, failure);
         _restart?.Dispose();
         _supervisor?.Dispose();
         (_restart, _supervisor) = (null, null);

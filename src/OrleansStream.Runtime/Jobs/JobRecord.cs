@@ -1,3 +1,4 @@
+using OrleansStream.Api;
 using OrleansStream.Contracts.Checkpoints;
 using OrleansStream.Contracts.Jobs;
 using OrleansStream.Runtime.Checkpoints;
@@ -61,6 +62,40 @@ internal sealed class JobRecord : ICheckpointLedger
         // Restored tasks and sinks order their state by checkpoint id.
         NextCheckpointId = (fromCheckpointId ?? 0) + 1,
     };
+
+    /// <summary>
+    /// The running attempt failed with <paramref name="cause"/>: counts a restart and returns the delay before
+    /// the next attempt (the job is restarting), or null when <paramref name="strategy"/> gives up, with the
+    /// job's failure in <paramref name="failure"/>.
+    /// </summary>
+    public TimeSpan? AttemptFailed(string cause, RestartStrategy strategy, out string failure)
+    {
+        LastFailure = cause;
+        Restarts++;
+        failure = Restarts == 1 ? cause : $"{cause} (gave up after {Restarts - 1} restarts; {strategy})";
+        var delay = strategy.DelayBefore(Restarts);
+        if (delay is not null)
+        {
+            State = JobState.Restarting;
+        }
+
+        return delay;
+    }
+
+    /// <summary>The next attempt starts.</summary>
+    public void NextAttempt()
+    {
+        Attempt++;
+        State = JobState.Running;
+    }
+
+    /// <summary>The job ended in <paramref name="state"/>.</summary>
+    public void End(JobState state, string? failure)
+    {
+        State = state;
+        Failure = failure;
+        EndedAt = DateTimeOffset.UtcNow;
+    }
 
     /// <summary>The job's name as the cluster accepted it.</summary>
     public string JobName => Submission.DefaultName;
