@@ -10,7 +10,7 @@ namespace OrleansStream.Benchmarks;
 
 /// <summary>
 /// One silo in this process with the given checkpoint storage, like <see cref="LocalCluster"/> with
-/// one silo (localhost clustering, in-memory reminders, the push stream provider), except that the
+/// one silo (localhost clustering, in-memory reminders, the push channel transport), except that the
 /// storage is chosen by the caller: LocalCluster offers SQLite or memory only.
 /// </summary>
 internal sealed class BenchSilo : IAsyncDisposable

@@ -5,7 +5,7 @@ using OrleansStream.Topology.Hosting;
 
 namespace OrleansStream.Tests.Cluster;
 
-/// <summary>Three in-process silos with two task slots each, records moving over the push stream provider.</summary>
+/// <summary>Three in-process silos with two task slots each, records moving over the push channel transport.</summary>
 public class ClusterFixture : IAsyncLifetime
 {
     public const int Silos = 3;
