@@ -142,11 +142,15 @@ internal sealed class InputGate
     /// <summary>Takes the next envelope of <paramref name="envelope"/>'s channel if it came early and waited.</summary>
     public void TakeNextParked(StreamEnvelope envelope, IInputHandler handler)
     {
-        if (HasNextParked(envelope))
+        if (envelope.Attempt != _attempt)
         {
-            int channel = ChannelOf(envelope);
-            _early[channel]!.Remove(_expectedSequence[channel], out var next);
-            Take(channel, next!, handler);
+            return;
+        }
+
+        int channel = ChannelOf(envelope);
+        if (_early[channel] is { } early && early.Remove(_expectedSequence[channel], out var next))
+        {
+            Take(channel, next, handler);
         }
     }
 

@@ -22,16 +22,18 @@ internal sealed class AttemptPlanner(SnapshotStore snapshots, ClusterSlots clust
         CheckpointMetadata? from = null;
         if (submission.FromSavepoint is { } pointer)
         {
+            (string JobId, long CheckpointId) savepoint;
             try
             {
-                SnapshotPointer.Parse(pointer);
+                savepoint = SnapshotPointer.Parse(pointer);
             }
             catch (FormatException ex)
             {
                 throw new JobSubmissionException(ex.Message);
             }
 
-            from = await snapshots.ReadCheckpointAsync(pointer) ?? throw new JobSubmissionException($"Savepoint '{pointer}' was not found in checkpoint storage.");
+            from = await snapshots.ReadCheckpointAsync(savepoint.JobId, savepoint.CheckpointId, CancellationToken.None)
+                ?? throw new JobSubmissionException($"Savepoint '{pointer}' was not found in checkpoint storage.");
             SavepointCompatibility.Check(from, graph, submission.AllowNonRestoredState);
         }
 

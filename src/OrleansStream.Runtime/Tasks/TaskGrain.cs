@@ -207,36 +207,29 @@ internal sealed class TaskGrain(
             return true;
         }
 
-        var checkpoints = _checkpoints;
-        bool taken = false;
-        switch (_state)
+        // A running source starts the barrier; a finished task, whose channels have ended, snapshots its final
+        // state and forwards nothing. A running task with inputs takes it when the barriers reach it.
+        bool source = _state == TaskState.Running && _chain.Source is not null;
+        if (!source && _state != TaskState.Finished)
         {
-            case TaskState.Running when _chain.Source is not null:
-                await _mailbox.RunAsync(() =>
-                {
-                    checkpoints.TakeSnapshot(barrier, forwardBarrier: true);
-                    if (barrier.Options.StopSource)
-                    {
-                        // Nothing after a stop savepoint's barrier: the job resumes from it, so records read
-                        // now would reach at-least-once sinks twice.
-                        _sourceTimer?.Dispose();
-                        _sourceTimer = null;
-                    }
-
-                    taken = true;
-                });
-                break;
-            case TaskState.Finished:
-                await _mailbox.RunAsync(() =>
-                {
-                    checkpoints.TakeSnapshot(barrier, forwardBarrier: false);
-                    taken = true;
-                });
-                break;
+            return false;
         }
 
+        var checkpoints = _checkpoints;
+        await _mailbox.RunAsync(() =>
+        {
+            checkpoints.TakeSnapshot(barrier, forwardBarrier: source);
+            if (source && barrier.Options.StopSource)
+            {
+                // Nothing after a stop savepoint's barrier: the job resumes from it, so records read
+                // now would reach at-least-once sinks twice.
+                _sourceTimer?.Dispose();
+                _sourceTimer = null;
+            }
+        });
+
         // A snapshot whose barrier could not be sent failed the task.
-        return taken && _state is TaskState.Running or TaskState.Finished;
+        return _state is TaskState.Running or TaskState.Finished;
     }
 
     public Task AbortCheckpointAsync(long checkpointId)
