@@ -1,6 +1,7 @@
 using System.CommandLine;
 using OrleansStream.Client;
 using OrleansStream.Contracts.Jobs;
+using OrleansStream.Contracts.Rescaling;
 
 namespace OrleansStream.Cli;
 
@@ -30,11 +31,11 @@ internal sealed class CommandRunner(ClientOptions options)
             // The cluster read the submitted file and names the line at fault: the file is the caller's to fix.
             return Fail(ex.Message, ExitCodes.BadInput);
         }
-        catch (Exception ex) when (ex is InvalidJobException or NotEnoughSlotsException)
+        catch (Exception ex) when (ex is InvalidJobException or NotEnoughSlotsException or InvalidRescaleException)
         {
             return Fail(ex.Message, ExitCodes.Refused);
         }
-        catch (SavepointFailedException ex)
+        catch (Exception ex) when (ex is SavepointFailedException or RescaleFailedException)
         {
             return Fail(ex.Message, ExitCodes.JobNotFinished);
         }

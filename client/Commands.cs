@@ -18,6 +18,7 @@ internal static class Commands
         yield return Cancel(runner);
         yield return Savepoint(runner);
         yield return Stop(runner);
+        yield return RescaleCommand.Create(runner, JobId, Json);
         yield return Cluster(runner);
     }
 

@@ -5,10 +5,10 @@ internal static class ExitCodes
 {
     public const int Success = 0;
 
-    /// <summary>The job ended other than as asked (with <c>--wait</c>: not finished), or a savepoint failed.</summary>
+    /// <summary>The job ended other than as asked (with <c>--wait</c>: not finished), or a savepoint or rescale failed.</summary>
     public const int JobNotFinished = 1;
 
-    /// <summary>The cluster refused the job: it cannot be built or there are not enough task slots.</summary>
+    /// <summary>The cluster refused the job or the rescale: it cannot be built, a vertex cannot take that parallelism, or there are not enough task slots.</summary>
     public const int Refused = 2;
 
     /// <summary>No gateway answered, or the connection was lost.</summary>

@@ -1,5 +1,6 @@
 using OrleansStream.Contracts.Artifacts;
 using OrleansStream.Contracts.Jobs;
+using OrleansStream.Contracts.Rescaling;
 
 namespace OrleansStream.Client;
 
@@ -40,6 +41,20 @@ public interface IStreamClient
     /// (check <see cref="JobStatus.State"/>); <paramref name="progress"/> sees every status polled.
     /// </summary>
     Task<JobStatus> WaitForStateAsync(string jobId, IReadOnlyCollection<JobState> states, IProgress<JobStatus>? progress = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Changes the parallelism of every vertex of a running job that follows the job's default (not those it fixed) to
+    /// <paramref name="parallelism"/>, and waits until that is done. Keyed vertices move key groups while the job runs;
+    /// other changes restart the job from a savepoint. Throws <see cref="InvalidRescaleException"/> or
+    /// <see cref="NotEnoughSlotsException"/> when the cluster refuses it, <see cref="RescaleFailedException"/> when it fails.
+    /// </summary>
+    Task<RescaleInfo> RescaleAsync(string jobId, int parallelism, TimeSpan timeout, CancellationToken cancellationToken = default);
+
+    /// <summary>As <see cref="RescaleAsync(string, int, TimeSpan, CancellationToken)"/>, per vertex: named by one of its operators.</summary>
+    Task<RescaleInfo> RescaleAsync(string jobId, IReadOnlyDictionary<string, int> vertices, TimeSpan timeout, CancellationToken cancellationToken = default);
+
+    /// <summary>As <see cref="RescaleAsync(string, int, TimeSpan, CancellationToken)"/>, as <paramref name="request"/> says: a job-wide and per-vertex parallelism, why.</summary>
+    Task<RescaleInfo> RescaleAsync(string jobId, RescaleRequest request, TimeSpan timeout, CancellationToken cancellationToken = default);
 
     /// <summary>The silos, their task slots and how many of them running jobs use.</summary>
     Task<ClusterOverview> GetClusterAsync(CancellationToken cancellationToken = default);

@@ -7,6 +7,7 @@ using Orleans.Runtime.Messaging;
 using OrleansStream.Contracts.Artifacts;
 using OrleansStream.Contracts.Cluster;
 using OrleansStream.Contracts.Jobs;
+using OrleansStream.Contracts.Rescaling;
 
 namespace OrleansStream.Client;
 
@@ -146,6 +147,30 @@ public sealed class StreamClient : IStreamClient, IAsyncDisposable
 
     public Task<string> StopWithSavepointAsync(string jobId, TimeSpan timeout, CancellationToken cancellationToken = default)
         => SavepointAsync(jobId, () => _jobs.StopWithSavepointAsync(jobId, timeout, cancellationToken), cancellationToken);
+
+    public Task<RescaleInfo> RescaleAsync(string jobId, int parallelism, TimeSpan timeout, CancellationToken cancellationToken = default)
+        => RescaleAsync(jobId, RescaleRequest.ToParallelism(parallelism), timeout, cancellationToken);
+
+    public Task<RescaleInfo> RescaleAsync(string jobId, IReadOnlyDictionary<string, int> vertices, TimeSpan timeout, CancellationToken cancellationToken = default)
+        => RescaleAsync(jobId, RescaleRequest.ForVertices(vertices), timeout, cancellationToken);
+
+    public Task<RescaleInfo> RescaleAsync(string jobId, RescaleRequest request, TimeSpan timeout, CancellationToken cancellationToken = default)
+        => CallAsync(async () =>
+        {
+            Known(await _jobs.GetStatusAsync(jobId).WaitAsync(cancellationToken));
+            try
+            {
+                return await _jobs.RescaleAsync(jobId, request, timeout, cancellationToken);
+            }
+            catch (RescaleRefusedException ex)
+            {
+                throw new InvalidRescaleException(ex.Message, ex.Vertex, ex);
+            }
+            catch (InsufficientSlotsException ex)
+            {
+                throw new NotEnoughSlotsException(ex.Message, ex.Required, ex.Available, ex);
+            }
+        });
 
     public Task<JobStatus> WaitForStateAsync(string jobId, IReadOnlyCollection<JobState> states, IProgress<JobStatus>? progress = null, CancellationToken cancellationToken = default)
         => CallAsync(() => _jobs.WaitUntilAsync(jobId, status =>

@@ -32,3 +32,11 @@ public sealed class NotEnoughSlotsException(string message, int required, int av
 
     public int Available { get; } = available;
 }
+
+/// <summary>The cluster refused a rescale: a vertex that does not exist, or a parallelism a vertex cannot take.</summary>
+public sealed class InvalidRescaleException(string message, string? vertex, Exception? innerException = null)
+    : StreamClientException(message, innerException)
+{
+    /// <summary>The vertex the refusal is about, if one.</summary>
+    public string? Vertex { get; } = vertex;
+}

@@ -1,5 +1,6 @@
 using Orleans.Concurrency;
 using OrleansStream.Contracts.Checkpoints;
+using OrleansStream.Contracts.Rescaling;
 
 namespace OrleansStream.Contracts.Jobs;
 
@@ -29,4 +30,13 @@ public interface IJobGrain : IGrainWithStringKey
 
     [AlwaysInterleave]
     Task<CheckpointOutcome?> GetCheckpointAsync(long checkpointId);
+
+    /// <summary>
+    /// Starts changing the parallelism of the running job and returns the rescale in progress; the job's status
+    /// (<see cref="JobStatus.Rescales"/>) follows it to the end. Key groups move live where they can; otherwise the
+    /// job restarts from a savepoint at the new parallelism. Throws <see cref="Rescaling.RescaleRefusedException"/>
+    /// for a parallelism a vertex cannot take, <see cref="Cluster.InsufficientSlotsException"/> when the cluster
+    /// lacks slots, and <see cref="JobStateException"/> when the job does not run or already rescales.
+    /// </summary>
+    Task<RescaleInfo> RescaleAsync(RescaleRequest request);
 }

@@ -1,4 +1,5 @@
 using OrleansStream.Contracts.Checkpoints;
+using OrleansStream.Contracts.Rescaling;
 
 namespace OrleansStream.Contracts.Jobs;
 
@@ -15,9 +16,13 @@ public sealed record JobStatus(
     [property: Id(7)] DateTimeOffset? EndedAt,
     [property: Id(8)] CheckpointStatus Checkpoints,
     [property: Id(9)] string? SupervisorSilo = null,
-    [property: Id(10)] IReadOnlyList<string>? Slots = null)
+    [property: Id(10)] IReadOnlyList<string>? Slots = null,
+    [property: Id(11)] IReadOnlyList<RescaleInfo>? Rescales = null)
 {
     public bool IsTerminal => State.IsTerminal();
+
+    /// <summary>The rescale under way, if any.</summary>
+    public RescaleInfo? Rescaling => Rescales?.LastOrDefault(r => r.State == RescaleState.InProgress);
 
     /// <summary>Records counted by the operators named <paramref name="operatorName"/> (input side; output for sources).</summary>
     public long RecordsOf(string operatorName)

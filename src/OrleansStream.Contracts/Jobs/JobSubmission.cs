@@ -41,6 +41,12 @@ public sealed record JobSubmission
     /// <summary>An uploaded job assembly that holds <see cref="JobType"/>; the silos load it into a collectible context of the job's own.</summary>
     [Id(7)] public JobArtifact? Artifact { get; init; }
 
+    /// <summary>
+    /// Parallelism per vertex, named by one of its operators, that replaces what the job sets: how a rescaled
+    /// job is rebuilt on every silo. Empty at submit unless set; a rescale writes it.
+    /// </summary>
+    [Id(8)] public Dictionary<string, int> VertexParallelism { get; init; } = new();
+
     public static JobSubmission For<TJob>(int parallelism = 1, IReadOnlyDictionary<string, string>? parameters = null, string? jobName = null)
         where TJob : IStreamJob, new()
         => new()

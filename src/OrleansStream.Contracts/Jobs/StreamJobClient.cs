@@ -1,5 +1,6 @@
 using OrleansStream.Contracts.Artifacts;
 using OrleansStream.Contracts.Checkpoints;
+using OrleansStream.Contracts.Rescaling;
 
 namespace OrleansStream.Contracts.Jobs;
 
@@ -133,6 +134,49 @@ public sealed class StreamJobClient(IGrainFactory grains)
         return status.State == JobState.Stopped
             ? pointer
             : throw new SavepointFailedException(jobId, id, $"savepoint {pointer} completed but the job ended {status.State} instead of stopping: {status.Failure ?? status.Checkpoints.LastFailure}");
+    }
+
+    /// <summary>
+    /// Rescales a running job as <paramref name="request"/> asks and waits until the rescale is done; returns it, with
+    /// what it moved and how long key groups paused. Throws <see cref="RescaleRefusedException"/> or
+    /// <see cref="Cluster.InsufficientSlotsException"/> when the cluster refuses it, and <see cref="RescaleFailedException"/>
+    /// when it does not complete within <paramref name="timeout"/>.
+    /// </summary>
+    public async Task<RescaleInfo> RescaleAsync(string jobId, RescaleRequest request, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        RescaleInfo started;
+        try
+        {
+            started = await grains.GetGrain<IJobGrain>(jobId).RescaleAsync(request).WaitAsync(cancellationToken);
+        }
+        catch (JobStateException ex)
+        {
+            throw new RescaleFailedException(jobId, ex.Message, ex);
+        }
+
+        if (started.State != RescaleState.InProgress)
+        {
+            return started;
+        }
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            var status = await WaitUntilAsync(jobId, status => status.IsTerminal || Find(status, started.Id) is not { State: RescaleState.InProgress }, deadline.Token);
+            return Find(status, started.Id) switch
+            {
+                { State: RescaleState.Completed } done => done,
+                { State: RescaleState.Failed } failed => throw new RescaleFailedException(jobId, started.Id, failed.Failure ?? "unknown reason"),
+                _ => throw new RescaleFailedException(jobId, started.Id, $"the job ended {status.State} first"),
+            };
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new RescaleFailedException(jobId, started.Id, $"it did not complete within {timeout.TotalSeconds:0.###} s; it may still");
+        }
+
+        static RescaleInfo? Find(JobStatus status, long id) => status.Rescales?.FirstOrDefault(r => r.Id == id);
     }
 
     private static string Slug(string name)

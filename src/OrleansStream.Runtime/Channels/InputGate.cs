@@ -15,6 +15,12 @@ internal interface IInputHandler
 
     /// <summary>The barrier has arrived on every channel that has not ended: snapshot now.</summary>
     void OnBarrier(CheckpointBarrier barrier);
+
+    /// <summary>
+    /// Every channel that has not ended has passed the handover marker of rescale step <paramref name="step"/>: no
+    /// record of the step's key groups will reach this task any more.
+    /// </summary>
+    void OnHandover(long step);
 }
 
 /// <summary>
@@ -35,18 +41,25 @@ internal interface IInputHandler
 internal sealed class InputGate
 {
     private readonly Dictionary<(int Input, int Sender), int> _channelIndex = new();
-    private readonly long[] _expectedSequence;
-    private readonly SortedDictionary<long, StreamEnvelope>?[] _early;
-    private readonly bool[] _ended;
-    private readonly bool[] _barrierArrived;
-    private readonly Queue<StreamEnvelope>?[] _held;
-    private readonly bool[] _blocked;
+    private long[] _expectedSequence;
+    private SortedDictionary<long, StreamEnvelope>?[] _early;
+    private bool[] _ended;
+    private bool[] _barrierArrived;
+    private Queue<StreamEnvelope>?[] _held;
+    private bool[] _blocked;
+
+    /// <summary>Per channel, the last rescale step whose handover marker it passed.</summary>
+    private long[] _handedOver;
     private readonly WatermarkTracker _watermarks;
     private readonly int _attempt;
     private readonly bool _mayReorder;
     private int _endedCount;
     private bool _idle;
     private CheckpointBarrier? _aligning;
+
+    /// <summary>The newest rescale step whose markers are arriving, and the newest all of them passed.</summary>
+    private long _handoverStep;
+    private long _handoverDone;
 
     /// <summary>The newest checkpoint this gate is done with: taken, or abandoned by the job.</summary>
     private long _lastCompleted;
@@ -80,7 +93,35 @@ internal sealed class InputGate
         _barrierArrived = new bool[channels];
         _held = new Queue<StreamEnvelope>?[channels];
         _blocked = new bool[channels];
+        _handedOver = new long[channels];
         _watermarks = new WatermarkTracker(channels);
+    }
+
+    /// <summary>
+    /// Adds the channels from the senders <paramref name="senders"/> on input <paramref name="input"/>: the upstream vertex was
+    /// scaled up while the job runs. They count for the watermark, barriers and handovers from now on.
+    /// </summary>
+    public void AddChannels(int input, IEnumerable<int> senders)
+    {
+        int added = 0;
+        foreach (int sender in senders)
+        {
+            if (_channelIndex.TryAdd((input, sender), _channelIndex.Count))
+            {
+                added++;
+            }
+        }
+
+        int count = _channelIndex.Count;
+        Array.Resize(ref _expectedSequence, count);
+        Array.Resize(ref _early, count);
+        Array.Resize(ref _ended, count);
+        Array.Resize(ref _barrierArrived, count);
+        Array.Resize(ref _held, count);
+        Array.Resize(ref _blocked, count);
+        Array.Resize(ref _handedOver, count);
+        Array.Fill(_handedOver, _handoverDone, count - added, added);
+        _watermarks.AddChannels(added);
     }
 
     public int ChannelCount => _expectedSequence.Length;
@@ -243,9 +284,15 @@ internal sealed class InputGate
                     handler.OnWatermark(combined);
                 }
 
-                // An ended channel sends no more barriers: it may have been the last one missing.
+                // An ended channel sends no more barriers or markers: it may have been the last one missing.
                 TryCompleteAlignment(handler);
+                TryCompleteHandover(handler);
                 break;
+            case EnvelopeKind.KeyGroupHandover:
+                _handedOver[channel] = envelope.Step;
+                _handoverStep = Math.Max(_handoverStep, envelope.Step);
+                TryCompleteHandover(handler);
+                return;
         }
 
         bool allIdle = _watermarks.AllIdle;
@@ -295,6 +342,25 @@ internal sealed class InputGate
         _lastCompleted = barrier.CheckpointId;
         handler.OnBarrier(barrier);
         Unblock();
+    }
+
+    private void TryCompleteHandover(IInputHandler handler)
+    {
+        if (_handoverStep <= _handoverDone)
+        {
+            return;
+        }
+
+        for (int i = 0; i < _handedOver.Length; i++)
+        {
+            if (_handedOver[i] < _handoverStep && !_ended[i])
+            {
+                return;
+            }
+        }
+
+        _handoverDone = _handoverStep;
+        handler.OnHandover(_handoverStep);
     }
 
     private void Unblock()

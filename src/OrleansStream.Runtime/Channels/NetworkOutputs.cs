@@ -2,6 +2,7 @@ using OrleansStream.Codecs;
 using OrleansStream.Graph;
 using OrleansStream.Operators;
 using OrleansStream.Runtime.Checkpoints;
+using OrleansStream.Runtime.Rescaling;
 using OrleansStream.Runtime.Tasks;
 
 namespace OrleansStream.Runtime.Channels;
@@ -12,29 +13,71 @@ namespace OrleansStream.Runtime.Channels;
 /// </summary>
 internal sealed class NetworkOutputs(IChannelTransport transport, TaskId task, int maxParallelism, int batchSize) : INetworkOutputFactory, IBarrierOutput
 {
-    private readonly List<IRecordWriter> _writers = new();
+    private readonly List<(JobEdge Edge, IRecordWriter Writer)> _edges = new();
     private readonly List<OutputChannel> _channels = new();
+    private bool _completed;
 
-    public long RecordsOut => _writers.Sum(w => w.RecordsOut);
+    public long RecordsOut => _edges.Sum(e => e.Writer.RecordsOut);
 
     /// <summary>
     /// The highest watermark sent on any edge: edges that leave the chain before its watermark assigner
     /// (a side output of a parse step) carry none. <see cref="long.MinValue"/> before the first or without edges.
     /// </summary>
-    public long LastWatermark => _writers.Count == 0 ? long.MinValue : _writers.Max(w => w.LastWatermark);
+    public long LastWatermark => _edges.Count == 0 ? long.MinValue : _edges.Max(e => e.Writer.LastWatermark);
 
     public IOutput<T> Create<T>(JobEdge edge, IRecordCodec<T> codec, Func<T, int>? keyHash)
     {
         var targets = edge.Partitioner == PartitionerKind.Forward
             ? new[] { task.Subtask }
             : Enumerable.Range(0, edge.Target.Parallelism).ToArray();
-        var channels = targets
-            .Select(target => new OutputChannel(transport.Connect(task, task with { VertexId = edge.Target.Id, Subtask = target }), edge.TargetInput, task.Subtask, task.Attempt))
-            .ToArray();
-        _channels.AddRange(channels);
+        var channels = targets.Select(target => Connect(edge, target)).ToArray();
         var writer = new RecordWriter<T>(channels, codec, edge.Partitioner, keyHash, maxParallelism, batchSize, task.Subtask);
-        _writers.Add(writer);
+        _edges.Add((edge, writer));
         return writer;
+    }
+
+    /// <summary>
+    /// Connects every edge into vertex <paramref name="targetVertex"/> to its subtasks up to <paramref name="parallelism"/> (scaled up);
+    /// once this task has completed its output, the new channels end at once.
+    /// </summary>
+    public void ConnectTargets(int targetVertex, int parallelism)
+    {
+        foreach (var (edge, writer) in EdgesInto(targetVertex))
+        {
+            var added = Enumerable.Range(writer.ChannelCount, Math.Max(0, parallelism - writer.ChannelCount)).Select(target => Connect(edge, target)).ToList();
+            writer.AddChannels(added);
+            if (_completed)
+            {
+                added.ForEach(channel => channel.EnqueueControl(EnvelopeKind.EndOfInput));
+            }
+        }
+    }
+
+    /// <summary>Routes the key groups of <paramref name="step"/> to their new owners on every edge into the step's vertex.</summary>
+    public void Reroute(RescaleStep step)
+    {
+        foreach (var (_, writer) in EdgesInto(step.VertexId))
+        {
+            writer.Reroute(step);
+        }
+    }
+
+    /// <summary>Ends the channels of every edge into vertex <paramref name="targetVertex"/> to its subtasks from <paramref name="parallelism"/> on (scaled down).</summary>
+    public void RetireTargets(int targetVertex, int parallelism)
+    {
+        foreach (var (_, writer) in EdgesInto(targetVertex))
+        {
+            writer.RetireChannels(parallelism);
+        }
+    }
+
+    private IEnumerable<(JobEdge Edge, IRecordWriter Writer)> EdgesInto(int targetVertex) => _edges.Where(e => e.Edge.Target.Id == targetVertex);
+
+    private OutputChannel Connect(JobEdge edge, int target)
+    {
+        var channel = new OutputChannel(transport.Connect(task, task with { VertexId = edge.Target.Id, Subtask = target }), edge.TargetInput, task.Subtask, task.Attempt);
+        _channels.Add(channel);
+        return channel;
     }
 
     public async Task SendPendingAsync()
@@ -52,7 +95,7 @@ internal sealed class NetworkOutputs(IChannelTransport transport, TaskId task, i
 
     public void FlushOlderThan(long nowMillis, long timeoutMillis)
     {
-        foreach (var writer in _writers)
+        foreach (var (_, writer) in _edges)
         {
             writer.FlushOlderThan(nowMillis, timeoutMillis);
         }
@@ -60,7 +103,7 @@ internal sealed class NetworkOutputs(IChannelTransport transport, TaskId task, i
 
     public void EmitBarrier(CheckpointBarrier barrier)
     {
-        foreach (var writer in _writers)
+        foreach (var (_, writer) in _edges)
         {
             writer.EmitBarrier(barrier);
         }
@@ -69,7 +112,8 @@ internal sealed class NetworkOutputs(IChannelTransport transport, TaskId task, i
     /// <summary>Ends every channel and waits until the receivers have processed everything (where the transport can tell).</summary>
     public async Task CompleteAsync()
     {
-        foreach (var writer in _writers)
+        _completed = true;
+        foreach (var (_, writer) in _edges)
         {
             writer.EmitEndOfInput();
         }

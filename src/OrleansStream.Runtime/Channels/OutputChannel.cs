@@ -41,6 +41,17 @@ internal sealed class OutputChannel(IChannelSender sender, int input, int sender
             Watermark = watermark,
         });
 
+    public void EnqueueHandover(long step)
+        => _pending.Enqueue(new StreamEnvelope
+        {
+            Kind = EnvelopeKind.KeyGroupHandover,
+            Input = input,
+            Sender = senderSubtask,
+            Attempt = attempt,
+            Sequence = _nextSequence++,
+            Step = step,
+        });
+
     public void EnqueueBarrier(CheckpointBarrier barrier)
         => _pending.Enqueue(new StreamEnvelope
         {

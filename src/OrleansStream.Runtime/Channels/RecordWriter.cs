@@ -3,6 +3,7 @@ using OrleansStream.Graph;
 using OrleansStream.KeyGroups;
 using OrleansStream.Operators;
 using OrleansStream.Runtime.Checkpoints;
+using OrleansStream.Runtime.Rescaling;
 
 namespace OrleansStream.Runtime.Channels;
 
@@ -21,6 +22,21 @@ internal interface IRecordWriter
 
     /// <summary>Sends the checkpoint barrier to every channel, after the records before it.</summary>
     void EmitBarrier(CheckpointBarrier barrier);
+
+    /// <summary>The channels records go to: one per target subtask.</summary>
+    int ChannelCount { get; }
+
+    /// <summary>Adds channels to the target's new subtasks (scaled up while the job runs); they get the last watermark at once.</summary>
+    void AddChannels(IReadOnlyList<OutputChannel> channels);
+
+    /// <summary>
+    /// Sends the key groups of <paramref name="step"/> to their new owners from now on, and tells every channel so with a
+    /// handover marker after the records before it.
+    /// </summary>
+    void Reroute(RescaleStep step);
+
+    /// <summary>Ends the channels to target subtasks from <paramref name="parallelism"/> on (scaled down): they get no more records.</summary>
+    void RetireChannels(int parallelism);
 }
 
 /// <summary>
@@ -28,14 +44,21 @@ internal interface IRecordWriter
 /// partitioner, encodes records into that channel's batch, and hands full batches to the channel.
 /// Watermarks and idleness go to every channel, after the records before them.
 /// </summary>
+/// <remarks>
+/// A hash edge routes by a table from key group to channel: the ranges of Flink's assignment at first, changed
+/// key group by key group when the target vertex is rescaled while the job runs.
+/// </remarks>
 internal sealed class RecordWriter<T> : IOutput<T>, IRecordWriter
 {
-    private readonly OutputChannel[] _channels;
-    private readonly PayloadWriter[] _buffers;
-    private readonly RecordBatchEncoder<T>[] _encoders;
-    private readonly int[] _counts;
-    private readonly long[] _openedAt;
+    private readonly IRecordCodec<T> _codec;
     private readonly PartitionerKind _partitioner;
+    private readonly int[]? _route;
+    private OutputChannel[] _channels;
+    private PayloadWriter[] _buffers;
+    private RecordBatchEncoder<T>[] _encoders;
+    private int[] _counts;
+    private long[] _openedAt;
+    private bool _idle;
     private readonly Func<T, int>? _keyHash;
     private readonly int _maxParallelism;
     private readonly int _batchSize;
@@ -50,12 +73,22 @@ internal sealed class RecordWriter<T> : IOutput<T>, IRecordWriter
             throw new ArgumentException("A hash-partitioned edge needs a key hash.", nameof(keyHash));
         }
 
+        _codec = codec;
         _channels = channels;
         _buffers = channels.Select(_ => new PayloadWriter(batchSize * 32)).ToArray();
         _encoders = channels.Select(_ => new RecordBatchEncoder<T>(codec)).ToArray();
         _counts = new int[channels.Length];
         _openedAt = new long[channels.Length];
         _partitioner = partitioner;
+        if (partitioner == PartitionerKind.Hash)
+        {
+            _route = new int[maxParallelism];
+            for (int keyGroup = 0; keyGroup < maxParallelism; keyGroup++)
+            {
+                _route[keyGroup] = KeyGroupRangeAssignment.OperatorIndexForKeyGroup(keyGroup, maxParallelism, channels.Length);
+            }
+        }
+
         _keyHash = keyHash;
         _maxParallelism = maxParallelism;
         _batchSize = batchSize;
@@ -66,6 +99,8 @@ internal sealed class RecordWriter<T> : IOutput<T>, IRecordWriter
 
     public long LastWatermark => _lastWatermark;
 
+    public int ChannelCount => _channels.Length;
+
     public void Collect(T value, long timestamp)
     {
         _recordsOut++;
@@ -75,7 +110,7 @@ internal sealed class RecordWriter<T> : IOutput<T>, IRecordWriter
                 Append(0, value, timestamp);
                 break;
             case PartitionerKind.Hash:
-                Append(KeyGroupRangeAssignment.AssignKeyToOperator(_keyHash!(value), _maxParallelism, _channels.Length), value, timestamp);
+                Append(_route![KeyGroupRangeAssignment.AssignToKeyGroup(_keyHash!(value), _maxParallelism)], value, timestamp);
                 break;
             case PartitionerKind.Rebalance:
                 Append(_nextChannel, value, timestamp);
@@ -108,6 +143,7 @@ internal sealed class RecordWriter<T> : IOutput<T>, IRecordWriter
 
     public void EmitIdle(bool idle)
     {
+        _idle = idle;
         for (int i = 0; i < _channels.Length; i++)
         {
             Seal(i);
@@ -142,6 +178,79 @@ internal sealed class RecordWriter<T> : IOutput<T>, IRecordWriter
             Seal(i);
             _channels[i].EnqueueBarrier(barrier);
         }
+    }
+
+    public void AddChannels(IReadOnlyList<OutputChannel> channels)
+    {
+        if (_partitioner == PartitionerKind.Forward)
+        {
+            throw new InvalidOperationException("A forward edge has one channel; its target cannot be rescaled alone.");
+        }
+
+        int old = _channels.Length;
+        int count = old + channels.Count;
+        Array.Resize(ref _channels, count);
+        Array.Resize(ref _buffers, count);
+        Array.Resize(ref _encoders, count);
+        Array.Resize(ref _counts, count);
+        Array.Resize(ref _openedAt, count);
+        for (int i = old; i < count; i++)
+        {
+            var channel = _channels[i] = channels[i - old];
+            _buffers[i] = new PayloadWriter(_batchSize * 32);
+            _encoders[i] = new RecordBatchEncoder<T>(_codec);
+
+            // What the others already know: a new subtask must not hold the target's watermark back longer than needed.
+            if (_lastWatermark != long.MinValue)
+            {
+                channel.EnqueueControl(EnvelopeKind.Watermark, _lastWatermark);
+            }
+
+            if (_idle)
+            {
+                channel.EnqueueControl(EnvelopeKind.Idle);
+            }
+        }
+    }
+
+    public void Reroute(RescaleStep step)
+    {
+        var route = _route ?? throw new InvalidOperationException($"Only a hash edge routes by key group; this one is {_partitioner}.");
+        for (int i = 0; i < _channels.Length; i++)
+        {
+            Seal(i);
+        }
+
+        foreach (var move in step.Moves)
+        {
+            route[move.KeyGroup] = move.To;
+        }
+
+        for (int i = 0; i < _channels.Length; i++)
+        {
+            _channels[i].EnqueueHandover(step.Id);
+        }
+    }
+
+    public void RetireChannels(int parallelism)
+    {
+        if (_route is { } route && Array.Exists(route, channel => channel >= parallelism))
+        {
+            throw new InvalidOperationException($"Key groups are still routed to subtasks at or above {parallelism}; they must move before their channels end.");
+        }
+
+        for (int i = parallelism; i < _channels.Length; i++)
+        {
+            Seal(i);
+            _channels[i].EnqueueControl(EnvelopeKind.EndOfInput);
+        }
+
+        Array.Resize(ref _channels, parallelism);
+        Array.Resize(ref _buffers, parallelism);
+        Array.Resize(ref _encoders, parallelism);
+        Array.Resize(ref _counts, parallelism);
+        Array.Resize(ref _openedAt, parallelism);
+        _nextChannel %= parallelism;
     }
 
     private void Append(int channel, T value, long timestamp)

@@ -22,6 +22,12 @@ public enum EnvelopeKind : byte
 
     /// <summary>Checkpoint barrier <see cref="StreamEnvelope.Barrier"/>: what came before it belongs to the checkpoint, what follows does not.</summary>
     Barrier,
+
+    /// <summary>
+    /// The sender has switched the key groups of rescale step <see cref="StreamEnvelope.Step"/> to their new owners:
+    /// no record of those key groups follows on this channel (live rescaling).
+    /// </summary>
+    KeyGroupHandover,
 }
 
 /// <summary>
@@ -54,4 +60,7 @@ public sealed class StreamEnvelope
 
     /// <summary>The barrier of a <see cref="EnvelopeKind.Barrier"/> envelope, with the checkpoint's options.</summary>
     [Id(9)] public CheckpointBarrier? Barrier { get; init; }
+
+    /// <summary>The rescale step of a <see cref="EnvelopeKind.KeyGroupHandover"/> envelope.</summary>
+    [Id(10)] public long Step { get; init; }
 }

@@ -36,6 +36,7 @@ internal sealed class CheckpointCoordinator : IDisposable
     private readonly Dictionary<long, CheckpointMetadata> _retainedMetadata = new();
     private PendingCheckpoint? _pending;
     private (long Id, bool StopAfter)? _queuedSavepoint;
+    private bool _ticking;
     private DateTimeOffset _lastStart = DateTimeOffset.MinValue;
     private DateTimeOffset _lastEnd = DateTimeOffset.MinValue;
     private IDisposable? _timer;
@@ -93,6 +94,21 @@ internal sealed class CheckpointCoordinator : IDisposable
     public void Dispose() => StopScheduler();
 
     /// <summary>
+    /// While held, the scheduler starts no checkpoint or savepoint (it still abandons one that times out): a live
+    /// rescale moves key groups, and no checkpoint may see one in two places or in none.
+    /// </summary>
+    public bool IsHeld { get; set; }
+
+    /// <summary>Completes once no checkpoint is pending: the one in progress completed or was abandoned.</summary>
+    public async Task WaitUntilIdleAsync(CancellationToken cancellationToken)
+    {
+        while (_pending is not null || _ticking)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(10), cancellationToken);
+        }
+    }
+
+    /// <summary>
     /// Reserves an id for a savepoint (stored before it is used) and queues it; the scheduler starts it
     /// as soon as no other checkpoint is pending. Throws <see cref="JobStateException"/> when one already waits.
     /// </summary>
@@ -116,6 +132,20 @@ internal sealed class CheckpointCoordinator : IDisposable
     /// </summary>
     internal async Task TickAsync()
     {
+        // A tick that starts a checkpoint awaits before the checkpoint is pending: a hold must wait for it too.
+        _ticking = true;
+        try
+        {
+            await TickCoreAsync();
+        }
+        finally
+        {
+            _ticking = false;
+        }
+    }
+
+    private async Task TickCoreAsync()
+    {
         var now = _time.GetUtcNow();
         if (_pending is { } pending)
         {
@@ -124,6 +154,11 @@ internal sealed class CheckpointCoordinator : IDisposable
                 Abort($"it did not complete within {_config.Timeout.TotalSeconds:0.###} s");
             }
 
+            return;
+        }
+
+        if (IsHeld)
+        {
             return;
         }
 

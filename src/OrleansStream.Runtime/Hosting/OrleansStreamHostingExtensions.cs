@@ -38,6 +38,7 @@ public static class OrleansStreamHostingExtensions
         services.AddSingleton<SnapshotStore>();
         services.AddSingleton<ClusterSlots>();
         services.AddSingleton<AttemptPlanner>();
+        services.AddSingleton<Rescaling.RescalePlanner>();
         services.AddSingleton<JobArtifactStore>();
         services.AddSingleton(provider => new JobAssemblyLoader(provider.GetRequiredService<JobArtifactStore>(), provider.GetRequiredService<ILogger<JobAssemblyLoader>>()));
         services.AddSingleton<JobGraphFactory>();

@@ -38,6 +38,15 @@ public sealed class OrleansStreamOptions
     /// <summary>Records per batch before a channel sends it.</summary>
     public int BatchSize { get; set; } = 1024;
 
+    /// <summary>
+    /// Key groups that change owner together in one step of a live rescale (Megaphone's bins): fewer make each
+    /// moved key group's pause shorter, more make the rescale as a whole quicker.
+    /// </summary>
+    public int RescaleKeyGroupsPerStep { get; set; } = 8;
+
+    /// <summary>How long one step of a live rescale may take before the rescale fails and the job recovers from its last checkpoint.</summary>
+    public TimeSpan RescaleStepTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>The longest a record waits in a partly filled batch (Flink's buffer timeout).</summary>
     public TimeSpan BufferTimeout { get; set; } = TimeSpan.FromMilliseconds(1);
 
@@ -66,6 +75,16 @@ public sealed class OrleansStreamOptions
         if (string.IsNullOrWhiteSpace(StorageProvider))
         {
             throw new OrleansConfigurationException($"OrleansStream: {nameof(StorageProvider)} must name a grain storage provider.");
+        }
+
+        if (RescaleKeyGroupsPerStep < 1)
+        {
+            throw new OrleansConfigurationException($"OrleansStream: {nameof(RescaleKeyGroupsPerStep)} must be at least 1, was {RescaleKeyGroupsPerStep}.");
+        }
+
+        if (RescaleStepTimeout <= TimeSpan.Zero)
+        {
+            throw new OrleansConfigurationException($"OrleansStream: {nameof(RescaleStepTimeout)} must be positive, was {RescaleStepTimeout}.");
         }
 
         if (CheckpointChunkBytes < 1024)

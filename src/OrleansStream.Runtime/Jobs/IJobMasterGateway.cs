@@ -1,6 +1,7 @@
 using Orleans.Concurrency;
 using OrleansStream.Runtime.Checkpoints;
 using OrleansStream.Runtime.Tasks;
+using OrleansStream.Runtime.Rescaling;
 
 namespace OrleansStream.Runtime.Jobs;
 
@@ -30,4 +31,8 @@ internal interface IJobMasterGateway : IGrainWithStringKey
 
     [OneWay]
     Task DeclineCheckpointAsync(TaskId task, long checkpointId, string reason);
+
+    /// <summary>A subtask installed key groups handed over to it in a live rescale step and let their records go.</summary>
+    [OneWay]
+    Task OnKeyGroupsInstalledAsync(TaskId task, KeyGroupsInstalled installed);
 }

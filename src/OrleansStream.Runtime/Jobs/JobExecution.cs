@@ -18,6 +18,12 @@ internal sealed class JobExecution(string jobId, JobGraph graph, IGrainFactory g
     /// <summary>Every subtask of the attempt: null while it runs, its last report once it finished.</summary>
     private readonly Dictionary<TaskId, TaskReport?> _tasks = new();
     private readonly Dictionary<TaskId, TaskReport> _progress = new();
+
+    /// <summary>Subtasks a live rescale scaled away: they finish, and stay until a checkpoint holds their final state.</summary>
+    private readonly HashSet<TaskId> _retired = new();
+
+    /// <summary>The last reports of retired subtasks already released: their counts still belong to the attempt.</summary>
+    private readonly List<TaskReport> _released = new();
     private IReadOnlyList<SiloAddress> _slots = Array.Empty<SiloAddress>();
 
     public IReadOnlyCollection<TaskId> Tasks => _tasks.Keys;
@@ -62,6 +68,57 @@ internal sealed class JobExecution(string jobId, JobGraph graph, IGrainFactory g
     {
         _tasks.Clear();
         _progress.Clear();
+        _retired.Clear();
+        _released.Clear();
+    }
+
+    /// <summary>The graph the attempt runs from now on: a live rescale changed a vertex's parallelism.</summary>
+    public void Rescale(JobGraph graph, IReadOnlyList<SiloAddress> slots)
+    {
+        _graph = graph;
+        _slots = slots;
+    }
+
+    /// <summary>The running subtasks of vertex <paramref name="vertexId"/>.</summary>
+    public IReadOnlyList<TaskId> RunningTasksOf(int vertexId) => _tasks.Where(t => t.Key.VertexId == vertexId && t.Value is null).Select(t => t.Key).ToList();
+
+    /// <summary>The subtasks of vertex <paramref name="vertexId"/>, running or finished, without those a rescale retired.</summary>
+    public IReadOnlyList<TaskId> TasksOf(int vertexId) => _tasks.Keys.Where(t => t.VertexId == vertexId && !_retired.Contains(t)).ToList();
+
+    /// <summary>
+    /// Starts subtasks <paramref name="from"/> to the vertex's parallelism of the running attempt (a live scale-up), in the
+    /// slots of the graph the attempt now runs; they restore nothing: their key groups are handed to them.
+    /// </summary>
+    public async Task StartAddedAsync(int attempt, JobVertex vertex, int from, JobSubmission submission)
+    {
+        var added = Enumerable.Range(from, vertex.Parallelism - from).Select(subtask => new TaskId(jobId, attempt, vertex.Id, subtask)).ToList();
+        foreach (var task in added)
+        {
+            _tasks[task] = null;
+        }
+
+        await Task.WhenAll(added.Select(task => StartAsync(new TaskDeployment(task, submission), _slots[Graph.SlotOf(vertex, task.Subtask)])));
+    }
+
+    /// <summary>
+    /// Subtasks a live scale-down ends: they finish, then stay until a checkpoint has their final state (their sinks
+    /// commit with it). The rescale holds checkpoints off until they have finished, so the next one that completes does.
+    /// </summary>
+    public void Retire(IEnumerable<TaskId> tasks) => _retired.UnionWith(tasks);
+
+    /// <summary>True when every subtask in <paramref name="tasks"/> has finished.</summary>
+    public bool HaveFinished(IEnumerable<TaskId> tasks) => tasks.All(task => _tasks.GetValueOrDefault(task) is not null);
+
+    /// <summary>A checkpoint completed: retired subtasks that had finished when it started are in it, and are let go.</summary>
+    public void ReleaseRetired()
+    {
+        foreach (var task in _retired.Where(task => _tasks.GetValueOrDefault(task) is not null).ToList())
+        {
+            _retired.Remove(task);
+            _released.Add(_tasks[task]!);
+            _tasks.Remove(task);
+            TaskGrain(task).ReleaseAsync().Ignore();
+        }
     }
 
     /// <summary>
@@ -70,16 +127,21 @@ internal sealed class JobExecution(string jobId, JobGraph graph, IGrainFactory g
     /// </summary>
     public void Unload() => _graph = null;
 
-    /// <summary>Releases every task of <paramref name="attempt"/> without waiting: a task on a lost silo may take long to answer.</summary>
+    /// <summary>
+    /// Releases every task of <paramref name="attempt"/> without waiting: a task on a lost silo may take long to answer.
+    /// Those this execution knows (with subtasks a live rescale added), and those the graph says, for an attempt a
+    /// former activation deployed.
+    /// </summary>
     public void Release(int attempt)
     {
         var graph = Graph;
-        foreach (var vertex in graph.Vertices)
+        var tasks = graph.Vertices
+            .SelectMany(vertex => Enumerable.Range(0, vertex.Parallelism).Select(subtask => new TaskId(jobId, attempt, vertex.Id, subtask)))
+            .Concat(_tasks.Keys.Where(task => task.Attempt == attempt))
+            .Distinct();
+        foreach (var task in tasks)
         {
-            for (int subtask = 0; subtask < vertex.Parallelism; subtask++)
-            {
-                TaskGrain(new TaskId(jobId, attempt, vertex.Id, subtask)).ReleaseAsync().Ignore();
-            }
+            TaskGrain(task).ReleaseAsync().Ignore();
         }
     }
 
@@ -100,7 +162,9 @@ internal sealed class JobExecution(string jobId, JobGraph graph, IGrainFactory g
     /// <summary>Per vertex: parallelism, slots, finished subtasks, per operator records and rates, and the low watermark.</summary>
     public IReadOnlyList<VertexStatus> VertexStatuses() => Graph.Vertices.Select(v =>
     {
-        var finished = _tasks.Where(t => t.Key.VertexId == v.Id && t.Value is not null).Select(t => t.Value!).ToList();
+        var finished = _tasks.Where(t => t.Key.VertexId == v.Id && t.Value is not null).Select(t => t.Value!)
+            .Concat(_released.Where(r => r.Task.VertexId == v.Id))
+            .ToList();
         var running = _progress.Where(t => t.Key.VertexId == v.Id && _tasks.GetValueOrDefault(t.Key) is null).Select(t => t.Value).ToList();
         var reports = finished.Concat(running).ToList();
         var operators = v.Operators
@@ -112,7 +176,7 @@ internal sealed class JobExecution(string jobId, JobGraph graph, IGrainFactory g
                 running.Sum(r => r.Operators.ElementAtOrDefault(i)?.RecordsOutPerSecond ?? 0)))
             .ToList();
         var slots = Enumerable.Range(0, v.Parallelism).Select(i => _slots.Count > 0 ? _slots[Graph.SlotOf(v, i)].ToString() : "?").ToList();
-        return new VertexStatus(v.Id, v.Name, v.Parallelism, slots, finished.Count, operators, LowWatermark(v, reports));
+        return new VertexStatus(v.Id, v.Name, v.Parallelism, slots, finished.Count(r => !IsRetired(r.Task)), operators, LowWatermark(v, reports.Where(r => !IsRetired(r.Task)).ToList()));
     }).ToList();
 
     bool ICheckpointParticipants.IsTriggeredDirectly(TaskId task) => _tasks[task] is not null || Graph.Vertex(task.VertexId).IsSource;
@@ -126,11 +190,13 @@ internal sealed class JobExecution(string jobId, JobGraph graph, IGrainFactory g
     void ICheckpointParticipants.Abort(TaskId task, long checkpointId) => TaskGrain(task).AbortCheckpointAsync(checkpointId).Ignore();
 
     /// <summary>A vertex's watermark is its slowest subtask's (Flink's low watermark); unknown until every subtask has reported one.</summary>
-    private static long? LowWatermark(JobVertex vertex, IEnumerable<TaskReport> reports)
+    private static long? LowWatermark(JobVertex vertex, IReadOnlyList<TaskReport> reports)
     {
         var watermarks = reports.Select(r => r.Watermark).ToList();
         return watermarks.Count == vertex.Parallelism && watermarks.All(w => w is not null) ? watermarks.Min() : null;
     }
+
+    private bool IsRetired(TaskId task) => _retired.Contains(task) || _released.Any(r => r.Task == task);
 
     private async Task StartAsync(TaskDeployment deployment, SiloAddress slot)
     {
@@ -145,5 +211,5 @@ internal sealed class JobExecution(string jobId, JobGraph graph, IGrainFactory g
 
     private JobGraph Graph => _graph ?? throw new InvalidOperationException($"Job '{jobId}' has ended: its graph was let go.");
 
-    private ITaskGrain TaskGrain(TaskId task) => grains.GetGrain<ITaskGrain>(task.ToString());
+    public ITaskGrain TaskGrain(TaskId task) => grains.GetGrain<ITaskGrain>(task.ToString());
 }

@@ -2,10 +2,12 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansStream.Contracts.Checkpoints;
 using OrleansStream.Contracts.Jobs;
+using OrleansStream.Contracts.Rescaling;
 using OrleansStream.Graph;
 using OrleansStream.Runtime.Checkpoints;
 using OrleansStream.Runtime.Hosting;
 using OrleansStream.Runtime.Placement;
+using OrleansStream.Runtime.Rescaling;
 using OrleansStream.Runtime.Tasks;
 
 namespace OrleansStream.Runtime.Jobs;
@@ -25,6 +27,7 @@ internal sealed class JobGrain(
     SnapshotStore snapshots,
     JobGraphFactory graphs,
     AttemptPlanner planner,
+    RescalePlanner rescalePlanner,
     ClusterSlots clusterSlots,
     IOptions<OrleansStreamOptions> options,
     ILogger<JobGrain> logger) : Grain, IJobGrain, IJobMasterGateway, IRemindable
@@ -35,6 +38,12 @@ internal sealed class JobGrain(
     private LoadedJob? _job;
     private IGrainTimer? _supervisor;
     private IGrainTimer? _restart;
+
+    /// <summary>The live rescale under way and how to stop it when the attempt ends first.</summary>
+    private (LiveRescale Rescale, CancellationTokenSource Cancel)? _live;
+
+    /// <summary>A rescale that restarts the job: the savepoint it stops the job with, and the job as it restarts.</summary>
+    private (long RescaleId, long SavepointId, RescalePlan Plan)? _restartRescale;
 
     /// <summary>The vertices of an ended job as its last status showed them: the graph itself is let go with the job's code.</summary>
     private IReadOnlyList<VertexStatus>? _endedVertices;
@@ -159,6 +168,59 @@ internal sealed class JobGrain(
 
     public Task<CheckpointOutcome?> GetCheckpointAsync(long checkpointId) => Task.FromResult(_outcomes[checkpointId]);
 
+    public async Task<RescaleInfo> RescaleAsync(RescaleRequest request)
+    {
+        if (Current is not { State: JobState.Running } record)
+        {
+            throw new JobStateException($"Job '{JobId}' is {Current?.State.ToString() ?? "unknown"}; only a running job can be rescaled.");
+        }
+
+        if (record.Rescaling is { } running)
+        {
+            throw new JobStateException($"Job '{JobId}' is already rescaling (rescale {running.Id}: {string.Join(", ", running.Vertices)}).");
+        }
+
+        if (Execution.AllFinished || Graph.Vertices.Where(v => v.IsSource).Any(v => Execution.RunningTasksOf(v.Id).Count == 0))
+        {
+            throw new JobStateException($"Job '{JobId}' has read all its input and is finishing; it is not rescaled.");
+        }
+
+        var plan = await rescalePlanner.PlanAsync(JobId, record.Submission, Graph, Execution.Slots, request);
+        var rescale = new RescaleInfo
+        {
+            Id = record.NextRescaleId,
+            Trigger = request.Trigger,
+            Mode = plan.Mode,
+            Vertices = plan.Changes,
+            StartedAt = DateTimeOffset.UtcNow,
+            Reason = request.Reason ?? plan.WhyNotLive,
+        };
+        if (plan.Changes.Count == 0)
+        {
+            return rescale with { State = RescaleState.Completed, EndedAt = rescale.StartedAt };
+        }
+
+        record.AddRescale(rescale);
+        logger.LogInformation("Job {JobId} rescale {Id} ({Trigger}, {Mode}{Why}): {Changes}", JobId, rescale.Id, rescale.Trigger, rescale.Mode,
+            plan.WhyNotLive is null ? "" : $": {plan.WhyNotLive}", string.Join(", ", plan.Changes));
+        if (plan.Mode == RescaleMode.Live)
+        {
+            // Recorded first: from here a failure recovers at the new parallelism, which the last checkpoint restores as well as the old.
+            record.Submission = plan.Submission;
+            record.Slots = plan.Graph.RequiredSlots;
+            await PersistAsync();
+            StartLiveRescale(rescale.Id, plan);
+        }
+        else
+        {
+            long savepoint = await Checkpoints.QueueSavepointAsync(stopAfter: true);
+            _restartRescale = (rescale.Id, savepoint, plan);
+            await PersistAsync();
+        }
+
+        return rescale;
+    }
+
     public Task<bool> IsAttemptRunningAsync(int attempt)
         => Task.FromResult(Current is { State: JobState.Running } record && record.Attempt == attempt);
 
@@ -188,13 +250,21 @@ internal sealed class JobGrain(
             return;
         }
 
-        if (await Checkpoints.AcknowledgeAsync(task, checkpointId, snapshot) is { } completed && (completed.IsFinal || completed.StopAfter))
+        if (await Checkpoints.AcknowledgeAsync(task, checkpointId, snapshot) is not { } completed)
+        {
+            return;
+        }
+
+        Execution.ReleaseRetired();
+        if (completed.IsFinal || completed.StopAfter)
         {
             await EndAfterCommitAsync(completed);
         }
     }
 
     public Task DeclineCheckpointAsync(TaskId task, long checkpointId, string reason) => WhenCurrent(task, job => job.Checkpoints.Decline(checkpointId, reason));
+
+    public Task OnKeyGroupsInstalledAsync(TaskId task, KeyGroupsInstalled installed) => WhenCurrent(task, _ => _live?.Rescale.OnInstalled(installed));
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
@@ -246,6 +316,14 @@ internal sealed class JobGrain(
 
     private async Task SuperviseAsync()
     {
+        if (_restartRescale is { } pending && _outcomes[pending.SavepointId] is { State: CheckpointOutcomeState.Failed } outcome)
+        {
+            // The job goes on as it was.
+            _restartRescale = null;
+            EndRescale(pending.RescaleId, $"its savepoint {pending.SavepointId} failed: {outcome.Failure}");
+            await PersistAsync();
+        }
+
         if (Current is { State: JobState.Running } && clusterSlots.FirstLost(Execution.Slots) is { } lost)
         {
             await OnAttemptFailedAsync($"Silo {lost}, which ran tasks of the job, is no longer active.");
@@ -274,6 +352,7 @@ internal sealed class JobGrain(
 
         Checkpoints.StopScheduler();
         Checkpoints.Abort($"attempt {record.Attempt} failed");
+        StopLiveRescale($"attempt {record.Attempt} failed: {cause}");
         if (record.AttemptFailed(cause, Graph.RestartStrategy, out string failure) is not { } delay)
         {
             await EndAsync(JobState.Failed, failure);
@@ -331,6 +410,12 @@ internal sealed class JobGrain(
             return;
         }
 
+        if (_restartRescale is { } rescale && rescale.SavepointId == completed.Id)
+        {
+            await RestartRescaledAsync(rescale.RescaleId, rescale.Plan, completed);
+            return;
+        }
+
         if (completed.IsFinal)
         {
             logger.LogInformation("Job {JobId} finished in {Elapsed}", JobId, DateTimeOffset.UtcNow - Record.StartedAt);
@@ -352,6 +437,13 @@ internal sealed class JobGrain(
         }
 
         var record = Record;
+        StopLiveRescale($"the job ended ({state})");
+        if (_restartRescale is { } restartRescale)
+        {
+            _restartRescale = null;
+            EndRescale(restartRescale.RescaleId, $"the job ended ({state})");
+        }
+
         record.End(state, failure);
         _restart?.Dispose();
         _supervisor?.Dispose();
@@ -379,5 +471,126 @@ internal sealed class JobGrain(
 
     private Task PersistAsync() => _record.WriteAsync();
 
-    private JobStatus Status() => JobStatusView.Of(JobId, Current, _job, _endedVertices, localSilo.SiloAddress);
+    private JobStatus Status()
+    {
+        var status = JobStatusView.Of(JobId, Current, _job, _endedVertices, localSilo.SiloAddress);
+        if (_live is not { Rescale: var live } || status.Rescales is not { Count: > 0 } rescales)
+        {
+            return status;
+        }
+
+        // The rescale under way, with how far its key groups have got.
+        return status with
+        {
+            Rescales = rescales.Select(r => r.State != RescaleState.InProgress ? r : r with
+            {
+                KeyGroupsToMove = live.KeyGroupsToMove,
+                KeyGroupsMoved = live.KeyGroupsMoved,
+                BytesMoved = live.BytesMoved,
+                HeldRecords = live.HeldRecords,
+                LongestPause = live.LongestPause,
+            }).ToList(),
+        };
+    }
+
+    /// <summary>Starts moving key groups for rescale <paramref name="rescaleId"/>; it runs beside the grain's calls, which its steps wait on.</summary>
+    private void StartLiveRescale(long rescaleId, RescalePlan plan)
+    {
+        var record = Record;
+        var settings = new RescaleSettings(options.Value.RescaleKeyGroupsPerStep, options.Value.RescaleStepTimeout);
+        var live = new LiveRescale(JobId, record.Attempt, Execution, Graph, plan.Graph, plan.Submission, settings, () => record.NextRescaleStep++, logger);
+        var cancel = new CancellationTokenSource();
+        _live = (live, cancel);
+        RunLiveRescaleAsync(rescaleId, plan, live, cancel.Token).Ignore();
+    }
+
+    private async Task RunLiveRescaleAsync(long rescaleId, RescalePlan plan, LiveRescale live, CancellationToken cancellationToken)
+    {
+        var checkpoints = Checkpoints;
+        checkpoints.IsHeld = true;
+        try
+        {
+            await checkpoints.WaitUntilIdleAsync(cancellationToken);
+            Job.Rescale(plan.Graph, plan.Slots);
+            await live.RunAsync(cancellationToken);
+            Record.UpdateRescale(rescaleId, r => r with
+            {
+                State = RescaleState.Completed,
+                EndedAt = DateTimeOffset.UtcNow,
+                KeyGroupsToMove = live.KeyGroupsToMove,
+                KeyGroupsMoved = live.KeyGroupsMoved,
+                BytesMoved = live.BytesMoved,
+                HeldRecords = live.HeldRecords,
+                LongestPause = live.LongestPause,
+            });
+            _live = null;
+            logger.LogInformation("Job {JobId} rescale {Id} done: {KeyGroups} key groups moved, {Bytes} bytes, longest pause {Pause} ms",
+                JobId, rescaleId, live.KeyGroupsMoved, live.BytesMoved, live.LongestPause.TotalMilliseconds);
+            await PersistAsync();
+        }
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
+        {
+            // The attempt ended first; what ended it recorded why.
+        }
+        catch (Exception ex)
+        {
+            _live = null;
+            EndRescale(rescaleId, ex.GetBaseException().Message);
+            await OnAttemptFailedAsync($"Live rescale {rescaleId} failed: {ex.GetBaseException().Message}");
+        }
+        finally
+        {
+            checkpoints.IsHeld = false;
+        }
+    }
+
+    /// <summary>The attempt or the job ended while key groups moved: the rescale stops, and ends with the new parallelism recorded.</summary>
+    private void StopLiveRescale(string why)
+    {
+        if (_live is { } live)
+        {
+            _live = null;
+            live.Cancel.Cancel();
+            EndRescale(Record.Rescaling?.Id ?? 0, $"{why}; the job recovers at the new parallelism");
+        }
+    }
+
+    /// <summary>Records that rescale <paramref name="rescaleId"/> failed with <paramref name="failure"/> (the caller persists).</summary>
+    private void EndRescale(long rescaleId, string failure)
+    {
+        logger.LogWarning("Job {JobId} rescale {Id} failed: {Failure}", JobId, rescaleId, failure);
+        Record.UpdateRescale(rescaleId, r => r with { State = RescaleState.Failed, EndedAt = DateTimeOffset.UtcNow, Failure = failure });
+    }
+
+    /// <summary>
+    /// The savepoint a restarting rescale stopped the job with is complete and committed: the job starts again from it
+    /// at the new parallelism, under a new attempt.
+    /// </summary>
+    private async Task RestartRescaledAsync(long rescaleId, RescalePlan plan, CompletedCheckpoint savepoint)
+    {
+        _restartRescale = null;
+        var record = Record;
+        Checkpoints.StopScheduler();
+        Execution.Release(record.Attempt);
+        try
+        {
+            var (graph, code) = await graphs.BuildAndHoldAsync(JobId, plan.Submission);
+            _job?.Dispose();
+            Load(graph, code);
+            record.Submission = plan.Submission;
+            record.Slots = graph.RequiredSlots;
+            record.NextAttempt();
+            var attempt = await planner.PlanRestartAsync(JobId, savepoint.Pointer, graph);
+            await PersistAsync();
+            await DeployAsync(attempt);
+            record.UpdateRescale(rescaleId, r => r with { State = RescaleState.Completed, EndedAt = DateTimeOffset.UtcNow, LongestPause = DateTimeOffset.UtcNow - r.StartedAt });
+            logger.LogInformation("Job {JobId} rescale {Id} done: attempt {Attempt} runs from savepoint {Pointer}", JobId, rescaleId, record.Attempt, savepoint.Pointer);
+            await PersistAsync();
+        }
+        catch (Exception ex)
+        {
+            EndRescale(rescaleId, ex.GetBaseException().Message);
+            await OnAttemptFailedAsync($"Restarting at the new parallelism failed: {ex.GetBaseException().Message}");
+        }
+    }
 }

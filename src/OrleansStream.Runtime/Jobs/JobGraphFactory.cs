@@ -59,7 +59,7 @@ public sealed class JobGraphFactory
             // As in Flink, the submit's parallelism is where the job starts: a job that sets its own default wins.
             var builder = new StreamBuilder(new JobParameters(submission.Parameters), submission.Parallelism > 0 ? submission.Parallelism : 1) { JobName = name };
             definition.Job.Build(builder);
-            return builder.BuildGraph();
+            return builder.BuildGraph(submission.VertexParallelism);
         }
         catch (Exception ex) when (submission.Artifact is { } artifact && JobClasses.IsMissingCode(ex))
         {

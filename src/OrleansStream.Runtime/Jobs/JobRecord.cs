@@ -2,6 +2,7 @@ using OrleansStream.Api;
 using OrleansStream.Contracts.Checkpoints;
 using OrleansStream.Contracts.Jobs;
 using OrleansStream.Runtime.Checkpoints;
+using OrleansStream.Contracts.Rescaling;
 
 namespace OrleansStream.Runtime.Jobs;
 
@@ -12,7 +13,8 @@ namespace OrleansStream.Runtime.Jobs;
 [GenerateSerializer, Alias("orleansstream.job-record")]
 internal sealed class JobRecord : ICheckpointLedger
 {
-    [Id(0)] public required JobSubmission Submission { get; init; }
+    /// <summary>What was submitted, with the parallelism of the vertices rescaled since.</summary>
+    [Id(0)] public required JobSubmission Submission { get; set; }
 
     [Id(1)] public JobState State { get; set; }
 
@@ -48,6 +50,39 @@ internal sealed class JobRecord : ICheckpointLedger
 
     /// <summary>The task slots the job needs (its largest parallelism), for the job list.</summary>
     [Id(15)] public int Slots { get; set; }
+
+    /// <summary>The job's rescales, oldest first: the last <see cref="RescaleHistory"/>.</summary>
+    [Id(16)] public List<RescaleInfo> Rescales { get; init; } = new();
+
+    /// <summary>The id the next step of a live rescale gets; ids only grow, so that a marker of an old step is never taken for a new one.</summary>
+    [Id(17)] public long NextRescaleStep { get; set; } = 1;
+
+    private const int RescaleHistory = 20;
+
+    /// <summary>The rescale under way, if any.</summary>
+    public RescaleInfo? Rescaling => Rescales.LastOrDefault(r => r.State == RescaleState.InProgress);
+
+    /// <summary>The id the next rescale gets.</summary>
+    public long NextRescaleId => Rescales.Count == 0 ? 1 : Rescales[^1].Id + 1;
+
+    public void AddRescale(RescaleInfo rescale)
+    {
+        Rescales.Add(rescale);
+        if (Rescales.Count > RescaleHistory)
+        {
+            Rescales.RemoveAt(0);
+        }
+    }
+
+    /// <summary>Changes rescale <paramref name="id"/> as <paramref name="update"/> says, if it is still listed.</summary>
+    public void UpdateRescale(long id, Func<RescaleInfo, RescaleInfo> update)
+    {
+        int index = Rescales.FindIndex(r => r.Id == id);
+        if (index >= 0)
+        {
+            Rescales[index] = update(Rescales[index]);
+        }
+    }
 
     /// <summary>The record of a job just accepted, as attempt 1; its checkpoint ids go on from those of the savepoint it starts from, if any.</summary>
     public static JobRecord Started(JobSubmission submission, int slots, long? fromCheckpointId) => new()

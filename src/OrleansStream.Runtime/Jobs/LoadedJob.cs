@@ -10,11 +10,19 @@ namespace OrleansStream.Runtime.Jobs;
 /// </summary>
 internal sealed class LoadedJob(JobGraph graph, JobExecution execution, CheckpointCoordinator checkpoints, IDisposable code) : IDisposable
 {
-    public JobGraph Graph => graph;
+    /// <summary>The graph the job runs: a live rescale replaces it with the same job at other parallelism.</summary>
+    public JobGraph Graph { get; private set; } = graph;
 
     public JobExecution Execution => execution;
 
     public CheckpointCoordinator Checkpoints => checkpoints;
+
+    /// <summary>The job runs at the parallelism of <paramref name="rescaled"/> from now on, its subtasks in <paramref name="slots"/>.</summary>
+    public void Rescale(JobGraph rescaled, IReadOnlyList<SiloAddress> slots)
+    {
+        Graph = rescaled;
+        execution.Rescale(rescaled, slots);
+    }
 
     public void Dispose()
     {

@@ -37,4 +37,39 @@ public static class SlotAssignment
 
         return slots;
     }
+
+    /// <summary>
+    /// The slots of a running job rescaled to <paramref name="requiredSlots"/>: the slots it has keep their silos (their
+    /// subtasks do not move); added slots go where the most are free, counting what the job already uses.
+    /// </summary>
+    public static IReadOnlyList<SiloAddress> Extend(string jobId, IReadOnlyList<SiloAddress> current, int requiredSlots, IReadOnlyList<SiloSlots> silos)
+    {
+        if (requiredSlots <= current.Count)
+        {
+            return current.Take(requiredSlots).ToList();
+        }
+
+        int available = silos.Sum(s => s.Slots);
+        if (requiredSlots > available)
+        {
+            throw new InsufficientSlotsException(jobId, requiredSlots, available, silos.Count);
+        }
+
+        var free = silos.ToDictionary(s => s.Silo, s => s.Slots - current.Count(used => used == s.Silo));
+        var slots = current.ToList();
+        while (slots.Count < requiredSlots)
+        {
+            var (silo, left) = free.OrderByDescending(f => f.Value).ThenBy(f => f.Key.ToParsableString(), StringComparer.Ordinal).First();
+            if (left <= 0)
+            {
+                // The job's slots sit on silos that left: the slot count covers it, but not where the job runs now.
+                throw new InsufficientSlotsException(jobId, requiredSlots, available, silos.Count);
+            }
+
+            free[silo] = left - 1;
+            slots.Add(silo);
+        }
+
+        return slots;
+    }
 }

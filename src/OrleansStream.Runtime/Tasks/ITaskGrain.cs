@@ -2,6 +2,7 @@ using Orleans.Concurrency;
 using OrleansStream.Contracts.Jobs;
 using OrleansStream.Runtime.Channels;
 using OrleansStream.Runtime.Checkpoints;
+using OrleansStream.Runtime.Rescaling;
 
 namespace OrleansStream.Runtime.Tasks;
 
@@ -39,6 +40,24 @@ internal interface ITaskGrain : IGrainWithStringKey
 
     /// <summary>Checkpoint <paramref name="checkpointId"/> is complete: sinks commit what they pre-committed for it.</summary>
     Task NotifyCheckpointCompleteAsync(long checkpointId);
+
+    /// <summary>Takes input from the subtasks of vertex <paramref name="upstreamVertex"/> up to <paramref name="parallelism"/>: it was scaled up.</summary>
+    Task ConnectInputsAsync(int upstreamVertex, int parallelism);
+
+    /// <summary>Sends to the subtasks of vertex <paramref name="targetVertex"/> up to <paramref name="parallelism"/>: it was scaled up.</summary>
+    Task ConnectOutputsAsync(int targetVertex, int parallelism);
+
+    /// <summary>Gets ready for a rescale step of this task's vertex: holds the key groups it takes over, notes those it gives away.</summary>
+    Task PrepareRescaleStepAsync(RescaleStep step);
+
+    /// <summary>Routes the key groups of <paramref name="step"/> to their new owners and sends the step's handover marker downstream.</summary>
+    Task RerouteAsync(RescaleStep step);
+
+    /// <summary>Ends the channels to the subtasks of vertex <paramref name="targetVertex"/> from <paramref name="parallelism"/> on: it was scaled down.</summary>
+    Task RetireOutputsAsync(int targetVertex, int parallelism);
+
+    /// <summary>State of key groups this subtask takes over: installs it and lets their held records go.</summary>
+    Task InstallKeyGroupsAsync(KeyGroupHandoff handoff);
 
     /// <summary>
     /// Stops the subtask if it still runs and lets its activation go. Interleaves, so that a task

@@ -107,6 +107,30 @@ internal sealed class OperatorChain : ISnapshotSource
         return new ChainSnapshot(operatorState, keyedOperators);
     }
 
+    /// <summary>
+    /// Takes the keyed state of the key groups <paramref name="keyGroups"/> selects out of every operator, in chunks of
+    /// about <paramref name="targetChunkBytes"/>: the state this subtask hands over when they move to another.
+    /// </summary>
+    public IReadOnlyList<KeyedStateChunk> ExtractKeyGroups(Func<int, bool> keyGroups, int targetChunkBytes)
+    {
+        var builder = new KeyedSnapshotBuilder();
+        foreach (var store in _states)
+        {
+            store!.ExtractKeyGroups(builder, keyGroups);
+        }
+
+        return builder.Build(targetChunkBytes);
+    }
+
+    /// <summary>Adds key groups' state another subtask handed over (<see cref="ExtractKeyGroups"/>) to the operators it belongs to.</summary>
+    public void InstallKeyGroups(IEnumerable<byte[]> chunks)
+    {
+        foreach (var chunk in chunks)
+        {
+            KeyedSnapshotBuilder.Install(chunk, StateOf);
+        }
+    }
+
     public async ValueTask NotifyCheckpointCompleteAsync(long checkpointId, CancellationToken cancellationToken)
     {
         foreach (var op in _operators)

@@ -12,6 +12,7 @@ using OrleansStream.Runtime.Checkpoints;
 using OrleansStream.Runtime.Hosting;
 using OrleansStream.Runtime.Jobs;
 using OrleansStream.Runtime.Placement;
+using OrleansStream.Runtime.Rescaling;
 
 namespace OrleansStream.Runtime.Tasks;
 
@@ -50,6 +51,8 @@ internal sealed class TaskGrain(
     private TaskMailbox _mailbox = null!;
     private SubtaskCheckpointCoordinator? _checkpoints;
     private InputGate? _gate;
+    private Graph.JobVertex _vertex = null!;
+    private SubtaskRescaling? _rescaling;
     private bool _sourceEnded;
     private bool _finishing;
     private IGrainTimer? _tick;
@@ -103,7 +106,7 @@ internal sealed class TaskGrain(
         _task = deployment.Task;
         _jobCode ??= graphs.Hold(_task.JobId);
         var graph = await graphs.BuildAsync(_task.JobId, deployment.Submission);
-        var vertex = graph.Vertex(_task.VertexId);
+        var vertex = _vertex = graph.Vertex(_task.VertexId);
         _network = new NetworkOutputs(_transport, _task, graph.MaxParallelism, _options.BatchSize);
         _chain = OperatorChain.Create(vertex, _network);
         _mailbox = TaskMailbox.OfCurrentActivation(FlushAsync, _network.SendPendingAsync, FailAsync);
@@ -132,6 +135,7 @@ internal sealed class TaskGrain(
         }
 
         _gate = vertex.IsSource ? null : new InputGate(vertex, _task.Subtask, _task.Attempt, _transport.MayReorder);
+        _rescaling = vertex.IsSource ? null : new SubtaskRescaling(_task, _chain, graph.MaxParallelism, _options.CheckpointChunkBytes);
         _state = TaskState.Running;
 
         // The timers keep the task active: a source receives no calls, and a quiet stream may send none.
@@ -187,11 +191,61 @@ internal sealed class TaskGrain(
 
     void IInputHandler.OnRecords(StreamEnvelope envelope) => _chain.InputDecoders[envelope.Input].Decode(envelope.Payload, envelope.RecordCount);
 
-    void IInputHandler.OnWatermark(long watermark) => _chain.ProcessWatermark(watermark);
+    void IInputHandler.OnWatermark(long watermark)
+    {
+        if (_rescaling?.TryDefer(watermark) != true)
+        {
+            _chain.ProcessWatermark(watermark);
+        }
+    }
 
     void IInputHandler.OnIdle(bool idle) => _chain.ProcessIdle(idle);
 
     void IInputHandler.OnBarrier(CheckpointBarrier barrier) => _checkpoints!.TakeSnapshot(barrier, forwardBarrier: true);
+
+    void IInputHandler.OnHandover(long step)
+    {
+        foreach (var (to, handoff) in _rescaling!.HandOver(step))
+        {
+            // Not awaited: the key groups that stay here go on at once. A hand-off that fails loses state, so the task fails.
+            var target = _task with { Subtask = to };
+            GrainFactory.GetGrain<ITaskGrain>(target.ToString()).InstallKeyGroupsAsync(handoff).ContinueWith(
+                install => _mailbox.Post(() => throw new InvalidOperationException(
+                    $"Handing key groups {string.Join(",", handoff.KeyGroups)} over to subtask {to} failed: {install.Exception!.GetBaseException().Message}")),
+                CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Current).Ignore();
+        }
+    }
+
+    public Task ConnectInputsAsync(int upstreamVertex, int parallelism)
+        => WhenRunning(() =>
+        {
+            foreach (var edge in _vertex.Inputs.Where(e => e.Source.Id == upstreamVertex))
+            {
+                _gate!.AddChannels(edge.TargetInput, Enumerable.Range(0, parallelism));
+            }
+        });
+
+    public Task ConnectOutputsAsync(int targetVertex, int parallelism)
+
+        // A finished task connects too: the new subtasks must see its channels end.
+        => _state is TaskState.Running or TaskState.Finished ? _mailbox.RunAsync(() => _network.ConnectTargets(targetVertex, parallelism)) : Task.CompletedTask;
+
+    public Task PrepareRescaleStepAsync(RescaleStep step) => WhenRunning(() => _rescaling!.Prepare(step));
+
+    public Task RerouteAsync(RescaleStep step) => WhenRunning(() => _network.Reroute(step));
+
+    public Task RetireOutputsAsync(int targetVertex, int parallelism) => WhenRunning(() => _network.RetireTargets(targetVertex, parallelism));
+
+    public Task InstallKeyGroupsAsync(KeyGroupHandoff handoff)
+        => _state != TaskState.Running
+            ? throw new InvalidOperationException($"Task {_task} cannot take over key groups: it is {_state}.")
+            : _mailbox.RunAsync(() => Job.OnKeyGroupsInstalledAsync(_task, _rescaling!.Install(handoff)).Ignore());
+
+    /// <summary>
+    /// Runs a rescale's change as a mail of a running task. A finished task has nothing left to send or route (its
+    /// channels have ended); one that does not run any more is the job's to restart, which the rescale learns from the job.
+    /// </summary>
+    private Task WhenRunning(Action change) => _state == TaskState.Running ? _mailbox.RunAsync(change) : Task.CompletedTask;
 
     public async Task<bool> TriggerCheckpointAsync(CheckpointBarrier barrier)
     {

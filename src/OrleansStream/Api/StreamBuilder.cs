@@ -70,9 +70,10 @@ public sealed class StreamBuilder
         return stream;
     }
 
-    public JobGraph BuildGraph()
+    /// <param name="vertexParallelism">Parallelism per vertex (named by one of its operators) that replaces what the job set: a rescaled job.</param>
+    public JobGraph BuildGraph(IReadOnlyDictionary<string, int>? vertexParallelism = null)
     {
-        var graph = JobGraphTranslator.Translate(JobName, _transformations, DefaultParallelism, MaxParallelism, AutoWatermarkInterval);
+        var graph = JobGraphTranslator.Translate(JobName, _transformations, DefaultParallelism, MaxParallelism, AutoWatermarkInterval, vertexParallelism);
         graph.Checkpointing = Checkpointing;
         graph.RestartStrategy = RestartStrategy;
         return graph;

@@ -1,3 +1,4 @@
+using OrleansStream.KeyGroups;
 using OrleansStream.Operators;
 
 namespace OrleansStream.Codecs;
@@ -29,8 +30,16 @@ public interface IPayloadDecoder
 }
 
 /// <inheritdoc />
-public sealed class RecordBatchDecoder<T>(IRecordCodec<T> codec, IOutput<T> target) : IPayloadDecoder
+/// <remarks>
+/// On a hash-partitioned input (<paramref name="keyHash"/> given) it can hold back the records of key groups
+/// a subtask takes over until their state has arrived (<see cref="IKeyGroupHoldingDecoder"/>); otherwise, and
+/// while nothing is held, each record goes straight to the target.
+/// </remarks>
+public sealed class RecordBatchDecoder<T>(IRecordCodec<T> codec, IOutput<T> target, Func<T, int>? keyHash = null) : IPayloadDecoder, IKeyGroupHoldingDecoder
 {
+    private KeyGroupHold? _hold;
+    private Dictionary<int, List<(T Value, long Timestamp)>>? _held;
+
     public int Decode(ReadOnlySpan<byte> payload, int count)
     {
         var reader = new PayloadReader(payload);
@@ -38,7 +47,13 @@ public sealed class RecordBatchDecoder<T>(IRecordCodec<T> codec, IOutput<T> targ
         for (int i = 0; i < count; i++)
         {
             timestamp = unchecked(timestamp + reader.ReadVarInt64());
-            target.Collect(codec.Read(ref reader), timestamp);
+            var value = codec.Read(ref reader);
+            if (_hold is { Count: > 0 } hold && HoldBack(hold, value, timestamp))
+            {
+                continue;
+            }
+
+            target.Collect(value, timestamp);
         }
 
         if (!reader.End)
@@ -47,5 +62,41 @@ public sealed class RecordBatchDecoder<T>(IRecordCodec<T> codec, IOutput<T> targ
         }
 
         return count;
+    }
+
+    public void HoldBy(KeyGroupHold hold)
+        => _hold = keyHash is null ? throw new InvalidOperationException("Only a hash-partitioned input knows its records' key groups.") : hold;
+
+    public int Release(int keyGroup)
+    {
+        if (_held is null || !_held.Remove(keyGroup, out var records))
+        {
+            return 0;
+        }
+
+        foreach (var (value, timestamp) in records)
+        {
+            target.Collect(value, timestamp);
+        }
+
+        return records.Count;
+    }
+
+    private bool HoldBack(KeyGroupHold hold, T value, long timestamp)
+    {
+        int keyGroup = KeyGroupRangeAssignment.AssignToKeyGroup(keyHash!(value), hold.MaxParallelism);
+        if (!hold.IsHeld(keyGroup))
+        {
+            return false;
+        }
+
+        _held ??= new();
+        if (!_held.TryGetValue(keyGroup, out var records))
+        {
+            _held[keyGroup] = records = new();
+        }
+
+        records.Add((value, timestamp));
+        return true;
     }
 }

@@ -63,6 +63,10 @@ public sealed class JobGraph
 
     public JobVertex Vertex(int id) => Vertices.First(v => v.Id == id);
 
+    /// <summary>The vertex that holds an operator named <paramref name="name"/>, or is named so; null when none does.</summary>
+    public JobVertex? FindVertex(string name)
+        => Vertices.FirstOrDefault(v => v.Name == name) ?? Vertices.FirstOrDefault(v => v.Operators.Any(o => o.Name == name));
+
     public string Describe()
     {
         var text = new StringBuilder();

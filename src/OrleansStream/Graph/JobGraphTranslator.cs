@@ -6,7 +6,37 @@ namespace OrleansStream.Graph;
 /// </summary>
 public static class JobGraphTranslator
 {
-    public static JobGraph Translate(string jobName, IReadOnlyList<Transformation> transformations, int defaultParallelism, int maxParallelism, TimeSpan autoWatermarkInterval)
+    /// <remarks>
+    /// <c>vertexParallelism</c> replaces the parallelism the job set, per vertex: the vertex that holds an operator
+    /// of that name (or is named so), with every operator chained in it. It is how a running job is rescaled.
+    /// </remarks>
+    public static JobGraph Translate(
+        string jobName, IReadOnlyList<Transformation> transformations, int defaultParallelism, int maxParallelism, TimeSpan autoWatermarkInterval,
+        IReadOnlyDictionary<string, int>? vertexParallelism = null)
+    {
+        var graph = Translate(jobName, transformations, defaultParallelism, maxParallelism, autoWatermarkInterval, new Dictionary<Transformation, int>());
+        if (vertexParallelism is not { Count: > 0 })
+        {
+            return graph;
+        }
+
+        var forced = new Dictionary<Transformation, int>();
+        foreach (var (name, parallelism) in vertexParallelism)
+        {
+            var vertex = graph.FindVertex(name) ?? throw new JobGraphException(
+                $"No vertex is named '{name}'; the job's vertices: {string.Join(", ", graph.Vertices.Select(v => $"'{v.Head.Name}'"))}.");
+            foreach (var node in vertex.Operators)
+            {
+                forced[node] = parallelism;
+            }
+        }
+
+        return Translate(jobName, transformations, defaultParallelism, maxParallelism, autoWatermarkInterval, forced);
+    }
+
+    private static JobGraph Translate(
+        string jobName, IReadOnlyList<Transformation> transformations, int defaultParallelism, int maxParallelism, TimeSpan autoWatermarkInterval,
+        IReadOnlyDictionary<Transformation, int> forced)
     {
         if (maxParallelism < 1 || maxParallelism > KeyGroups.KeyGroupRangeAssignment.UpperBoundMaxParallelism)
         {
@@ -33,9 +63,11 @@ public static class JobGraphTranslator
 
         foreach (var node in physical)
         {
-            int p = node.ParallelismFollowsInput && node.Parallelism is null
-                ? parallelism[ResolveInputs(node.Inputs[0]).Single().Upstream]
-                : ResolveParallelism(node, defaultParallelism, maxParallelism);
+            int p = forced.TryGetValue(node, out int asked)
+                ? ForcedParallelism(node, asked, maxParallelism)
+                : node.ParallelismFollowsInput && node.Parallelism is null
+                    ? parallelism[ResolveInputs(node.Inputs[0]).Single().Upstream]
+                    : ResolveParallelism(node, defaultParallelism, maxParallelism);
             parallelism[node] = p;
 
             if (node.IsSource)
@@ -99,6 +131,17 @@ public static class JobGraphTranslator
         return vertex;
     }
 
+    /// <summary>A parallelism set from outside the job (a rescale), checked against what the operator supports.</summary>
+    private static int ForcedParallelism(Transformation node, int asked, int maxParallelism)
+    {
+        if (node.RequiredParallelism is { } required && asked != required)
+        {
+            throw new JobGraphException(node.Name, $"runs at parallelism {required} only; it cannot be rescaled to {asked}.");
+        }
+
+        return Checked(node, asked, maxParallelism);
+    }
+
     private static int ResolveParallelism(Transformation node, int defaultParallelism, int maxParallelism)
     {
         int p;
@@ -120,6 +163,11 @@ public static class JobGraphTranslator
             p = node.MaxParallelism is { } cap ? Math.Min(cap, defaultParallelism) : defaultParallelism;
         }
 
+        return Checked(node, p, maxParallelism);
+    }
+
+    private static int Checked(Transformation node, int p, int maxParallelism)
+    {
         if (node.MaxParallelism is { } limit && p > limit)
         {
             throw new JobGraphException(node.Name, $"parallelism {p} exceeds what it supports ({limit}).");

@@ -87,7 +87,7 @@ public abstract class Transformation
     /// wrote them with: the producing operator's, or its side output's.
     /// </summary>
     private protected static IPayloadDecoder DecoderOf<T>(JobEdge edge, IOutput<T> target)
-        => new RecordBatchDecoder<T>(((Transformation<T>)(edge.SideOutput ?? edge.SourceOperator)).Codec, target);
+        => new RecordBatchDecoder<T>(((Transformation<T>)(edge.SideOutput ?? edge.SourceOperator)).Codec, target, edge.KeyHash as Func<T, int>);
 }
 
 /// <summary>How operator state items are spread over the subtasks of a restored, possibly rescaled, job.</summary>

@@ -16,6 +16,12 @@ public interface IKeyedStateTable
 
     /// <summary>Adds the entries of one section, as written by <see cref="Snapshot"/>.</summary>
     void Restore(ref PayloadReader reader, int entries);
+
+    /// <summary>
+    /// Writes the entries of the key groups <paramref name="keyGroups"/> selects, as <see cref="Snapshot"/> does,
+    /// and removes them: the state of key groups that move to another subtask while the job runs.
+    /// </summary>
+    void Extract(KeyGroupSectionWriter writer, Func<int, bool> keyGroups);
 }
 
 /// <summary>Hands a state table the writer of a key group's section; counts the entries written.</summary>

@@ -106,6 +106,12 @@ public sealed class InternalTimerService<TKey, TNamespace> : IKeyedStateTable
         }
     }
 
+    public void Extract(KeyGroupSectionWriter writer, Func<int, bool> keyGroups)
+    {
+        ExtractFrom(writer, keyGroups, TimeDomain.EventTime, _eventTime);
+        ExtractFrom(writer, keyGroups, TimeDomain.ProcessingTime, _processingTime);
+    }
+
     private ITimerTarget<TKey, TNamespace> Target
         => _target ?? throw new InvalidOperationException($"Timer service '{Name}' fired a timer before its operator bound a target.");
 
@@ -113,12 +119,36 @@ public sealed class InternalTimerService<TKey, TNamespace> : IKeyedStateTable
     {
         foreach (var timer in timers.All)
         {
-            var entry = writer.BeginEntry(_keys.KeyGroupOf(timer.Key));
-            entry.WriteByte((byte)domain);
-            entry.WriteVarInt64(timer.Timestamp);
-            _keyCodec.Write(entry, timer.Key);
-            _namespaceCodec.Write(entry, timer.Namespace);
+            Write(writer, _keys.KeyGroupOf(timer.Key), domain, timer);
         }
+    }
+
+    private void ExtractFrom(KeyGroupSectionWriter writer, Func<int, bool> keyGroups, TimeDomain domain, TimerQueue<TKey, TNamespace> timers)
+    {
+        List<InternalTimer<TKey, TNamespace>>? moving = null;
+        foreach (var timer in timers.All)
+        {
+            int keyGroup = _keys.KeyGroupOf(timer.Key);
+            if (keyGroups(keyGroup))
+            {
+                Write(writer, keyGroup, domain, timer);
+                (moving ??= new()).Add(timer);
+            }
+        }
+
+        foreach (var timer in moving ?? Enumerable.Empty<InternalTimer<TKey, TNamespace>>())
+        {
+            timers.Delete(timer);
+        }
+    }
+
+    private void Write(KeyGroupSectionWriter writer, int keyGroup, TimeDomain domain, InternalTimer<TKey, TNamespace> timer)
+    {
+        var entry = writer.BeginEntry(keyGroup);
+        entry.WriteByte((byte)domain);
+        entry.WriteVarInt64(timer.Timestamp);
+        _keyCodec.Write(entry, timer.Key);
+        _namespaceCodec.Write(entry, timer.Namespace);
     }
 }
 

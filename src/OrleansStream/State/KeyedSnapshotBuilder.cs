@@ -90,8 +90,15 @@ public sealed class KeyedSnapshotBuilder : KeyGroupSectionWriter
         return chunks;
     }
 
-    /// <summary>Hands the sections of <paramref name="chunk"/> to the stores of the operators they belong to.</summary>
+    /// <summary>Hands the sections of <paramref name="chunk"/> to the stores of the operators they belong to, for the key groups each owns.</summary>
     public static void Restore(ReadOnlySpan<byte> chunk, Func<string, OperatorStateStore?> storeOf)
+        => Read(chunk, storeOf, static (store, table, keyGroup, data, entries) => store.AddRestoredSection(table, keyGroup, data, entries));
+
+    /// <summary>Hands the sections of <paramref name="chunk"/>, key groups another subtask handed over, to the stores of their operators.</summary>
+    public static void Install(ReadOnlySpan<byte> chunk, Func<string, OperatorStateStore?> storeOf)
+        => Read(chunk, storeOf, static (store, table, keyGroup, data, entries) => store.AddMigratedSection(table, keyGroup, data, entries));
+
+    private static void Read(ReadOnlySpan<byte> chunk, Func<string, OperatorStateStore?> storeOf, Action<OperatorStateStore, string, int, byte[], int> add)
     {
         var reader = new PayloadReader(chunk);
         while (!reader.End)
@@ -104,9 +111,9 @@ public sealed class KeyedSnapshotBuilder : KeyGroupSectionWriter
                 string table = reader.ReadString() ?? "";
                 int entries = reader.ReadVarInt32();
                 var data = reader.ReadBytes();
-                if (storeOf(operatorId) is { } store && store.KeyGroups.Contains(keyGroup))
+                if (storeOf(operatorId) is { } store)
                 {
-                    store.AddRestoredSection(table, keyGroup, data.ToArray(), entries);
+                    add(store, table, keyGroup, data.ToArray(), entries);
                 }
             }
         }

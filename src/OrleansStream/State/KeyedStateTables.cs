@@ -54,6 +54,27 @@ internal abstract class PerKeyTable<TKey, TState>(string name, IKeyContext<TKey>
         }
     }
 
+    public void Extract(KeyGroupSectionWriter writer, Func<int, bool> keyGroups)
+    {
+        List<TKey>? moving = null;
+        foreach (var (key, state) in Table)
+        {
+            int keyGroup = keys.KeyGroupOf(key);
+            if (keyGroups(keyGroup))
+            {
+                var entry = writer.BeginEntry(keyGroup);
+                _keyCodec.Write(entry, key);
+                WriteState(entry, state);
+                (moving ??= new()).Add(key);
+            }
+        }
+
+        foreach (var key in moving ?? Enumerable.Empty<TKey>())
+        {
+            Table.Remove(key);
+        }
+    }
+
     /// <summary>Called before the entries are written; tables with a time to live drop expired entries here.</summary>
     protected virtual void BeforeSnapshot() { }
 

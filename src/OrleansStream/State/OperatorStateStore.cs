@@ -60,11 +60,48 @@ public sealed class OperatorStateStore
     /// <summary>Adds restored entries of one table and key group; applied now if the table exists, else when it is created.</summary>
     public void AddRestoredSection(string table, int keyGroup, byte[] data, int entries)
     {
-        if (!KeyGroups.Contains(keyGroup))
+        if (KeyGroups.Contains(keyGroup))
         {
-            return;
+            AddSection(table, keyGroup, data, entries);
+        }
+    }
+
+    /// <summary>
+    /// Adds the entries of one table and key group that another subtask handed over while the job runs
+    /// (live rescaling): the key group is this subtask's from now on, whatever its range at deployment.
+    /// </summary>
+    public void AddMigratedSection(string table, int keyGroup, byte[] data, int entries) => AddSection(table, keyGroup, data, entries);
+
+    /// <summary>
+    /// Writes the state of the key groups <paramref name="keyGroups"/> selects into <paramref name="builder"/> and
+    /// removes it from this store: tables and restored sections no table has claimed yet.
+    /// </summary>
+    public void ExtractKeyGroups(KeyedSnapshotBuilder builder, Func<int, bool> keyGroups)
+    {
+        foreach (var table in _tables.Values)
+        {
+            builder.BeginTable(OperatorId, table.Name);
+            table.Extract(builder, keyGroups);
         }
 
+        foreach (var (table, sections) in _unclaimed)
+        {
+            foreach (var section in sections.Where(s => keyGroups(s.KeyGroup)))
+            {
+                builder.AddRawSection(OperatorId, table, section.KeyGroup, section.Data, section.Entries);
+            }
+
+            sections.RemoveAll(s => keyGroups(s.KeyGroup));
+        }
+
+        foreach (var table in _unclaimed.Where(kv => kv.Value.Count == 0).Select(kv => kv.Key).ToList())
+        {
+            _unclaimed.Remove(table);
+        }
+    }
+
+    private void AddSection(string table, int keyGroup, byte[] data, int entries)
+    {
         var section = new RestoredSection(keyGroup, data, entries);
         if (_tables.TryGetValue(table, out var existing))
         {

@@ -104,6 +104,48 @@ public sealed class WindowStateTable<TKey, TAcc> : IKeyedStateTable
         }
     }
 
+    public void Extract(KeyGroupSectionWriter writer, Func<int, bool> keyGroups)
+    {
+        List<long>? emptied = null;
+        foreach (var (end, contents) in _windowsByEnd)
+        {
+            List<TKey>? moving = null;
+            foreach (var (key, accumulator) in contents)
+            {
+                int keyGroup = _keyGroupOf(key);
+                if (keyGroups(keyGroup))
+                {
+                    var entry = writer.BeginEntry(keyGroup);
+                    entry.WriteVarInt64(end);
+                    _keyCodec.Write(entry, key);
+                    _accumulatorCodec.Write(entry, accumulator);
+                    (moving ??= new()).Add(key);
+                }
+            }
+
+            foreach (var key in moving ?? Enumerable.Empty<TKey>())
+            {
+                contents.Remove(key);
+            }
+
+            if (contents.Count == 0)
+            {
+                (emptied ??= new()).Add(end);
+            }
+        }
+
+        // A window with no key left would fire empty: it goes with its last key.
+        foreach (var end in emptied ?? Enumerable.Empty<long>())
+        {
+            _windowsByEnd.Remove(end);
+            if (end == _cachedEnd)
+            {
+                _cachedEnd = long.MinValue;
+                _cachedWindow = null;
+            }
+        }
+    }
+
     private Dictionary<TKey, TAcc> ContentsOf(long end)
     {
         if (end == _cachedEnd)

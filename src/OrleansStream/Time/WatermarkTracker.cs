@@ -7,8 +7,8 @@ namespace OrleansStream.Time;
 /// </summary>
 public sealed class WatermarkTracker
 {
-    private readonly long[] _watermarks;
-    private readonly bool[] _idle;
+    private long[] _watermarks;
+    private bool[] _idle;
     private long _combined = Watermark.Initial;
 
     public WatermarkTracker(int channelCount)
@@ -26,6 +26,18 @@ public sealed class WatermarkTracker
 
     /// <summary>True when every channel is idle: downstream should be told this task is idle.</summary>
     public bool AllIdle => Array.TrueForAll(_idle, idle => idle);
+
+    /// <summary>
+    /// Adds <paramref name="count"/> channels (an upstream vertex scaled up while the job runs), with no watermark yet:
+    /// the combined watermark stays where it is until they catch up.
+    /// </summary>
+    public void AddChannels(int count)
+    {
+        int old = _watermarks.Length;
+        Array.Resize(ref _watermarks, old + count);
+        Array.Resize(ref _idle, old + count);
+        Array.Fill(_watermarks, Watermark.Initial, old, count);
+    }
 
     /// <summary>Records a channel's watermark; true when the combined watermark advanced.</summary>
     public bool Update(int channel, long watermark, out long combined)

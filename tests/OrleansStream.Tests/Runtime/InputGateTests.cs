@@ -32,6 +32,8 @@ public class InputGateTests
         public void OnWatermark(long watermark) => Watermarks.Add(watermark);
 
         public void OnIdle(bool idle) => Idle.Add(idle);
+
+        public void OnHandover(long step) => Events.Add($"h{step}");
     }
 
     /// <summary>A gate of the map vertex, which reads from two source subtasks, on a transport that delivers each channel in order or one that may reorder.</summary>
@@ -58,6 +60,9 @@ public class InputGateTests
 
         return gate.AcknowledgedOf(envelope);
     }
+
+    private static StreamEnvelope Handover(int sender, long sequence, long step)
+        => new() { Kind = EnvelopeKind.KeyGroupHandover, Input = 0, Sender = sender, Attempt = 1, Sequence = sequence, Step = step };
 
     private static StreamEnvelope Barrier(int sender, long sequence, long checkpointId, CheckpointingMode mode = CheckpointingMode.ExactlyOnce)
         => new() { Kind = EnvelopeKind.Barrier, Input = 0, Sender = sender, Attempt = 1, Sequence = sequence, Barrier = new CheckpointBarrier(checkpointId, CheckpointOptions.Checkpoint(mode)) };
@@ -261,5 +266,47 @@ public class InputGateTests
         Assert.False(gate.HasNextParked(first));
         Assert.Equal(2, gate.AcknowledgedOf(first));
         Assert.Equal(["r0.0", "r0.1", "r0.2"], handler.Events);
+    }
+
+    [Fact]
+    public void A_handover_completes_once_every_channel_passed_its_marker_and_an_ended_channel_counts_as_passed()
+    {
+        var gate = Gate();
+        var handler = new Handler();
+        Deliver(gate, Handover(sender: 0, sequence: 0, step: 3), handler);
+        Deliver(gate, Envelope(EnvelopeKind.Records, 1, 0), handler);
+        Assert.Equal(["r1.0"], handler.Events);
+
+        Deliver(gate, Handover(sender: 1, sequence: 1, step: 3), handler);
+        Assert.Equal(["r1.0", "h3"], handler.Events);
+
+        // The next step: one channel passes its marker, the other ends.
+        Deliver(gate, Handover(sender: 0, sequence: 1, step: 4), handler);
+        Assert.Equal(["r1.0", "h3"], handler.Events);
+        Deliver(gate, Envelope(EnvelopeKind.EndOfInput, 1, 2), handler);
+        Assert.Equal(["r1.0", "h3", "h4"], handler.Events);
+    }
+
+    [Fact]
+    public void Channels_added_by_an_upstream_scale_up_hold_the_watermark_until_they_catch_up_and_count_for_barriers()
+    {
+        var gate = Gate();
+        var handler = new Handler();
+        Deliver(gate, Envelope(EnvelopeKind.Watermark, 0, 0, watermark: 10), handler);
+        Deliver(gate, Envelope(EnvelopeKind.Watermark, 1, 0, watermark: 20), handler);
+        Assert.Equal([10], handler.Watermarks);
+
+        gate.AddChannels(input: 0, [0, 1, 2]);
+        Assert.Equal(3, gate.ChannelCount);
+        Deliver(gate, Envelope(EnvelopeKind.Watermark, 0, 1, watermark: 30), handler);
+        Assert.Equal([10], handler.Watermarks);
+        Deliver(gate, Envelope(EnvelopeKind.Watermark, 2, 0, watermark: 25), handler);
+        Assert.Equal([10, 20], handler.Watermarks);
+
+        Deliver(gate, Barrier(0, 2, checkpointId: 1, CheckpointingMode.AtLeastOnce), handler);
+        Deliver(gate, Barrier(1, 1, checkpointId: 1, CheckpointingMode.AtLeastOnce), handler);
+        Assert.DoesNotContain("b1", handler.Events);
+        Deliver(gate, Barrier(2, 1, checkpointId: 1, CheckpointingMode.AtLeastOnce), handler);
+        Assert.Contains("b1", handler.Events);
     }
 }

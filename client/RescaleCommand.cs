@@ -1,0 +1,93 @@
+using System.CommandLine;
+using OrleansStream.Contracts.Rescaling;
+
+namespace OrleansStream.Cli;
+
+/// <summary>
+/// <c>rescale &lt;job&gt; --parallelism N</c> or <c>--vertex name=N</c>: changes a running job's parallelism and waits
+/// until it is done, printing what moved and how long key groups paused.
+/// </summary>
+internal static class RescaleCommand
+{
+    public static Command Create(CommandRunner runner, Argument<string> jobId, Option<bool> json)
+    {
+        var parallelism = new Option<int?>("--parallelism", "-p")
+        {
+            Description = "The parallelism of every vertex that follows the job's default (not those the job fixed).",
+        };
+        var vertices = new Option<string[]>("--vertex")
+        {
+            Description = "name=N: the parallelism of the vertex that holds the operator 'name'; repeat for more vertices.",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for the rescale.", DefaultValueFactory = _ => 300 };
+        var command = new Command("rescale", "Change the parallelism of a running job without stopping it: keyed vertices move key groups live; other changes restart it from a savepoint.")
+        {
+            jobId, parallelism, vertices, timeout, json,
+        };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(parallelism) is null && (result.GetValue(vertices) ?? []).Length == 0)
+            {
+                result.AddError("Give --parallelism N or --vertex name=N.");
+            }
+
+            foreach (var vertex in result.GetValue(vertices) ?? [])
+            {
+                if (Parse(vertex) is null)
+                {
+                    result.AddError($"--vertex '{vertex}' is not name=N with N a whole number from 1.");
+                }
+            }
+        });
+        command.SetAction((result, cancellationToken) => runner.RunAsync(result, async (client, cancellationToken) =>
+        {
+            string id = result.GetRequiredValue(jobId);
+            var request = new RescaleRequest
+            {
+                Parallelism = result.GetValue(parallelism),
+                Vertices = (result.GetValue(vertices) ?? []).Select(v => Parse(v)!.Value).ToDictionary(v => v.Name, v => v.Parallelism),
+            };
+            RescaleInfo rescale;
+            using (ProgressLine.Start($"Rescaling {id}"))
+            {
+                rescale = await client.RescaleAsync(id, request, TimeSpan.FromSeconds(result.GetValue(timeout)), cancellationToken);
+            }
+
+            if (result.GetValue(json))
+            {
+                JsonOutput.Write(Console.Out, rescale);
+            }
+            else
+            {
+                Console.WriteLine(Describe(id, rescale));
+            }
+
+            return ExitCodes.Success;
+        }, cancellationToken));
+        return command;
+    }
+
+    /// <summary>One line: what changed, how, and what it cost.</summary>
+    public static string Describe(string jobId, RescaleInfo rescale)
+    {
+        if (rescale.Vertices.Count == 0)
+        {
+            return $"Job {jobId} already runs at that parallelism.";
+        }
+
+        string changes = string.Join(", ", rescale.Vertices);
+        string took = rescale.Duration is { } duration ? $" in {duration.TotalSeconds:0.00} s" : "";
+        return rescale.Mode == RescaleMode.Live
+            ? $"Rescaled {jobId} live ({changes}){took}: {rescale.KeyGroupsMoved} key groups moved ({rescale.BytesMoved:N0} bytes); longest pause of a key group {rescale.LongestPause.TotalMilliseconds:0} ms."
+            : $"Rescaled {jobId} by restarting from a savepoint ({changes}){took}: {rescale.Reason}.";
+    }
+
+    private static (string Name, int Parallelism)? Parse(string vertex)
+    {
+        int equals = vertex.LastIndexOf('=');
+        return equals > 0 && int.TryParse(vertex.AsSpan(equals + 1), out int parallelism) && parallelism >= 1
+            ? (vertex[..equals].Trim(), parallelism)
+            : null;
+    }
+}

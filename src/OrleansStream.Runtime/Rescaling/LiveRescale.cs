@@ -1,0 +1,185 @@
+using Microsoft.Extensions.Logging;
+using OrleansStream.Contracts.Jobs;
+using OrleansStream.Contracts.Rescaling;
+using OrleansStream.Graph;
+using OrleansStream.KeyGroups;
+using OrleansStream.Runtime.Jobs;
+using OrleansStream.Runtime.Tasks;
+
+namespace OrleansStream.Runtime.Rescaling;
+
+/// <summary>
+/// The job side of a live rescale (Megaphone's controller): changes the parallelism of keyed vertices while
+/// the job runs. For each vertex, scaled up: the vertices it sends to take input from its new subtasks, the
+/// new subtasks start, and its upstream writers connect to them. Then the key groups that change owner move in
+/// bounded steps: both owners are told of the step, the upstream writers switch the step's routes and send a
+/// handover marker, the old owner hands the state over once every input passed the marker, and the new owner
+/// lets the records it held go once the state is in. Scaled down: the upstream writers end the channels to
+/// the subtasks that are left without key groups, which finish and stay until a checkpoint holds their final
+/// state. Checkpoints are held off meanwhile, so that none sees a key group in two places or in none.
+/// </summary>
+internal sealed class LiveRescale
+{
+    private readonly string _jobId;
+    private readonly int _attempt;
+    private readonly JobExecution _execution;
+    private readonly JobGraph _from;
+    private readonly JobGraph _to;
+    private readonly JobSubmission _submission;
+    private readonly RescaleSettings _settings;
+    private readonly Func<long> _nextStepId;
+    private readonly ILogger _logger;
+    private StepWaiter? _waiter;
+
+    public LiveRescale(string jobId, int attempt, JobExecution execution, JobGraph from, JobGraph to, JobSubmission submission,
+        RescaleSettings settings, Func<long> nextStepId, ILogger logger)
+    {
+        _jobId = jobId;
+        _attempt = attempt;
+        _execution = execution;
+        _from = from;
+        _to = to;
+        _submission = submission;
+        _settings = settings;
+        _nextStepId = nextStepId;
+        _logger = logger;
+        KeyGroupsToMove = ChangedVertices().Sum(v => MovesOf(v.From.Parallelism, v.To.Parallelism).Count);
+    }
+
+    public int KeyGroupsToMove { get; }
+
+    public int KeyGroupsMoved { get; private set; }
+
+    public long BytesMoved { get; private set; }
+
+    public long HeldRecords { get; private set; }
+
+    public TimeSpan LongestPause { get; private set; }
+
+    /// <summary>The key groups of <paramref name="from"/> subtasks whose owner differs at <paramref name="to"/>, in key group order.</summary>
+    public IReadOnlyList<KeyGroupMove> MovesOf(int from, int to)
+    {
+        var moves = new List<KeyGroupMove>();
+        for (int keyGroup = 0; keyGroup < _to.MaxParallelism; keyGroup++)
+        {
+            int oldOwner = KeyGroupRangeAssignment.OperatorIndexForKeyGroup(keyGroup, _to.MaxParallelism, from);
+            int newOwner = KeyGroupRangeAssignment.OperatorIndexForKeyGroup(keyGroup, _to.MaxParallelism, to);
+            if (oldOwner != newOwner)
+            {
+                moves.Add(new KeyGroupMove(keyGroup, oldOwner, newOwner));
+            }
+        }
+
+        return moves;
+    }
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (from, to) in ChangedVertices())
+        {
+            await RescaleVertexAsync(from.Parallelism, to, cancellationToken);
+        }
+    }
+
+    /// <summary>A subtask installed key groups handed over to it.</summary>
+    public void OnInstalled(KeyGroupsInstalled installed)
+    {
+        KeyGroupsMoved += installed.KeyGroups;
+        BytesMoved += installed.Bytes;
+        HeldRecords += installed.HeldRecords;
+        LongestPause = installed.LongestPause > LongestPause ? installed.LongestPause : LongestPause;
+        _waiter?.OnInstalled(installed);
+    }
+
+    private IEnumerable<(JobVertex From, JobVertex To)> ChangedVertices()
+        => _from.Vertices.Zip(_to.Vertices).Where(pair => pair.First.Parallelism != pair.Second.Parallelism);
+
+    private async Task RescaleVertexAsync(int from, JobVertex vertex, CancellationToken cancellationToken)
+    {
+        int to = vertex.Parallelism;
+        var upstream = vertex.Inputs.Select(e => e.Source.Id).Distinct().ToList();
+        var downstream = vertex.Outputs.Select(e => e.Target.Id).Distinct().ToList();
+        _logger.LogInformation("Job {JobId}: rescaling {Vertex} live from {From} to {To}", _jobId, vertex.Name, from, to);
+        if (to > from)
+        {
+            // Consumers before producers: nothing is sent to a task that does not expect it.
+            await OnTasksOfAsync(downstream, task => task.ConnectInputsAsync(vertex.Id, to));
+            await _execution.StartAddedAsync(_attempt, vertex, from, _submission);
+            await OnTasksOfAsync(upstream, task => task.ConnectOutputsAsync(vertex.Id, to), includeFinished: true);
+        }
+
+        foreach (var moves in MovesOf(from, to).Chunk(_settings.KeyGroupsPerStep))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var step = new RescaleStep(_nextStepId(), vertex.Id, moves);
+            await MoveAsync(vertex, step, upstream, cancellationToken);
+        }
+
+        if (to < from)
+        {
+            var retiring = Enumerable.Range(to, from - to).Select(subtask => new TaskId(_jobId, _attempt, vertex.Id, subtask)).ToList();
+            _execution.Retire(retiring);
+            await OnTasksOfAsync(upstream, task => task.RetireOutputsAsync(vertex.Id, to));
+            await WaitUntilAsync(() => _execution.HaveFinished(retiring), $"subtasks {to} to {from - 1} of {vertex.Name} to finish once their input ended", cancellationToken);
+        }
+    }
+
+    private async Task MoveAsync(JobVertex vertex, RescaleStep step, IReadOnlyList<int> upstream, CancellationToken cancellationToken)
+    {
+        var owners = step.Moves.SelectMany(m => new[] { m.From, m.To }).Distinct()
+            .Select(subtask => _execution.TaskGrain(new TaskId(_jobId, _attempt, vertex.Id, subtask)));
+        var waiter = _waiter = new StepWaiter(step);
+        try
+        {
+            await Task.WhenAll(owners.Select(owner => owner.PrepareRescaleStepAsync(step)));
+            await OnTasksOfAsync(upstream, task => task.RerouteAsync(step));
+            await waiter.Done.WaitAsync(_settings.StepTimeout, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException(
+                $"Rescale step {step.Id} of {vertex.Name} (key groups {step.Moves[0].KeyGroup} to {step.Moves[^1].KeyGroup}) did not complete within {_settings.StepTimeout.TotalSeconds:0.###} s.");
+        }
+        finally
+        {
+            _waiter = null;
+        }
+    }
+
+    private Task OnTasksOfAsync(IEnumerable<int> vertices, Func<ITaskGrain, Task> call, bool includeFinished = false)
+        => Task.WhenAll(vertices.SelectMany(v => includeFinished ? _execution.TasksOf(v) : _execution.RunningTasksOf(v)).Select(task => call(_execution.TaskGrain(task))));
+
+    private async Task WaitUntilAsync(Func<bool> condition, string what, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + _settings.StepTimeout;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Waited {_settings.StepTimeout.TotalSeconds:0.###} s for {what}.");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken);
+        }
+    }
+
+    /// <summary>Completes once every pair of old and new owner of a step has reported its hand-off installed.</summary>
+    private sealed class StepWaiter(RescaleStep step)
+    {
+        private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _pending = step.Moves.Select(m => (m.From, m.To)).Distinct().Count();
+
+        public Task Done => _done.Task;
+
+        public void OnInstalled(KeyGroupsInstalled installed)
+        {
+            if (installed.Step == step.Id && --_pending == 0)
+            {
+                _done.TrySetResult();
+            }
+        }
+    }
+}
+
+/// <summary>How live rescales run: key groups per step (Megaphone's bin size) and how long a step may take.</summary>
+internal sealed record RescaleSettings(int KeyGroupsPerStep, TimeSpan StepTimeout);

@@ -1,0 +1,139 @@
+using OrleansStream.Contracts.Jobs;
+using OrleansStream.Contracts.Rescaling;
+using OrleansStream.Graph;
+using OrleansStream.Runtime.Jobs;
+using OrleansStream.Runtime.Placement;
+
+namespace OrleansStream.Runtime.Rescaling;
+
+/// <summary>What a rescale will do: the job as it will be, the vertices that change, the slots it runs in, and how.</summary>
+internal sealed record RescalePlan(
+    JobSubmission Submission,
+    JobGraph Graph,
+    IReadOnlyList<VertexRescale> Changes,
+    IReadOnlyList<SiloAddress> Slots,
+    RescaleMode Mode,
+    string? WhyNotLive);
+
+/// <summary>
+/// Turns a rescale request into a plan: rebuilds the job's graph with the parallelism asked (so that every
+/// silo builds the same), refuses what the job cannot take, finds slots for subtasks it adds, and decides
+/// whether key groups can move live or the job must restart from a savepoint.
+/// </summary>
+internal sealed class RescalePlanner(JobGraphFactory graphs, ClusterSlots clusterSlots)
+{
+    public async Task<RescalePlan> PlanAsync(string jobId, JobSubmission submission, JobGraph current, IReadOnlyList<SiloAddress> slots, RescaleRequest request)
+    {
+        var asked = new Dictionary<string, int>(submission.VertexParallelism, StringComparer.Ordinal);
+        if (request.Parallelism is { } parallelism)
+        {
+            // Every vertex that follows the job's default; one whose parallelism the job fixed keeps it, as in Flink.
+            foreach (var vertex in current.Vertices.Where(v => v.Operators.All(o => o.Parallelism is null && o.RequiredParallelism is null)))
+            {
+                Check(current, vertex, parallelism);
+                asked[NameOf(current, vertex)] = parallelism;
+            }
+        }
+
+        foreach (var (name, vertexParallelism) in request.Vertices)
+        {
+            var vertex = Resolve(current, name);
+            Check(current, vertex, vertexParallelism);
+            asked.Remove(name);
+            asked[NameOf(current, vertex)] = vertexParallelism;
+        }
+
+        var rescaled = submission with { VertexParallelism = asked };
+        JobGraph graph;
+        try
+        {
+            graph = await graphs.BuildAsync(jobId, rescaled);
+        }
+        catch (JobSubmissionException ex)
+        {
+            throw new RescaleRefusedException($"Job '{jobId}' cannot be rescaled so: {ex.Message}", ex.OperatorName);
+        }
+
+        var changes = current.Vertices.Zip(graph.Vertices)
+            .Where(pair => pair.First.Parallelism != pair.Second.Parallelism)
+            .Select(pair => new VertexRescale(pair.Second.Name, pair.First.Parallelism, pair.Second.Parallelism))
+            .ToList();
+        if (changes.Count == 0)
+        {
+            return new RescalePlan(rescaled, graph, changes, slots, RescaleMode.Live, null);
+        }
+
+        var rescaledSlots = SlotAssignment.Extend(jobId, slots, graph.RequiredSlots, await clusterSlots.QueryAsync(jobId));
+        string? whyNotLive = WhyNotLive(current, graph);
+        return new RescalePlan(rescaled, graph, changes, rescaledSlots, whyNotLive is null ? RescaleMode.Live : RescaleMode.Restart, whyNotLive);
+    }
+
+    /// <summary>
+    /// Why key groups cannot simply move between the subtasks of the changed vertices, or null when they can: the
+    /// graph must keep its shape, and every changed vertex must read only keyed (hash) inputs, so that all of its
+    /// state that depends on the input is keyed state.
+    /// </summary>
+    public static string? WhyNotLive(JobGraph from, JobGraph to)
+    {
+        bool sameShape = from.Vertices.Count == to.Vertices.Count
+            && from.Vertices.Zip(to.Vertices).All(pair => pair.First.Operators.Select(o => o.Uid).SequenceEqual(pair.Second.Operators.Select(o => o.Uid)))
+            && from.Edges.Count == to.Edges.Count
+            && from.Edges.Zip(to.Edges).All(pair => pair.First.Source.Id == pair.Second.Source.Id && pair.First.Target.Id == pair.Second.Target.Id
+                && pair.First.Partitioner == pair.Second.Partitioner && pair.First.TargetInput == pair.Second.TargetInput);
+        if (!sameShape)
+        {
+            return "the new parallelism changes how operators chain or connect";
+        }
+
+        foreach (var (old, vertex) in from.Vertices.Zip(to.Vertices).Where(pair => pair.First.Parallelism != pair.Second.Parallelism))
+        {
+            if (vertex.IsSource)
+            {
+                return $"'{vertex.Name}' is a source, whose splits move only at a restart";
+            }
+
+            if (vertex.Inputs.FirstOrDefault(e => e.Partitioner != PartitionerKind.Hash) is { } input)
+            {
+                return $"'{vertex.Name}' reads '{input.Source.Name}' by {input.Partitioner}, not by key";
+            }
+        }
+
+        return null;
+    }
+
+    private static JobVertex Resolve(JobGraph graph, string name)
+    {
+        var matches = graph.Vertices.Where(v => v.Name == name).ToList();
+        if (matches.Count == 0)
+        {
+            matches = graph.Vertices.Where(v => v.Operators.Any(o => o.Name == name)).ToList();
+        }
+
+        return matches switch
+        {
+            [var vertex] => vertex,
+            [] => throw new RescaleRefusedException(
+                $"The job has no vertex or operator named '{name}'; its vertices: {string.Join(", ", graph.Vertices.Select(v => $"'{v.Head.Name}'"))}.", name),
+            _ => throw new RescaleRefusedException(
+                $"Operators named '{name}' are in {matches.Count} vertices ({string.Join(", ", matches.Select(v => $"'{v.Name}'"))}); name the vertex by its full name.", name),
+        };
+    }
+
+    /// <summary>How the submission names <paramref name="vertex"/>: its head operator's name when that is unique in the job, else its full name.</summary>
+    private static string NameOf(JobGraph graph, JobVertex vertex)
+        => graph.Vertices.SelectMany(v => v.Operators).Count(o => o.Name == vertex.Head.Name) == 1 ? vertex.Head.Name : vertex.Name;
+
+    private static void Check(JobGraph graph, JobVertex vertex, int parallelism)
+    {
+        int max = vertex.Operators.Select(o => o.MaxParallelism ?? graph.MaxParallelism).Min();
+        if (vertex.Operators.FirstOrDefault(o => o.RequiredParallelism is not null) is { } pinned && parallelism != pinned.RequiredParallelism)
+        {
+            throw new RescaleRefusedException($"Vertex '{vertex.Name}' runs at parallelism {pinned.RequiredParallelism} only ('{pinned.Name}'); it cannot be rescaled to {parallelism}.", vertex.Head.Name);
+        }
+
+        if (parallelism < 1 || parallelism > max)
+        {
+            throw new RescaleRefusedException($"Vertex '{vertex.Name}' can run at parallelism 1 to {max} (its max parallelism); {parallelism} was asked.", vertex.Head.Name);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+namespace OrleansStream.KeyGroups;
+
+/// <summary>
+/// The key groups whose records a subtask holds back (live rescaling): the key groups it takes over whose
+/// state has not arrived yet. Shared by the subtask's input decoders, each of which keeps the held records
+/// of its own input, in arrival order, until the key group is released.
+/// </summary>
+public sealed class KeyGroupHold(int maxParallelism)
+{
+    private readonly bool[] _held = new bool[maxParallelism];
+
+    public int MaxParallelism => maxParallelism;
+
+    /// <summary>How many key groups are held.</summary>
+    public int Count { get; private set; }
+
+    public bool IsHeld(int keyGroup) => _held[keyGroup];
+
+    public void Hold(int keyGroup)
+    {
+        if (!_held[keyGroup])
+        {
+            _held[keyGroup] = true;
+            Count++;
+        }
+    }
+
+    /// <summary>Stops holding <paramref name="keyGroup"/>; the decoders replay what they held of it.</summary>
+    public void Release(int keyGroup)
+    {
+        if (_held[keyGroup])
+        {
+            _held[keyGroup] = false;
+            Count--;
+        }
+    }
+}
+
+/// <summary>An input decoder of a hash-partitioned input, which can hold back the records of key groups in a <see cref="KeyGroupHold"/>.</summary>
+public interface IKeyGroupHoldingDecoder
+{
+    /// <summary>From now on, records of the key groups <paramref name="hold"/> holds wait in this decoder.</summary>
+    void HoldBy(KeyGroupHold hold);
+
+    /// <summary>Passes the records held of <paramref name="keyGroup"/> on, in the order they arrived; returns how many.</summary>
+    int Release(int keyGroup);
+}
