@@ -44,6 +44,12 @@ public sealed class OrleansStreamOptions
     /// </summary>
     public int RescaleKeyGroupsPerStep { get; set; } = 8;
 
+    /// <summary>
+    /// A pause between the steps of a live rescale (zero: none). Spreads a large migration out, so that hand-offs of
+    /// big key groups share the time with the job's own records instead of running back to back.
+    /// </summary>
+    public TimeSpan RescaleStepInterval { get; set; } = TimeSpan.Zero;
+
     /// <summary>How long one step of a live rescale may take before the rescale fails and the job recovers from its last checkpoint.</summary>
     public TimeSpan RescaleStepTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
@@ -80,6 +86,11 @@ public sealed class OrleansStreamOptions
         if (RescaleKeyGroupsPerStep < 1)
         {
             throw new OrleansConfigurationException($"OrleansStream: {nameof(RescaleKeyGroupsPerStep)} must be at least 1, was {RescaleKeyGroupsPerStep}.");
+        }
+
+        if (RescaleStepInterval < TimeSpan.Zero)
+        {
+            throw new OrleansConfigurationException($"OrleansStream: {nameof(RescaleStepInterval)} must not be negative, was {RescaleStepInterval}.");
         }
 
         if (RescaleStepTimeout <= TimeSpan.Zero)

@@ -109,12 +109,14 @@ internal sealed class JobExecution(string jobId, JobGraph graph, IGrainFactory g
     /// <summary>True when every subtask in <paramref name="tasks"/> has finished.</summary>
     public bool HaveFinished(IEnumerable<TaskId> tasks) => tasks.All(task => _tasks.GetValueOrDefault(task) is not null);
 
-    /// <summary>A checkpoint completed: retired subtasks that had finished when it started are in it, and are let go.</summary>
-    public void ReleaseRetired()
+    /// <summary>Retired subtasks that have finished: a checkpoint that completes now holds their final state.</summary>
+    public IReadOnlyList<TaskId> FinishedRetired() => _retired.Where(task => _tasks.GetValueOrDefault(task) is not null).ToList();
+
+    /// <summary>Lets retired subtasks go once a checkpoint holds their final state and their sinks committed it.</summary>
+    public void Release(IEnumerable<TaskId> retired)
     {
-        foreach (var task in _retired.Where(task => _tasks.GetValueOrDefault(task) is not null).ToList())
+        foreach (var task in retired.Where(_retired.Remove))
         {
-            _retired.Remove(task);
             _released.Add(_tasks[task]!);
             _tasks.Remove(task);
             TaskGrain(task).ReleaseAsync().Ignore();

@@ -194,6 +194,7 @@ internal sealed class JobGrain(
             Vertices = plan.Changes,
             StartedAt = DateTimeOffset.UtcNow,
             Reason = request.Reason ?? plan.WhyNotLive,
+            KeyGroupsToMove = plan.Mode == RescaleMode.Live ? KeyGroupMove.Count(Graph, plan.Graph) : 0,
         };
         if (plan.Changes.Count == 0)
         {
@@ -255,7 +256,11 @@ internal sealed class JobGrain(
             return;
         }
 
-        Execution.ReleaseRetired();
+        if (Execution.FinishedRetired() is { Count: > 0 } retired)
+        {
+            ReleaseAfterCommitAsync(retired, completed).Ignore();
+        }
+
         if (completed.IsFinal || completed.StopAfter)
         {
             await EndAfterCommitAsync(completed);
@@ -397,6 +402,19 @@ internal sealed class JobGrain(
         }
     }
 
+    /// <summary>
+    /// Subtasks a live rescale retired are in the checkpoint that just completed, with their final state: they go once
+    /// their sinks have committed it (a failed commit is the attempt's failure, which releases them anyway).
+    /// </summary>
+    private async Task ReleaseAfterCommitAsync(IReadOnlyList<TaskId> retired, CompletedCheckpoint completed)
+    {
+        await completed.Committed;
+        if (_job is { } job)
+        {
+            job.Execution.Release(retired);
+        }
+    }
+
     /// <summary>After the final checkpoint or a stop-with-savepoint completed: the job ends once its sinks have committed.</summary>
     private async Task EndAfterCommitAsync(CompletedCheckpoint completed)
     {
@@ -497,7 +515,7 @@ internal sealed class JobGrain(
     private void StartLiveRescale(long rescaleId, RescalePlan plan)
     {
         var record = Record;
-        var settings = new RescaleSettings(options.Value.RescaleKeyGroupsPerStep, options.Value.RescaleStepTimeout);
+        var settings = new RescaleSettings(options.Value.RescaleKeyGroupsPerStep, options.Value.RescaleStepInterval, options.Value.RescaleStepTimeout);
         var live = new LiveRescale(JobId, record.Attempt, Execution, Graph, plan.Graph, plan.Submission, settings, () => record.NextRescaleStep++, logger);
         var cancel = new CancellationTokenSource();
         _live = (live, cancel);

@@ -1,3 +1,6 @@
+using OrleansStream.Graph;
+using OrleansStream.KeyGroups;
+
 namespace OrleansStream.Runtime.Rescaling;
 
 /// <summary>Key group <see cref="KeyGroup"/> of a vertex moves from subtask <see cref="From"/> to subtask <see cref="To"/>.</summary>
@@ -5,7 +8,29 @@ namespace OrleansStream.Runtime.Rescaling;
 public readonly record struct KeyGroupMove(
     [property: Id(0)] int KeyGroup,
     [property: Id(1)] int From,
-    [property: Id(2)] int To);
+    [property: Id(2)] int To)
+{
+    /// <summary>The key groups whose owner differs between <paramref name="from"/> and <paramref name="to"/> subtasks, in key group order.</summary>
+    public static IReadOnlyList<KeyGroupMove> Between(int maxParallelism, int from, int to)
+    {
+        var moves = new List<KeyGroupMove>();
+        for (int keyGroup = 0; keyGroup < maxParallelism; keyGroup++)
+        {
+            int oldOwner = KeyGroupRangeAssignment.OperatorIndexForKeyGroup(keyGroup, maxParallelism, from);
+            int newOwner = KeyGroupRangeAssignment.OperatorIndexForKeyGroup(keyGroup, maxParallelism, to);
+            if (oldOwner != newOwner)
+            {
+                moves.Add(new KeyGroupMove(keyGroup, oldOwner, newOwner));
+            }
+        }
+
+        return moves;
+    }
+
+    /// <summary>How many key groups change owner when the vertices of <paramref name="from"/> take the parallelism they have in <paramref name="to"/>.</summary>
+    public static int Count(JobGraph from, JobGraph to)
+        => from.Vertices.Zip(to.Vertices).Sum(pair => Between(to.MaxParallelism, pair.First.Parallelism, pair.Second.Parallelism).Count);
+}
 
 /// <summary>
 /// One bounded step of a live rescale (a bin, as Megaphone calls it): the key groups of vertex

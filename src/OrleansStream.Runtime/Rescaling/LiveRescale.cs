@@ -2,7 +2,6 @@ using Microsoft.Extensions.Logging;
 using OrleansStream.Contracts.Jobs;
 using OrleansStream.Contracts.Rescaling;
 using OrleansStream.Graph;
-using OrleansStream.KeyGroups;
 using OrleansStream.Runtime.Jobs;
 using OrleansStream.Runtime.Tasks;
 
@@ -43,7 +42,7 @@ internal sealed class LiveRescale
         _settings = settings;
         _nextStepId = nextStepId;
         _logger = logger;
-        KeyGroupsToMove = ChangedVertices().Sum(v => MovesOf(v.From.Parallelism, v.To.Parallelism).Count);
+        KeyGroupsToMove = KeyGroupMove.Count(from, to);
     }
 
     public int KeyGroupsToMove { get; }
@@ -55,23 +54,6 @@ internal sealed class LiveRescale
     public long HeldRecords { get; private set; }
 
     public TimeSpan LongestPause { get; private set; }
-
-    /// <summary>The key groups of <paramref name="from"/> subtasks whose owner differs at <paramref name="to"/>, in key group order.</summary>
-    public IReadOnlyList<KeyGroupMove> MovesOf(int from, int to)
-    {
-        var moves = new List<KeyGroupMove>();
-        for (int keyGroup = 0; keyGroup < _to.MaxParallelism; keyGroup++)
-        {
-            int oldOwner = KeyGroupRangeAssignment.OperatorIndexForKeyGroup(keyGroup, _to.MaxParallelism, from);
-            int newOwner = KeyGroupRangeAssignment.OperatorIndexForKeyGroup(keyGroup, _to.MaxParallelism, to);
-            if (oldOwner != newOwner)
-            {
-                moves.Add(new KeyGroupMove(keyGroup, oldOwner, newOwner));
-            }
-        }
-
-        return moves;
-    }
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -108,11 +90,15 @@ internal sealed class LiveRescale
             await OnTasksOfAsync(upstream, task => task.ConnectOutputsAsync(vertex.Id, to), includeFinished: true);
         }
 
-        foreach (var moves in MovesOf(from, to).Chunk(_settings.KeyGroupsPerStep))
+        foreach (var moves in KeyGroupMove.Between(_to.MaxParallelism, from, to).Chunk(_settings.KeyGroupsPerStep))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var step = new RescaleStep(_nextStepId(), vertex.Id, moves);
             await MoveAsync(vertex, step, upstream, cancellationToken);
+            if (_settings.StepInterval > TimeSpan.Zero)
+            {
+                await Task.Delay(_settings.StepInterval, cancellationToken);
+            }
         }
 
         if (to < from)
@@ -181,5 +167,5 @@ internal sealed class LiveRescale
     }
 }
 
-/// <summary>How live rescales run: key groups per step (Megaphone's bin size) and how long a step may take.</summary>
-internal sealed record RescaleSettings(int KeyGroupsPerStep, TimeSpan StepTimeout);
+/// <summary>How live rescales run: key groups per step (Megaphone's bin size), the pause between steps, and how long a step may take.</summary>
+internal sealed record RescaleSettings(int KeyGroupsPerStep, TimeSpan StepInterval, TimeSpan StepTimeout);

@@ -125,6 +125,10 @@ public sealed class RecoveryCluster : IAsyncDisposable
             {
                 options.JobReminderPeriod = TimeSpan.FromSeconds(2);
                 options.JobSupervisionInterval = TimeSpan.FromMilliseconds(50);
+
+                // A live rescale in small steps with a pause between them: long enough to kill a silo while key groups move.
+                options.RescaleKeyGroupsPerStep = 4;
+                options.RescaleStepInterval = TimeSpan.FromMilliseconds(25);
             });
             siloBuilder.UseTaskSlots(SlotsPerSilo);
             siloBuilder.AddOrleansStreamPostgresStorage(connectionString);

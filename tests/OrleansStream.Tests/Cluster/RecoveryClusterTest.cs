@@ -37,6 +37,23 @@ public abstract class RecoveryClusterTest(PostgresServer postgres, ITestOutputHe
     /// <summary>The lines of the committed (visible) files in <see cref="OutputDirectory"/>, sorted.</summary>
     protected List<string> Committed() => RollingCountJob.Committed(OutputDirectory);
 
+    /// <summary>The parameters of a <see cref="RollingCountJob"/> over <paramref name="count"/> numbers read at <paramref name="rate"/> per reader (0: unlimited).</summary>
+    protected Dictionary<string, string> Parameters(long count, long rate, SourceGate? gate, string? output = null)
+    {
+        var parameters = new Dictionary<string, string>
+        {
+            ["count"] = count.ToString(),
+            ["rate"] = rate.ToString(),
+            ["output"] = output ?? OutputDirectory,
+        };
+        if (gate is not null)
+        {
+            parameters[SourceGate.Parameter] = gate.Path;
+        }
+
+        return parameters;
+    }
+
     /// <summary>A closed gate for a job of this test (see <see cref="SourceGate.Create"/>), removed with the test.</summary>
     protected SourceGate NewGate(long budget = long.MaxValue)
     {

@@ -179,22 +179,6 @@ public sealed class FailingCommitSink<T>(ITransactionalSink<T> inner, string run
 [Collection(PostgresCollection.Name)]
 public sealed class RecoveryClusterTests(PostgresServer postgres, ITestOutputHelper output) : RecoveryClusterTest(postgres, output, "recovery")
 {
-    private Dictionary<string, string> Parameters(long count, long rate, SourceGate? gate, string? output = null)
-    {
-        var parameters = new Dictionary<string, string>
-        {
-            ["count"] = count.ToString(),
-            ["rate"] = rate.ToString(),
-            ["output"] = output ?? OutputDirectory,
-        };
-        if (gate is not null)
-        {
-            parameters[SourceGate.Parameter] = gate.Path;
-        }
-
-        return parameters;
-    }
-
     [Fact]
     public async Task A_function_that_throws_once_restarts_the_job_from_its_last_checkpoint_and_the_committed_output_is_exact()
     {

@@ -1,0 +1,154 @@
+using OrleansStream.Contracts.Cluster;
+using OrleansStream.Contracts.Jobs;
+using OrleansStream.Contracts.Rescaling;
+using OrleansStream.Tests.Cluster;
+using OrleansStream.Tests.Fixtures;
+using Xunit.Abstractions;
+
+namespace OrleansStream.Tests.Rescaling;
+
+/// <summary>
+/// Rescaling a running job on the three-silo PostgreSQL cluster: key groups move live between the subtasks of a
+/// keyed vertex, and the committed output of an exactly-once sink equals what a failure-free run at one
+/// parallelism commits, however many rescales, and wherever a silo dies.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class LiveRescaleClusterTests(PostgresServer postgres, ITestOutputHelper output) : RecoveryClusterTest(postgres, output, "rescale")
+{
+    private const long Count = 24_000;
+    private const string RollingCount = "rolling count";
+
+    [Fact]
+    public async Task A_keyed_vertex_rescaled_live_up_and_down_while_records_flow_commits_exactly_the_failure_free_result()
+    {
+        // Held at a quarter of the input until the first checkpoint; then half of it flows while the rescales run.
+        var gate = NewGate(budget: Count / 2 / 4);
+        var job = await Cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(2, Parameters(Count, rate: 2_000, gate)));
+        var watch = Watch(job.JobId, gate);
+        await watch.WaitUntilCheckpointedAfterInputAsync("numbers");
+        gate.Allow(Count / 2 / 2);
+
+        var up = await RescaleAsync(job.JobId, 4);
+        AssertMovedLive(up, from: 2, to: 4);
+        var running = await Cluster.Jobs.GetStatusAsync(job.JobId);
+        Assert.Equal(1, running.Attempt);
+        Assert.Equal(4, Vertex(running).Parallelism);
+        Assert.Equal(2, running.Vertices[0].Parallelism);
+
+        // A checkpoint after the rescale holds the key groups where they are now.
+        await watch.WaitUntilCheckpointedAsync(what: "the scale-up");
+        var down = await RescaleAsync(job.JobId, 3);
+        AssertMovedLive(down, from: 4, to: 3);
+
+        gate.Open();
+        var status = await watch.WaitForEndAsync();
+        Assert.Equal(JobState.Finished, status.State);
+        Assert.Equal(1, status.Attempt);
+        Assert.Equal(3, Vertex(status).Parallelism);
+        Assert.Equal([RescaleState.Completed, RescaleState.Completed], status.Rescales!.Select(r => r.State));
+        Assert.Equal(RollingCountJob.Expected(Count), Committed());
+    }
+
+    [Fact]
+    public async Task A_rescale_that_changes_a_source_restarts_the_job_from_a_savepoint_at_the_new_parallelism_exactly()
+    {
+        var gate = NewGate(budget: Count / 2 / 4);
+        var job = await Cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(2, Parameters(Count, rate: 2_000, gate)));
+        var watch = Watch(job.JobId, gate);
+        await watch.WaitUntilCheckpointedAfterInputAsync("numbers");
+
+        var rescale = await Cluster.Jobs.RescaleAsync(job.JobId, RescaleRequest.ToParallelism(3), JobWatch.Patience);
+        Output.WriteLine($"rescale {rescale.Id}: {rescale.Mode}, {rescale.Reason}, {rescale.Duration}");
+        Assert.Equal(RescaleMode.Restart, rescale.Mode);
+        Assert.Equal(RescaleState.Completed, rescale.State);
+        Assert.Contains("source", rescale.Reason);
+        Assert.Equal(2, rescale.Vertices.Count);
+
+        gate.Open();
+        var status = await watch.WaitForEndAsync();
+        Assert.Equal(JobState.Finished, status.State);
+        Assert.Equal(2, status.Attempt);
+        Assert.All(status.Vertices, v => Assert.Equal(3, v.Parallelism));
+        Assert.Equal(RollingCountJob.Expected(Count), Committed());
+    }
+
+    [Theory]
+    [InlineData(11)]
+    [InlineData(47)]
+    public async Task A_silo_killed_while_key_groups_move_recovers_the_job_at_the_new_parallelism_with_the_exact_result(int seed)
+    {
+        var random = new Random(seed);
+        var gate = NewGate(budget: Count / 2 / 4);
+        var job = await Cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(2, Parameters(Count, rate: 2_000, gate)));
+        var watch = Watch(job.JobId, gate);
+        var before = await watch.WaitUntilCheckpointedAfterInputAsync("numbers");
+        gate.Allow(Count / 2 / 2);
+
+        // The silo dies once a seeded number of the 96 moving key groups have moved (steps of 4, 25 ms apart); should the
+        // rescale end before the test sees that, it dies just after: either way nothing may be lost or doubled.
+        var started = await Rescale(job.JobId, RollingCount, 4);
+        Assert.Equal(RescaleMode.Live, started.Mode);
+        int target = random.Next(4, 92);
+        var moving = await watch.WaitUntilAsync(s => s.Rescaling is not { } r || r.KeyGroupsMoved >= target, $"{target} key groups moved");
+        var victim = Cluster.TaskSiloOf(before, random);
+        Output.WriteLine($"killing {victim.SiloAddress} with {moving.Rescaling?.KeyGroupsMoved.ToString() ?? "all"} of {started.KeyGroupsToMove} key groups moved");
+        await Cluster.KillAsync(victim);
+        await watch.WaitUntilRestartedAsync();
+
+        gate.Open();
+        var status = await watch.WaitForEndAsync();
+        Output.WriteLine($"rescale: {status.Rescales!.Single()}");
+        Assert.Equal(JobState.Finished, status.State);
+        Assert.Equal(4, Vertex(status).Parallelism);
+        Assert.Equal(RollingCountJob.Expected(Count), Committed());
+    }
+
+    [Fact]
+    public async Task Rescales_the_job_cannot_take_are_refused_with_the_vertex_and_the_numbers()
+    {
+        var gate = NewGate(budget: 100);
+        var job = await Cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(2, Parameters(Count, rate: 0, gate)));
+        await Watch(job.JobId, gate).WaitUntilCheckpointedAfterInputAsync("numbers");
+
+        var unknown = await Assert.ThrowsAsync<RescaleRefusedException>(() => Rescale(job.JobId, "no such operator", 3));
+        Assert.Contains("'no such operator'", unknown.Message);
+        Assert.Contains($"'{RollingCount}'", unknown.Message);
+
+        var beyondMax = await Assert.ThrowsAsync<RescaleRefusedException>(() => Rescale(job.JobId, RollingCount, 1000));
+        Assert.Equal(RollingCount, beyondMax.Vertex);
+        Assert.Contains("1 to 128", beyondMax.Message);
+        Assert.Contains("1000", beyondMax.Message);
+
+        var slots = await Assert.ThrowsAsync<InsufficientSlotsException>(() => Rescale(job.JobId, RollingCount, 7));
+        Assert.Equal(7, slots.Required);
+        Assert.Equal(RecoveryCluster.Silos * RecoveryCluster.SlotsPerSilo, slots.Available);
+
+        var status = await Cluster.Jobs.GetStatusAsync(job.JobId);
+        Assert.Equal(JobState.Running, status.State);
+        Assert.Empty(status.Rescales ?? []);
+        await Cluster.Jobs.CancelAsync(job.JobId);
+    }
+
+    private Task<RescaleInfo> Rescale(string jobId, string vertex, int parallelism)
+        => Cluster.Cluster.GrainFactory.GetGrain<IJobGrain>(jobId).RescaleAsync(RescaleRequest.ForVertices(new Dictionary<string, int> { [vertex] = parallelism }));
+
+    private async Task<RescaleInfo> RescaleAsync(string jobId, int parallelism)
+    {
+        var rescale = await Cluster.Jobs.RescaleAsync(jobId, RescaleRequest.ForVertices(new Dictionary<string, int> { [RollingCount] = parallelism }), JobWatch.Patience);
+        Output.WriteLine($"rescale {rescale.Id} ({rescale.Mode}): {string.Join(", ", rescale.Vertices)} in {rescale.Duration?.TotalMilliseconds:0} ms, " +
+            $"{rescale.KeyGroupsMoved} key groups, {rescale.BytesMoved} bytes, {rescale.HeldRecords} records held, longest pause {rescale.LongestPause.TotalMilliseconds:0} ms");
+        return rescale;
+    }
+
+    private static void AssertMovedLive(RescaleInfo rescale, int from, int to)
+    {
+        Assert.Equal(RescaleState.Completed, rescale.State);
+        Assert.Equal(RescaleMode.Live, rescale.Mode);
+        Assert.Equal(from, rescale.Vertices.Single().From);
+        Assert.Equal(to, rescale.Vertices.Single().To);
+        Assert.True(rescale.KeyGroupsToMove > 0);
+        Assert.Equal(rescale.KeyGroupsToMove, rescale.KeyGroupsMoved);
+    }
+
+    private static VertexStatus Vertex(JobStatus status) => status.Vertices.Single(v => v.Name.StartsWith(RollingCount, StringComparison.Ordinal));
+}
