@@ -61,6 +61,9 @@ internal sealed class InputGate
     private long _handoverStep;
     private long _handoverDone;
 
+    /// <summary>Every channel waits (a live rescale holds a watermark back until held records' state is in).</summary>
+    private bool _suspended;
+
     /// <summary>The newest checkpoint this gate is done with: taken, or abandoned by the job.</summary>
     private long _lastCompleted;
     private bool _released;
@@ -215,6 +218,17 @@ internal sealed class InputGate
         ReleaseHeld(handler);
     }
 
+    /// <summary>Holds every channel's next envelopes back, in order, until <see cref="Resume"/>.</summary>
+    public void Suspend() => _suspended = true;
+
+    /// <summary>Processes what <see cref="Suspend"/> held back, then goes on as before.</summary>
+    public void Resume(IInputHandler handler)
+    {
+        _suspended = false;
+        _released = true;
+        ReleaseHeld(handler);
+    }
+
     private int ChannelOf(StreamEnvelope envelope)
         => _channelIndex.TryGetValue((envelope.Input, envelope.Sender), out int channel)
             ? channel
@@ -227,7 +241,7 @@ internal sealed class InputGate
     private void Take(int channel, StreamEnvelope envelope, IInputHandler handler)
     {
         _expectedSequence[channel]++;
-        if (_blocked[channel])
+        if (_blocked[channel] || _suspended)
         {
             (_held[channel] ??= new Queue<StreamEnvelope>()).Enqueue(envelope);
         }
@@ -375,7 +389,7 @@ internal sealed class InputGate
         }
     }
 
-    /// <summary>Processes what unblocked channels held back, until a new alignment blocks them again.</summary>
+    /// <summary>Processes what unblocked channels held back, until a new alignment (or a suspension) blocks them again.</summary>
     private void ReleaseHeld(IInputHandler handler)
     {
         while (_released)
@@ -384,7 +398,7 @@ internal sealed class InputGate
             for (int channel = 0; channel < _held.Length; channel++)
             {
                 var queue = _held[channel];
-                while (queue is { Count: > 0 } && !_blocked[channel])
+                while (queue is { Count: > 0 } && !_blocked[channel] && !_suspended)
                 {
                     Dispatch(channel, queue.Dequeue(), handler);
                 }

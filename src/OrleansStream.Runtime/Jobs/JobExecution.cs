@@ -40,9 +40,9 @@ internal sealed class JobExecution(string jobId, JobGraph graph, IGrainFactory g
     /// Starts every subtask of <paramref name="attempt"/> in its slot, restoring from <paramref name="from"/>:
     /// consumers before producers, so that no record is sent to a task that is not ready.
     /// </summary>
-    public async Task DeployAsync(int attempt, IReadOnlyList<SiloAddress> slots, JobSubmission submission, CheckpointMetadata? from)
+    public async Task DeployAsync(int attempt, JobGraph graph, IReadOnlyList<SiloAddress> slots, JobSubmission submission, CheckpointMetadata? from)
     {
-        var graph = Graph;
+        _graph = graph;
         _slots = slots;
         Clear();
         foreach (var vertex in graph.Vertices)
@@ -72,7 +72,7 @@ internal sealed class JobExecution(string jobId, JobGraph graph, IGrainFactory g
         _released.Clear();
     }
 
-    /// <summary>The graph the attempt runs from now on: a live rescale changed a vertex's parallelism.</summary>
+    /// <summary>The graph the attempt runs from now on, its subtasks in <paramref name="slots"/>: a live rescale changed a vertex's parallelism.</summary>
     public void Rescale(JobGraph graph, IReadOnlyList<SiloAddress> slots)
     {
         _graph = graph;
@@ -211,7 +211,8 @@ internal sealed class JobExecution(string jobId, JobGraph graph, IGrainFactory g
         await start;
     }
 
-    private JobGraph Graph => _graph ?? throw new InvalidOperationException($"Job '{jobId}' has ended: its graph was let go.");
+    /// <summary>The graph the running attempt runs: during a live rescale, the stage it has reached.</summary>
+    public JobGraph Graph => _graph ?? throw new InvalidOperationException($"Job '{jobId}' has ended: its graph was let go.");
 
     public ITaskGrain TaskGrain(TaskId task) => grains.GetGrain<ITaskGrain>(task.ToString());
 }

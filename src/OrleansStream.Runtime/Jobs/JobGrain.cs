@@ -209,6 +209,7 @@ internal sealed class JobGrain(
             // Recorded first: from here a failure recovers at the new parallelism, which the last checkpoint restores as well as the old.
             record.Submission = plan.Submission;
             record.Slots = plan.Graph.RequiredSlots;
+            Job.Rescale(plan.Graph);
             await PersistAsync();
             StartLiveRescale(rescale.Id, plan);
         }
@@ -343,7 +344,7 @@ internal sealed class JobGrain(
 
     private async Task DeployAsync(AttemptPlan plan)
     {
-        await Execution.DeployAsync(Record.Attempt, plan.Slots, Record.Submission, plan.From);
+        await Execution.DeployAsync(Record.Attempt, Graph, plan.Slots, Record.Submission, plan.From);
         Checkpoints.StartScheduler();
     }
 
@@ -516,7 +517,7 @@ internal sealed class JobGrain(
     {
         var record = Record;
         var settings = new RescaleSettings(options.Value.RescaleKeyGroupsPerStep, options.Value.RescaleStepInterval, options.Value.RescaleStepTimeout);
-        var live = new LiveRescale(JobId, record.Attempt, Execution, Graph, plan.Graph, plan.Submission, settings, () => record.NextRescaleStep++, logger);
+        var live = new LiveRescale(JobId, record.Attempt, Execution, Execution.Graph, plan, settings, () => record.NextRescaleStep++, logger);
         var cancel = new CancellationTokenSource();
         _live = (live, cancel);
         RunLiveRescaleAsync(rescaleId, plan, live, cancel.Token).Ignore();
@@ -529,8 +530,8 @@ internal sealed class JobGrain(
         try
         {
             await checkpoints.WaitUntilIdleAsync(cancellationToken);
-            Job.Rescale(plan.Graph, plan.Slots);
             await live.RunAsync(cancellationToken);
+            Execution.Rescale(plan.Graph, plan.Slots.Take(plan.Graph.RequiredSlots).ToList());
             Record.UpdateRescale(rescaleId, r => r with
             {
                 State = RescaleState.Completed,

@@ -17,12 +17,11 @@ internal sealed class LoadedJob(JobGraph graph, JobExecution execution, Checkpoi
 
     public CheckpointCoordinator Checkpoints => checkpoints;
 
-    /// <summary>The job runs at the parallelism of <paramref name="rescaled"/> from now on, its subtasks in <paramref name="slots"/>.</summary>
-    public void Rescale(JobGraph rescaled, IReadOnlyList<SiloAddress> slots)
-    {
-        Graph = rescaled;
-        execution.Rescale(rescaled, slots);
-    }
+    /// <summary>
+    /// The job is at the parallelism of <paramref name="rescaled"/> from now on: its next attempt deploys it. The running
+    /// attempt gets there as a live rescale moves its key groups, stage by stage (<see cref="JobExecution.Rescale"/>).
+    /// </summary>
+    public void Rescale(JobGraph rescaled) => Graph = rescaled;
 
     public void Dispose()
     {

@@ -23,26 +23,25 @@ internal sealed class LiveRescale
     private readonly int _attempt;
     private readonly JobExecution _execution;
     private readonly JobGraph _from;
-    private readonly JobGraph _to;
-    private readonly JobSubmission _submission;
+    private readonly IReadOnlyList<RescaleStage> _stages;
+    private readonly IReadOnlyList<SiloAddress> _slots;
     private readonly RescaleSettings _settings;
     private readonly Func<long> _nextStepId;
     private readonly ILogger _logger;
     private StepWaiter? _waiter;
 
-    public LiveRescale(string jobId, int attempt, JobExecution execution, JobGraph from, JobGraph to, JobSubmission submission,
-        RescaleSettings settings, Func<long> nextStepId, ILogger logger)
+    public LiveRescale(string jobId, int attempt, JobExecution execution, JobGraph from, RescalePlan plan, RescaleSettings settings, Func<long> nextStepId, ILogger logger)
     {
         _jobId = jobId;
         _attempt = attempt;
         _execution = execution;
         _from = from;
-        _to = to;
-        _submission = submission;
+        _stages = plan.Stages;
+        _slots = plan.Slots;
         _settings = settings;
         _nextStepId = nextStepId;
         _logger = logger;
-        KeyGroupsToMove = KeyGroupMove.Count(from, to);
+        KeyGroupsToMove = KeyGroupMove.Count(from, plan.Graph);
     }
 
     public int KeyGroupsToMove { get; }
@@ -55,11 +54,15 @@ internal sealed class LiveRescale
 
     public TimeSpan LongestPause { get; private set; }
 
+    /// <summary>Rescales the changed vertices one at a time, in the graph's order; the execution runs each stage's graph from when it starts.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        foreach (var (from, to) in ChangedVertices())
+        var before = _from;
+        foreach (var stage in _stages)
         {
-            await RescaleVertexAsync(from.Parallelism, to, cancellationToken);
+            _execution.Rescale(stage.Graph, _slots);
+            await RescaleVertexAsync(before.Vertex(stage.VertexId).Parallelism, stage, cancellationToken);
+            before = stage.Graph;
         }
     }
 
@@ -73,11 +76,9 @@ internal sealed class LiveRescale
         _waiter?.OnInstalled(installed);
     }
 
-    private IEnumerable<(JobVertex From, JobVertex To)> ChangedVertices()
-        => _from.Vertices.Zip(_to.Vertices).Where(pair => pair.First.Parallelism != pair.Second.Parallelism);
-
-    private async Task RescaleVertexAsync(int from, JobVertex vertex, CancellationToken cancellationToken)
+    private async Task RescaleVertexAsync(int from, RescaleStage stage, CancellationToken cancellationToken)
     {
+        var vertex = stage.Graph.Vertex(stage.VertexId);
         int to = vertex.Parallelism;
         var upstream = vertex.Inputs.Select(e => e.Source.Id).Distinct().ToList();
         var downstream = vertex.Outputs.Select(e => e.Target.Id).Distinct().ToList();
@@ -86,11 +87,11 @@ internal sealed class LiveRescale
         {
             // Consumers before producers: nothing is sent to a task that does not expect it.
             await OnTasksOfAsync(downstream, task => task.ConnectInputsAsync(vertex.Id, to));
-            await _execution.StartAddedAsync(_attempt, vertex, from, _submission);
+            await _execution.StartAddedAsync(_attempt, vertex, from, stage.Submission);
             await OnTasksOfAsync(upstream, task => task.ConnectOutputsAsync(vertex.Id, to), includeFinished: true);
         }
 
-        foreach (var moves in KeyGroupMove.Between(_to.MaxParallelism, from, to).Chunk(_settings.KeyGroupsPerStep))
+        foreach (var moves in KeyGroupMove.Between(stage.Graph.MaxParallelism, from, to).Chunk(_settings.KeyGroupsPerStep))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var step = new RescaleStep(_nextStepId(), vertex.Id, moves);

@@ -6,14 +6,22 @@ using OrleansStream.Runtime.Placement;
 
 namespace OrleansStream.Runtime.Rescaling;
 
-/// <summary>What a rescale will do: the job as it will be, the vertices that change, the slots it runs in, and how.</summary>
+/// <summary>
+/// What a rescale will do: the job as it will be, the vertices that change, the slots it runs in, and how. Its
+/// stages are the job after each changed vertex in turn, in the graph's order: a vertex's new subtasks are built
+/// from the stage that changed it, so that they connect to the subtasks their neighbours have at that moment.
+/// </summary>
 internal sealed record RescalePlan(
     JobSubmission Submission,
     JobGraph Graph,
     IReadOnlyList<VertexRescale> Changes,
     IReadOnlyList<SiloAddress> Slots,
     RescaleMode Mode,
-    string? WhyNotLive);
+    string? WhyNotLive,
+    IReadOnlyList<RescaleStage> Stages);
+
+/// <summary>The job as it runs once one more vertex, <see cref="VertexId"/>, has its new parallelism.</summary>
+internal sealed record RescaleStage(int VertexId, JobSubmission Submission, JobGraph Graph);
 
 /// <summary>
 /// Turns a rescale request into a plan: rebuilds the job's graph with the parallelism asked (so that every
@@ -24,14 +32,15 @@ internal sealed class RescalePlanner(JobGraphFactory graphs, ClusterSlots cluste
 {
     public async Task<RescalePlan> PlanAsync(string jobId, JobSubmission submission, JobGraph current, IReadOnlyList<SiloAddress> slots, RescaleRequest request)
     {
-        var asked = new Dictionary<string, int>(submission.VertexParallelism, StringComparer.Ordinal);
+        // The parallelism asked per vertex, in the graph's order.
+        var targets = new SortedDictionary<int, int>();
         if (request.Parallelism is { } parallelism)
         {
             // Every vertex that follows the job's default; one whose parallelism the job fixed keeps it, as in Flink.
             foreach (var vertex in current.Vertices.Where(v => v.Operators.All(o => o.Parallelism is null && o.RequiredParallelism is null)))
             {
                 Check(current, vertex, parallelism);
-                asked[NameOf(current, vertex)] = parallelism;
+                targets[vertex.Id] = parallelism;
             }
         }
 
@@ -39,33 +48,45 @@ internal sealed class RescalePlanner(JobGraphFactory graphs, ClusterSlots cluste
         {
             var vertex = Resolve(current, name);
             Check(current, vertex, vertexParallelism);
-            asked.Remove(name);
-            asked[NameOf(current, vertex)] = vertexParallelism;
+            targets[vertex.Id] = vertexParallelism;
         }
 
-        var rescaled = submission with { VertexParallelism = asked };
-        JobGraph graph;
-        try
+        var asked = new Dictionary<string, int>(submission.VertexParallelism, StringComparer.Ordinal);
+        var stages = new List<RescaleStage>();
+        foreach (var (vertexId, vertexParallelism) in targets.Where(t => current.Vertex(t.Key).Parallelism != t.Value))
         {
-            graph = await graphs.BuildAsync(jobId, rescaled);
-        }
-        catch (JobSubmissionException ex)
-        {
-            throw new RescaleRefusedException($"Job '{jobId}' cannot be rescaled so: {ex.Message}", ex.OperatorName);
+            asked[NameOf(current, current.Vertex(vertexId))] = vertexParallelism;
+            var stage = submission with { VertexParallelism = new Dictionary<string, int>(asked, StringComparer.Ordinal) };
+            stages.Add(new RescaleStage(vertexId, stage, await BuildAsync(jobId, stage)));
         }
 
+        var rescaled = stages.Count == 0 ? submission : stages[^1].Submission;
+        var graph = stages.Count == 0 ? current : stages[^1].Graph;
         var changes = current.Vertices.Zip(graph.Vertices)
             .Where(pair => pair.First.Parallelism != pair.Second.Parallelism)
             .Select(pair => new VertexRescale(pair.Second.Name, pair.First.Parallelism, pair.Second.Parallelism))
             .ToList();
         if (changes.Count == 0)
         {
-            return new RescalePlan(rescaled, graph, changes, slots, RescaleMode.Live, null);
+            return new RescalePlan(rescaled, graph, changes, slots, RescaleMode.Live, null, stages);
         }
 
-        var rescaledSlots = SlotAssignment.Extend(jobId, slots, graph.RequiredSlots, await clusterSlots.QueryAsync(jobId));
-        string? whyNotLive = WhyNotLive(current, graph);
-        return new RescalePlan(rescaled, graph, changes, rescaledSlots, whyNotLive is null ? RescaleMode.Live : RescaleMode.Restart, whyNotLive);
+        // Each vertex is at its old or its new parallelism at every stage, so no stage needs more slots than the larger end.
+        var rescaledSlots = SlotAssignment.Extend(jobId, slots, stages.Max(stage => stage.Graph.RequiredSlots), await clusterSlots.QueryAsync(jobId));
+        string? whyNotLive = stages.Select((stage, i) => WhyNotLive(i == 0 ? current : stages[i - 1].Graph, stage.Graph)).FirstOrDefault(why => why is not null);
+        return new RescalePlan(rescaled, graph, changes, rescaledSlots, whyNotLive is null ? RescaleMode.Live : RescaleMode.Restart, whyNotLive, stages);
+    }
+
+    private async Task<JobGraph> BuildAsync(string jobId, JobSubmission submission)
+    {
+        try
+        {
+            return await graphs.BuildAsync(jobId, submission);
+        }
+        catch (JobSubmissionException ex)
+        {
+            throw new RescaleRefusedException($"Job '{jobId}' cannot be rescaled so: {ex.Message}", ex.OperatorName);
+        }
     }
 
     /// <summary>

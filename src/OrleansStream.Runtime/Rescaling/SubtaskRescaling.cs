@@ -7,10 +7,14 @@ namespace OrleansStream.Runtime.Rescaling;
 /// <summary>
 /// A subtask's part in live rescaling (the task side of key-group migration). Told of a step before its
 /// upstream writers switch routes, it holds back the records of the key groups it takes over until their
-/// state arrives, and defers its watermark meanwhile so that those records are not late when they are let
-/// go; once every input has passed the step's handover marker, it takes the state of the key groups it
-/// gives away out of its operators for the job to deliver. Key groups that do not move are never held.
+/// state arrives; once every input has passed the step's handover marker, it takes the state of the key
+/// groups it gives away out of its operators for the job to deliver. Key groups that do not move are not held.
 /// </summary>
+/// <remarks>
+/// Event time stays exact: a watermark that comes while records are held would overtake them, so it waits,
+/// and the task's input with it, until their state is in and they have gone first. Every key then meets its
+/// records and the watermarks in the order of its channels, as in a run that never rescaled.
+/// </remarks>
 internal sealed class SubtaskRescaling(TaskId task, OperatorChain chain, int maxParallelism, int chunkBytes)
 {
     private readonly List<RescaleStep> _outgoing = new();
@@ -18,8 +22,8 @@ internal sealed class SubtaskRescaling(TaskId task, OperatorChain chain, int max
     private KeyGroupHold? _hold;
     private long? _deferredWatermark;
 
-    /// <summary>True while key groups this subtask takes over wait for their state.</summary>
-    public bool IsHolding => _hold is { Count: > 0 };
+    /// <summary>True while records of key groups this subtask takes over wait for their state.</summary>
+    private bool HoldsRecords => _hold is { HeldRecords: > 0 };
 
     /// <summary>Gets ready for <paramref name="step"/>: holds the key groups that come here, remembers those that leave.</summary>
     public void Prepare(RescaleStep step)
@@ -60,10 +64,10 @@ internal sealed class SubtaskRescaling(TaskId task, OperatorChain chain, int max
     }
 
     /// <summary>
-    /// Installs handed-over state and lets the held records of its key groups go, in the order they came; then the
-    /// watermark deferred meanwhile, once nothing is held.
+    /// Installs handed-over state and lets the held records of its key groups go, in the order they came; then, once
+    /// no record is held, the watermark that waited for them, and <paramref name="resumeInput"/> says the input may go on.
     /// </summary>
-    public KeyGroupsInstalled Install(KeyGroupHandoff handoff)
+    public KeyGroupsInstalled Install(KeyGroupHandoff handoff, out bool resumeInput)
     {
         chain.InstallKeyGroups(handoff.Chunks);
         long released = 0;
@@ -83,19 +87,24 @@ internal sealed class SubtaskRescaling(TaskId task, OperatorChain chain, int max
             }
         }
 
-        if (!IsHolding && _deferredWatermark is { } watermark)
+        resumeInput = false;
+        if (!HoldsRecords && _deferredWatermark is { } watermark)
         {
             _deferredWatermark = null;
             chain.ProcessWatermark(watermark);
+            resumeInput = true;
         }
 
         return new KeyGroupsInstalled(handoff.Step, handoff.KeyGroups.Count, handoff.Bytes, released, Stopwatch.GetElapsedTime(0, longest));
     }
 
-    /// <summary>Keeps <paramref name="watermark"/> back while records are held: it would make them late. True when deferred.</summary>
+    /// <summary>
+    /// Keeps <paramref name="watermark"/> back while records are held: it would overtake them. True when deferred: the
+    /// task's input must wait too until <see cref="Install"/> lets it go on.
+    /// </summary>
     public bool TryDefer(long watermark)
     {
-        if (!IsHolding)
+        if (!HoldsRecords)
         {
             return false;
         }

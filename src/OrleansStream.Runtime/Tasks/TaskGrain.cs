@@ -193,10 +193,14 @@ internal sealed class TaskGrain(
 
     void IInputHandler.OnWatermark(long watermark)
     {
-        if (_rescaling?.TryDefer(watermark) != true)
+        if (_rescaling?.TryDefer(watermark) == true)
         {
-            _chain.ProcessWatermark(watermark);
+            // What follows the watermark waits with it for the held records' state.
+            _gate!.Suspend();
+            return;
         }
+
+        _chain.ProcessWatermark(watermark);
     }
 
     void IInputHandler.OnIdle(bool idle) => _chain.ProcessIdle(idle);
@@ -239,7 +243,16 @@ internal sealed class TaskGrain(
     public Task InstallKeyGroupsAsync(KeyGroupHandoff handoff)
         => _state != TaskState.Running
             ? throw new InvalidOperationException($"Task {_task} cannot take over key groups: it is {_state}.")
-            : _mailbox.RunAsync(() => Job.OnKeyGroupsInstalledAsync(_task, _rescaling!.Install(handoff)).Ignore());
+            : _mailbox.RunAsync(() =>
+            {
+                var installed = _rescaling!.Install(handoff, out bool resumeInput);
+                if (resumeInput)
+                {
+                    _gate!.Resume(this);
+                }
+
+                Job.OnKeyGroupsInstalledAsync(_task, installed).Ignore();
+            });
 
     /// <summary>
     /// Runs a rescale's change as a mail of a running task. A finished task has nothing left to send or route (its

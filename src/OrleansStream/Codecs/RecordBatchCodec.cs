@@ -74,6 +74,7 @@ public sealed class RecordBatchDecoder<T>(IRecordCodec<T> codec, IOutput<T> targ
             return 0;
         }
 
+        _hold!.CountHeld(-records.Count);
         foreach (var (value, timestamp) in records)
         {
             target.Collect(value, timestamp);
@@ -97,6 +98,7 @@ public sealed class RecordBatchDecoder<T>(IRecordCodec<T> codec, IOutput<T> targ
         }
 
         records.Add((value, timestamp));
+        hold.CountHeld(1);
         return true;
     }
 }

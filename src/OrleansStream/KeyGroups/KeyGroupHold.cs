@@ -14,6 +14,12 @@ public sealed class KeyGroupHold(int maxParallelism)
     /// <summary>How many key groups are held.</summary>
     public int Count { get; private set; }
 
+    /// <summary>How many records the decoders hold back now.</summary>
+    public long HeldRecords { get; private set; }
+
+    /// <summary>A decoder held a record back, or (negative) let held records go.</summary>
+    public void CountHeld(long records) => HeldRecords += records;
+
     public bool IsHeld(int keyGroup) => _held[keyGroup];
 
     public void Hold(int keyGroup)

@@ -1,6 +1,7 @@
 using OrleansStream.Api;
 using OrleansStream.Connectors.Generator;
 using OrleansStream.Contracts.Jobs;
+using OrleansStream.Contracts.Rescaling;
 using OrleansStream.Functions;
 using OrleansStream.Tests.Fixtures;
 using OrleansStream.Tests.Windows;
@@ -28,7 +29,7 @@ public sealed class SessionWindowJob : IStreamJob
     public void Build(StreamBuilder builder)
     {
         string bag = builder.Parameters.GetRequired("bag");
-        var sessions = builder.FromSource(GeneratorSource.FromIndex(Element, Count), "elements").SetParallelism(1)
+        var sessions = builder.FromSource(GeneratorSource.FromIndex(Element, Count).GatedBy(builder.Parameters.Get(SourceGate.Parameter)), "elements").SetParallelism(1)
             .AssignTimestampsAndWatermarks(WatermarkStrategy<(string Key, long Ts)>.ForBoundedOutOfOrderness(TimeSpan.FromMilliseconds(Bound))
                 .WithTimestampAssigner(e => e.Ts).WithPerRecordEmission()).SetParallelism(1)
             .KeyBy(e => e.Key)
@@ -75,6 +76,32 @@ public sealed class SessionWindowClusterTests(ClusterFixture fixture)
         Assert.True(expected.GroupBy(r => (r.Key, r.Window.Start)).Any(g => g.Count() > 1), "late elements within the lateness should re-fire sessions");
 
         Assert.Equal(Sorted(expected), Sorted(CollectSink<WindowResult<string, long>>.Contents(bag + "/sessions")));
+        Assert.Equal(late.Select(e => (e.Key, e.Ts)).Order(), CollectSink<(string Key, long Ts)>.Contents(bag + "/late").Order());
+    }
+
+    [Fact]
+    public async Task Session_windows_rescaled_live_up_and_down_mid_stream_emit_exactly_the_reference_models_sessions_and_late_elements()
+    {
+        var bag = Guid.NewGuid().ToString();
+        using var gate = SourceGate.Create(budget: SessionWindowJob.Count / 3);
+        var submitted = await fixture.Jobs.SubmitAsync(JobSubmission.For<SessionWindowJob>(2, new Dictionary<string, string> { ["bag"] = bag, [SourceGate.Parameter] = gate.Path }));
+        var watch = JobWatch.Of(fixture.Jobs, submitted.JobId, gate: gate);
+        await watch.WaitUntilAsync(s => s.RecordsOf("elements") == SessionWindowJob.Count / 3, "the source was held at a third of its input");
+
+        // Session state, merging windows and their timers move; late elements decided on either side of a move stay late.
+        var vertices = new Dictionary<string, int> { ["sessions"] = 3 };
+        var up = await fixture.Jobs.RescaleAsync(submitted.JobId, RescaleRequest.ForVertices(vertices), JobWatch.Patience);
+        gate.Allow(2 * SessionWindowJob.Count / 3);
+        vertices["sessions"] = 1;
+        var down = await fixture.Jobs.RescaleAsync(submitted.JobId, RescaleRequest.ForVertices(vertices), JobWatch.Patience);
+        gate.Open();
+        var status = await watch.WaitForEndAsync();
+
+        Assert.True(status.State == JobState.Finished, $"Job ended {status.State}: {status.Failure}");
+        Assert.Equal([RescaleMode.Live, RescaleMode.Live], new[] { up.Mode, down.Mode });
+        Assert.True(up.KeyGroupsMoved > 0 && down.KeyGroupsMoved > 0);
+        var (results, late) = SessionModel.Run(SessionWindowJob.Steps(), SessionWindowJob.Gap, SessionWindowJob.Lateness);
+        Assert.Equal(Sorted(results.SelectMany(r => r).ToList()), Sorted(CollectSink<WindowResult<string, long>>.Contents(bag + "/sessions")));
         Assert.Equal(late.Select(e => (e.Key, e.Ts)).Order(), CollectSink<(string Key, long Ts)>.Contents(bag + "/late").Order());
     }
 

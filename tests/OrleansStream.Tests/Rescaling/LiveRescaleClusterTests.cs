@@ -50,6 +50,35 @@ public sealed class LiveRescaleClusterTests(PostgresServer postgres, ITestOutput
     }
 
     [Fact]
+    public async Task A_keyed_co_process_and_a_keyed_process_with_event_time_timers_rescaled_live_together_commit_the_exact_counts()
+    {
+        const long count = 12_000;
+        var gate = NewGate(budget: 1_000);
+        var parameters = new Dictionary<string, string> { ["count"] = count.ToString(), ["output"] = OutputDirectory, [SourceGate.Parameter] = gate.Path };
+        var job = await Cluster.Jobs.SubmitAsync(JobSubmission.For<Functions.ProcessFunctionsJob>(2, parameters));
+        var watch = Watch(job.JobId, gate);
+        await watch.WaitUntilCheckpointedAfterInputAsync("even orders");
+        gate.Allow(2_000);
+
+        // Two inputs by key (orders and customers), and timers that wait for the watermark.
+        var up = await Cluster.Jobs.RescaleAsync(job.JobId, RescaleRequest.ForVertices(new Dictionary<string, int> { ["enrich"] = 3, ["count per second"] = 4 }), JobWatch.Patience);
+        Assert.Equal(RescaleMode.Live, up.Mode);
+        Assert.Equal(2, up.Vertices.Count);
+        Assert.Equal(up.KeyGroupsToMove, up.KeyGroupsMoved);
+        await watch.WaitUntilCheckpointedAsync(what: "the scale-up");
+
+        var down = await Cluster.Jobs.RescaleAsync(job.JobId, RescaleRequest.ForVertices(new Dictionary<string, int> { ["enrich"] = 1, ["count per second"] = 3 }), JobWatch.Patience);
+        Assert.Equal(RescaleMode.Live, down.Mode);
+        Assert.Equal(RescaleState.Completed, down.State);
+
+        gate.Open();
+        var status = await watch.WaitForEndAsync();
+        Assert.Equal(JobState.Finished, status.State);
+        Assert.Equal(1, status.Attempt);
+        Assert.Equal(Functions.ProcessFunctionsJob.Expected(count), Committed());
+    }
+
+    [Fact]
     public async Task A_rescale_that_changes_a_source_restarts_the_job_from_a_savepoint_at_the_new_parallelism_exactly()
     {
         var gate = NewGate(budget: Count / 2 / 4);
