@@ -1,4 +1,5 @@
 using OrleansStream.Contracts.Jobs;
+using OrleansStream.Contracts.Rescaling;
 
 using static System.FormattableString;
 
@@ -44,16 +45,50 @@ internal static class JobStatusWriter
             writer.WriteLine(Invariant($"  last failure {lastFailure}"));
         }
 
+        WriteRescales(writer, status.Rescales ?? []);
         int width = status.Vertices.SelectMany(v => v.Operators).Select(o => o.Name.Length).DefaultIfEmpty(0).Max();
         foreach (var vertex in status.Vertices)
         {
-            writer.WriteLine(Invariant($"Vertex {vertex.Id}: {vertex.Name}, parallelism {vertex.Parallelism}, {vertex.FinishedSubtasks}/{vertex.Parallelism} subtasks finished, watermark {FormatWatermark(vertex.Watermark)}"));
+            string target = status.Rescaling?.Vertices.FirstOrDefault(v => v.Vertex == vertex.Name) is { } change && change.To != vertex.Parallelism
+                ? Invariant($" (rescaling to {change.To})")
+                : "";
+            writer.WriteLine(Invariant($"Vertex {vertex.Id}: {vertex.Name}, parallelism {vertex.Parallelism}{target}, {vertex.FinishedSubtasks}/{vertex.Parallelism} subtasks finished, watermark {FormatWatermark(vertex.Watermark)}"));
             writer.WriteLine(Invariant($"  slots  {string.Join(", ", vertex.Slots)}"));
             foreach (var op in vertex.Operators)
             {
                 writer.WriteLine(Invariant($"  {op.Name.PadRight(width)}  {op.RecordsIn,12:N0} in {op.RecordsInPerSecond,10:N0}/s {op.RecordsOut,12:N0} out {op.RecordsOutPerSecond,10:N0}/s"));
             }
         }
+    }
+
+    /// <summary>The rescale under way with how far it has got, then the history, newest last.</summary>
+    private static void WriteRescales(TextWriter writer, IReadOnlyList<RescaleInfo> rescales)
+    {
+        if (rescales.Count == 0)
+        {
+            return;
+        }
+
+        writer.WriteLine(Invariant($"Rescales {rescales.Count(r => r.State == RescaleState.Completed)} completed, {rescales.Count(r => r.State == RescaleState.Failed)} failed"));
+        foreach (var rescale in rescales)
+        {
+            writer.WriteLine("  " + Describe(rescale));
+        }
+    }
+
+    /// <summary>One rescale on one line: when, who, how, what changed, and what it cost or why it failed.</summary>
+    public static string Describe(RescaleInfo rescale)
+    {
+        string what = Invariant($"#{rescale.Id} {rescale.StartedAt:u} {rescale.Trigger.ToString().ToLowerInvariant()} {rescale.Mode.ToString().ToLowerInvariant()} {string.Join(", ", rescale.Vertices)}");
+        string moved = rescale.Mode == RescaleMode.Live
+            ? Invariant($"{rescale.KeyGroupsMoved}/{rescale.KeyGroupsToMove} key groups moved, {rescale.BytesMoved:N0} bytes, longest pause {rescale.LongestPause.TotalMilliseconds:F0} ms")
+            : Invariant($"job paused {rescale.LongestPause.TotalMilliseconds:F0} ms");
+        return rescale.State switch
+        {
+            RescaleState.InProgress => Invariant($"{what}: in progress, {moved}"),
+            RescaleState.Completed => Invariant($"{what}: completed in {rescale.Duration?.TotalSeconds:F2} s, {moved}"),
+            _ => Invariant($"{what}: failed: {rescale.Failure}"),
+        } + (rescale.Reason is { } reason ? $" ({reason})" : "");
     }
 
     private static string FormatWatermark(long? watermark) => watermark switch

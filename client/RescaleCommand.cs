@@ -60,27 +60,12 @@ internal static class RescaleCommand
             }
             else
             {
-                Console.WriteLine(Describe(id, rescale));
+                Console.WriteLine(rescale.Vertices.Count == 0 ? $"Job {id} already runs at that parallelism." : $"Rescaled {id}: {JobStatusWriter.Describe(rescale)}");
             }
 
             return ExitCodes.Success;
         }, cancellationToken));
         return command;
-    }
-
-    /// <summary>One line: what changed, how, and what it cost.</summary>
-    public static string Describe(string jobId, RescaleInfo rescale)
-    {
-        if (rescale.Vertices.Count == 0)
-        {
-            return $"Job {jobId} already runs at that parallelism.";
-        }
-
-        string changes = string.Join(", ", rescale.Vertices);
-        string took = rescale.Duration is { } duration ? $" in {duration.TotalSeconds:0.00} s" : "";
-        return rescale.Mode == RescaleMode.Live
-            ? $"Rescaled {jobId} live ({changes}){took}: {rescale.KeyGroupsMoved} key groups moved ({rescale.BytesMoved:N0} bytes); longest pause of a key group {rescale.LongestPause.TotalMilliseconds:0} ms."
-            : $"Rescaled {jobId} by restarting from a savepoint ({changes}){took}: {rescale.Reason}.";
     }
 
     private static (string Name, int Parallelism)? Parse(string vertex)

@@ -11,7 +11,7 @@ var rate = new Option<double>("--latency-rate") { Description = "Records per sec
 var only = new Option<string?>("--only")
 {
     Description = "Run only 'pipeline' or 'channel'; or the benchmarks that run only when asked for: 'nexmark', 'checkpoints' (all three), " +
-        "'checkpoint-size', 'checkpoint-cost' or 'recovery'.",
+        "'checkpoint-size', 'checkpoint-cost', 'recovery' or 'rescale'.",
 };
 var checkpointKeys = new Option<long[]>("--checkpoint-keys")
 {
@@ -51,12 +51,13 @@ var nexmarkWatermarkMs = new Option<int>("--nexmark-watermark-ms")
 {
     Description = "Periodic watermark interval of the Nexmark jobs (StreamBuilder.AutoWatermarkInterval; the engine's default, as Flink's, is 200 ms).", DefaultValueFactory = _ => 200,
 };
+var rescaleKeys = new Option<long>("--rescale-keys") { Description = "Keys in state for the rescale benchmark.", DefaultValueFactory = _ => 1_000_000 };
 var siloProcess = new Option<string?>("--silo-process") { Description = "Internal: run one silo of the recovery benchmark over this PostgreSQL connection string.", Hidden = true };
 var clusterId = new Option<string?>("--cluster-id") { Description = "Internal: the cluster id of a --silo-process silo.", Hidden = true };
 var root = new RootCommand("OrleansStream benchmarks: each engine figure is printed next to a baseline measured in the same run.")
 {
     records, channelRecords, rate, only, checkpointKeys, checkpointSamples, checkpointStorages, costRecords, costPairs, membership, restartDelay, fastPostgres, siloProcess, clusterId,
-    nexmarkQueries, nexmarkEvents, nexmarkSilos, nexmarkParallelism, nexmarkCheckpoints, nexmarkProvider, nexmarkLatencySeconds, nexmarkWatermarkMs,
+    nexmarkQueries, nexmarkEvents, nexmarkSilos, nexmarkParallelism, nexmarkCheckpoints, nexmarkProvider, nexmarkLatencySeconds, nexmarkWatermarkMs, rescaleKeys,
 };
 
 root.SetAction(async (result, cancellationToken) =>
@@ -118,6 +119,11 @@ root.SetAction(async (result, cancellationToken) =>
             result.GetValue(nexmarkQueries)!, result.GetValue(nexmarkEvents), result.GetValue(nexmarkSilos)!, result.GetValue(nexmarkParallelism), checkpoints,
             result.GetValue(nexmarkProvider)!, TimeSpan.FromSeconds(result.GetValue(nexmarkLatencySeconds)), LatencyLoad: 0.5,
             TimeSpan.FromMilliseconds(result.GetValue(nexmarkWatermarkMs))));
+    }
+
+    if (part is "rescale")
+    {
+        await RescaleBenchmark.RunAsync(result.GetValue(rescaleKeys), slots: 4);
     }
 
     if (part is "checkpoints" or "checkpoint-size" or "checkpoint-cost" or "recovery")

@@ -1,0 +1,137 @@
+using System.Collections.Concurrent;
+using OrleansStream.Api;
+using OrleansStream.Api.Connectors;
+using OrleansStream.Connectors.Generator;
+using OrleansStream.Functions;
+
+namespace OrleansStream.Benchmarks;
+
+/// <summary>
+/// A keyed job with real state for the rescale benchmark: readings of <c>keys</c> keys on a fixed schedule (record i is
+/// due at <c>start</c> + i / <c>rate</c>, as from a log that fills at that rate), counted per key with a rolling count.
+/// The sink measures how late each count is against its reading's due time, so a pause of any kind (a rescale, a
+/// restart) shows as lateness until the backlog is worked off. Unpaced (<c>rate</c> 0) it runs as fast as it can.
+/// </summary>
+public sealed class RescaleBenchJob : IStreamJob
+{
+    public void Build(StreamBuilder builder)
+    {
+        var parameters = builder.Parameters;
+        long keys = parameters.GetInt64("keys", 1_000_000);
+        double rate = parameters.GetDouble("rate", 0);
+        long start = parameters.GetInt64("start", 0);
+        long count = parameters.GetInt64("count", 0);
+        string run = parameters.GetRequired("run");
+        builder.EnableCheckpointing(TimeSpan.FromMilliseconds(parameters.GetInt64("checkpoint-ms", 5_000)));
+        builder.Checkpointing.Timeout = TimeSpan.FromMinutes(2);
+
+        var source = GeneratorSource.FromIndex(i => new Reading(i % keys, rate > 0 ? start + (long)(i * 1_000 / rate) : 0), count > 0 ? count : null);
+        if (rate > 0)
+        {
+            source = source.WithPacing(reading => reading.Due);
+        }
+
+        builder.FromSource(source, "readings").SetParallelism(2).Uid("readings")
+            .KeyBy(reading => reading.Key)
+            .Aggregate(new LatestDueCount(), "count").Uid("count")
+            .SinkTo(new LatenessSink(run), "lateness").Uid("lateness");
+    }
+}
+
+/// <summary>A reading of key <see cref="Key"/> due at <see cref="Due"/> (Unix milliseconds; 0 unpaced).</summary>
+public readonly record struct Reading(long Key, long Due);
+
+/// <summary>The rolling count of a key, with the due time of the reading that made it.</summary>
+public readonly record struct DueCount(long Count, long Due);
+
+internal sealed class LatestDueCount : IAggregateFunction<Reading, DueCount, DueCount>
+{
+    public DueCount CreateAccumulator() => default;
+
+    public DueCount Add(Reading value, DueCount accumulator) => new(accumulator.Count + 1, value.Due);
+
+    public DueCount GetResult(DueCount accumulator) => accumulator;
+
+    public DueCount Merge(DueCount a, DueCount b) => new(a.Count + b.Count, Math.Max(a.Due, b.Due));
+}
+
+/// <summary>
+/// Per run, per 100 ms of wall-clock time: how many counts the sink received and the latest any was against its due
+/// time. In this process: the benchmark's silo runs here.
+/// </summary>
+internal sealed class LatenessSink(string run) : ISink<DueCount>
+{
+    public const long BucketMillis = 100;
+
+    private static readonly ConcurrentDictionary<string, Timeline> Timelines = new();
+
+    public int? RequiredParallelism => null;
+
+    public static Timeline Of(string run) => Timelines.GetOrAdd(run, _ => new Timeline());
+
+    public ISinkWriter<DueCount> CreateWriter(SinkContext context) => new Writer(Of(run));
+
+    public sealed class Timeline
+    {
+        private readonly ConcurrentDictionary<long, Bucket> _buckets = new();
+        private long _records;
+
+        public long Records => Interlocked.Read(ref _records);
+
+        public void Add(long now, long lateness)
+        {
+            Interlocked.Increment(ref _records);
+            var bucket = _buckets.GetOrAdd(now / BucketMillis, _ => new Bucket());
+            lock (bucket)
+            {
+                bucket.Count++;
+                bucket.MaxLateness = Math.Max(bucket.MaxLateness, lateness);
+                bucket.Latencies.Add(lateness);
+            }
+        }
+
+        /// <summary>The buckets from <paramref name="from"/> to <paramref name="to"/> (Unix ms), empty ones included.</summary>
+        public IReadOnlyList<(long Start, long Count, long MaxLateness, List<long> Latencies)> Between(long from, long to)
+        {
+            var buckets = new List<(long, long, long, List<long>)>();
+            for (long b = from / BucketMillis; b <= to / BucketMillis; b++)
+            {
+                if (_buckets.TryGetValue(b, out var bucket))
+                {
+                    lock (bucket)
+                    {
+                        buckets.Add((b * BucketMillis, bucket.Count, bucket.MaxLateness, bucket.Latencies.ToList()));
+                    }
+                }
+                else
+                {
+                    buckets.Add((b * BucketMillis, 0, 0, []));
+                }
+            }
+
+            return buckets;
+        }
+
+        private sealed class Bucket
+        {
+            public long Count;
+            public long MaxLateness;
+            public List<long> Latencies { get; } = new();
+        }
+    }
+
+    private sealed class Writer(Timeline timeline) : ISinkWriter<DueCount>
+    {
+        public void Write(DueCount value, long timestamp)
+        {
+            long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            timeline.Add(now, value.Due == 0 ? 0 : now - value.Due);
+        }
+
+        public void Flush()
+        {
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using OrleansStream.Contracts.Jobs;
+using OrleansStream.Contracts.Rescaling;
+
+namespace OrleansStream.Benchmarks;
+
+/// <summary>
+/// Live rescaling against stop-with-savepoint and resubmit, on the same one-silo cluster in the same run: a keyed
+/// rolling count over <c>keys</c> keys (every key in state) fed at half the rate it sustains, rescaled 2 -> 4 and
+/// 4 -> 2 live, then the same two changes by stopping with a savepoint and submitting again from it. For each: how
+/// long it took, the longest pause of a moved key group, the state moved, and the disruption: the time during
+/// which counts came out more than 1 s after their reading was due.
+/// </summary>
+internal static class RescaleBenchmark
+{
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(8);
+
+    public static async Task RunAsync(long keys, int slots)
+    {
+        string directory = Directory.CreateTempSubdirectory("orleansstream-rescale-bench-").FullName;
+        try
+        {
+            await using var silo = await BenchSilo.StartAsync(CheckpointStorage.Sqlite(Path.Combine(directory, "state.db")), slots);
+            double sustained = await MeasureSustainedAsync(silo, keys);
+            double rate = sustained / 2;
+            Console.WriteLine();
+            Console.WriteLine($"Rescale: rolling count over {keys:N0} keys, sustained {sustained:N0} records/s at parallelism 2 (unpaced), run at {rate:N0} records/s");
+
+            string run = $"rescale-{Guid.NewGuid():N}";
+            long start = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + 500;
+            var parameters = new Dictionary<string, string> { ["run"] = run, ["keys"] = keys.ToString(), ["rate"] = rate.ToString("R"), ["start"] = start.ToString() };
+            var timeline = LatenessSink.Of(run);
+            var job = await silo.Jobs.SubmitAsync(JobSubmission.For<RescaleBenchJob>(2, parameters));
+
+            // Every key in state, then a steady stretch to compare with.
+            await WaitUntilAsync(() => timeline.Records >= keys, TimeSpan.FromMinutes(5));
+            await Task.Delay(Settle);
+            long steadyFrom = Now() - (long)Settle.TotalMilliseconds;
+            var rows = new List<string> { Row("steady, before any rescale", null, timeline, steadyFrom, Now()) };
+
+            foreach (int to in new[] { 4, 2 })
+            {
+                long from = Now();
+                var rescale = await silo.Jobs.RescaleAsync(job.JobId, RescaleRequest.ForVertices(new Dictionary<string, int> { ["count"] = to }), TimeSpan.FromMinutes(5));
+                await Task.Delay(Settle);
+                rows.Add(Row($"live {string.Join(", ", rescale.Vertices.Select(v => $"{v.From} -> {v.To}"))}", rescale, timeline, from, Now()));
+            }
+
+            foreach (int to in new[] { 4, 2 })
+            {
+                long from = Now();
+                var stopwatch = Stopwatch.StartNew();
+                string savepoint = await silo.Jobs.StopWithSavepointAsync(job.JobId, TimeSpan.FromMinutes(5));
+                job = await silo.Jobs.SubmitAsync(JobSubmission.For<RescaleBenchJob>(2, parameters) with
+                {
+                    FromSavepoint = savepoint,
+                    VertexParallelism = new() { ["count"] = to },
+                });
+                var took = stopwatch.Elapsed;
+                await WaitUntilAsync(() => timeline.Between(Now() - 1_000, Now()).All(b => b.MaxLateness <= 1_000), TimeSpan.FromMinutes(5));
+                await Task.Delay(Settle);
+                rows.Add(Row($"stop with savepoint + resubmit {(to == 4 ? "2 -> 4" : "4 -> 2")}", null, timeline, from, Now(), took));
+            }
+
+            await silo.Jobs.CancelAsync(job.JobId);
+            Console.WriteLine("| event | took | longest pause of a moved key group | state moved | disruption (counts > 1 s late) | p99 latency | max latency |");
+            Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+            rows.ForEach(Console.WriteLine);
+            Console.WriteLine($"(each row: from the command until {Settle.TotalSeconds:0} s after it was done; latency is a count's lateness against its reading's due time)");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>Records per second of the job at parallelism 2 without pacing, over its state of every key.</summary>
+    private static async Task<double> MeasureSustainedAsync(BenchSilo silo, long keys)
+    {
+        string run = $"sustained-{Guid.NewGuid():N}";
+        long count = Math.Max(4 * keys, 4_000_000);
+        var stopwatch = Stopwatch.StartNew();
+        var job = await silo.Jobs.SubmitAsync(JobSubmission.For<RescaleBenchJob>(2, new Dictionary<string, string> { ["run"] = run, ["keys"] = keys.ToString(), ["count"] = count.ToString() }));
+        var status = await silo.Jobs.WaitForCompletionAsync(job.JobId);
+        if (status.State != JobState.Finished)
+        {
+            throw new InvalidOperationException($"The sustained-rate run ended {status.State}: {status.Failure}");
+        }
+
+        return count / stopwatch.Elapsed.TotalSeconds;
+    }
+
+    private static string Row(string what, RescaleInfo? rescale, LatenessSink.Timeline timeline, long from, long to, TimeSpan? took = null)
+    {
+        var buckets = timeline.Between(from, to);
+        var latencies = buckets.SelectMany(b => b.Latencies).Order().ToList();
+        long disrupted = buckets.Count(b => b.MaxLateness > 1_000 || (b.Count == 0 && b.Start > from + 1_000)) * LatenessSink.BucketMillis;
+        string duration = rescale?.Duration is { } d ? $"{d.TotalMilliseconds:N0} ms" : took is { } t ? $"{t.TotalMilliseconds:N0} ms" : "";
+        string pause = rescale is null ? (took is null ? "" : "the whole job") : $"{rescale.LongestPause.TotalMilliseconds:N0} ms";
+        string moved = rescale is null ? "" : $"{rescale.KeyGroupsMoved} key groups, {rescale.BytesMoved / 1e6:N1} MB";
+        string p99 = latencies.Count == 0 ? "" : $"{latencies[(int)(latencies.Count * 0.99)]:N0} ms";
+        string max = latencies.Count == 0 ? "" : $"{latencies[^1]:N0} ms";
+        return $"| {what} | {duration} | {pause} | {moved} | {disrupted:N0} ms | {p99} | {max} |";
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"The rescale benchmark waited {timeout.TotalMinutes:0} min.");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    private static long Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+}
