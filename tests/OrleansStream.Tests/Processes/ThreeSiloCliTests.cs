@@ -77,6 +77,47 @@ public sealed class ThreeSiloCliTests(PostgresServer postgres, ITestOutputHelper
         });
     }
 
+    [Fact]
+    public async Task A_job_rescaled_with_the_cli_moves_its_window_key_groups_live_and_commits_exactly_the_expected_counts()
+    {
+        await _cluster.WithOutputOnFailureAsync(output, async () =>
+        {
+            await _cluster.WaitUntilActiveAsync();
+            var jobId = (await SubmitAsync($"rate={IpCountInput.PacedRate}")).Output.Trim();
+            await _input.WaitForFirstCommitAsync();
+            await CliProcess.Watch(jobId, _cluster.CliOptions, output).WaitUntilCheckpointedAfterInputAsync("log-lines");
+
+            var up = await CliAsync("rescale", jobId, "--vertex", "window-counts=6");
+            output.WriteLine(up.Output);
+            Assert.Contains("live", up.Output);
+            Assert.Contains("window-counts", up.Output);
+            Assert.Contains("4 -> 6", up.Output);
+            Assert.Contains("key groups moved", up.Output);
+
+            // Refusals: one line each, exit code 2, and the job runs on untouched.
+            var slots = await CliProcess.RunAsync(["rescale", jobId, "--vertex", "window-counts=7", .. _cluster.CliOptions]);
+            Assert.True(slots.ExitCode == 2, slots.ToString());
+            Assert.Contains("needs 7 task slots", slots.Error);
+            Assert.Contains("the cluster has 6", slots.Error);
+            var unknown = await CliProcess.RunAsync(["rescale", jobId, "--vertex", "nope=2", .. _cluster.CliOptions]);
+            Assert.True(unknown.ExitCode == 2, unknown.ToString());
+            Assert.Contains("no vertex or operator named 'nope'", unknown.Error);
+            var usage = await CliProcess.RunAsync(["rescale", jobId, .. _cluster.CliOptions]);
+            Assert.True(usage.ExitCode == 64, usage.ToString());
+
+            var down = await CliAsync("rescale", jobId, "--vertex", "window-counts=3");
+            Assert.Contains("6 -> 3", down.Output);
+            var status = await CliAsync("status", jobId);
+            Assert.Contains("Rescales 2 completed, 0 failed", status.Output);
+            Assert.Contains("State    Running, attempt 1", status.Output);
+
+            var pointer = (await CliAsync("stop", jobId, "--savepoint")).Output.Trim();
+            var resumed = await SubmitAsync("rate=0", "--from-savepoint", pointer, "--wait");
+            Assert.Contains("State    Finished", resumed.Output);
+            Assert.Equal(_input.ExpectedCounts(), _input.CommittedCounts());
+        });
+    }
+
     /// <summary>
     /// Submits the topology with the command at the paced rate, follows it with <c>list</c> and <c>status</c> until it has
     /// committed counts and completed a checkpoint after reading input, applies <paramref name="fault"/> to a silo that
