@@ -28,6 +28,18 @@ internal static class SubmitCommand
                 result.AddError("--parallelism must be at least 1.");
             }
         });
+        var adaptive = new Option<int?>("--adaptive")
+        {
+            Description = "Reactive mode: run at as many subtasks as the free task slots allow, up to this, and follow them as silos come and go (instead of --parallelism).",
+            HelpName = "max",
+        };
+        adaptive.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int?>() < 1)
+            {
+                result.AddError("--adaptive must be at least 1.");
+            }
+        });
         var parameters = new Option<Dictionary<string, string>>("--param")
         {
             Description = "A job parameter (repeatable); topologies read them as ${key}.",
@@ -56,9 +68,14 @@ internal static class SubmitCommand
         });
         var allowNonRestored = new Option<bool>("--allow-non-restored-state") { Description = "With --from-savepoint: drop state that belongs to no operator of this job instead of refusing to start." };
 
-        var command = new Command("submit", "Submit a job; prints its id.") { jobType, topology, assembly, parallelism, parameters, name, wait, fromSavepoint, allowNonRestored };
+        var command = new Command("submit", "Submit a job; prints its id.") { jobType, topology, assembly, parallelism, adaptive, parameters, name, wait, fromSavepoint, allowNonRestored };
         command.Validators.Add(result =>
         {
+            if (result.GetValue(parallelism) is not null && result.GetValue(adaptive) is not null)
+            {
+                result.AddError("Give --parallelism or --adaptive, not both.");
+            }
+
             bool hasType = result.GetValue(jobType) is not null, hasTopology = result.GetValue(topology) is not null, hasAssembly = result.GetValue(assembly) is not null;
             if (hasTopology && (hasType || hasAssembly))
             {
@@ -76,7 +93,8 @@ internal static class SubmitCommand
             {
                 submission = Read(result.GetValue(jobType), result.GetValue(topology), result.GetValue(name)) with
                 {
-                    Parallelism = result.GetValue(parallelism) ?? 0,
+                    Parallelism = result.GetValue(parallelism) ?? result.GetValue(adaptive) ?? 0,
+                    AdaptiveMaxParallelism = result.GetValue(adaptive),
                     Parameters = result.GetRequiredValue(parameters),
                     FromSavepoint = result.GetValue(fromSavepoint),
                     AllowNonRestoredState = result.GetValue(allowNonRestored),

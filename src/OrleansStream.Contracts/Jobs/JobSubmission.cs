@@ -47,6 +47,21 @@ public sealed record JobSubmission
     /// </summary>
     [Id(8)] public Dictionary<string, int> VertexParallelism { get; init; } = new();
 
+    /// <summary>
+    /// Set, the job is adaptive (Flink's reactive mode): it runs at as many subtasks as the cluster's free task slots
+    /// allow, up to this, and follows them: it scales up when slots free up or silos join (after a stabilization
+    /// window), and restarts at what the remaining slots allow when a silo is lost. <see cref="Parallelism"/> is then
+    /// the parallelism it runs at now.
+    /// </summary>
+    [Id(9)] public int? AdaptiveMaxParallelism { get; init; }
+
+    /// <summary>The job's parallelism as asked: fixed, or adaptive with its maximum.</summary>
+    public Parallelism AskedParallelism => AdaptiveMaxParallelism is { } max ? Jobs.Parallelism.Adaptive(max) : Jobs.Parallelism.Fixed(Math.Max(1, Parallelism));
+
+    /// <summary>This submission with <paramref name="parallelism"/>: fixed, or adaptive (<see cref="Jobs.Parallelism.Adaptive"/>).</summary>
+    public JobSubmission WithParallelism(Parallelism parallelism)
+        => this with { Parallelism = parallelism.Value, AdaptiveMaxParallelism = parallelism.IsAdaptive ? parallelism.Value : null };
+
     public static JobSubmission For<TJob>(int parallelism = 1, IReadOnlyDictionary<string, string>? parameters = null, string? jobName = null)
         where TJob : IStreamJob, new()
         => new()
@@ -56,6 +71,11 @@ public sealed record JobSubmission
             Parallelism = parallelism,
             Parameters = parameters is null ? new() : new Dictionary<string, string>(parameters),
         };
+
+    /// <summary>A job of class <typeparamref name="TJob"/> at <paramref name="parallelism"/>: fixed, or <see cref="Jobs.Parallelism.Adaptive"/>.</summary>
+    public static JobSubmission For<TJob>(Parallelism parallelism, IReadOnlyDictionary<string, string>? parameters = null, string? jobName = null)
+        where TJob : IStreamJob, new()
+        => For<TJob>(parallelism.Value, parameters, jobName).WithParallelism(parallelism);
 
     /// <summary>
     /// A job defined by class <paramref name="jobType"/> (its full name: namespace and class) in an

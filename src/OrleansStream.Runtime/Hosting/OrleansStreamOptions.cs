@@ -50,6 +50,12 @@ public sealed class OrleansStreamOptions
     /// </summary>
     public TimeSpan RescaleStepInterval { get; set; } = TimeSpan.Zero;
 
+    /// <summary>
+    /// How long the free slots must stay as they are before an adaptive job rescales to them (Flink's
+    /// <c>resource-stabilization-timeout</c>): silos that start one after another cause one rescale.
+    /// </summary>
+    public TimeSpan ReactiveStabilization { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How long one step of a live rescale may take before the rescale fails and the job recovers from its last checkpoint.</summary>
     public TimeSpan RescaleStepTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
@@ -91,6 +97,11 @@ public sealed class OrleansStreamOptions
         if (RescaleStepInterval < TimeSpan.Zero)
         {
             throw new OrleansConfigurationException($"OrleansStream: {nameof(RescaleStepInterval)} must not be negative, was {RescaleStepInterval}.");
+        }
+
+        if (ReactiveStabilization < TimeSpan.Zero)
+        {
+            throw new OrleansConfigurationException($"OrleansStream: {nameof(ReactiveStabilization)} must not be negative, was {ReactiveStabilization}.");
         }
 
         if (RescaleStepTimeout <= TimeSpan.Zero)

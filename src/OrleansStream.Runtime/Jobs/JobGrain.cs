@@ -45,6 +45,13 @@ internal sealed class JobGrain(
     /// <summary>A rescale that restarts the job: the savepoint it stops the job with, and the job as it restarts.</summary>
     private (long RescaleId, long SavepointId, RescalePlan Plan)? _restartRescale;
 
+    /// <summary>For an adaptive job: when reactive mode last looked at the free slots, and what it decided.</summary>
+    private DateTimeOffset _reactiveCheckedAt;
+    private ReactiveScaler? _reactive;
+
+    /// <summary>How often an adaptive job asks how many slots are free.</summary>
+    private static readonly TimeSpan ReactiveCheckInterval = TimeSpan.FromSeconds(1);
+
     /// <summary>The vertices of an ended job as its last status showed them: the graph itself is let go with the job's code.</summary>
     private IReadOnlyList<VertexStatus>? _endedVertices;
 
@@ -112,6 +119,15 @@ internal sealed class JobGrain(
         if (JobId.Contains('/'))
         {
             throw new JobSubmissionException($"Job id '{JobId}' must not contain '/'.");
+        }
+
+        if (submission.AdaptiveMaxParallelism is { } max)
+        {
+            // Reactive mode: as many subtasks as the free slots allow, up to the maximum.
+            var capacity = await clusterSlots.CapacityForAsync(JobId);
+            submission = Math.Min(max, capacity.Free) is var parallelism and >= 1
+                ? submission with { Parallelism = parallelism }
+                : throw new Contracts.Cluster.InsufficientSlotsException(JobId, 1, capacity.Free, capacity.Silos.Count);
         }
 
         var (graph, code) = await graphs.BuildAndHoldAsync(JobId, submission);
@@ -333,7 +349,10 @@ internal sealed class JobGrain(
         if (Current is { State: JobState.Running } && clusterSlots.FirstLost(Execution.Slots) is { } lost)
         {
             await OnAttemptFailedAsync($"Silo {lost}, which ran tasks of the job, is no longer active.");
+            return;
         }
+
+        await ReactAsync();
     }
 
     private void ScheduleRestart(TimeSpan delay)
@@ -392,6 +411,7 @@ internal sealed class JobGrain(
         Execution.Clear();
         try
         {
+            await FitToFreeSlotsAsync();
             var plan = await planner.PlanRestartAsync(JobId, record.RestorePoint, Graph);
             await PersistAsync();
             logger.LogInformation("Job {JobId} attempt {Attempt} starting from {RestorePoint}", JobId, record.Attempt, record.RestorePoint ?? "the beginning");
@@ -582,6 +602,94 @@ internal sealed class JobGrain(
     }
 
     /// <summary>
+    /// Reactive mode, on the supervision timer: an adaptive job that runs, once a second, compares its parallelism with
+    /// what the free slots allow and rescales once that has held for the stabilization window.
+    /// </summary>
+    private async Task ReactAsync()
+    {
+        var now = DateTimeOffset.UtcNow;
+        if (Current is not { State: JobState.Running, Submission.AdaptiveMaxParallelism: { } max } record
+            || record.Rescaling is not null || _restartRescale is not null || now - _reactiveCheckedAt < ReactiveCheckInterval)
+        {
+            return;
+        }
+
+        _reactiveCheckedAt = now;
+        var capacity = await clusterSlots.CapacityForAsync(JobId);
+        _reactive ??= new ReactiveScaler(options.Value.ReactiveStabilization, TimeProvider.System);
+        if (_reactive.Decide(record.Submission.Parallelism, max, capacity.Free) is not { } target || Current is not { State: JobState.Running })
+        {
+            return;
+        }
+
+        try
+        {
+            await RescaleAsync(new RescaleRequest
+            {
+                Parallelism = target,
+                Trigger = RescaleTrigger.Reactive,
+                Reason = $"{capacity.Free} of {capacity.Total} task slots free for it (adaptive up to {max})",
+            });
+        }
+        catch (Exception ex) when (ex is RescaleRefusedException or Contracts.Cluster.InsufficientSlotsException or JobStateException)
+        {
+            logger.LogInformation("Job {JobId}: reactive rescale to {Target} not made: {Reason}", JobId, target, ex.Message);
+        }
+    }
+
+    /// <summary>
+    /// An adaptive job that restarts runs at what the free slots allow now (fewer when a silo was lost): its graph is
+    /// rebuilt at that parallelism before the attempt is planned, and the change is in its rescale history.
+    /// </summary>
+    private async Task FitToFreeSlotsAsync()
+    {
+        var record = Record;
+        if (record.Submission.AdaptiveMaxParallelism is not { } max)
+        {
+            return;
+        }
+
+        var capacity = await clusterSlots.CapacityForAsync(JobId);
+        int target = Math.Min(max, capacity.Free);
+        if (target < 1 || target == record.Submission.Parallelism)
+        {
+            return;
+        }
+
+        var request = new RescaleRequest
+        {
+            Parallelism = target,
+            Trigger = RescaleTrigger.Reactive,
+            Reason = $"restarting on {capacity.Free} of {capacity.Total} free task slots (adaptive up to {max})",
+        };
+        var plan = await rescalePlanner.PlanAsync(JobId, record.Submission, Graph, Array.Empty<SiloAddress>(), request, restart: true);
+        var now = DateTimeOffset.UtcNow;
+        await ReloadAsync(plan.Submission);
+        record.AddRescale(new RescaleInfo
+        {
+            Id = record.NextRescaleId,
+            Trigger = request.Trigger,
+            Mode = RescaleMode.Restart,
+            Vertices = plan.Changes,
+            StartedAt = now,
+            EndedAt = DateTimeOffset.UtcNow,
+            State = RescaleState.Completed,
+            Reason = request.Reason,
+        });
+        logger.LogInformation("Job {JobId} restarts at parallelism {Target}: {Reason}", JobId, target, request.Reason);
+    }
+
+    /// <summary>Holds the job rebuilt from <paramref name="submission"/> (another parallelism) in place of the one it held; the record says so.</summary>
+    private async Task ReloadAsync(JobSubmission submission)
+    {
+        var (graph, code) = await graphs.BuildAndHoldAsync(JobId, submission);
+        _job?.Dispose();
+        Load(graph, code);
+        Record.Submission = submission;
+        Record.Slots = graph.RequiredSlots;
+    }
+
+    /// <summary>
     /// The savepoint a restarting rescale stopped the job with is complete and committed: the job starts again from it
     /// at the new parallelism, under a new attempt.
     /// </summary>
@@ -593,13 +701,9 @@ internal sealed class JobGrain(
         Execution.Release(record.Attempt);
         try
         {
-            var (graph, code) = await graphs.BuildAndHoldAsync(JobId, plan.Submission);
-            _job?.Dispose();
-            Load(graph, code);
-            record.Submission = plan.Submission;
-            record.Slots = graph.RequiredSlots;
+            await ReloadAsync(plan.Submission);
             record.NextAttempt();
-            var attempt = await planner.PlanRestartAsync(JobId, savepoint.Pointer, graph);
+            var attempt = await planner.PlanRestartAsync(JobId, savepoint.Pointer, Graph);
             await PersistAsync();
             await DeployAsync(attempt);
             record.UpdateRescale(rescaleId, r => r with { State = RescaleState.Completed, EndedAt = DateTimeOffset.UtcNow, LongestPause = DateTimeOffset.UtcNow - r.StartedAt });

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using OrleansStream.Contracts.Cluster;
+using OrleansStream.Contracts.Jobs;
 
 namespace OrleansStream.Runtime.Placement;
 
@@ -32,10 +33,31 @@ internal sealed class ClusterSlots(IClusterMembershipService membership, IGrainF
         return counts.OfType<SiloSlots>().ToList();
     }
 
+    /// <summary>
+    /// The slots of the active silos and how many of them the other running jobs use (as the job list says): what an
+    /// adaptive job may take. Slots are not reserved, so this is what the jobs ask for, not a lease.
+    /// </summary>
+    public async Task<SlotCapacity> CapacityForAsync(string jobId)
+    {
+        var silos = await QueryAsync(jobId);
+        var jobs = await grains.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).ListAsync();
+        int usedByOthers = jobs.Where(job => !job.IsTerminal && job.JobId != jobId).Sum(job => job.Parallelism);
+        return new SlotCapacity(silos, usedByOthers);
+    }
+
     /// <summary>The first of <paramref name="silos"/> that membership no longer lists as active, if any.</summary>
     public SiloAddress? FirstLost(IEnumerable<SiloAddress> silos)
     {
         var snapshot = membership.CurrentSnapshot;
         return silos.Distinct().FirstOrDefault(silo => snapshot.GetSiloStatus(silo) != SiloStatus.Active);
     }
+}
+
+/// <summary>The task slots of the cluster's active silos, and how many of them other jobs use.</summary>
+internal sealed record SlotCapacity(IReadOnlyList<SiloSlots> Silos, int UsedByOthers)
+{
+    public int Total => Silos.Sum(s => s.Slots);
+
+    /// <summary>The slots a job may use: all but those the others use.</summary>
+    public int Free => Math.Max(0, Total - UsedByOthers);
 }

@@ -30,17 +30,28 @@ internal sealed record RescaleStage(int VertexId, JobSubmission Submission, JobG
 /// </summary>
 internal sealed class RescalePlanner(JobGraphFactory graphs, ClusterSlots clusterSlots)
 {
-    public async Task<RescalePlan> PlanAsync(string jobId, JobSubmission submission, JobGraph current, IReadOnlyList<SiloAddress> slots, RescaleRequest request)
+    /// <param name="jobId">The job.</param>
+    /// <param name="submission">What the job runs now.</param>
+    /// <param name="current">Its graph now.</param>
+    /// <param name="slots">The slots the running attempt uses; empty for a job about to restart.</param>
+    /// <param name="request">The rescale asked for.</param>
+    /// <param name="restart">The job restarts anyway (an adaptive job after a failure): the plan is for a restart.</param>
+    public async Task<RescalePlan> PlanAsync(string jobId, JobSubmission submission, JobGraph current, IReadOnlyList<SiloAddress> slots, RescaleRequest request, bool restart = false)
     {
         // The parallelism asked per vertex, in the graph's order.
         var targets = new SortedDictionary<int, int>();
         if (request.Parallelism is { } parallelism)
         {
-            // Every vertex that follows the job's default; one whose parallelism the job fixed keeps it, as in Flink.
+            // Every vertex that follows the job's default, as far as its operators go; one whose parallelism the job fixed
+            // keeps it, as in Flink.
+            if (parallelism < 1 || parallelism > current.MaxParallelism)
+            {
+                throw new RescaleRefusedException($"Job '{jobId}' can run at parallelism 1 to {current.MaxParallelism} (its max parallelism); {parallelism} was asked.");
+            }
+
             foreach (var vertex in current.Vertices.Where(v => v.Operators.All(o => o.Parallelism is null && o.RequiredParallelism is null)))
             {
-                Check(current, vertex, parallelism);
-                targets[vertex.Id] = parallelism;
+                targets[vertex.Id] = Math.Min(parallelism, MaxOf(current, vertex));
             }
         }
 
@@ -53,14 +64,22 @@ internal sealed class RescalePlanner(JobGraphFactory graphs, ClusterSlots cluste
 
         var asked = new Dictionary<string, int>(submission.VertexParallelism, StringComparer.Ordinal);
         var stages = new List<RescaleStage>();
-        foreach (var (vertexId, vertexParallelism) in targets.Where(t => current.Vertex(t.Key).Parallelism != t.Value))
+        var changing = targets.Where(t => current.Vertex(t.Key).Parallelism != t.Value).ToList();
+        foreach (var (vertexId, vertexParallelism) in changing)
         {
             asked[NameOf(current, current.Vertex(vertexId))] = vertexParallelism;
             var stage = submission with { VertexParallelism = new Dictionary<string, int>(asked, StringComparer.Ordinal) };
+            if (vertexId == changing[^1].Key && request.Parallelism is { } jobWide)
+            {
+                // The job's own parallelism is the new one from now on (what an adaptive job runs at); the vertices that
+                // follow it have it already.
+                stage = stage with { Parallelism = jobWide };
+            }
+
             stages.Add(new RescaleStage(vertexId, stage, await BuildAsync(jobId, stage)));
         }
 
-        var rescaled = stages.Count == 0 ? submission : stages[^1].Submission;
+        var rescaled = stages.Count == 0 ? submission with { Parallelism = request.Parallelism ?? submission.Parallelism } : stages[^1].Submission;
         var graph = stages.Count == 0 ? current : stages[^1].Graph;
         var changes = current.Vertices.Zip(graph.Vertices)
             .Where(pair => pair.First.Parallelism != pair.Second.Parallelism)
@@ -71,9 +90,14 @@ internal sealed class RescalePlanner(JobGraphFactory graphs, ClusterSlots cluste
             return new RescalePlan(rescaled, graph, changes, slots, RescaleMode.Live, null, stages);
         }
 
-        // Each vertex is at its old or its new parallelism at every stage, so no stage needs more slots than the larger end.
-        var rescaledSlots = SlotAssignment.Extend(jobId, slots, stages.Max(stage => stage.Graph.RequiredSlots), await clusterSlots.QueryAsync(jobId));
-        string? whyNotLive = stages.Select((stage, i) => WhyNotLive(i == 0 ? current : stages[i - 1].Graph, stage.Graph)).FirstOrDefault(why => why is not null);
+        string? whyNotLive = restart
+            ? "the job restarts"
+            : stages.Select((stage, i) => WhyNotLive(i == 0 ? current : stages[i - 1].Graph, stage.Graph)).FirstOrDefault(why => why is not null);
+
+        // Live, each vertex is at its old or its new parallelism at every stage, so no stage needs more slots than the
+        // larger end: the slots the job holds, or the new ones. A restart needs only the new ones.
+        int required = whyNotLive is null ? stages.Max(stage => stage.Graph.RequiredSlots) : graph.RequiredSlots;
+        var rescaledSlots = SlotAssignment.Extend(jobId, slots, required, await clusterSlots.QueryAsync(jobId));
         return new RescalePlan(rescaled, graph, changes, rescaledSlots, whyNotLive is null ? RescaleMode.Live : RescaleMode.Restart, whyNotLive, stages);
     }
 
@@ -144,9 +168,11 @@ internal sealed class RescalePlanner(JobGraphFactory graphs, ClusterSlots cluste
     private static string NameOf(JobGraph graph, JobVertex vertex)
         => graph.Vertices.SelectMany(v => v.Operators).Count(o => o.Name == vertex.Head.Name) == 1 ? vertex.Head.Name : vertex.Name;
 
+    private static int MaxOf(JobGraph graph, JobVertex vertex) => vertex.Operators.Select(o => o.MaxParallelism ?? graph.MaxParallelism).Min();
+
     private static void Check(JobGraph graph, JobVertex vertex, int parallelism)
     {
-        int max = vertex.Operators.Select(o => o.MaxParallelism ?? graph.MaxParallelism).Min();
+        int max = MaxOf(graph, vertex);
         if (vertex.Operators.FirstOrDefault(o => o.RequiredParallelism is not null) is { } pinned && parallelism != pinned.RequiredParallelism)
         {
             throw new RescaleRefusedException($"Vertex '{vertex.Name}' runs at parallelism {pinned.RequiredParallelism} only ('{pinned.Name}'); it cannot be rescaled to {parallelism}.", vertex.Head.Name);

@@ -129,6 +129,9 @@ public sealed class RecoveryCluster : IAsyncDisposable
                 // A live rescale in small steps with a pause between them: long enough to kill a silo while key groups move.
                 options.RescaleKeyGroupsPerStep = 4;
                 options.RescaleStepInterval = TimeSpan.FromMilliseconds(25);
+
+                // Reactive mode waits a second for the slots to settle, not Flink's ten.
+                options.ReactiveStabilization = TimeSpan.FromSeconds(1);
             });
             siloBuilder.UseTaskSlots(SlotsPerSilo);
             siloBuilder.AddOrleansStreamPostgresStorage(connectionString);
