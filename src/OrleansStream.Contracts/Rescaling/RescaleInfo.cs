@@ -12,6 +12,9 @@ public enum RescaleTrigger
 
     /// <summary>The job's autoscaler.</summary>
     Autoscaler,
+
+    /// <summary>A silo that ran subtasks of the job stopped gracefully, and the job moved them to the others.</summary>
+    Drain,
 }
 
 /// <summary>How a rescale runs.</summary>

@@ -37,6 +37,8 @@ public static class OrleansStreamHostingExtensions
         services.AddPlacementDirector<TaskSlotPlacement, TaskSlotPlacementDirector>();
         services.AddSingleton<SnapshotStore>();
         services.AddSingleton<ClusterSlots>();
+        services.AddSingleton<SiloDrain>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => provider.GetRequiredService<SiloDrain>());
         services.AddSingleton<AttemptPlanner>();
         services.AddSingleton<Rescaling.RescalePlanner>();
         services.AddSingleton<JobArtifactStore>();

@@ -56,6 +56,12 @@ public sealed class OrleansStreamOptions
     /// </summary>
     public TimeSpan ReactiveStabilization { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long a silo that stops gracefully waits for the jobs with subtasks on it to move them to the other silos
+    /// before it stops anyway (they then recover from their last checkpoint). Keep it below the pod's grace period.
+    /// </summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
     /// <summary>How long one step of a live rescale may take before the rescale fails and the job recovers from its last checkpoint.</summary>
     public TimeSpan RescaleStepTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
@@ -102,6 +108,11 @@ public sealed class OrleansStreamOptions
         if (ReactiveStabilization < TimeSpan.Zero)
         {
             throw new OrleansConfigurationException($"OrleansStream: {nameof(ReactiveStabilization)} must not be negative, was {ReactiveStabilization}.");
+        }
+
+        if (DrainTimeout < TimeSpan.Zero)
+        {
+            throw new OrleansConfigurationException($"OrleansStream: {nameof(DrainTimeout)} must not be negative, was {DrainTimeout}.");
         }
 
         if (RescaleStepTimeout <= TimeSpan.Zero)

@@ -202,6 +202,59 @@ internal sealed class JobGrain(
         }
 
         var plan = await rescalePlanner.PlanAsync(JobId, record.Submission, Graph, Execution.Slots, request);
+        if (plan.Changes.Count == 0)
+        {
+            var now = DateTimeOffset.UtcNow;
+            return new RescaleInfo { Id = 0, Trigger = request.Trigger, Mode = plan.Mode, Vertices = plan.Changes, StartedAt = now, State = RescaleState.Completed, EndedAt = now };
+        }
+
+        return await StartRescaleAsync(request, plan);
+    }
+
+    public async Task<long?> VacateSiloAsync(SiloAddress silo)
+    {
+        if (Current is not { State: JobState.Running } record || !Execution.Slots.Contains(silo))
+        {
+            return null;
+        }
+
+        if (record.Rescaling is { } running)
+        {
+            // Under way: it places what it starts on silos that offer slots, which a draining one does not.
+            return running.Id;
+        }
+
+        // The draining silo offers no slots any more: an adaptive job takes what the others have, a fixed one needs its own.
+        var capacity = await clusterSlots.CapacityForAsync(JobId);
+        var request = new RescaleRequest
+        {
+            Parallelism = record.Submission.AdaptiveMaxParallelism is { } max ? Math.Min(max, capacity.Free) : null,
+            Trigger = RescaleTrigger.Drain,
+            Reason = $"silo {silo} is leaving",
+        };
+        if (request.Parallelism is < 1 || (request.Parallelism is null && capacity.Free < Graph.RequiredSlots))
+        {
+            logger.LogWarning("Job {JobId} cannot move off leaving silo {Silo}: the others have {Free} free task slots, it needs {Required}; it recovers when slots return",
+                JobId, silo, capacity.Free, Graph.RequiredSlots);
+            return null;
+        }
+
+        try
+        {
+            var plan = await rescalePlanner.PlanAsync(JobId, record.Submission, Graph, Array.Empty<SiloAddress>(), request, restart: true);
+            return (await StartRescaleAsync(request, plan)).Id;
+        }
+        catch (Exception ex) when (ex is RescaleRefusedException or Contracts.Cluster.InsufficientSlotsException or JobStateException)
+        {
+            logger.LogWarning("Job {JobId} cannot move off leaving silo {Silo}: {Reason}", JobId, silo, ex.Message);
+            return null;
+        }
+    }
+
+    /// <summary>Records the rescale and starts it: key groups move live, or the job stops with a savepoint to restart as planned.</summary>
+    private async Task<RescaleInfo> StartRescaleAsync(RescaleRequest request, RescalePlan plan)
+    {
+        var record = Record;
         var rescale = new RescaleInfo
         {
             Id = record.NextRescaleId,
@@ -212,14 +265,9 @@ internal sealed class JobGrain(
             Reason = request.Reason ?? plan.WhyNotLive,
             KeyGroupsToMove = plan.Mode == RescaleMode.Live ? KeyGroupMove.Count(Graph, plan.Graph) : 0,
         };
-        if (plan.Changes.Count == 0)
-        {
-            return rescale with { State = RescaleState.Completed, EndedAt = rescale.StartedAt };
-        }
-
         record.AddRescale(rescale);
         logger.LogInformation("Job {JobId} rescale {Id} ({Trigger}, {Mode}{Why}): {Changes}", JobId, rescale.Id, rescale.Trigger, rescale.Mode,
-            plan.WhyNotLive is null ? "" : $": {plan.WhyNotLive}", string.Join(", ", plan.Changes));
+            plan.WhyNotLive is null ? "" : $": {plan.WhyNotLive}", plan.Changes.Count == 0 ? "same parallelism" : string.Join(", ", plan.Changes));
         if (plan.Mode == RescaleMode.Live)
         {
             // Recorded first: from here a failure recovers at the new parallelism, which the last checkpoint restores as well as the old.

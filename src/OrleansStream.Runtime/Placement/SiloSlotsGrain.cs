@@ -5,7 +5,8 @@ using OrleansStream.Runtime.Hosting;
 namespace OrleansStream.Runtime.Placement;
 
 [TaskSlotPlacement]
-internal sealed class SiloSlotsGrain(IOptions<SlotOptions> options) : Grain, ISiloSlotsGrain
+internal sealed class SiloSlotsGrain(IOptions<SlotOptions> options, SiloDrain drain) : Grain, ISiloSlotsGrain
 {
-    public Task<int> GetSlotCountAsync() => Task.FromResult(options.Value.Slots);
+    /// <summary>The silo's slots; none once it drains, so that nothing is placed on a silo about to leave.</summary>
+    public Task<int> GetSlotCountAsync() => Task.FromResult(drain.IsDraining ? 0 : options.Value.Slots);
 }

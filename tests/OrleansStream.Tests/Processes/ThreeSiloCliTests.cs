@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using OrleansStream.Contracts.Jobs;
+using OrleansStream.Contracts.Rescaling;
 using OrleansStream.Tests.Fixtures;
 using OrleansStream.Tests.Topology;
 using Xunit.Abstractions;
@@ -61,12 +62,12 @@ public sealed class ThreeSiloCliTests(PostgresServer postgres, ITestOutputHelper
     }
 
     [Fact]
-    public async Task A_silo_stopped_with_sigterm_leaves_gracefully_and_its_tasks_restart_on_the_others()
+    public async Task A_silo_stopped_with_sigterm_drains_its_subtasks_to_the_others_before_it_leaves_and_the_job_never_fails()
     {
         await _cluster.WithOutputOnFailureAsync(output, async () =>
         {
             await _cluster.WaitUntilActiveAsync();
-            await RunThroughAFaultAsync(async leaving =>
+            var stopped = await RunThroughAFaultAsync(async leaving =>
             {
                 int exitCode = await _cluster.Silos[leaving].TerminateAsync(JobWatch.Patience);
 
@@ -74,6 +75,11 @@ public sealed class ThreeSiloCliTests(PostgresServer postgres, ITestOutputHelper
                 Assert.Contains("OrleansStream silo stopping gracefully", _cluster.Silos[leaving].Output());
                 Assert.Contains("OrleansStream silo stopped.", _cluster.Silos[leaving].Output());
             });
+
+            // Drained, not failed: the job moved its subtasks off the leaving silo at a savepoint before it left.
+            Assert.Equal(0, stopped.Checkpoints.Restarts);
+            var drain = Assert.Single(stopped.Rescales ?? []);
+            Assert.Equal((RescaleTrigger.Drain, RescaleState.Completed), (drain.Trigger, drain.State));
         });
     }
 
@@ -125,7 +131,7 @@ public sealed class ThreeSiloCliTests(PostgresServer postgres, ITestOutputHelper
     /// committed, so the exact counts at the end show that the restart restored a checkpoint. Then
     /// <c>stop --savepoint</c> ends the paced run and <c>submit --from-savepoint --wait</c> reads the rest at full speed.
     /// </summary>
-    private async Task RunThroughAFaultAsync(Func<int, Task> fault)
+    private async Task<JobStatus> RunThroughAFaultAsync(Func<int, Task> fault)
     {
         var jobId = (await SubmitAsync($"rate={IpCountInput.PacedRate}")).Output.Trim();
 
@@ -157,6 +163,7 @@ public sealed class ThreeSiloCliTests(PostgresServer postgres, ITestOutputHelper
         var ended = JsonDocument.Parse((await CliAsync("list", "--json")).Output).RootElement.EnumerateArray().ToList();
         Assert.Equal("Stopped", ended.Single(job => job.GetProperty("jobId").GetString() == jobId).GetProperty("state").GetString());
         Assert.Equal("Finished", ended.Single(job => job.GetProperty("jobId").GetString() == resumedId).GetProperty("state").GetString());
+        return stopped;
     }
 
     private Task<CliResult> SubmitAsync(string rate, params string[] more)

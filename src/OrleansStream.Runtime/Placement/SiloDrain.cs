@@ -1,0 +1,76 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansStream.Contracts.Jobs;
+using OrleansStream.Contracts.Rescaling;
+using OrleansStream.Runtime.Hosting;
+using OrleansStream.Runtime.Jobs;
+
+namespace OrleansStream.Runtime.Placement;
+
+/// <summary>
+/// Drains a silo that stops gracefully (SIGTERM: a rolling update, a scale-in, a node drain) before it leaves: it
+/// offers no more task slots, and every job with subtasks here moves them to the other silos at a consistent point
+/// (a savepoint it stops at and restarts from, sinks committed), instead of failing when the silo is gone. Runs
+/// first when the silo stops, while it is still a full member; bounded by <see cref="OrleansStreamOptions.DrainTimeout"/>,
+/// so that a silo whose database or peers do not answer still exits in its grace period.
+/// </summary>
+internal sealed class SiloDrain(
+    ILocalSiloDetails silo,
+    IGrainFactory grains,
+    IOptions<OrleansStreamOptions> options,
+    ILogger<SiloDrain> logger) : ILifecycleParticipant<ISiloLifecycle>
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>True once the silo drains: it offers no task slots.</summary>
+    public bool IsDraining { get; private set; }
+
+    public void Participate(ISiloLifecycle lifecycle)
+        => lifecycle.Subscribe(nameof(SiloDrain), ServiceLifecycleStage.Active, _ => Task.CompletedTask, DrainAsync);
+
+    private async Task DrainAsync(CancellationToken cancellationToken)
+    {
+        IsDraining = true;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.Value.DrainTimeout);
+        var moving = new Dictionary<string, long>();
+        try
+        {
+            var jobs = await grains.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).ListAsync().WaitAsync(timeout.Token);
+            foreach (var job in jobs.Where(j => !j.IsTerminal))
+            {
+                if (await grains.GetGrain<IJobMasterGateway>(job.JobId).VacateSiloAsync(silo.SiloAddress).WaitAsync(timeout.Token) is { } rescale)
+                {
+                    moving[job.JobId] = rescale;
+                }
+            }
+
+            if (moving.Count == 0)
+            {
+                return;
+            }
+
+            logger.LogInformation("Draining: {Count} job(s) move their subtasks off this silo: {Jobs}", moving.Count, string.Join(", ", moving.Keys));
+            foreach (var (jobId, rescale) in moving)
+            {
+                var job = grains.GetGrain<IJobGrain>(jobId);
+                while ((await job.GetStatusAsync().WaitAsync(timeout.Token)) is { IsTerminal: false } status
+                    && status.Rescales?.FirstOrDefault(r => r.Id == rescale) is { State: RescaleState.InProgress })
+                {
+                    await Task.Delay(PollInterval, timeout.Token);
+                }
+            }
+
+            logger.LogInformation("Drained: the jobs that ran here run on the other silos");
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or TimeoutException)
+        {
+            logger.LogWarning("Draining did not finish within {Timeout} s ({Jobs}); the silo stops anyway and those jobs recover from their last checkpoint",
+                options.Value.DrainTimeout.TotalSeconds, string.Join(", ", moving.Keys));
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning("Draining failed ({Error}); the silo stops anyway and the jobs that ran here recover from their last checkpoint", ex.GetBaseException().Message);
+        }
+    }
+}
