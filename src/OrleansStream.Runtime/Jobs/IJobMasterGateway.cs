@@ -12,9 +12,12 @@ namespace OrleansStream.Runtime.Jobs;
 /// </summary>
 internal interface IJobMasterGateway : IGrainWithStringKey
 {
-    /// <summary>True while <paramref name="attempt"/> is the job's running attempt; a task of any other attempt stops itself.</summary>
+    /// <summary>
+    /// True while <paramref name="task"/> is a subtask of the job's running attempt; any other task stops itself (of an
+    /// older attempt, or one a rescale retired that a job grain that took over the job does not know).
+    /// </summary>
     [AlwaysInterleave]
-    Task<bool> IsAttemptRunningAsync(int attempt);
+    Task<bool> IsCurrentAsync(TaskId task);
 
     /// <summary>A running task's counts, rates and watermark (what status shows while the job runs).</summary>
     [OneWay]

@@ -63,6 +63,24 @@ internal sealed class JobExecution(string jobId, JobGraph graph, IGrainFactory g
         }
     }
 
+    /// <summary>
+    /// Takes over <paramref name="attempt"/>, which a job grain on another silo deployed and handed over in good order:
+    /// its subtasks run in <paramref name="slots"/>; those that have finished say so again within their lease interval.
+    /// </summary>
+    public void Adopt(int attempt, IReadOnlyList<SiloAddress> slots)
+    {
+        var graph = Graph;
+        _slots = slots;
+        Clear();
+        foreach (var vertex in graph.Vertices)
+        {
+            for (int subtask = 0; subtask < vertex.Parallelism; subtask++)
+            {
+                _tasks[new TaskId(jobId, attempt, vertex.Id, subtask)] = null;
+            }
+        }
+    }
+
     /// <summary>Forgets the tasks of the attempt that ended, and what they reported.</summary>
     public void Clear()
     {

@@ -97,6 +97,18 @@ internal sealed class JobGrain(
             return;
         }
 
+        if (record.HandedOverSlots is { } slots)
+        {
+            // The activation before this one let go in good order (its silo stopped gracefully): the attempt runs on.
+            record.HandedOverSlots = null;
+            Execution.Adopt(record.Attempt, slots.Select(SiloAddress.FromParsableString).ToList());
+            Supervise();
+            Checkpoints.StartScheduler();
+            await PersistAsync();
+            logger.LogInformation("Job {JobId} supervision moved to this silo; attempt {Attempt} runs on", JobId, record.Attempt);
+            return;
+        }
+
         // The silo that supervised the job is gone, or the grain was collected: the tasks of its
         // attempt may or may not still run, and acknowledgements to the old activation are lost.
         logger.LogWarning("Job {JobId} resumes supervision on this silo; attempt {Attempt} is released and the job restarts from {RestorePoint}",
@@ -287,8 +299,7 @@ internal sealed class JobGrain(
         return rescale;
     }
 
-    public Task<bool> IsAttemptRunningAsync(int attempt)
-        => Task.FromResult(Current is { State: JobState.Running } record && record.Attempt == attempt);
+    public Task<bool> IsCurrentAsync(TaskId task) => Task.FromResult(IsCurrent(task));
 
     public Task ReportProgressAsync(TaskReport report) => WhenCurrent(report.Task, job => job.Execution.OnProgress(report));
 
@@ -346,10 +357,30 @@ internal sealed class JobGrain(
         }
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        _job?.Dispose();
-        return Task.CompletedTask;
+        try
+        {
+            if (reason.ReasonCode == DeactivationReasonCode.ShuttingDown && Current is { State: JobState.Running } record && _live is null && _restartRescale is null)
+            {
+                // The silo stops gracefully while the job runs: hand the attempt over to the next activation, which
+                // takes it over instead of restarting it. A checkpoint in progress is abandoned; the next one is the new grain's.
+                Checkpoints.StopScheduler();
+                Checkpoints.Abort("the job's supervision moves to another silo");
+                record.HandedOverSlots = Execution.Slots.Select(s => s.ToParsableString()).ToList();
+                await PersistAsync().WaitAsync(cancellationToken);
+                logger.LogInformation("Job {JobId} hands attempt {Attempt} over to the next silo that supervises it", JobId, record.Attempt);
+            }
+        }
+        catch (Exception ex)
+        {
+            // Not handed over: the next activation restarts the job from its last checkpoint, as after a crash.
+            logger.LogWarning("Job {JobId} could not hand its attempt over: {Error}", JobId, ex.GetBaseException().Message);
+        }
+        finally
+        {
+            _job?.Dispose();
+        }
     }
 
     /// <summary>Whether <paramref name="task"/> belongs to the running attempt: what tasks of other attempts say is stale.</summary>

@@ -57,6 +57,12 @@ internal sealed class JobRecord : ICheckpointLedger
     /// <summary>The id the next step of a live rescale gets; ids only grow, so that a marker of an old step is never taken for a new one.</summary>
     [Id(17)] public long NextRescaleStep { get; set; } = 1;
 
+    /// <summary>
+    /// Set by a job grain that let go of the running job in good order (its silo stopped gracefully): the silos of the
+    /// attempt's task slots, so that the next activation takes the attempt over instead of restarting it.
+    /// </summary>
+    [Id(18)] public List<string>? HandedOverSlots { get; set; }
+
     private const int RescaleHistory = 20;
 
     /// <summary>The rescale under way, if any.</summary>

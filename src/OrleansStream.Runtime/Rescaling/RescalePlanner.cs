@@ -85,7 +85,7 @@ internal sealed class RescalePlanner(JobGraphFactory graphs, ClusterSlots cluste
             .Where(pair => pair.First.Parallelism != pair.Second.Parallelism)
             .Select(pair => new VertexRescale(pair.Second.Name, pair.First.Parallelism, pair.Second.Parallelism))
             .ToList();
-        if (changes.Count == 0)
+        if (changes.Count == 0 && !restart)
         {
             return new RescalePlan(rescaled, graph, changes, slots, RescaleMode.Live, null, stages);
         }
@@ -97,6 +97,8 @@ internal sealed class RescalePlanner(JobGraphFactory graphs, ClusterSlots cluste
         // Live, each vertex is at its old or its new parallelism at every stage, so no stage needs more slots than the
         // larger end: the slots the job holds, or the new ones. A restart needs only the new ones.
         int required = whyNotLive is null ? stages.Max(stage => stage.Graph.RequiredSlots) : graph.RequiredSlots;
+
+        // A restart at the same parallelism (moving off a leaving silo) is a plan too.
         var rescaledSlots = SlotAssignment.Extend(jobId, slots, required, await clusterSlots.QueryAsync(jobId));
         return new RescalePlan(rescaled, graph, changes, rescaledSlots, whyNotLive is null ? RescaleMode.Live : RescaleMode.Restart, whyNotLive, stages);
     }

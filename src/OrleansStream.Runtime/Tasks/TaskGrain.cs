@@ -392,7 +392,7 @@ internal sealed class TaskGrain(
         bool current;
         try
         {
-            current = await Job.IsAttemptRunningAsync(_task.Attempt);
+            current = await Job.IsCurrentAsync(_task);
         }
         catch (Exception ex)
         {
@@ -402,8 +402,13 @@ internal sealed class TaskGrain(
 
         if (!current && _state is TaskState.Running or TaskState.Finished or TaskState.Failed)
         {
-            logger.LogInformation("Task {Task} stops: its attempt is no longer the job's current one", _task);
+            logger.LogInformation("Task {Task} stops: it is no longer part of its job's current attempt", _task);
             await ReleaseAsync();
+        }
+        else if (current && _state == TaskState.Finished)
+        {
+            // Again: a job grain that took the job over from another silo learns of it this way.
+            Job.OnTaskFinishedAsync(Report()).Ignore();
         }
     }
 
