@@ -29,6 +29,7 @@ internal sealed class JobGrain(
     AttemptPlanner planner,
     RescalePlanner rescalePlanner,
     ClusterSlots clusterSlots,
+    SiloDrain drain,
     IOptions<OrleansStreamOptions> options,
     ILogger<JobGrain> logger) : Grain, IJobGrain, IJobMasterGateway, IRemindable
 {
@@ -361,7 +362,8 @@ internal sealed class JobGrain(
     {
         try
         {
-            if (reason.ReasonCode == DeactivationReasonCode.ShuttingDown && Current is { State: JobState.Running } record && _live is null && _restartRescale is null)
+            if (reason.ReasonCode == DeactivationReasonCode.ShuttingDown && drain.HasDrained
+                && Current is { State: JobState.Running } record && _live is null && _restartRescale is null)
             {
                 // The silo stops gracefully while the job runs: hand the attempt over to the next activation, which
                 // takes it over instead of restarting it. A checkpoint in progress is abandoned; the next one is the new grain's.

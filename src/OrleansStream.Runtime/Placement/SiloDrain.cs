@@ -25,12 +25,24 @@ internal sealed class SiloDrain(
     /// <summary>True once the silo drains: it offers no task slots.</summary>
     public bool IsDraining { get; private set; }
 
+    /// <summary>
+    /// True once the drain is over and the silo stops in good order: its job grains may hand their running attempts
+    /// over. A silo that is stopped without grace (its stop already canceled) never gets here.
+    /// </summary>
+    public bool HasDrained { get; private set; }
+
     public void Participate(ISiloLifecycle lifecycle)
         => lifecycle.Subscribe(nameof(SiloDrain), ServiceLifecycleStage.Active, _ => Task.CompletedTask, DrainAsync);
 
     private async Task DrainAsync(CancellationToken cancellationToken)
     {
         IsDraining = true;
+        if (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped without grace: nothing waits for the jobs, which recover as after a crash.
+            return;
+        }
+
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.Value.DrainTimeout);
         var moving = new Dictionary<string, long>();
@@ -47,6 +59,7 @@ internal sealed class SiloDrain(
 
             if (moving.Count == 0)
             {
+                HasDrained = true;
                 return;
             }
 
@@ -61,6 +74,7 @@ internal sealed class SiloDrain(
                 }
             }
 
+            HasDrained = true;
             logger.LogInformation("Drained: the jobs that ran here run on the other silos");
         }
         catch (Exception ex) when (ex is OperationCanceledException or TimeoutException)
