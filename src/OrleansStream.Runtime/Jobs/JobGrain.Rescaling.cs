@@ -1,0 +1,355 @@
+using Microsoft.Extensions.Logging;
+using OrleansStream.Contracts.Jobs;
+using OrleansStream.Contracts.Rescaling;
+using OrleansStream.Runtime.Checkpoints;
+using OrleansStream.Runtime.Rescaling;
+using OrleansStream.Runtime.Tasks;
+
+namespace OrleansStream.Runtime.Jobs;
+
+/// <summary>
+/// The job grain's part in rescaling: rescales that users, reactive mode and drains ask for, each recorded in the
+/// job's rescale history; live ones run as a <see cref="LiveRescale"/> beside the grain's calls, others stop the job
+/// with a savepoint and restart it from there at the new parallelism. Planning is the <see cref="RescalePlanner"/>'s,
+/// the reactive decision the <see cref="ReactiveScaler"/>'s.
+/// </summary>
+internal sealed partial class JobGrain
+{
+    /// <summary>The live rescale under way and how to stop it when the attempt ends first.</summary>
+    private (LiveRescale Rescale, CancellationTokenSource Cancel)? _live;
+
+    /// <summary>A rescale that restarts the job: the savepoint it stops the job with, and the job as it restarts.</summary>
+    private (long RescaleId, long SavepointId, RescalePlan Plan)? _restartRescale;
+
+    /// <summary>For an adaptive job: when reactive mode last looked at the free slots, and what it decided.</summary>
+    private DateTimeOffset _reactiveCheckedAt;
+    private ReactiveScaler? _reactive;
+
+    /// <summary>How often an adaptive job asks how many slots are free.</summary>
+    private static readonly TimeSpan ReactiveCheckInterval = TimeSpan.FromSeconds(1);
+
+    public async Task<RescaleInfo> RescaleAsync(RescaleRequest request)
+    {
+        if (Current is not { State: JobState.Running } record)
+        {
+            throw new JobStateException($"Job '{JobId}' is {Current?.State.ToString() ?? "unknown"}; only a running job can be rescaled.");
+        }
+
+        if (record.Rescaling is { } running)
+        {
+            throw new JobStateException($"Job '{JobId}' is already rescaling (rescale {running.Id}: {string.Join(", ", running.Vertices)}).");
+        }
+
+        if (Execution.AllFinished || Graph.Vertices.Where(v => v.IsSource).Any(v => Execution.RunningTasksOf(v.Id).Count == 0))
+        {
+            throw new JobStateException($"Job '{JobId}' has read all its input and is finishing; it is not rescaled.");
+        }
+
+        var plan = await rescalePlanner.PlanAsync(JobId, record.Submission, Graph, Execution.Slots, request);
+        if (plan.Changes.Count == 0)
+        {
+            var now = DateTimeOffset.UtcNow;
+            return new RescaleInfo { Id = 0, Trigger = request.Trigger, Mode = plan.Mode, Vertices = plan.Changes, StartedAt = now, State = RescaleState.Completed, EndedAt = now };
+        }
+
+        return await StartRescaleAsync(request, plan);
+    }
+
+    public async Task<long?> VacateSiloAsync(SiloAddress silo)
+    {
+        if (Current is not { State: JobState.Running } record || !Execution.Slots.Contains(silo))
+        {
+            return null;
+        }
+
+        if (record.Rescaling is { } running)
+        {
+            // Under way: it places what it starts on silos that offer slots, which a draining one does not.
+            return running.Id;
+        }
+
+        // The draining silo offers no slots any more: an adaptive job takes what the others have, a fixed one needs its own.
+        var capacity = await clusterSlots.CapacityForAsync(JobId);
+        var request = new RescaleRequest
+        {
+            Parallelism = record.Submission.AdaptiveMaxParallelism is { } max ? Math.Min(max, capacity.Free) : null,
+            Trigger = RescaleTrigger.Drain,
+            Reason = $"silo {silo} is leaving",
+        };
+        if (request.Parallelism is < 1 || (request.Parallelism is null && capacity.Free < Graph.RequiredSlots))
+        {
+            logger.LogWarning("Job {JobId} cannot move off leaving silo {Silo}: the others have {Free} free task slots, it needs {Required}; it recovers when slots return",
+                JobId, silo, capacity.Free, Graph.RequiredSlots);
+            return null;
+        }
+
+        try
+        {
+            var plan = await rescalePlanner.PlanAsync(JobId, record.Submission, Graph, Array.Empty<SiloAddress>(), request, restart: true);
+            return (await StartRescaleAsync(request, plan)).Id;
+        }
+        catch (Exception ex) when (ex is RescaleRefusedException or Contracts.Cluster.InsufficientSlotsException or JobStateException)
+        {
+            logger.LogWarning("Job {JobId} cannot move off leaving silo {Silo}: {Reason}", JobId, silo, ex.Message);
+            return null;
+        }
+    }
+
+    /// <summary>Records the rescale and starts it: key groups move live, or the job stops with a savepoint to restart as planned.</summary>
+    private async Task<RescaleInfo> StartRescaleAsync(RescaleRequest request, RescalePlan plan)
+    {
+        var record = Record;
+        var rescale = new RescaleInfo
+        {
+            Id = record.NextRescaleId,
+            Trigger = request.Trigger,
+            Mode = plan.Mode,
+            Vertices = plan.Changes,
+            StartedAt = DateTimeOffset.UtcNow,
+            Reason = request.Reason ?? plan.WhyNotLive,
+            KeyGroupsToMove = plan.Mode == RescaleMode.Live ? KeyGroupMove.Count(Graph, plan.Graph) : 0,
+        };
+        record.AddRescale(rescale);
+        logger.LogInformation("Job {JobId} rescale {Id} ({Trigger}, {Mode}{Why}): {Changes}", JobId, rescale.Id, rescale.Trigger, rescale.Mode,
+            plan.WhyNotLive is null ? "" : $": {plan.WhyNotLive}", plan.Changes.Count == 0 ? "same parallelism" : string.Join(", ", plan.Changes));
+        if (plan.Mode == RescaleMode.Live)
+        {
+            // Recorded first: from here a failure recovers at the new parallelism, which the last checkpoint restores as well as the old.
+            record.Submission = plan.Submission;
+            record.Slots = plan.Graph.RequiredSlots;
+            Job.Rescale(plan.Graph);
+            await PersistAsync();
+            StartLiveRescale(rescale.Id, plan);
+        }
+        else
+        {
+            long savepoint = await Checkpoints.QueueSavepointAsync(stopAfter: true);
+            _restartRescale = (rescale.Id, savepoint, plan);
+            await PersistAsync();
+        }
+
+        return rescale;
+    }
+
+    public Task OnKeyGroupsInstalledAsync(TaskId task, KeyGroupsInstalled installed) => WhenCurrent(task, _ => _live?.Rescale.OnInstalled(installed));
+
+    /// <summary>
+    /// Subtasks a live rescale retired are in the checkpoint that just completed, with their final state: they go once
+    /// their sinks have committed it (a failed commit is the attempt's failure, which releases them anyway).
+    /// </summary>
+    private async Task ReleaseAfterCommitAsync(IReadOnlyList<TaskId> retired, CompletedCheckpoint completed)
+    {
+        await completed.Committed;
+        if (_job is { } job)
+        {
+            job.Execution.Release(retired);
+        }
+    }
+
+    /// <summary>Starts moving key groups for rescale <paramref name="rescaleId"/>; it runs beside the grain's calls, which its steps wait on.</summary>
+    private void StartLiveRescale(long rescaleId, RescalePlan plan)
+    {
+        var record = Record;
+        var settings = new RescaleSettings(options.Value.RescaleKeyGroupsPerStep, options.Value.RescaleStepInterval, options.Value.RescaleStepTimeout);
+        var live = new LiveRescale(JobId, record.Attempt, Execution, Execution.Graph, plan, settings, () => record.NextRescaleStep++, logger);
+        var cancel = new CancellationTokenSource();
+        _live = (live, cancel);
+        RunLiveRescaleAsync(rescaleId, plan, live, cancel.Token).Ignore();
+    }
+
+    private async Task RunLiveRescaleAsync(long rescaleId, RescalePlan plan, LiveRescale live, CancellationToken cancellationToken)
+    {
+        var checkpoints = Checkpoints;
+        checkpoints.IsHeld = true;
+        try
+        {
+            await checkpoints.WaitUntilIdleAsync(cancellationToken);
+            await live.RunAsync(cancellationToken);
+            Execution.Rescale(plan.Graph, plan.Slots.Take(plan.Graph.RequiredSlots).ToList());
+            Record.UpdateRescale(rescaleId, r => r with
+            {
+                State = RescaleState.Completed,
+                EndedAt = DateTimeOffset.UtcNow,
+                KeyGroupsToMove = live.KeyGroupsToMove,
+                KeyGroupsMoved = live.KeyGroupsMoved,
+                BytesMoved = live.BytesMoved,
+                HeldRecords = live.HeldRecords,
+                LongestPause = live.LongestPause,
+            });
+            _live = null;
+            logger.LogInformation("Job {JobId} rescale {Id} done: {KeyGroups} key groups moved, {Bytes} bytes, longest pause {Pause} ms",
+                JobId, rescaleId, live.KeyGroupsMoved, live.BytesMoved, live.LongestPause.TotalMilliseconds);
+            await PersistAsync();
+        }
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
+        {
+            // The attempt ended first; what ended it recorded why.
+        }
+        catch (Exception ex)
+        {
+            _live = null;
+            EndRescale(rescaleId, ex.GetBaseException().Message);
+            await OnAttemptFailedAsync($"Live rescale {rescaleId} failed: {ex.GetBaseException().Message}");
+        }
+        finally
+        {
+            checkpoints.IsHeld = false;
+        }
+    }
+
+    /// <summary>The attempt or the job ended while key groups moved: the rescale stops, and ends with the new parallelism recorded.</summary>
+    private void StopLiveRescale(string why)
+    {
+        if (_live is { } live)
+        {
+            _live = null;
+            live.Cancel.Cancel();
+            EndRescale(Record.Rescaling?.Id ?? 0, $"{why}; the job recovers at the new parallelism");
+        }
+    }
+
+    /// <summary>Records that rescale <paramref name="rescaleId"/> failed with <paramref name="failure"/> (the caller persists).</summary>
+    private void EndRescale(long rescaleId, string failure)
+    {
+        logger.LogWarning("Job {JobId} rescale {Id} failed: {Failure}", JobId, rescaleId, failure);
+        Record.UpdateRescale(rescaleId, r => r with { State = RescaleState.Failed, EndedAt = DateTimeOffset.UtcNow, Failure = failure });
+    }
+
+    /// <summary>
+    /// Reactive mode, on the supervision timer: an adaptive job that runs, once a second, compares its parallelism with
+    /// what the free slots allow and rescales once that has held for the stabilization window.
+    /// </summary>
+    private async Task ReactAsync()
+    {
+        var now = DateTimeOffset.UtcNow;
+        if (Current is not { State: JobState.Running, Submission.AdaptiveMaxParallelism: { } max } record
+            || record.Rescaling is not null || _restartRescale is not null || now - _reactiveCheckedAt < ReactiveCheckInterval)
+        {
+            return;
+        }
+
+        _reactiveCheckedAt = now;
+        var capacity = await clusterSlots.CapacityForAsync(JobId);
+        _reactive ??= new ReactiveScaler(options.Value.ReactiveStabilization, TimeProvider.System);
+        if (_reactive.Decide(record.Submission.Parallelism, max, capacity.Free) is not { } target || Current is not { State: JobState.Running })
+        {
+            return;
+        }
+
+        try
+        {
+            await RescaleAsync(new RescaleRequest
+            {
+                Parallelism = target,
+                Trigger = RescaleTrigger.Reactive,
+                Reason = $"{capacity.Free} of {capacity.Total} task slots free for it (adaptive up to {max})",
+            });
+        }
+        catch (Exception ex) when (ex is RescaleRefusedException or Contracts.Cluster.InsufficientSlotsException or JobStateException)
+        {
+            logger.LogInformation("Job {JobId}: reactive rescale to {Target} not made: {Reason}", JobId, target, ex.Message);
+        }
+    }
+
+    /// <summary>
+    /// An adaptive job that restarts runs at what the free slots allow now (fewer when a silo was lost): its graph is
+    /// rebuilt at that parallelism before the attempt is planned, and the change is in its rescale history.
+    /// </summary>
+    private async Task FitToFreeSlotsAsync()
+    {
+        var record = Record;
+        if (record.Submission.AdaptiveMaxParallelism is not { } max)
+        {
+            return;
+        }
+
+        var capacity = await clusterSlots.CapacityForAsync(JobId);
+        int target = Math.Min(max, capacity.Free);
+        if (target < 1 || target == record.Submission.Parallelism)
+        {
+            return;
+        }
+
+        var request = new RescaleRequest
+        {
+            Parallelism = target,
+            Trigger = RescaleTrigger.Reactive,
+            Reason = $"restarting on {capacity.Free} of {capacity.Total} free task slots (adaptive up to {max})",
+        };
+        var plan = await rescalePlanner.PlanAsync(JobId, record.Submission, Graph, Array.Empty<SiloAddress>(), request, restart: true);
+        var now = DateTimeOffset.UtcNow;
+        await ReloadAsync(plan.Submission);
+        record.AddRescale(new RescaleInfo
+        {
+            Id = record.NextRescaleId,
+            Trigger = request.Trigger,
+            Mode = RescaleMode.Restart,
+            Vertices = plan.Changes,
+            StartedAt = now,
+            EndedAt = DateTimeOffset.UtcNow,
+            State = RescaleState.Completed,
+            Reason = request.Reason,
+        });
+        logger.LogInformation("Job {JobId} restarts at parallelism {Target}: {Reason}", JobId, target, request.Reason);
+    }
+
+    /// <summary>Holds the job rebuilt from <paramref name="submission"/> (another parallelism) in place of the one it held; the record says so.</summary>
+    private async Task ReloadAsync(JobSubmission submission)
+    {
+        var (graph, code) = await graphs.BuildAndHoldAsync(JobId, submission);
+        _job?.Dispose();
+        Load(graph, code);
+        Record.Submission = submission;
+        Record.Slots = graph.RequiredSlots;
+    }
+
+    /// <summary>
+    /// The savepoint a restarting rescale stopped the job with is complete and committed: the job starts again from it
+    /// at the new parallelism, under a new attempt.
+    /// </summary>
+    private async Task RestartRescaledAsync(long rescaleId, RescalePlan plan, CompletedCheckpoint savepoint)
+    {
+        _restartRescale = null;
+        var record = Record;
+        Checkpoints.StopScheduler();
+        Execution.Release(record.Attempt);
+        try
+        {
+            await ReloadAsync(plan.Submission);
+            record.NextAttempt();
+            var attempt = await planner.PlanRestartAsync(JobId, savepoint.Pointer, Graph);
+            await PersistAsync();
+            await DeployAsync(attempt);
+            record.UpdateRescale(rescaleId, r => r with { State = RescaleState.Completed, EndedAt = DateTimeOffset.UtcNow, LongestPause = DateTimeOffset.UtcNow - r.StartedAt });
+            logger.LogInformation("Job {JobId} rescale {Id} done: attempt {Attempt} runs from savepoint {Pointer}", JobId, rescaleId, record.Attempt, savepoint.Pointer);
+            await PersistAsync();
+        }
+        catch (Exception ex)
+        {
+            EndRescale(rescaleId, ex.GetBaseException().Message);
+            await OnAttemptFailedAsync($"Restarting at the new parallelism failed: {ex.GetBaseException().Message}");
+        }
+    }
+
+    /// <summary>The status with the rescale under way as far as it has got.</summary>
+    private JobStatus WithRescaleProgress(JobStatus status)
+    {
+        if (_live is not { Rescale: var live } || status.Rescales is not { Count: > 0 } rescales)
+        {
+            return status;
+        }
+
+        // The rescale under way, with how far its key groups have got.
+        return status with
+        {
+            Rescales = rescales.Select(r => r.State != RescaleState.InProgress ? r : r with
+            {
+                KeyGroupsToMove = live.KeyGroupsToMove,
+                KeyGroupsMoved = live.KeyGroupsMoved,
+                BytesMoved = live.BytesMoved,
+                HeldRecords = live.HeldRecords,
+                LongestPause = live.LongestPause,
+            }).ToList(),
+        };
+    }
+}
