@@ -54,6 +54,11 @@ internal static class JobStatusWriter
                 : "";
             writer.WriteLine(Invariant($"Vertex {vertex.Id}: {vertex.Name}, parallelism {vertex.Parallelism}{target}, {vertex.FinishedSubtasks}/{vertex.Parallelism} subtasks finished, watermark {FormatWatermark(vertex.Watermark)}"));
             writer.WriteLine(Invariant($"  slots  {string.Join(", ", vertex.Slots)}"));
+            if (vertex.Time is { } time)
+            {
+                writer.WriteLine(Invariant($"  time   busy {time.BusyTimeMsPerSecond:F0} ms/s, backpressured {time.BackPressuredTimeMsPerSecond:F0} ms/s (most of any subtask), idle {time.IdleTimeMsPerSecond:F0} ms/s"));
+            }
+
             foreach (var op in vertex.Operators)
             {
                 writer.WriteLine(Invariant($"  {op.Name.PadRight(width)}  {op.RecordsIn,12:N0} in {op.RecordsInPerSecond,10:N0}/s {op.RecordsOut,12:N0} out {op.RecordsOutPerSecond,10:N0}/s"));

@@ -196,7 +196,8 @@ internal sealed class JobExecution(string jobId, JobGraph graph, IGrainFactory g
                 running.Sum(r => r.Operators.ElementAtOrDefault(i)?.RecordsOutPerSecond ?? 0)))
             .ToList();
         var slots = Enumerable.Range(0, v.Parallelism).Select(i => _slots.Count > 0 ? _slots[Graph.SlotOf(v, i)].ToString() : "?").ToList();
-        return new VertexStatus(v.Id, v.Name, v.Parallelism, slots, finished.Count(r => !IsRetired(r.Task)), operators, LowWatermark(v, reports.Where(r => !IsRetired(r.Task)).ToList()));
+        return new VertexStatus(v.Id, v.Name, v.Parallelism, slots, finished.Count(r => !IsRetired(r.Task)), operators, LowWatermark(v, reports.Where(r => !IsRetired(r.Task)).ToList()),
+            TimeOf(running));
     }).ToList();
 
     bool ICheckpointParticipants.IsTriggeredDirectly(TaskId task) => _tasks[task] is not null || Graph.Vertex(task.VertexId).IsSource;
@@ -214,6 +215,18 @@ internal sealed class JobExecution(string jobId, JobGraph graph, IGrainFactory g
     {
         var watermarks = reports.Select(r => r.Watermark).ToList();
         return watermarks.Count == vertex.Parallelism && watermarks.All(w => w is not null) ? watermarks.Min() : null;
+    }
+
+    /// <summary>
+    /// Where a vertex's running subtasks spent the last second, as Flink's vertex view shows it: busy and idle time
+    /// averaged over the subtasks, backpressured time of the most backpressured one. Unknown until one has reported.
+    /// </summary>
+    private static TaskTimeMetrics? TimeOf(IReadOnlyList<TaskReport> running)
+    {
+        var times = running.Select(r => r.Time).OfType<TaskTimeMetrics>().ToList();
+        return times.Count == 0
+            ? null
+            : new TaskTimeMetrics(times.Average(t => t.BusyTimeMsPerSecond), times.Max(t => t.BackPressuredTimeMsPerSecond), times.Average(t => t.IdleTimeMsPerSecond));
     }
 
     private bool IsRetired(TaskId task) => _retired.Contains(task) || _released.Any(r => r.Task == task);

@@ -25,8 +25,12 @@ internal sealed partial class JobGrain
     private DateTimeOffset _reactiveCheckedAt;
     private ReactiveScaler? _reactive;
 
-    /// <summary>How often an adaptive job asks how many slots are free.</summary>
+    /// <summary>How often an adaptive job asks how many slots are free, and the autoscaler samples busy time.</summary>
     private static readonly TimeSpan ReactiveCheckInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>The job's autoscaler, when its graph enables one, and when it last sampled.</summary>
+    private Autoscaler? _autoscaler;
+    private DateTimeOffset _autoscaledAt;
 
     public async Task<RescaleInfo> RescaleAsync(RescaleRequest request)
     {
@@ -99,6 +103,7 @@ internal sealed partial class JobGrain
     private async Task<RescaleInfo> StartRescaleAsync(RescaleRequest request, RescalePlan plan)
     {
         var record = Record;
+        _autoscaler?.OnChanged(rescaled: request.Trigger == RescaleTrigger.Autoscaler);
         var rescale = new RescaleInfo
         {
             Id = record.NextRescaleId,
@@ -248,6 +253,45 @@ internal sealed partial class JobGrain
         catch (Exception ex) when (ex is RescaleRefusedException or Contracts.Cluster.InsufficientSlotsException or JobStateException)
         {
             logger.LogInformation("Job {JobId}: reactive rescale to {Target} not made: {Reason}", JobId, target, ex.Message);
+        }
+    }
+
+    /// <summary>
+    /// The autoscaler, on the supervision timer: samples each vertex's busy time once a second and rescales the vertices
+    /// its policy says, with the metric values as the reason. Nothing while a rescale is under way.
+    /// </summary>
+    private async Task AutoscaleAsync()
+    {
+        var now = DateTimeOffset.UtcNow;
+        if (Current is not { State: JobState.Running } record || !Graph.Autoscaling.Enabled
+            || record.Rescaling is not null || _restartRescale is not null || now - _autoscaledAt < ReactiveCheckInterval)
+        {
+            return;
+        }
+
+        _autoscaledAt = now;
+        _autoscaler ??= new Autoscaler(Graph.Autoscaling, TimeProvider.System);
+        _autoscaler.Observe(Execution.VertexStatuses());
+        if (_autoscaler.Decide(Graph) is not { } decision)
+        {
+            return;
+        }
+
+        logger.LogInformation("Job {JobId} autoscaler: {Reason}", JobId, decision.Reason);
+        try
+        {
+            await RescaleAsync(new RescaleRequest
+            {
+                Vertices = new Dictionary<string, int>(decision.Vertices),
+                Trigger = RescaleTrigger.Autoscaler,
+                Reason = decision.Reason,
+            });
+        }
+        catch (Exception ex) when (ex is RescaleRefusedException or Contracts.Cluster.InsufficientSlotsException or JobStateException)
+        {
+            // Refused (not enough slots, say): it tries again after the job settles.
+            _autoscaler.OnChanged(rescaled: false);
+            logger.LogInformation("Job {JobId}: autoscaler rescale not made: {Reason}", JobId, ex.Message);
         }
     }
 

@@ -317,6 +317,7 @@ internal sealed partial class JobGrain(
         }
 
         await ReactAsync();
+        await AutoscaleAsync();
     }
 
     private void ScheduleRestart(TimeSpan delay)
@@ -327,6 +328,7 @@ internal sealed partial class JobGrain(
 
     private async Task DeployAsync(AttemptPlan plan)
     {
+        _autoscaler?.OnChanged(rescaled: false);
         await Execution.DeployAsync(Record.Attempt, Graph, plan.Slots, Record.Submission, plan.From);
         Checkpoints.StartScheduler();
     }

@@ -43,6 +43,7 @@ internal sealed class TaskGrain(
     private readonly OrleansStreamOptions _options = options.Value;
     private readonly CancellationTokenSource _released = new();
     private readonly ThroughputMeter _meter = new(TimeProvider.System);
+    private readonly TaskTime _time = new();
     private IChannelTransport _transport = null!;
     private TaskState _state = TaskState.Created;
     private TaskId _task;
@@ -109,7 +110,7 @@ internal sealed class TaskGrain(
         var vertex = _vertex = graph.Vertex(_task.VertexId);
         _network = new NetworkOutputs(_transport, _task, graph.MaxParallelism, _options.BatchSize);
         _chain = OperatorChain.Create(vertex, _network);
-        _mailbox = TaskMailbox.OfCurrentActivation(FlushAsync, _network.SendPendingAsync, FailAsync);
+        _mailbox = TaskMailbox.OfCurrentActivation(FlushAsync, _network.SendPendingAsync, FailAsync, _time);
         _checkpoints = new SubtaskCheckpointCoordinator(_task, _chain, _network, snapshots, new JobCheckpointResponder(Job), _options.CheckpointChunkBytes, _released.Token, logger);
         _chain.CreateContexts(node => new OperatorContext(_task.JobId, _task.Attempt, node.Name, _task.Subtask, vertex.Parallelism, graph.MaxParallelism, TimeProvider.System)
         {
@@ -461,7 +462,7 @@ internal sealed class TaskGrain(
     }
 
     private TaskReport Report()
-        => new(_task, _chain is null ? Array.Empty<OperatorMetrics>() : _meter.Read(_chain.Operators), Watermark);
+        => new(_task, _chain is null ? Array.Empty<OperatorMetrics>() : _meter.Read(_chain.Operators), Watermark, _time.Read());
 
     /// <summary>The input watermark, or for a source the watermark it last sent; null before there is one.</summary>
     private long? Watermark

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using OrleansStream.Operators;
 
 namespace OrleansStream.Runtime.Tasks;
@@ -24,21 +25,25 @@ internal sealed class TaskMailbox : ITaskMailbox
     private readonly Func<ValueTask> _flush;
     private readonly Func<Task> _send;
     private readonly Func<Exception, Task> _fail;
+    private readonly TaskTime? _time;
     private bool _closed;
 
-    private TaskMailbox(TaskScheduler scheduler, Func<ValueTask> flush, Func<Task> send, Func<Exception, Task> fail)
+    private TaskMailbox(TaskScheduler scheduler, Func<ValueTask> flush, Func<Task> send, Func<Exception, Task> fail, TaskTime? time)
     {
         _scheduler = scheduler;
         _flush = flush;
         _send = send;
         _fail = fail;
+        _time = time;
     }
 
     /// <summary>The mailbox of the activation whose turn this is: call from the grain, never from the thread pool.</summary>
     /// <param name="flush">What follows every mail of a call or timer: send what it produced, wait for room, finish once the input ended.</param>
     /// <param name="send">What follows a posted mail: send what it produced.</param>
     /// <param name="fail">The task's failure path, for an exception of a mail or of what follows it.</param>
-    public static TaskMailbox OfCurrentActivation(Func<ValueTask> flush, Func<Task> send, Func<Exception, Task> fail) => new(TaskScheduler.Current, flush, send, fail);
+    /// <param name="time">Where the task's busy and backpressured time is counted, if anywhere.</param>
+    public static TaskMailbox OfCurrentActivation(Func<ValueTask> flush, Func<Task> send, Func<Exception, Task> fail, TaskTime? time = null)
+        => new(TaskScheduler.Current, flush, send, fail, time);
 
     /// <summary>Runs <paramref name="mail"/>, then the flush. A failure fails the task and is not thrown to the caller.</summary>
     public Task RunAsync(Action mail) => RunAsync(static mail => mail(), mail);
@@ -49,6 +54,7 @@ internal sealed class TaskMailbox : ITaskMailbox
     /// </summary>
     public Task RunAsync<TState>(Action<TState> mail, TState state)
     {
+        long started = Stopwatch.GetTimestamp();
         ValueTask flush;
         try
         {
@@ -58,6 +64,10 @@ internal sealed class TaskMailbox : ITaskMailbox
         catch (Exception ex)
         {
             return _fail(ex);
+        }
+        finally
+        {
+            _time?.AddBusy(Stopwatch.GetTimestamp() - started);
         }
 
         return flush.IsCompletedSuccessfully ? Task.CompletedTask : CompleteFlushAsync(flush);
@@ -73,8 +83,12 @@ internal sealed class TaskMailbox : ITaskMailbox
     {
         try
         {
+            long started = Stopwatch.GetTimestamp();
             await mail();
+            long ran = Stopwatch.GetTimestamp();
+            _time?.AddBusy(ran - started);
             await _flush();
+            _time?.AddBackpressured(Stopwatch.GetTimestamp() - ran);
         }
         catch (Exception ex)
         {
@@ -94,7 +108,9 @@ internal sealed class TaskMailbox : ITaskMailbox
     {
         try
         {
+            long started = Stopwatch.GetTimestamp();
             action();
+            _time?.AddBusy(Stopwatch.GetTimestamp() - started);
             await _send();
         }
         catch (Exception ex)
@@ -105,9 +121,11 @@ internal sealed class TaskMailbox : ITaskMailbox
 
     private async Task CompleteFlushAsync(ValueTask flush)
     {
+        long waiting = Stopwatch.GetTimestamp();
         try
         {
             await flush;
+            _time?.AddBackpressured(Stopwatch.GetTimestamp() - waiting);
         }
         catch (Exception ex)
         {

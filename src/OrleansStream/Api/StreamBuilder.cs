@@ -43,6 +43,9 @@ public sealed class StreamBuilder
     /// <summary>What the job does when it fails (Flink's restart strategy).</summary>
     public RestartStrategy RestartStrategy { get; set; } = RestartStrategy.Default;
 
+    /// <summary>The job's autoscaler: off until enabled; it rescales keyed vertices toward a target utilization.</summary>
+    public AutoscalerConfig Autoscaling { get; } = new();
+
     public IReadOnlyList<Transformation> Transformations => _transformations;
 
     /// <summary>Takes a checkpoint every <paramref name="interval"/> (Flink's enableCheckpointing).</summary>
@@ -76,6 +79,8 @@ public sealed class StreamBuilder
         var graph = JobGraphTranslator.Translate(JobName, _transformations, DefaultParallelism, MaxParallelism, AutoWatermarkInterval, vertexParallelism);
         graph.Checkpointing = Checkpointing;
         graph.RestartStrategy = RestartStrategy;
+        Autoscaling.Validate();
+        graph.Autoscaling = Autoscaling;
         return graph;
     }
 

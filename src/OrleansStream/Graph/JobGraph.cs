@@ -30,6 +30,8 @@ public sealed class JobGraph
 
     public RestartStrategy RestartStrategy { get; internal set; } = RestartStrategy.Default;
 
+    public AutoscalerConfig Autoscaling { get; internal set; } = new();
+
     /// <summary>Vertices in topological order: every edge goes from an earlier vertex to a later one.</summary>
     public IReadOnlyList<JobVertex> Vertices { get; }
 

@@ -64,6 +64,9 @@ public sealed class SourceGate : IDisposable
 
     public bool IsSignaled(string name) => IsSignaledAt(Path, name);
 
+    /// <summary>Takes a signal back: <see cref="IsSignaledAt"/> says false again while the gate's directory exists.</summary>
+    public void Withdraw(string name) => File.Delete(System.IO.Path.Combine(Path, SignalPrefix + name));
+
     /// <summary>Removes the directory: anything still held by it runs on as if the gate were open.</summary>
     public void Dispose()
     {
