@@ -56,6 +56,12 @@ internal sealed class NetworkOutputs(IChannelTransport transport, TaskId task, i
     /// <summary>Routes the key groups of <paramref name="step"/> to their new owners on every edge into the step's vertex.</summary>
     public void Reroute(RescaleStep step)
     {
+        // Ended channels send nothing more, and count as past every marker.
+        if (_completed)
+        {
+            return;
+        }
+
         foreach (var (_, writer) in EdgesInto(step.VertexId))
         {
             writer.Reroute(step);
@@ -65,6 +71,11 @@ internal sealed class NetworkOutputs(IChannelTransport transport, TaskId task, i
     /// <summary>Ends the channels of every edge into vertex <paramref name="targetVertex"/> to its subtasks from <paramref name="parallelism"/> on (scaled down).</summary>
     public void RetireTargets(int targetVertex, int parallelism)
     {
+        if (_completed)
+        {
+            return;
+        }
+
         foreach (var (_, writer) in EdgesInto(targetVertex))
         {
             writer.RetireChannels(parallelism);

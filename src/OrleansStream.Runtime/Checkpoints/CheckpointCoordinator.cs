@@ -37,6 +37,7 @@ internal sealed class CheckpointCoordinator : IDisposable
     private PendingCheckpoint? _pending;
     private (long Id, bool StopAfter)? _queuedSavepoint;
     private bool _ticking;
+    private int _holds;
     private DateTimeOffset _lastStart = DateTimeOffset.MinValue;
     private DateTimeOffset _lastEnd = DateTimeOffset.MinValue;
     private IDisposable? _timer;
@@ -94,10 +95,17 @@ internal sealed class CheckpointCoordinator : IDisposable
     public void Dispose() => StopScheduler();
 
     /// <summary>
-    /// While held, the scheduler starts no checkpoint or savepoint (it still abandons one that times out): a live
-    /// rescale moves key groups, and no checkpoint may see one in two places or in none.
+    /// Holds the scheduler until the returned handle is disposed: it starts no checkpoint or savepoint meanwhile (it
+    /// still abandons one that times out). A live rescale moves key groups under a hold, so that no checkpoint sees
+    /// one in two places or in none. Holds count: one ending does not lift another.
     /// </summary>
-    public bool IsHeld { get; set; }
+    public IDisposable Hold()
+    {
+        _holds++;
+        return new SchedulerHold(this);
+    }
+
+    private bool IsHeld => _holds > 0;
 
     /// <summary>Completes once no checkpoint is pending: the one in progress completed or was abandoned.</summary>
     public async Task WaitUntilIdleAsync(CancellationToken cancellationToken)
@@ -124,6 +132,16 @@ internal sealed class CheckpointCoordinator : IDisposable
         _queuedSavepoint = (id, stopAfter);
         _outcomes.InProgress(id);
         return id;
+    }
+
+    /// <summary>Drops savepoint <paramref name="id"/> if it still waits to start: it fails with <paramref name="reason"/>.</summary>
+    public void CancelQueuedSavepoint(long id, string reason)
+    {
+        if (_queuedSavepoint?.Id == id)
+        {
+            _queuedSavepoint = null;
+            _outcomes.Failed(id, reason);
+        }
     }
 
     /// <summary>
@@ -385,6 +403,20 @@ internal sealed class CheckpointCoordinator : IDisposable
         catch (Exception ex)
         {
             logger.LogWarning(ex, "Job {JobId}: could not delete checkpoint {Id}", jobId, id);
+        }
+    }
+
+    private sealed class SchedulerHold(CheckpointCoordinator coordinator) : IDisposable
+    {
+        private bool _released;
+
+        public void Dispose()
+        {
+            if (!_released)
+            {
+                _released = true;
+                coordinator._holds--;
+            }
         }
     }
 }

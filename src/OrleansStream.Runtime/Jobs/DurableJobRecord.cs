@@ -10,6 +10,9 @@ namespace OrleansStream.Runtime.Jobs;
 internal sealed class DurableJobRecord(string jobId, SnapshotStore storage, IGrainFactory grains)
 {
     private readonly GrainState<JobRecord> _stored = new();
+
+    // One write at a time: a rescale running beside the grain's calls writes too, and two writes with the same ETag would conflict.
+    private readonly SemaphoreSlim _writing = new(1, 1);
     private JobSummary? _announced;
 
     /// <summary>The job's record, or null before it is submitted (a storage read of a missing record may still fill in a default object).</summary>
@@ -36,8 +39,17 @@ internal sealed class DurableJobRecord(string jobId, SnapshotStore storage, IGra
 
     public async Task WriteAsync()
     {
-        Value.Revision++;
-        await storage.WriteJobAsync(jobId, _stored, CancellationToken.None);
+        await _writing.WaitAsync();
+        try
+        {
+            Value.Revision++;
+            await storage.WriteJobAsync(jobId, _stored, CancellationToken.None);
+        }
+        finally
+        {
+            _writing.Release();
+        }
+
         Announce(force: false);
     }
 

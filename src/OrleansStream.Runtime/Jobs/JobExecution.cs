@@ -124,8 +124,18 @@ internal sealed class JobExecution(string jobId, JobGraph graph, IGrainFactory g
     /// </summary>
     public void Retire(IEnumerable<TaskId> tasks) => _retired.UnionWith(tasks);
 
+    /// <summary>
+    /// True when a live rescale of this attempt retired a subtask of vertex <paramref name="vertexId"/> at index
+    /// <paramref name="from"/> or above: its channels have ended downstream, so the index cannot run again in this attempt.
+    /// </summary>
+    public bool RetiredAnyFrom(int vertexId, int from)
+        => _retired.Concat(_released.Select(r => r.Task)).Any(task => task.VertexId == vertexId && task.Subtask >= from);
+
     /// <summary>True when every subtask in <paramref name="tasks"/> has finished.</summary>
     public bool HaveFinished(IEnumerable<TaskId> tasks) => tasks.All(task => _tasks.GetValueOrDefault(task) is not null);
+
+    /// <summary>True while subtasks a live rescale retired wait for a checkpoint with their final state.</summary>
+    public bool HasRetired => _retired.Count > 0;
 
     /// <summary>Retired subtasks that have finished: a checkpoint that completes now holds their final state.</summary>
     public IReadOnlyList<TaskId> FinishedRetired() => _retired.Where(task => _tasks.GetValueOrDefault(task) is not null).ToList();
@@ -138,6 +148,12 @@ internal sealed class JobExecution(string jobId, JobGraph graph, IGrainFactory g
             _released.Add(_tasks[task]!);
             _tasks.Remove(task);
             TaskGrain(task).ReleaseAsync().Ignore();
+        }
+
+        if (_retired.Count == 0 && _slots.Count > Graph.RequiredSlots)
+        {
+            // Nothing runs in the slots above the graph's any more.
+            _slots = _slots.Take(Graph.RequiredSlots).ToList();
         }
     }
 

@@ -52,11 +52,31 @@ internal sealed partial class JobGrain
         var plan = await rescalePlanner.PlanAsync(JobId, record.Submission, Graph, Execution.Slots, request);
         if (plan.Changes.Count == 0)
         {
+            if (request.Parallelism is not null && plan.Submission.Parallelism != record.Submission.Parallelism)
+            {
+                // No vertex follows the job's parallelism, yet it is the new one (what reactive mode compares with).
+                record.Submission = plan.Submission;
+                await PersistAsync();
+            }
+
             var now = DateTimeOffset.UtcNow;
             return new RescaleInfo { Id = 0, Trigger = request.Trigger, Mode = plan.Mode, Vertices = plan.Changes, StartedAt = now, State = RescaleState.Completed, EndedAt = now };
         }
 
+        if (plan.Mode == RescaleMode.Live && plan.Stages.FirstOrDefault(stage => ReusesRetired(stage)) is { } reused)
+        {
+            // A subtask index this attempt retired cannot come back: its channels have ended downstream.
+            plan = plan with { Mode = RescaleMode.Restart, WhyNotLive = $"subtasks of '{Graph.Vertex(reused.VertexId).Name}' at those indices were retired earlier in this attempt" };
+        }
+
         return await StartRescaleAsync(request, plan);
+    }
+
+    /// <summary>Whether <paramref name="stage"/> scales its vertex up onto subtask indices this attempt already retired.</summary>
+    private bool ReusesRetired(RescaleStage stage)
+    {
+        int now = Graph.Vertex(stage.VertexId).Parallelism;
+        return stage.Graph.Vertex(stage.VertexId).Parallelism > now && Execution.RetiredAnyFrom(stage.VertexId, now);
     }
 
     public async Task<long?> VacateSiloAsync(SiloAddress silo)
@@ -68,7 +88,7 @@ internal sealed partial class JobGrain
 
         if (record.Rescaling is { } running)
         {
-            // Under way: it places what it starts on silos that offer slots, which a draining one does not.
+            // Under way: the drain waits for it and asks again (a live rescale leaves existing subtasks where they are).
             return running.Id;
         }
 
@@ -104,6 +124,9 @@ internal sealed partial class JobGrain
     {
         var record = Record;
         _autoscaler?.OnChanged(rescaled: request.Trigger == RescaleTrigger.Autoscaler);
+
+        // Queued before anything is recorded: it fails (a savepoint already waits) without leaving a rescale behind.
+        long? savepoint = plan.Mode == RescaleMode.Restart ? await Checkpoints.QueueSavepointAsync(stopAfter: true) : null;
         var rescale = new RescaleInfo
         {
             Id = record.NextRescaleId,
@@ -117,7 +140,12 @@ internal sealed partial class JobGrain
         record.AddRescale(rescale);
         logger.LogInformation("Job {JobId} rescale {Id} ({Trigger}, {Mode}{Why}): {Changes}", JobId, rescale.Id, rescale.Trigger, rescale.Mode,
             plan.WhyNotLive is null ? "" : $": {plan.WhyNotLive}", plan.Changes.Count == 0 ? "same parallelism" : string.Join(", ", plan.Changes));
-        if (plan.Mode == RescaleMode.Live)
+        if (savepoint is { } id)
+        {
+            _restartRescale = (rescale.Id, id, plan);
+            await PersistAsync();
+        }
+        else
         {
             // Recorded first: from here a failure recovers at the new parallelism, which the last checkpoint restores as well as the old.
             record.Submission = plan.Submission;
@@ -125,12 +153,6 @@ internal sealed partial class JobGrain
             Job.Rescale(plan.Graph);
             await PersistAsync();
             StartLiveRescale(rescale.Id, plan);
-        }
-        else
-        {
-            long savepoint = await Checkpoints.QueueSavepointAsync(stopAfter: true);
-            _restartRescale = (rescale.Id, savepoint, plan);
-            await PersistAsync();
         }
 
         return rescale;
@@ -165,12 +187,21 @@ internal sealed partial class JobGrain
     private async Task RunLiveRescaleAsync(long rescaleId, RescalePlan plan, LiveRescale live, CancellationToken cancellationToken)
     {
         var checkpoints = Checkpoints;
-        checkpoints.IsHeld = true;
+        var hold = checkpoints.Hold();
         try
         {
             await checkpoints.WaitUntilIdleAsync(cancellationToken);
             await live.RunAsync(cancellationToken);
-            Execution.Rescale(plan.Graph, plan.Slots.Take(plan.Graph.RequiredSlots).ToList());
+
+            // The slots stay as they are: retired subtasks still run in theirs until a checkpoint holds their final state.
+            Execution.Rescale(plan.Graph, plan.Slots);
+            if (!plan.Graph.Checkpointing.IsEnabled)
+            {
+                // No checkpoint will ever hold their final state: their sinks flushed when they finished.
+                Execution.Release(Execution.FinishedRetired());
+            }
+
+            hold.Dispose();
             Record.UpdateRescale(rescaleId, r => r with
             {
                 State = RescaleState.Completed,
@@ -198,18 +229,28 @@ internal sealed partial class JobGrain
         }
         finally
         {
-            checkpoints.IsHeld = false;
+            hold.Dispose();
         }
     }
 
-    /// <summary>The attempt or the job ended while key groups moved: the rescale stops, and ends with the new parallelism recorded.</summary>
-    private void StopLiveRescale(string why)
+    /// <summary>
+    /// The attempt or the job ended while a rescale was under way: a live one stops (the job recovers at the new
+    /// parallelism, which was recorded), a restarting one's savepoint is dropped (the job goes on at the old one).
+    /// </summary>
+    private void StopRescale(string why)
     {
         if (_live is { } live)
         {
             _live = null;
             live.Cancel.Cancel();
             EndRescale(Record.Rescaling?.Id ?? 0, $"{why}; the job recovers at the new parallelism");
+        }
+
+        if (_restartRescale is { } restart)
+        {
+            _restartRescale = null;
+            Checkpoints.CancelQueuedSavepoint(restart.SavepointId, why);
+            EndRescale(restart.RescaleId, why);
         }
     }
 
@@ -299,19 +340,25 @@ internal sealed partial class JobGrain
     /// An adaptive job that restarts runs at what the free slots allow now (fewer when a silo was lost): its graph is
     /// rebuilt at that parallelism before the attempt is planned, and the change is in its rescale history.
     /// </summary>
-    private async Task FitToFreeSlotsAsync()
+    /// <returns>False when no slot is free at all: the restart waits for one (Flink's reactive mode waits for resources too).</returns>
+    private async Task<bool> FitToFreeSlotsAsync()
     {
         var record = Record;
         if (record.Submission.AdaptiveMaxParallelism is not { } max)
         {
-            return;
+            return true;
         }
 
         var capacity = await clusterSlots.CapacityForAsync(JobId);
         int target = Math.Min(max, capacity.Free);
-        if (target < 1 || target == record.Submission.Parallelism)
+        if (target < 1)
         {
-            return;
+            return false;
+        }
+
+        if (target == record.Submission.Parallelism)
+        {
+            return true;
         }
 
         var request = new RescaleRequest
@@ -335,6 +382,7 @@ internal sealed partial class JobGrain
             Reason = request.Reason,
         });
         logger.LogInformation("Job {JobId} restarts at parallelism {Target}: {Reason}", JobId, target, request.Reason);
+        return true;
     }
 
     /// <summary>Holds the job rebuilt from <paramref name="submission"/> (another parallelism) in place of the one it held; the record says so.</summary>

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansStream.Contracts.Checkpoints;
 using OrleansStream.Contracts.Jobs;
+using OrleansStream.Contracts.Rescaling;
 using OrleansStream.Graph;
 using OrleansStream.Runtime.Checkpoints;
 using OrleansStream.Runtime.Hosting;
@@ -96,6 +97,16 @@ internal sealed partial class JobGrain(
             await PersistAsync();
             logger.LogInformation("Job {JobId} supervision moved to this silo; attempt {Attempt} runs on", JobId, record.Attempt);
             return;
+        }
+
+        if (record.Rescaling is { } interrupted)
+        {
+            record.UpdateRescale(interrupted.Id, r => r with
+            {
+                State = RescaleState.Failed,
+                EndedAt = DateTimeOffset.UtcNow,
+                Failure = "the silo that supervised the job was lost; the job recovers from its last checkpoint",
+            });
         }
 
         // The silo that supervised the job is gone, or the grain was collected: the tasks of its
@@ -245,8 +256,10 @@ internal sealed partial class JobGrain(
     {
         try
         {
+            // Not while a rescale is under way or retired subtasks wait for their final checkpoint: the next activation
+            // could not tell them apart, and restarts instead.
             if (reason.ReasonCode == DeactivationReasonCode.ShuttingDown && drain.HasDrained
-                && Current is { State: JobState.Running } record && _live is null && _restartRescale is null)
+                && Current is { State: JobState.Running } record && _live is null && _restartRescale is null && !Execution.HasRetired)
             {
                 // The silo stops gracefully while the job runs: hand the attempt over to the next activation, which
                 // takes it over instead of restarting it. A checkpoint in progress is abandoned; the next one is the new grain's.
@@ -343,7 +356,7 @@ internal sealed partial class JobGrain(
 
         Checkpoints.StopScheduler();
         Checkpoints.Abort($"attempt {record.Attempt} failed");
-        StopLiveRescale($"attempt {record.Attempt} failed: {cause}");
+        StopRescale($"attempt {record.Attempt} failed: {cause}");
         if (record.AttemptFailed(cause, Graph.RestartStrategy, out string failure) is not { } delay)
         {
             await EndAsync(JobState.Failed, failure);
@@ -373,11 +386,30 @@ internal sealed partial class JobGrain(
             return;
         }
 
+        bool fits;
+        try
+        {
+            fits = await FitToFreeSlotsAsync();
+        }
+        catch (Exception ex)
+        {
+            // The restart goes on at the parallelism the job has; if that does not fit either, it fails as any restart does.
+            logger.LogWarning("Job {JobId} could not fit its parallelism to the free slots: {Error}", JobId, ex.GetBaseException().Message);
+            fits = true;
+        }
+
+        if (!fits)
+        {
+            // An adaptive job with no free slot waits for one without using up its restarts.
+            logger.LogWarning("Job {JobId} waits for a free task slot to restart", JobId);
+            ScheduleRestart(options.Value.JobSupervisionInterval * 10);
+            return;
+        }
+
         record.NextAttempt();
         Execution.Clear();
         try
         {
-            await FitToFreeSlotsAsync();
             var plan = await planner.PlanRestartAsync(JobId, record.RestorePoint, Graph);
             await PersistAsync();
             logger.LogInformation("Job {JobId} attempt {Attempt} starting from {RestorePoint}", JobId, record.Attempt, record.RestorePoint ?? "the beginning");
@@ -429,12 +461,7 @@ internal sealed partial class JobGrain(
         }
 
         var record = Record;
-        StopLiveRescale($"the job ended ({state})");
-        if (_restartRescale is { } restartRescale)
-        {
-            _restartRescale = null;
-            EndRescale(restartRescale.RescaleId, $"the job ended ({state})");
-        }
+        StopRescale($"the job ended ({state})");
 
         record.End(state, failure);
         _restart?.Dispose();

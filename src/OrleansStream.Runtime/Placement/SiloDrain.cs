@@ -45,37 +45,29 @@ internal sealed class SiloDrain(
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.Value.DrainTimeout);
-        var moving = new Dictionary<string, long>();
+        var moving = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
         try
         {
             var jobs = await grains.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).ListAsync().WaitAsync(timeout.Token);
-            foreach (var job in jobs.Where(j => !j.IsTerminal))
+            await Task.WhenAll(jobs.Where(j => !j.IsTerminal).Select(async job =>
             {
-                if (await grains.GetGrain<IJobMasterGateway>(job.JobId).VacateSiloAsync(silo.SiloAddress).WaitAsync(timeout.Token) is { } rescale)
+                // Until the job has nothing here: a rescale already under way is waited for, then the job is asked again.
+                while (await grains.GetGrain<IJobMasterGateway>(job.JobId).VacateSiloAsync(silo.SiloAddress).WaitAsync(timeout.Token) is { } rescale)
                 {
-                    moving[job.JobId] = rescale;
-                }
-            }
+                    if (moving.TryAdd(job.JobId, rescale))
+                    {
+                        logger.LogInformation("Draining: job {JobId} moves its subtasks off this silo (rescale {Rescale})", job.JobId, rescale);
+                    }
 
-            if (moving.Count == 0)
-            {
-                HasDrained = true;
-                return;
-            }
-
-            logger.LogInformation("Draining: {Count} job(s) move their subtasks off this silo: {Jobs}", moving.Count, string.Join(", ", moving.Keys));
-            foreach (var (jobId, rescale) in moving)
-            {
-                var job = grains.GetGrain<IJobGrain>(jobId);
-                while ((await job.GetStatusAsync().WaitAsync(timeout.Token)) is { IsTerminal: false } status
-                    && status.Rescales?.FirstOrDefault(r => r.Id == rescale) is { State: RescaleState.InProgress })
-                {
-                    await Task.Delay(PollInterval, timeout.Token);
+                    await WaitForAsync(job.JobId, rescale, timeout.Token);
                 }
-            }
+            }));
 
             HasDrained = true;
-            logger.LogInformation("Drained: the jobs that ran here run on the other silos");
+            if (moving.Count > 0)
+            {
+                logger.LogInformation("Drained: the {Count} job(s) that ran here run on the other silos", moving.Count);
+            }
         }
         catch (Exception ex) when (ex is OperationCanceledException or TimeoutException)
         {
@@ -85,6 +77,17 @@ internal sealed class SiloDrain(
         catch (Exception ex)
         {
             logger.LogWarning("Draining failed ({Error}); the silo stops anyway and the jobs that ran here recover from their last checkpoint", ex.GetBaseException().Message);
+        }
+    }
+
+    /// <summary>Waits until rescale <paramref name="rescale"/> of the job is no longer under way, or the job has ended.</summary>
+    private async Task WaitForAsync(string jobId, long rescale, CancellationToken cancellationToken)
+    {
+        var job = grains.GetGrain<IJobGrain>(jobId);
+        while ((await job.GetStatusAsync().WaitAsync(cancellationToken)) is { IsTerminal: false } status
+            && status.Rescales?.FirstOrDefault(r => r.Id == rescale) is { State: RescaleState.InProgress })
+        {
+            await Task.Delay(PollInterval, cancellationToken);
         }
     }
 }

@@ -9,9 +9,10 @@ internal sealed record AutoscalerDecision(IReadOnlyDictionary<string, int> Verti
 
 /// <summary>
 /// A job's autoscaler (after the Flink Kubernetes operator's): samples each vertex's busy time every second, and once a
-/// full metric window has been seen since the job last settled, rescales each non-source vertex whose utilization left
-/// the band around the target to the parallelism that brings it back: <c>ceil(p * utilization / target)</c>. Sources
-/// keep their parallelism: their backlog, not their busy time, says how many readers they need.
+/// full metric window has been seen since the job last settled, rescales each keyed vertex whose utilization left the
+/// band around the target to the parallelism that brings it back: <c>ceil(p * utilization / target)</c>. Sources keep
+/// their parallelism (their backlog, not their busy time, says how many readers they need), and so do vertices that
+/// read other than by key, which only a restart could rescale.
 /// </summary>
 internal sealed class Autoscaler(AutoscalerConfig config, TimeProvider time)
 {
@@ -57,7 +58,8 @@ internal sealed class Autoscaler(AutoscalerConfig config, TimeProvider time)
 
         var vertices = new Dictionary<string, int>(StringComparer.Ordinal);
         var reasons = new List<string>();
-        foreach (var vertex in graph.Vertices.Where(v => !v.IsSource && v.Operators.All(o => o.RequiredParallelism is null)))
+        // Keyed vertices only: they move key groups live; anything else would restart the whole job for a metric.
+        foreach (var vertex in graph.Vertices.Where(v => !v.IsSource && v.Inputs.All(e => e.Partitioner == PartitionerKind.Hash) && v.Operators.All(o => o.RequiredParallelism is null)))
         {
             if (!_samples.TryGetValue(vertex.Id, out var samples) || samples.Count == 0)
             {

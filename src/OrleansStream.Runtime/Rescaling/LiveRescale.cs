@@ -59,6 +59,8 @@ internal sealed class LiveRescale
         var before = _from;
         foreach (var stage in _stages)
         {
+            // After every await: an attempt that ended meanwhile has another execution, which this must not touch.
+            cancellationToken.ThrowIfCancellationRequested();
             _execution.Rescale(stage.Graph, _slots);
             await RescaleVertexAsync(before.Vertex(stage.VertexId).Parallelism, stage, cancellationToken);
             before = stage.Graph;
@@ -86,7 +88,9 @@ internal sealed class LiveRescale
         {
             // Consumers before producers: nothing is sent to a task that does not expect it.
             await OnTasksOfAsync(downstream, task => task.ConnectInputsAsync(vertex.Id, to));
+            cancellationToken.ThrowIfCancellationRequested();
             await _execution.StartAddedAsync(_attempt, vertex, from, stage.Submission);
+            cancellationToken.ThrowIfCancellationRequested();
             await OnTasksOfAsync(upstream, task => task.ConnectOutputsAsync(vertex.Id, to), includeFinished: true);
         }
 
@@ -104,6 +108,7 @@ internal sealed class LiveRescale
         if (to < from)
         {
             var retiring = Enumerable.Range(to, from - to).Select(subtask => new TaskId(_jobId, _attempt, vertex.Id, subtask)).ToList();
+            cancellationToken.ThrowIfCancellationRequested();
             _execution.Retire(retiring);
             await OnTasksOfAsync(upstream, task => task.RetireOutputsAsync(vertex.Id, to));
             await WaitUntilAsync(() => _execution.HaveFinished(retiring), $"subtasks {to} to {from - 1} of {vertex.Name} to finish once their input ended", cancellationToken);
@@ -118,6 +123,7 @@ internal sealed class LiveRescale
         try
         {
             await Task.WhenAll(owners.Select(owner => owner.PrepareRescaleStepAsync(step)));
+            cancellationToken.ThrowIfCancellationRequested();
             await OnTasksOfAsync(upstream, task => task.RerouteAsync(step));
             await waiter.Done.WaitAsync(_settings.StepTimeout, cancellationToken);
         }

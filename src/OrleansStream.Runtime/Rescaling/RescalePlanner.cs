@@ -132,6 +132,12 @@ internal sealed class RescalePlanner(JobGraphFactory graphs, ClusterSlots cluste
             return "the new parallelism changes how operators chain or connect";
         }
 
+        if (to.Vertices.Select(v => v.SlotSharingGroup).Distinct().Count() > 1)
+        {
+            // A group's slots start after the slots of the groups before it: growing one would move the others' slots.
+            return "the job has several slot sharing groups";
+        }
+
         foreach (var (old, vertex) in from.Vertices.Zip(to.Vertices).Where(pair => pair.First.Parallelism != pair.Second.Parallelism))
         {
             if (vertex.IsSource)

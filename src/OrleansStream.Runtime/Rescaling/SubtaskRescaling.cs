@@ -22,6 +22,9 @@ internal sealed class SubtaskRescaling(TaskId task, OperatorChain chain, int max
     private KeyGroupHold? _hold;
     private long? _deferredWatermark;
 
+    /// <summary>True while key groups this subtask takes over wait for their state: it must not finish before it has them.</summary>
+    public bool IsAwaitingState => _hold is { Count: > 0 };
+
     /// <summary>True while records of key groups this subtask takes over wait for their state.</summary>
     private bool HoldsRecords => _hold is { HeldRecords: > 0 };
 

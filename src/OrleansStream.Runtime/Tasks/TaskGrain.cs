@@ -76,8 +76,11 @@ internal sealed class TaskGrain(
 
     private IJobMasterGateway Job => GrainFactory.GetGrain<IJobMasterGateway>(_task.JobId);
 
-    /// <summary>Every channel into this task has ended (a source: its splits are read).</summary>
-    private bool InputEnded => _gate?.AllEnded ?? _sourceEnded;
+    /// <summary>
+    /// Every channel into this task has ended (a source: its splits are read), and no key group it takes over in a live
+    /// rescale still waits for its state.
+    /// </summary>
+    private bool InputEnded => (_gate?.AllEnded ?? _sourceEnded) && _rescaling?.IsAwaitingState != true;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
