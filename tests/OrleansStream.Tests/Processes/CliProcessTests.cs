@@ -72,7 +72,8 @@ public sealed class CliProcessTests(PostgresServer postgres, ITestOutputHelper o
             Assert.True(missing.ExitCode == 65, missing.ToString());
             Assert.Contains("nope.yaml", missing.Error);
 
-            // A topology file with a mistake: exit 65, naming the file, line and field, nothing sent.
+            // A topology file with a mistake: exit 65, naming the file, line and field. The cluster reads it, so it must be up.
+            await _cluster.WaitUntilActiveAsync();
             var badTopology = Path.Combine(_cluster.Directory, "bad.yaml");
             File.WriteAllLines(badTopology,
             [
@@ -92,8 +93,6 @@ public sealed class CliProcessTests(PostgresServer postgres, ITestOutputHelper o
             var invalid = await CliProcess.RunAsync(["submit", "--topology", badTopology, .. _cluster.CliOptions]);
             Assert.True(invalid.ExitCode == 65, invalid.ToString());
             Assert.StartsWith("bad.yaml:12:17: steps[2] (filter 'keep').expression: unknown identifier 'byts'", invalid.Error);
-
-            await _cluster.WaitUntilActiveAsync();
 
             // An unknown job: exit 4.
             var unknown = await CliProcess.RunAsync(["status", "no-such-job", .. _cluster.CliOptions]);
