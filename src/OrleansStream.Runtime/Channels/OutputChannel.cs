@@ -18,50 +18,13 @@ internal sealed class OutputChannel(IChannelSender sender, int input, int sender
     /// <summary>True while a send is under way, even when the queue is already empty: its last envelope is still on its way.</summary>
     public bool IsSending => !_sending.IsCompleted;
 
-    public void EnqueueRecords(byte[] payload, int count)
-        => _pending.Enqueue(new StreamEnvelope
-        {
-            Kind = EnvelopeKind.Records,
-            Input = input,
-            Sender = senderSubtask,
-            Attempt = attempt,
-            Sequence = _nextSequence++,
-            RecordCount = count,
-            Payload = payload,
-        });
+    public void EnqueueRecords(byte[] payload, int count) => Enqueue(EnvelopeKind.Records, payload: payload, recordCount: count);
 
-    public void EnqueueControl(EnvelopeKind kind, long watermark = 0)
-        => _pending.Enqueue(new StreamEnvelope
-        {
-            Kind = kind,
-            Input = input,
-            Sender = senderSubtask,
-            Attempt = attempt,
-            Sequence = _nextSequence++,
-            Watermark = watermark,
-        });
+    public void EnqueueControl(EnvelopeKind kind, long watermark = 0) => Enqueue(kind, watermark: watermark);
 
-    public void EnqueueHandover(long step)
-        => _pending.Enqueue(new StreamEnvelope
-        {
-            Kind = EnvelopeKind.KeyGroupHandover,
-            Input = input,
-            Sender = senderSubtask,
-            Attempt = attempt,
-            Sequence = _nextSequence++,
-            Step = step,
-        });
+    public void EnqueueHandover(long step) => Enqueue(EnvelopeKind.KeyGroupHandover, step: step);
 
-    public void EnqueueBarrier(CheckpointBarrier barrier)
-        => _pending.Enqueue(new StreamEnvelope
-        {
-            Kind = EnvelopeKind.Barrier,
-            Input = input,
-            Sender = senderSubtask,
-            Attempt = attempt,
-            Sequence = _nextSequence++,
-            Barrier = barrier,
-        });
+    public void EnqueueBarrier(CheckpointBarrier barrier) => Enqueue(EnvelopeKind.Barrier, barrier: barrier);
 
     /// <summary>
     /// Sends what is queued, one envelope at a time. A second caller while a send runs (work posted to the
@@ -87,4 +50,20 @@ internal sealed class OutputChannel(IChannelSender sender, int input, int sender
             await sender.SendAsync(envelope);
         }
     }
+
+    /// <summary>Queues the channel's next envelope, numbered in order.</summary>
+    private void Enqueue(EnvelopeKind kind, long watermark = 0, long step = 0, CheckpointBarrier? barrier = null, byte[]? payload = null, int recordCount = 0)
+        => _pending.Enqueue(new StreamEnvelope
+        {
+            Kind = kind,
+            Input = input,
+            Sender = senderSubtask,
+            Attempt = attempt,
+            Sequence = _nextSequence++,
+            RecordCount = recordCount,
+            Payload = payload,
+            Watermark = watermark,
+            Step = step,
+            Barrier = barrier,
+        });
 }
