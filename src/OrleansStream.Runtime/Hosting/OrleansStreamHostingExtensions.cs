@@ -34,6 +34,12 @@ public static class OrleansStreamHostingExtensions
         services.AddOptions<SlotOptions>()
             .Validate(options => options.Slots >= 1, $"{nameof(SlotOptions)}.{nameof(SlotOptions.Slots)} must be at least 1.")
             .ValidateOnStart();
+        // A subtask moved while a silo drains must not be activated twice: Orleans' default directory is eventually
+        // consistent, and when the drained silo leaves, an entry registered in its range while it left can be lost.
+        // The distributed directory hands its ranges over under versioned locks (experimental in Orleans 10).
+#pragma warning disable ORLEANSEXP003
+        builder.AddDistributedGrainDirectory();
+#pragma warning restore ORLEANSEXP003
         services.AddPlacementDirector<TaskSlotPlacement, TaskSlotPlacementDirector>();
         services.AddSingleton<SnapshotStore>();
         services.AddSingleton<ClusterSlots>();
