@@ -80,7 +80,7 @@ internal sealed class TaskGrain(
     /// Every channel into this task has ended (a source: its splits are read), and no key group it takes over in a live
     /// rescale still waits for its state.
     /// </summary>
-    private bool InputEnded => (_gate?.AllEnded ?? _sourceEnded) && _rescaling?.IsAwaitingState != true;
+    private bool InputEnded => (_gate?.AllEnded ?? _sourceEnded) && _rescaling?.IsTakingOver != true;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -139,7 +139,7 @@ internal sealed class TaskGrain(
         }
 
         _gate = vertex.IsSource ? null : new InputGate(vertex, _task.Subtask, _task.Attempt, _transport.MayReorder);
-        _rescaling = vertex.IsSource ? null : new SubtaskRescaling(_task, _chain, graph.MaxParallelism, _options.CheckpointChunkBytes);
+        _rescaling = vertex.IsSource ? null : new SubtaskRescaling(_task, _chain, graph.MaxParallelism, _options.CheckpointChunkBytes, installed => Job.OnKeyGroupsInstalledAsync(_task, installed).Ignore());
         _state = TaskState.Running;
 
         // The timers keep the task active: a source receives no calls, and a quiet stream may send none.
@@ -197,14 +197,15 @@ internal sealed class TaskGrain(
 
     void IInputHandler.OnWatermark(long watermark)
     {
-        if (_rescaling?.TryDefer(watermark) == true)
+        if (_rescaling is null)
+        {
+            _chain.ProcessWatermark(watermark);
+        }
+        else if (_rescaling.OnWatermark(watermark))
         {
             // What follows the watermark waits with it for the held records' state.
             _gate!.Suspend();
-            return;
         }
-
-        _chain.ProcessWatermark(watermark);
     }
 
     void IInputHandler.OnIdle(bool idle) => _chain.ProcessIdle(idle);
@@ -249,13 +250,10 @@ internal sealed class TaskGrain(
             ? throw new InvalidOperationException($"Task {_task} cannot take over key groups: it is {_state}.")
             : _mailbox.RunAsync(() =>
             {
-                var installed = _rescaling!.Install(handoff, out bool resumeInput);
-                if (resumeInput)
+                if (_rescaling!.Install(handoff))
                 {
                     _gate!.Resume(this);
                 }
-
-                Job.OnKeyGroupsInstalledAsync(_task, installed).Ignore();
             });
 
     /// <summary>

@@ -74,7 +74,7 @@ public sealed class RecordBatchDecoder<T>(IRecordCodec<T> codec, IOutput<T> targ
             return 0;
         }
 
-        _hold!.CountHeld(-records.Count);
+        _hold!.CountHeld(keyGroup, -records.Count);
         foreach (var (value, timestamp) in records)
         {
             target.Collect(value, timestamp);
@@ -98,7 +98,7 @@ public sealed class RecordBatchDecoder<T>(IRecordCodec<T> codec, IOutput<T> targ
         }
 
         records.Add((value, timestamp));
-        hold.CountHeld(1);
+        hold.CountHeld(keyGroup, 1);
         return true;
     }
 }

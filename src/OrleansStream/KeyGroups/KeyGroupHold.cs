@@ -2,23 +2,24 @@ namespace OrleansStream.KeyGroups;
 
 /// <summary>
 /// The key groups whose records a subtask holds back (live rescaling): the key groups it takes over whose
-/// state has not arrived yet. Shared by the subtask's input decoders, each of which keeps the held records
-/// of its own input, in arrival order, until the key group is released.
+/// state, or whose old owner's watermark, has not arrived yet. Shared by the subtask's input decoders, each of
+/// which keeps the held records of its own input, in arrival order, until the key group is released.
 /// </summary>
 public sealed class KeyGroupHold(int maxParallelism)
 {
     private readonly bool[] _held = new bool[maxParallelism];
+    private readonly int[] _records = new int[maxParallelism];
 
     public int MaxParallelism => maxParallelism;
 
     /// <summary>How many key groups are held.</summary>
     public int Count { get; private set; }
 
-    /// <summary>How many records the decoders hold back now.</summary>
-    public long HeldRecords { get; private set; }
+    /// <summary>A decoder held records of <paramref name="keyGroup"/> back, or (negative) let them go.</summary>
+    public void CountHeld(int keyGroup, int records) => _records[keyGroup] += records;
 
-    /// <summary>A decoder held a record back, or (negative) let held records go.</summary>
-    public void CountHeld(long records) => HeldRecords += records;
+    /// <summary>How many records of <paramref name="keyGroup"/> the decoders hold back now.</summary>
+    public int HeldRecordsOf(int keyGroup) => _records[keyGroup];
 
     public bool IsHeld(int keyGroup) => _held[keyGroup];
 

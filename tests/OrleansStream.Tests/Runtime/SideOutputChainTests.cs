@@ -115,19 +115,4 @@ public class SideOutputChainTests
         Assert.Equal([12_000, Watermark.EndOfTime], results.Watermarks);
         Assert.Equal([12_000, Watermark.EndOfTime], lateTimes.Watermarks);
     }
-
-    /// <summary>Network outputs that collect what a chain sends, by the name of the target vertex's head.</summary>
-    private sealed class CollectingNetwork : INetworkOutputFactory
-    {
-        private readonly Dictionary<string, object> _outputs = new();
-
-        public IOutput<T> Create<T>(JobEdge edge, IRecordCodec<T> codec, Func<T, int>? keyHash)
-        {
-            var output = new CollectingOutput<T>();
-            _outputs.Add(edge.Target.Head.Name, output);
-            return output;
-        }
-
-        public CollectingOutput<T> Of<T>(string target) => (CollectingOutput<T>)_outputs[target];
-    }
 }
