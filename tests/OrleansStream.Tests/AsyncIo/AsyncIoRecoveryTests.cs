@@ -2,6 +2,7 @@ using OrleansStream.Api;
 using OrleansStream.Connectors.Files;
 using OrleansStream.Connectors.Generator;
 using OrleansStream.Contracts.Jobs;
+using OrleansStream.Contracts.Rescaling;
 using OrleansStream.Operators;
 using OrleansStream.Tests.Cluster;
 using OrleansStream.Tests.Fixtures;
@@ -128,6 +129,33 @@ public sealed class AsyncIoRecoveryTests(PostgresServer postgres, ITestOutputHel
         Assert.Equal(JobState.Finished, status.State);
         Assert.True(status.Checkpoints.Restarts >= 1);
         Assert.True(CountingCodec.ReadsOf(_run) > 0, "the restored checkpoint should have held calls in flight");
+        Assert.Equal(RollingCountJob.Expected(count), Committed());
+    }
+
+    [Theory]
+    [InlineData(AsyncOutputMode.Ordered)]
+    [InlineData(AsyncOutputMode.Unordered)]
+    public async Task A_job_with_async_lookups_rescaled_live_and_then_by_a_restart_commits_exactly_the_failure_free_output(AsyncOutputMode mode)
+    {
+        const long count = 10_000;
+        var gate = NewGate(budget: count / 2 / 4);
+        var submitted = await Cluster.Jobs.SubmitAsync(JobSubmission.For<AsyncRollingCountJob>(2, Parameters(count, mode, gate, hold: -1)));
+        var watch = Watch(submitted.JobId, gate);
+        await watch.WaitUntilCheckpointedAfterInputAsync("numbers");
+        gate.Allow(count / 2 / 2);
+
+        await RescaleAsync(submitted.JobId, Vertices(("rolling count", 3)), RescaleMode.Live);
+        await watch.WaitUntilCheckpointedAsync(what: "the live rescale");
+
+        // The lookups' calls in flight are operator state: the savepoint holds them, and the new subtasks make them again.
+        await RescaleAsync(submitted.JobId, RescaleRequest.ToParallelism(3), RescaleMode.Restart);
+        gate.Open();
+
+        var status = await watch.WaitForEndAsync();
+
+        Assert.Equal(JobState.Finished, status.State);
+        Assert.Equal(0, status.Checkpoints.Restarts);
+        Assert.All(status.Vertices, v => Assert.Equal(3, v.Parallelism));
         Assert.Equal(RollingCountJob.Expected(count), Committed());
     }
 }

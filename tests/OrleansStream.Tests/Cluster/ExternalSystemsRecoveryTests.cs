@@ -4,6 +4,7 @@ using OrleansStream.Connectors.Generator;
 using OrleansStream.Connectors.Postgres;
 using OrleansStream.Connectors.Redis;
 using OrleansStream.Contracts.Jobs;
+using OrleansStream.Contracts.Rescaling;
 using OrleansStream.Tests.Fixtures;
 using StackExchange.Redis;
 using Xunit.Abstractions;
@@ -55,13 +56,7 @@ public sealed class ExternalSystemsRecoveryTests(PostgresServer postgres, RedisS
         string output = "counts-" + Guid.NewGuid().ToString("N")[..8];
         await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
         var db = connection.GetDatabase();
-        for (long i = 0; i < count; i += 1_000)
-        {
-            var batch = db.CreateBatch();
-            var adds = Enumerable.Range(0, 1_000).Select(j => batch.StreamAddAsync(input, "value", i + j)).ToList();
-            batch.Execute();
-            await Task.WhenAll(adds);
-        }
+        await AddNumbersAsync(db, input, count);
 
         // The stream is one split, read by one reader: at most 10,000 entries until the gate opens, below the poisoned one.
         var gate = NewGate(budget: 10_000);
@@ -85,21 +80,14 @@ public sealed class ExternalSystemsRecoveryTests(PostgresServer postgres, RedisS
         Assert.Equal(1, status.Checkpoints.Restarts);
         Assert.Contains("record 15000 hit a transient fault", status.Checkpoints.LastFailure);
         watch.AssertRestartedAndRestored(status);
-        var entries = await db.StreamRangeAsync(output);
-        var committed = entries.Select(e => (string)e["value"]!).Order(StringComparer.Ordinal).ToList();
-        Assert.Equal(RollingCountJob.Expected(count), committed);
+        Assert.Equal(RollingCountJob.Expected(count), await CommittedEntriesAsync(db, output));
     }
 
     [Fact]
     public async Task Into_postgresql_a_killed_silo_leaves_exactly_one_row_per_record()
     {
         const long count = 24_000;
-        await using (var create = new NpgsqlConnection(Cluster.ConnectionString))
-        {
-            await create.OpenAsync();
-            await using var command = new NpgsqlCommand("CREATE TABLE counts (key bigint NOT NULL, count bigint NOT NULL)", create);
-            await command.ExecuteNonQueryAsync();
-        }
+        await CreateCountsTableAsync();
 
         var gate = NewGate(budget: 4_000);
         var parameters = new Dictionary<string, string>
@@ -118,19 +106,91 @@ public sealed class ExternalSystemsRecoveryTests(PostgresServer postgres, RedisS
 
         Assert.Equal(JobState.Finished, status.State);
         Assert.True(status.Checkpoints.Restarts >= 1);
-        var committed = new List<string>();
-        await using (var read = new NpgsqlConnection(Cluster.ConnectionString))
+        Assert.Equal(RollingCountJob.Expected(count), await CommittedRowsAsync());
+    }
+
+    [Theory]
+    [InlineData("redis")]
+    [InlineData("postgres")]
+    public async Task From_a_redis_stream_rescaled_live_and_then_by_a_restart_the_sink_commits_exactly_one_entry_per_record(string sink)
+    {
+        const long count = 20_000;
+        string input = "numbers-" + Guid.NewGuid().ToString("N")[..8];
+        string output = "counts-" + Guid.NewGuid().ToString("N")[..8];
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var db = connection.GetDatabase();
+        await AddNumbersAsync(db, input, count);
+
+        // One split, one reader: 5,000 entries, then 5,000 more per attempt until the gate opens.
+        var gate = NewGate(budget: 5_000);
+        var parameters = new Dictionary<string, string> { ["redis"] = redis.ConnectionString, ["redis-input"] = input, [SourceGate.Parameter] = gate.Path };
+        if (sink == "redis")
         {
-            await read.OpenAsync();
-            await using var command = new NpgsqlCommand("SELECT key, count FROM counts", read);
-            await using var reader = await command.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
-            {
-                committed.Add($"{reader.GetInt64(0)},{reader.GetInt64(1)}");
-            }
+            parameters["redis-output"] = output;
+        }
+        else
+        {
+            await CreateCountsTableAsync();
+            parameters["postgres"] = Cluster.ConnectionString;
+        }
+
+        var submitted = await Cluster.Jobs.SubmitAsync(JobSubmission.For<ExternalRollingCountJob>(2, parameters));
+        var watch = Watch(submitted.JobId, gate);
+        await watch.WaitUntilCheckpointedAfterInputAsync("redis numbers");
+        gate.Allow(10_000);
+
+        // The sink is chained to the keyed count: its new subtasks start, and the retired ones commit, with the key groups.
+        await RescaleAsync(submitted.JobId, Vertices(("rolling count", 3)), RescaleMode.Live);
+        await watch.WaitUntilCheckpointedAsync(what: "the live rescale");
+
+        // The source changes too: the stream's read position goes through the savepoint to the new readers.
+        await RescaleAsync(submitted.JobId, RescaleRequest.ToParallelism(3), RescaleMode.Restart);
+        gate.Open();
+
+        var status = await watch.WaitForEndAsync();
+
+        Assert.Equal(JobState.Finished, status.State);
+        Assert.Equal(0, status.Checkpoints.Restarts);
+        Assert.All(status.Vertices, v => Assert.Equal(3, v.Parallelism));
+        Assert.Equal(RollingCountJob.Expected(count), sink == "redis" ? await CommittedEntriesAsync(db, output) : await CommittedRowsAsync());
+    }
+
+    /// <summary>Adds the numbers 0 to <paramref name="count"/> - 1 to the stream <paramref name="stream"/>, a thousand per round trip.</summary>
+    private static async Task AddNumbersAsync(IDatabase db, string stream, long count)
+    {
+        for (long i = 0; i < count; i += 1_000)
+        {
+            var batch = db.CreateBatch();
+            var adds = Enumerable.Range(0, 1_000).Select(j => batch.StreamAddAsync(stream, "value", i + j)).ToList();
+            batch.Execute();
+            await Task.WhenAll(adds);
+        }
+    }
+
+    private static async Task<List<string>> CommittedEntriesAsync(IDatabase db, string stream)
+        => (await db.StreamRangeAsync(stream)).Select(e => (string)e["value"]!).Order(StringComparer.Ordinal).ToList();
+
+    private async Task CreateCountsTableAsync()
+    {
+        await using var connection = new NpgsqlConnection(Cluster.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("CREATE TABLE counts (key bigint NOT NULL, count bigint NOT NULL)", connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private async Task<List<string>> CommittedRowsAsync()
+    {
+        var committed = new List<string>();
+        await using var connection = new NpgsqlConnection(Cluster.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT key, count FROM counts", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            committed.Add($"{reader.GetInt64(0)},{reader.GetInt64(1)}");
         }
 
         committed.Sort(StringComparer.Ordinal);
-        Assert.Equal(RollingCountJob.Expected(count), committed);
+        return committed;
     }
 }

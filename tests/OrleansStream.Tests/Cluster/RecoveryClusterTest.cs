@@ -1,4 +1,5 @@
 using OrleansStream.Contracts.Jobs;
+using OrleansStream.Contracts.Rescaling;
 using OrleansStream.Tests.Fixtures;
 using Xunit.Abstractions;
 
@@ -81,4 +82,18 @@ public abstract class RecoveryClusterTest(PostgresServer postgres, ITestOutputHe
         await Cluster.KillAsync(victim);
         await watch.WaitUntilRestartedAsync();
     }
+
+    /// <summary>Rescales a running job of this test's cluster and asserts that the rescale completed, in <paramref name="mode"/>; logs what it did.</summary>
+    protected async Task<RescaleInfo> RescaleAsync(string jobId, RescaleRequest request, RescaleMode mode)
+    {
+        var rescale = await Cluster.Jobs.RescaleAsync(jobId, request, JobWatch.Patience);
+        output.WriteLine($"rescale {rescale.Id} ({rescale.Mode}{(rescale.Reason is { } reason ? ", " + reason : "")}): {string.Join(", ", rescale.Vertices)} " +
+            $"in {rescale.Duration?.TotalMilliseconds:0} ms, {rescale.KeyGroupsMoved} key groups, {rescale.BytesMoved} bytes, {rescale.HeldRecords} records held, " +
+            $"longest pause {rescale.LongestPause.TotalMilliseconds:0} ms");
+        Assert.Equal((mode, RescaleState.Completed), (rescale.Mode, rescale.State));
+        return rescale;
+    }
+
+    protected static RescaleRequest Vertices(params (string Vertex, int Parallelism)[] vertices)
+        => RescaleRequest.ForVertices(vertices.ToDictionary(v => v.Vertex, v => v.Parallelism));
 }

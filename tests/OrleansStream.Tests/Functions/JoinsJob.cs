@@ -10,8 +10,8 @@ namespace OrleansStream.Tests.Functions;
 /// <summary>
 /// Clicks joined with impressions of the same user two ways: an interval join (an impression up to 30 ms
 /// before the click, "I,click,impression") and a window join per 500 ms tumbling window ("W,click,impression").
-/// Both outputs go, unioned, to the two-phase-commit file sink. A <see cref="SourceGate"/> (parameter "gate")
-/// holds both sources for the test.
+/// Both outputs go, unioned, to the two-phase-commit file sink, or (parameter "sinks" = "per-join") each to a file
+/// sink of its own in the same directory. A <see cref="SourceGate"/> (parameter "gate") holds both sources for the test.
 /// </summary>
 public sealed class JoinsJob : IStreamJob
 {
@@ -48,8 +48,17 @@ public sealed class JoinsJob : IStreamJob
             .Window(TumblingEventTimeWindows.Of(TimeSpan.FromMilliseconds(WindowMillis)))
             .Apply((click, impression) => $"W,{click.Id},{impression.Id}", "window join").Uid("window-join");
 
+        string output = parameters.GetRequired("output");
+        if (parameters.Get("sinks") == "per-join")
+        {
+            // Each join with a sink of its own, chained to it: the joins are then vertices that can be rescaled live.
+            intervalJoined.SinkTo(FileSink.ForRowFormat<string>(output, line => line).WithPartPrefix("interval"), "committed interval pairs").Uid("committed-interval-pairs");
+            windowJoined.SinkTo(FileSink.ForRowFormat<string>(output, line => line).WithPartPrefix("window"), "committed window pairs").Uid("committed-window-pairs");
+            return;
+        }
+
         intervalJoined.Union(windowJoined)
-            .SinkTo(FileSink.ForRowFormat<string>(parameters.GetRequired("output"), line => line), "committed pairs")
+            .SinkTo(FileSink.ForRowFormat<string>(output, line => line), "committed pairs")
             .Uid("committed-pairs");
     }
 

@@ -1,5 +1,6 @@
 using OrleansStream.Api;
 using OrleansStream.Contracts.Jobs;
+using OrleansStream.Contracts.Rescaling;
 using OrleansStream.Tests.Cluster;
 using OrleansStream.Tests.Fixtures;
 using Xunit.Abstractions;
@@ -135,5 +136,49 @@ public sealed class ProcessFunctionClusterTests(PostgresServer postgres, ITestOu
         var expected = JoinsJob.Expected(count);
         Assert.Contains(expected, line => line.StartsWith("I,", StringComparison.Ordinal));
         Assert.Equal(expected, Committed());
+    }
+
+    [Fact]
+    public async Task Interval_and_window_joins_rescaled_up_and_down_while_they_run_commit_exactly_the_expected_pairs()
+    {
+        const long count = 8_000;
+        var gate = NewGate(budget: count / 2 / 4);
+        var submitted = await SubmitAsync<JoinsJob>(2, count, new() { ["sinks"] = "per-join" }, gate: gate);
+        var watch = Watch(submitted.JobId, gate);
+        await watch.WaitUntilCheckpointedAfterInputAsync("clicks");
+        gate.Allow(count / 2 / 2);
+
+        // Both joins keep their buffered elements and timers by key group, and their windows by key.
+        await RescaleAsync(submitted.JobId, Vertices(("interval join", 3), ("window join", 3)), RescaleMode.Live);
+        await watch.WaitUntilCheckpointedAsync(what: "the scale-up");
+        await RescaleAsync(submitted.JobId, Vertices(("interval join", 1), ("window join", 2)), RescaleMode.Live);
+        gate.Open();
+
+        var status = await watch.WaitForEndAsync();
+
+        Assert.Equal(JobState.Finished, status.State);
+        Assert.Equal((1, 0), (status.Attempt, status.Checkpoints.Restarts));
+        Assert.Equal(JoinsJob.Expected(count), Committed());
+    }
+
+    [Fact]
+    public async Task A_vertex_with_broadcast_state_rescaled_while_it_runs_gives_its_new_subtasks_the_rules_and_commits_exact_alerts()
+    {
+        const long count = 12_000;
+        var gate = NewGate(budget: count / 2 / 4);
+        var submitted = await SubmitAsync<BroadcastRulesJob>(2, count, gate: gate);
+        var watch = Watch(submitted.JobId, gate);
+        await watch.WaitUntilCheckpointedAfterInputAsync("payments", checkpoints: 2);
+
+        // A broadcast input is not partitioned by key: the vertex is rescaled at a savepoint, whose broadcast state every new subtask restores.
+        var rescale = await RescaleAsync(submitted.JobId, Vertices(("check", 3)), RescaleMode.Restart);
+        Assert.Contains("by Broadcast, not by key", rescale.Reason);
+        gate.Open();
+
+        var status = await watch.WaitForEndAsync();
+
+        Assert.Equal(JobState.Finished, status.State);
+        Assert.Equal(0, status.Checkpoints.Restarts);
+        Assert.Equal(BroadcastRulesJob.Expected(count), Committed());
     }
 }
