@@ -59,6 +59,13 @@ internal static class JobStatusWriter
                 writer.WriteLine(Invariant($"  time   busy {time.BusyTimeMsPerSecond:F0} ms/s, backpressured {time.BackPressuredTimeMsPerSecond:F0} ms/s (most of any subtask), idle {time.IdleTimeMsPerSecond:F0} ms/s"));
             }
 
+            if (vertex.Backlog is { } backlog)
+            {
+                string records = backlog.PendingRecords is { } count ? Invariant($"{count:N0} records") : "records unknown";
+                string bytes = backlog.PendingBytes is { } size ? Invariant($", {size:N0} bytes") : "";
+                writer.WriteLine(Invariant($"  backlog {records}{bytes} pending in {backlog.PendingSplits} unfinished splits"));
+            }
+
             foreach (var op in vertex.Operators)
             {
                 writer.WriteLine(Invariant($"  {op.Name.PadRight(width)}  {op.RecordsIn,12:N0} in {op.RecordsInPerSecond,10:N0}/s {op.RecordsOut,12:N0} out {op.RecordsOutPerSecond,10:N0}/s"));

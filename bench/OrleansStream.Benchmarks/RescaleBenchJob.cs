@@ -78,6 +78,8 @@ internal sealed class LatenessSink(string run) : ISink<DueCount>
 
         public long Records => Interlocked.Read(ref _records);
 
+        public void Count() => Interlocked.Increment(ref _records);
+
         public void Add(long now, long lateness)
         {
             Interlocked.Increment(ref _records);
@@ -124,8 +126,15 @@ internal sealed class LatenessSink(string run) : ISink<DueCount>
     {
         public void Write(DueCount value, long timestamp)
         {
+            if (value.Due == 0)
+            {
+                // Unpaced: only the rate counts, and keeping every lateness of millions of records per second would cost more than the job.
+                timeline.Count();
+                return;
+            }
+
             long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            timeline.Add(now, value.Due == 0 ? 0 : now - value.Due);
+            timeline.Add(now, now - value.Due);
         }
 
         public void Flush()

@@ -11,6 +11,8 @@ public sealed class FileLineReader<T> : ISourceReader<T>
 {
     private readonly FileRangeCursor[] _cursors;
     private readonly LineFactory<T> _factory;
+    private readonly long _pendingAtStart;
+    private long _emitted;
     private int _current;
     private bool _disposed;
 
@@ -27,6 +29,20 @@ public sealed class FileLineReader<T> : ISourceReader<T>
             }
 
             _cursors[i] = new FileRangeCursor(split, numbered);
+        }
+
+        _pendingAtStart = _cursors.Sum(c => c.PendingBytes);
+    }
+
+    /// <summary>The bytes left in the ranges, and as many records as lines of the length read so far would make.</summary>
+    public SourceBacklog? Backlog
+    {
+        get
+        {
+            long pendingBytes = _cursors.Sum(c => c.PendingBytes);
+            long readBytes = _pendingAtStart - pendingBytes;
+            long? pendingRecords = pendingBytes == 0 ? 0 : _emitted > 0 && readBytes > 0 ? (long)Math.Ceiling(pendingBytes * (double)_emitted / readBytes) : null;
+            return new SourceBacklog(pendingRecords, pendingBytes, _cursors.Count(c => !c.IsDone));
         }
     }
 
@@ -57,7 +73,9 @@ public sealed class FileLineReader<T> : ISourceReader<T>
             }
 
             var cursor = _cursors[_current];
-            emitted += cursor.Read(output, _factory, maxRecords - emitted);
+            int read = cursor.Read(output, _factory, maxRecords - emitted);
+            emitted += read;
+            _emitted += read;
             if (!cursor.IsDone)
             {
                 // Either the batch is full or the cursor spent its budget before emitting anything more.

@@ -47,6 +47,14 @@ internal sealed class FileRangeCursor : IDisposable
 
     public bool IsDone => _state == State.Done;
 
+    /// <summary>The bytes of the range not read yet (the last line may run past the range's end: never below 0).</summary>
+    public long PendingBytes => _state switch
+    {
+        State.Done => 0,
+        State.Reading => Math.Max(0, _split.End - _position),
+        _ => Math.Max(0, _split.End - (_split.Position ?? _split.Start)),
+    };
+
     /// <summary>The split with the progress up to the last line emitted.</summary>
     public FileSplit Snapshot() => _state switch
     {

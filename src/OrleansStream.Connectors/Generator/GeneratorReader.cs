@@ -40,6 +40,26 @@ public sealed class GeneratorReader<T> : ISourceReader<T>
         _active = [.. _all];
     }
 
+    /// <summary>
+    /// Rate-limited, the records due by now that have not been emitted: the generator stands for an input that arrives
+    /// at that rate, and what is due and not read is its backlog. Otherwise it makes records as fast as they are read,
+    /// and only its unfinished splits are known.
+    /// </summary>
+    public SourceBacklog? Backlog
+    {
+        get
+        {
+            long? pending = _active.Count == 0 ? 0 : null;
+            if (_active.Count > 0 && _rateLimit is { } rate && _startedAt is { } started)
+            {
+                double elapsedSeconds = Math.Max(0, (_timeProvider.GetUtcNow() - started).TotalSeconds);
+                pending = Math.Max(0, (long)Math.Floor(elapsedSeconds * rate) + 1 - _emittedSinceStart);
+            }
+
+            return new SourceBacklog(pending, null, _active.Count);
+        }
+    }
+
     public IReadOnlyList<SourceSplit> SnapshotSplits()
     {
         var splits = new SourceSplit[_all.Length];

@@ -9,6 +9,8 @@ internal sealed class RateLimitedReader<T>(ISourceReader<T> reader, double recor
     private DateTimeOffset? _startedAt;
     private long _emitted;
 
+    public SourceBacklog? Backlog => reader.Backlog;
+
     public async ValueTask<ReadStatus> ReadAsync(ISourceOutput<T> output, int maxRecords, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(output);

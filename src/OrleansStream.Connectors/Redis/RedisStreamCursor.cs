@@ -4,6 +4,7 @@ namespace OrleansStream.Connectors.Redis;
 internal sealed class RedisStreamCursor
 {
     private readonly RedisStreamSplit _split;
+    private long _pending;
 
     public RedisStreamCursor(RedisStreamSplit split)
     {
@@ -11,6 +12,7 @@ internal sealed class RedisStreamCursor
         LastRead = RedisStreamId.Parse(split.LastReadId, $"The last read id of split '{split.SplitId}'");
         End = split.EndId is null ? null : RedisStreamId.Parse(split.EndId, $"The end id of split '{split.SplitId}'");
         IsFinished = split.Finished;
+        EntriesRead = split.EntriesRead;
     }
 
     public string StreamKey => _split.StreamKey;
@@ -23,11 +25,24 @@ internal sealed class RedisStreamCursor
 
     public bool IsFinished { get; private set; }
 
+    /// <summary>How many entries the split has emitted, from the stream's first.</summary>
+    public long EntriesRead { get; private set; }
+
+    /// <summary>The entries after the position, as last measured (<see cref="Measured"/>); 0 once finished.</summary>
+    public long Pending => IsFinished ? 0 : _pending;
+
+    /// <summary>
+    /// The stream holds <paramref name="length"/> entries and has had <paramref name="entriesAdded"/> added in all: those
+    /// after the position are the ones added but not read, and no more than are there (entries trimmed unread are gone).
+    /// </summary>
+    public void Measured(long length, long entriesAdded) => _pending = Math.Clamp(entriesAdded - EntriesRead, 0, length);
+
     public RedisStreamSplit Snapshot() => _split with
     {
         LastReadId = LastRead.ToString(),
         EndId = End?.ToString(),
         Finished = IsFinished,
+        EntriesRead = EntriesRead,
     };
 
     /// <summary>Fixes the end of a bounded split: the newest entry now, or <see cref="RedisStreamId.Zero"/> for an empty stream.</summary>
@@ -55,6 +70,7 @@ internal sealed class RedisStreamCursor
     public void Emitted(RedisStreamId id)
     {
         LastRead = id;
+        EntriesRead++;
         if (End is { } end && id >= end)
         {
             IsFinished = true;

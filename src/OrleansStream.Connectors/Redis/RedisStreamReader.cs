@@ -9,9 +9,14 @@ namespace OrleansStream.Connectors.Redis;
 /// </summary>
 internal sealed class RedisStreamReader<T> : ISourceReader<T>
 {
+    /// <summary>How often the backlog is measured: one XINFO STREAM per stream, pipelined with a read.</summary>
+    private static readonly TimeSpan MeasureEvery = TimeSpan.FromSeconds(2);
+
     private readonly RedisStreamSource<T> _source;
     private readonly RedisStreamCursor[] _cursors;
     private IDatabase? _database;
+    private long _measuredAt;
+    private bool _measured;
     private int _next;
     private bool _disposed;
 
@@ -40,6 +45,14 @@ internal sealed class RedisStreamReader<T> : ISourceReader<T>
 
     public IReadOnlyList<SourceSplit> SnapshotSplits() => _cursors.Select(SourceSplit (c) => c.Snapshot()).ToList();
 
+    /// <summary>
+    /// The entries after each stream's position, from the count of entries the stream has had added (Redis 7's XINFO
+    /// STREAM) less those read, at most what the stream holds; measured every few seconds while reading. A bounded
+    /// split counts entries added after its end too.
+    /// </summary>
+    public SourceBacklog? Backlog
+        => _measured ? new SourceBacklog(_cursors.Sum(c => c.Pending), null, _cursors.Count(c => !c.IsFinished)) : null;
+
     public async ValueTask<ReadStatus> ReadAsync(ISourceOutput<T> output, int maxRecords, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(output);
@@ -61,6 +74,12 @@ internal sealed class RedisStreamReader<T> : ISourceReader<T>
         if (active.Count == 0)
         {
             return ReadStatus.End;
+        }
+
+        if (!_measured || Environment.TickCount64 - _measuredAt >= MeasureEvery.TotalMilliseconds)
+        {
+            _measuredAt = Environment.TickCount64;
+            await MeasureAsync(_database, active, cancellationToken);
         }
 
         // Ask for at most maxRecords entries in all, spread over the streams; when there are more streams than
@@ -127,6 +146,33 @@ internal sealed class RedisStreamReader<T> : ISourceReader<T>
         // The connection is shared by the process and stays open.
         _disposed = true;
         return ValueTask.CompletedTask;
+    }
+
+    private async Task MeasureAsync(IDatabase database, IReadOnlyList<RedisStreamCursor> active, CancellationToken cancellationToken)
+    {
+        var infos = active.Select(c => database.StreamInfoAsync(c.StreamKey)).ToArray();
+        try
+        {
+            await Task.WhenAll(infos).WaitAsync(cancellationToken);
+        }
+        catch (RedisServerException)
+        {
+            // A stream that does not exist (yet) has nothing pending; the others' answers are in their tasks.
+        }
+
+        for (int i = 0; i < active.Count; i++)
+        {
+            if (infos[i].IsCompletedSuccessfully)
+            {
+                active[i].Measured(infos[i].Result.Length, infos[i].Result.EntriesAdded);
+            }
+            else
+            {
+                active[i].Measured(0, 0);
+            }
+        }
+
+        _measured = true;
     }
 
     /// <summary>Fixes the end of every bounded split not yet fixed: its stream's newest entry, one XREVRANGE each.</summary>

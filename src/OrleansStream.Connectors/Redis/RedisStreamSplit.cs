@@ -14,7 +14,11 @@ namespace OrleansStream.Connectors.Redis;
 /// <c>"0-0"</c> for a stream that was empty or missing); null while not yet known, or for an unbounded source.
 /// </param>
 /// <param name="Finished">True when a bounded split has emitted everything up to <see cref="EndId"/>.</param>
-public sealed record RedisStreamSplit(string SplitId, string StreamKey, string LastReadId = "0-0", string? EndId = null, bool Finished = false)
+/// <param name="EntriesRead">
+/// How many entries the split has emitted, from the stream's first: with the stream's count of entries ever added, it
+/// gives the entries still to read (the backlog) without reading them. 0 in checkpoints taken before it was kept.
+/// </param>
+public sealed record RedisStreamSplit(string SplitId, string StreamKey, string LastReadId = "0-0", string? EndId = null, bool Finished = false, long EntriesRead = 0)
     : SourceSplit(SplitId)
 {
     internal static RedisStreamSplit Create(string streamKey) => new($"redis-stream:{streamKey}", streamKey);

@@ -10,4 +10,5 @@ public sealed record VertexStatus(
     [property: Id(4)] int FinishedSubtasks,
     [property: Id(5)] IReadOnlyList<OperatorMetrics> Operators,
     [property: Id(6)] long? Watermark = null,
-    [property: Id(7)] TaskTimeMetrics? Time = null);
+    [property: Id(7)] TaskTimeMetrics? Time = null,
+    [property: Id(8)] SourceBacklogMetrics? Backlog = null);

@@ -213,7 +213,7 @@ internal sealed class JobExecution(string jobId, JobGraph graph, IGrainFactory g
             .ToList();
         var slots = Enumerable.Range(0, v.Parallelism).Select(i => _slots.Count > 0 ? _slots[Graph.SlotOf(v, i)].ToString() : "?").ToList();
         return new VertexStatus(v.Id, v.Name, v.Parallelism, slots, finished.Count(r => !IsRetired(r.Task)), operators, LowWatermark(v, reports.Where(r => !IsRetired(r.Task)).ToList()),
-            TimeOf(running));
+            TimeOf(running), BacklogOf(running));
     }).ToList();
 
     bool ICheckpointParticipants.IsTriggeredDirectly(TaskId task) => _tasks[task] is not null || Graph.Vertex(task.VertexId).IsSource;
@@ -243,6 +243,19 @@ internal sealed class JobExecution(string jobId, JobGraph graph, IGrainFactory g
         return times.Count == 0
             ? null
             : new TaskTimeMetrics(times.Average(t => t.BusyTimeMsPerSecond), times.Max(t => t.BackPressuredTimeMsPerSecond), times.Average(t => t.IdleTimeMsPerSecond));
+    }
+
+    /// <summary>A source vertex's backlog: its running subtasks' summed; a sum is unknown when a subtask cannot tell its part.</summary>
+    private static SourceBacklogMetrics? BacklogOf(IReadOnlyList<TaskReport> running)
+    {
+        var backlogs = running.Select(r => r.Backlog).ToList();
+        if (backlogs.Count == 0 || backlogs.Any(b => b is null))
+        {
+            return null;
+        }
+
+        static long? Sum(IEnumerable<long?> parts) => parts.Any(p => p is null) ? null : parts.Sum();
+        return new SourceBacklogMetrics(Sum(backlogs.Select(b => b!.PendingRecords)), Sum(backlogs.Select(b => b!.PendingBytes)), backlogs.Sum(b => b!.PendingSplits));
     }
 
     private bool IsRetired(TaskId task) => _retired.Contains(task) || _released.Any(r => r.Task == task);

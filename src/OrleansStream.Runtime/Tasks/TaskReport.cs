@@ -8,4 +8,5 @@ internal sealed record TaskReport(
     [property: Id(0)] TaskId Task,
     [property: Id(1)] IReadOnlyList<OperatorMetrics> Operators,
     [property: Id(2)] long? Watermark = null,
-    [property: Id(3)] TaskTimeMetrics? Time = null);
+    [property: Id(3)] TaskTimeMetrics? Time = null,
+    [property: Id(4)] SourceBacklogMetrics? Backlog = null);

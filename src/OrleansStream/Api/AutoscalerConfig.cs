@@ -3,7 +3,9 @@ namespace OrleansStream.Api;
 /// <summary>
 /// The job's autoscaler (after the Flink Kubernetes operator's): it watches how busy each keyed vertex's subtasks
 /// are over a metric window and rescales the vertex so that they are busy about <see cref="TargetUtilization"/> of the
-/// time, once utilization leaves the band of <see cref="UtilizationBoundary"/> around it. Off until <see cref="Enabled"/>.
+/// time, once utilization leaves the band of <see cref="UtilizationBoundary"/> around it; and it sizes each source by
+/// its backlog, so that the readers keep up with what arrives and work off what is pending within
+/// <see cref="CatchUpDuration"/>. Off until <see cref="Enabled"/>.
 /// </summary>
 public sealed class AutoscalerConfig
 {
@@ -21,6 +23,15 @@ public sealed class AutoscalerConfig
     /// <summary>How long after a rescale nothing is decided, while the job settles (Flink's stabilization.interval).</summary>
     public TimeSpan Stabilization { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// How long a source may take to work off its backlog (Flink's catch-up.duration): a source needs the readers that
+    /// keep up with the rate its input arrives at plus the pending records over this time.
+    /// </summary>
+    public TimeSpan CatchUpDuration { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Whether sources are sized by their backlog too; their splits move only at a restart, so such a rescale restarts the job at a savepoint.</summary>
+    public bool ScaleSources { get; set; } = true;
+
     /// <summary>At most this many autoscaler rescales in any hour, so that a job cannot rescale in a loop.</summary>
     public int MaxRescalesPerHour { get; set; } = 10;
 
@@ -37,10 +48,10 @@ public sealed class AutoscalerConfig
                 $"The autoscaler's target utilization must be in (0, 1] and its boundary in [0, target); were {TargetUtilization} and {UtilizationBoundary}.");
         }
 
-        if (MetricWindow <= TimeSpan.Zero || Stabilization < TimeSpan.Zero || MaxRescalesPerHour < 1)
+        if (MetricWindow <= TimeSpan.Zero || Stabilization < TimeSpan.Zero || MaxRescalesPerHour < 1 || CatchUpDuration <= TimeSpan.Zero)
         {
             throw new Graph.JobGraphException(
-                $"The autoscaler needs a positive metric window, a stabilization of zero or more, and at least one rescale per hour; were {MetricWindow}, {Stabilization}, {MaxRescalesPerHour}.");
+                $"The autoscaler needs a positive metric window and catch-up duration, a stabilization of zero or more, and at least one rescale per hour; were {MetricWindow}, {CatchUpDuration}, {Stabilization}, {MaxRescalesPerHour}.");
         }
     }
 }

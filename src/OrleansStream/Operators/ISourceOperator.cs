@@ -7,6 +7,9 @@ public interface ISourceOperator : IStreamOperator
 {
     bool IsBounded { get; }
 
+    /// <summary>What the subtask's reader has yet to read, or null when it cannot tell.</summary>
+    SourceBacklog? Backlog { get; }
+
     ValueTask<ReadStatus> ReadAsync(int maxRecords, CancellationToken cancellationToken);
 
     void EmitEndOfInput();

@@ -51,6 +51,8 @@ public sealed class SourceOperator<T>(string name, ISource<T> source) : ISourceO
     public ValueTask NotifyCheckpointCompleteAsync(long checkpointId, CancellationToken cancellationToken)
         => _reader?.NotifyCheckpointCompleteAsync(checkpointId, cancellationToken) ?? ValueTask.CompletedTask;
 
+    public SourceBacklog? Backlog => _reader?.Backlog;
+
     /// <summary>Reads at most <paramref name="maxRecords"/> records into the chain.</summary>
     public ValueTask<ReadStatus> ReadAsync(int maxRecords, CancellationToken cancellationToken)
         => _reader!.ReadAsync(this, maxRecords, cancellationToken);

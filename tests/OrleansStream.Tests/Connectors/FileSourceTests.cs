@@ -234,6 +234,23 @@ public sealed class FileSourceTests : IDisposable
     }
 
     [Fact]
+    public async Task Backlog_IsTheBytesLeftAndAsManyLinesAsTheyHold_AndNothingOnceAllIsRead()
+    {
+        string path = _temp.Combine("backlog.txt");
+        await File.WriteAllTextAsync(path, string.Concat(Enumerable.Range(0, 100).Select(i => $"{i:D3}\n")));
+        var source = FileSource.Lines(path);
+        await using var reader = source.CreateReader(new SourceReaderContext(0, 1, source.CreateSplits(1)));
+
+        // No line read yet: the bytes are known, the lines they hold are not.
+        Assert.Equal(new SourceBacklog(null, 400, 1), reader.Backlog);
+        Assert.Equal(ReadStatus.MoreAvailable, await reader.ReadAsync(new CollectingOutput<string>(), 30, CancellationToken.None));
+        Assert.Equal(new SourceBacklog(70, 280, 1), reader.Backlog);
+
+        await SourceTestHarness.DrainAsync(reader, new CollectingOutput<string>(), CancellationToken.None);
+        Assert.Equal(new SourceBacklog(0, 0, 0), reader.Backlog);
+    }
+
+    [Fact]
     public async Task Reader_FinishedSplit_ReadsNothingEvenWhenTheFileIsGone()
     {
         string path = _temp.Combine("gone.txt");

@@ -94,6 +94,27 @@ public sealed class RedisStreamSourceTests(RedisServer redis) : IClassFixture<Re
     }
 
     [Fact]
+    public async Task Backlog_IsTheEntriesAddedAndNotRead_AndARestoredReaderGoesOnCounting()
+    {
+        string key = await AddAsync("lag", 0, 50);
+        var source = RedisStreamSource.Strings(redis.ConnectionString, key);
+        await using var reader = source.CreateReader(new SourceReaderContext(0, 1, source.CreateSplits(1)));
+        Assert.Null(reader.Backlog);
+
+        // Measured as the read began: 50 added, none read.
+        Assert.Equal(ReadStatus.MoreAvailable, await reader.ReadAsync(new CollectingOutput<string>(), 20, CancellationToken.None));
+        Assert.Equal(new SourceBacklog(50, null, 1), reader.Backlog);
+        var split = Assert.IsType<RedisStreamSplit>(Assert.Single(reader.SnapshotSplits()));
+        Assert.Equal(20, split.EntriesRead);
+
+        // 60 added, 20 read by the reader the checkpoint came from.
+        await AddAsync("lag", 50, 10);
+        await using var restored = source.CreateReader(new SourceReaderContext(0, 1, [CheckpointedRead.RoundTrip(source, split)]));
+        await restored.ReadAsync(new CollectingOutput<string>(), 5, CancellationToken.None);
+        Assert.Equal(new SourceBacklog(40, null, 1), restored.Backlog);
+    }
+
+    [Fact]
     public async Task ManyStreamsAndSmallBatches_StreamsTakeTurnsAndAllAreRead()
     {
         var keys = new List<string>();

@@ -212,6 +212,8 @@ public sealed class GatedSource<T>(ISource<T> inner, string gatePath) : ISource<
         private bool _open;
         private bool _ended;
 
+        public SourceBacklog? Backlog => inner.Backlog;
+
         public async ValueTask<ReadStatus> ReadAsync(ISourceOutput<T> output, int maxRecords, CancellationToken cancellationToken)
         {
             if (!_open && (!_sinceCheck.IsRunning || ((_ended || _emitted >= _budget) && _sinceCheck.Elapsed >= RecheckInterval)))

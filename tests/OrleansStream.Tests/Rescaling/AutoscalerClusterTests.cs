@@ -1,5 +1,6 @@
 using OrleansStream.Api;
 using OrleansStream.Connectors.Discard;
+using OrleansStream.Connectors.Files;
 using OrleansStream.Connectors.Generator;
 using OrleansStream.Contracts.Jobs;
 using OrleansStream.Contracts.Rescaling;
@@ -56,6 +57,37 @@ public sealed class LoadStepJob : IStreamJob
     }
 }
 
+/// <summary>
+/// A rolling count of the numbers in the files of a directory (one split each), read at a fixed cost per line (slept,
+/// not computed, as in <see cref="LoadStepJob"/>): one reader falls behind whatever the machine, and the autoscaler
+/// sizes the source by its backlog. Exactly-once into part files.
+/// </summary>
+public sealed class BacklogJob : IStreamJob
+{
+    public void Build(StreamBuilder builder)
+    {
+        var parameters = builder.Parameters;
+        builder.EnableCheckpointing(TimeSpan.FromMilliseconds(500));
+        builder.Autoscaling.Enabled = true;
+        builder.Autoscaling.TargetUtilization = 0.5;
+        builder.Autoscaling.UtilizationBoundary = 0.2;
+        builder.Autoscaling.MetricWindow = TimeSpan.FromSeconds(2);
+        builder.Autoscaling.Stabilization = TimeSpan.FromSeconds(2);
+        builder.Autoscaling.CatchUpDuration = TimeSpan.FromSeconds(5);
+        builder.Autoscaling.MaxRescalesPerHour = 1;
+        builder.FromSource(FileSource.Lines(Path.Combine(parameters.GetRequired("input"), "*.txt")), "numbers")
+            .Map(line =>
+            {
+                Thread.Sleep(1);
+                return long.Parse(line, System.Globalization.CultureInfo.InvariantCulture);
+            }, "costly parse")
+            .Map(i => (Key: i % RollingCountJob.Keys, Count: 1L), "one")
+            .KeyBy(t => t.Key)
+            .Reduce((a, b) => (a.Key, a.Count + b.Count), "rolling count")
+            .SinkTo(FileSink.ForRowFormat<(long Key, long Count)>(parameters.GetRequired("output"), t => $"{t.Key},{t.Count}"), "committed output");
+    }
+}
+
 /// <summary>The autoscaler on the three-silo cluster: a load step up makes it scale a keyed vertex up live, a step down back.</summary>
 [Collection(PostgresCollection.Name)]
 public sealed class AutoscalerClusterTests(PostgresServer postgres, ITestOutputHelper output) : RecoveryClusterTest(postgres, output, "autoscaler")
@@ -83,6 +115,35 @@ public sealed class AutoscalerClusterTests(PostgresServer postgres, ITestOutputH
         Assert.Equal(1, down.Attempt);
         Assert.Equal(0, down.Checkpoints.Restarts);
         await Cluster.Jobs.CancelAsync(job.JobId);
+    }
+
+    [Fact]
+    public async Task A_source_that_falls_behind_is_scaled_up_by_its_backlog_at_a_savepoint_and_the_committed_counts_are_exact()
+    {
+        // Four files, four splits, 12,000 lines at 1 ms each: one reader needs 12 s, far behind a 5 s catch-up.
+        const int files = 4;
+        const long count = 12_000;
+        string input = Path.Combine(OutputDirectory + "-input");
+        Directory.CreateDirectory(input);
+        for (int f = 0; f < files; f++)
+        {
+            await File.WriteAllLinesAsync(Path.Combine(input, $"numbers-{f}.txt"), Enumerable.Range(0, (int)(count / files)).Select(i => (f * (count / files) + i).ToString()));
+        }
+
+        var job = await Cluster.Jobs.SubmitAsync(JobSubmission.For<BacklogJob>(1, new Dictionary<string, string> { ["input"] = input, ["output"] = OutputDirectory }));
+        var status = await Watch(job.JobId).WaitForEndAsync();
+
+        var rescale = Assert.Single(status.Rescales ?? []);
+        Output.WriteLine($"{string.Join(", ", rescale.Vertices)}: {rescale.Reason}");
+        Assert.Equal((RescaleTrigger.Autoscaler, RescaleMode.Restart, RescaleState.Completed), (rescale.Trigger, rescale.Mode, rescale.State));
+        var source = Assert.Single(rescale.Vertices, v => v.Vertex.StartsWith("Source: numbers", StringComparison.Ordinal));
+        Assert.Equal(1, source.From);
+        Assert.InRange(source.To, 2, files);
+        Assert.Contains("pending", rescale.Reason);
+        Assert.Equal(JobState.Finished, status.State);
+        Assert.Equal(0, status.Checkpoints.Restarts);
+        Assert.Equal(RollingCountJob.Expected(count), Committed());
+        Directory.Delete(input, recursive: true);
     }
 
     private static VertexStatus Vertex(JobStatus status) => status.Vertices.Single(v => v.Name.StartsWith("costly count", StringComparison.Ordinal));

@@ -14,6 +14,12 @@ public interface ISourceReader<T> : IAsyncDisposable
     /// </summary>
     IReadOnlyList<SourceSplit> SnapshotSplits();
 
+    /// <summary>
+    /// What is left to read, as far as the reader knows without blocking (it may be a few seconds old), or null when
+    /// it cannot tell (a socket). Read between calls to <see cref="ReadAsync"/>, on the same turn.
+    /// </summary>
+    SourceBacklog? Backlog => null;
+
     /// <summary>Checkpoint <paramref name="checkpointId"/> is durable; e.g. a queue may be acknowledged up to it.</summary>
     ValueTask NotifyCheckpointCompleteAsync(long checkpointId, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }
