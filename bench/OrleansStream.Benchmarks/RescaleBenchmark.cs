@@ -6,7 +6,7 @@ namespace OrleansStream.Benchmarks;
 
 /// <summary>
 /// Live rescaling against stop-with-savepoint and resubmit, on the same one-silo cluster in the same run: a keyed
-/// rolling count over <c>keys</c> keys (every key in state) fed at half the rate it sustains, rescaled 2 -> 4 and
+/// rolling count over <c>keys</c> keys (every key in state) fed at a sixteenth of the rate it sustains, rescaled 2 -> 4 and
 /// 4 -> 2 live, then the same two changes by stopping with a savepoint and submitting again from it. For each: how
 /// long it took, the longest pause of a moved key group, the state moved, and the disruption: the time during
 /// which counts came out more than 1 s after their reading was due. Last, the throughput of the unpaced job after a
@@ -17,16 +17,22 @@ internal static class RescaleBenchmark
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(8);
     private static readonly TimeSpan Measure = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// The share of the sustained rate the paced job runs at. At a half and at a quarter (15.8 and 7.3 M/s on 2 cores)
+    /// the stop-with-savepoint baseline did not get back within 1 s of its schedule in 5 minutes (not investigated yet).
+    /// </summary>
+    private const double PacedShare = 1.0 / 16;
+
     public static async Task RunAsync(long keys, int slots)
     {
         string directory = Directory.CreateTempSubdirectory("orleansstream-rescale-bench-").FullName;
         try
         {
             await using var silo = await BenchSilo.StartAsync(CheckpointStorage.Sqlite(Path.Combine(directory, "state.db")), slots);
-            double sustained = await MeasureSustainedAsync(silo, keys);
-            double rate = sustained / 2;
+            double sustained = await MeasureThroughputAsync(silo, keys, Start.AtTwo);
+            double rate = sustained * PacedShare;
             Console.WriteLine();
-            Console.WriteLine($"Rescale: rolling count over {keys:N0} keys, sustained {sustained:N0} records/s at parallelism 2 (unpaced), run at {rate:N0} records/s");
+            Console.WriteLine($"Rescale: rolling count over {keys:N0} keys, sustained {sustained:N0} records/s at parallelism 2 (unpaced, over {Measure.TotalSeconds:0} s), run at {rate:N0} records/s");
 
             string run = $"rescale-{Guid.NewGuid():N}";
             long start = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + 500;
@@ -68,15 +74,15 @@ internal static class RescaleBenchmark
             Console.WriteLine("| event | took | longest pause of a moved key group | state moved | disruption (counts > 1 s late) | counts > 100 ms late | p99 latency | max latency |");
             Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
             rows.ForEach(Console.WriteLine);
-            Console.WriteLine($"(each row: from the command until {Settle.TotalSeconds:0} s after it was done; latency is a count's lateness against its reading's due time)");
+            Console.WriteLine($"(each row: from the command until {Settle.TotalSeconds:0} s after it was done; latency is a count's lateness against its reading's due time; percentiles over every {LatenessSink.LatencySampling}th count)");
 
             // Alternating, so that a drift of the machine during the run weighs on both alike.
             var started = new List<double>();
             var rescaled = new List<double>();
             for (int round = 0; round < 2; round++)
             {
-                started.Add(await MeasureThroughputAsync(silo, keys, rescaleLive: false));
-                rescaled.Add(await MeasureThroughputAsync(silo, keys, rescaleLive: true));
+                started.Add(await MeasureThroughputAsync(silo, keys, Start.AtFour));
+                rescaled.Add(await MeasureThroughputAsync(silo, keys, Start.AtTwoRescaledLiveToFour));
             }
 
             Console.WriteLine();
@@ -91,35 +97,19 @@ internal static class RescaleBenchmark
         }
     }
 
-    /// <summary>Records per second of the job at parallelism 2 without pacing, over its state of every key.</summary>
-    private static async Task<double> MeasureSustainedAsync(BenchSilo silo, long keys)
-    {
-        string run = $"sustained-{Guid.NewGuid():N}";
-        long count = Math.Max(4 * keys, 4_000_000);
-        var stopwatch = Stopwatch.StartNew();
-        var job = await silo.Jobs.SubmitAsync(JobSubmission.For<RescaleBenchJob>(2, new Dictionary<string, string> { ["run"] = run, ["keys"] = keys.ToString(), ["count"] = count.ToString() }));
-        var status = await silo.Jobs.WaitForCompletionAsync(job.JobId);
-        if (status.State != JobState.Finished)
-        {
-            throw new InvalidOperationException($"The sustained-rate run ended {status.State}: {status.Failure}");
-        }
-
-        return count / stopwatch.Elapsed.TotalSeconds;
-    }
-
     /// <summary>
-    /// Records per second of the unpaced, unbounded job with 'count' at parallelism 4 over <see cref="Measure"/>, once
-    /// every key is in state: started so, or started at 2 and rescaled live.
+    /// Records per second of the unpaced, unbounded job over <see cref="Measure"/>, once every key is in state: with
+    /// 'count' at parallelism 2, at 4, or started at 2 and rescaled live to 4.
     /// </summary>
-    private static async Task<double> MeasureThroughputAsync(BenchSilo silo, long keys, bool rescaleLive)
+    private static async Task<double> MeasureThroughputAsync(BenchSilo silo, long keys, Start start)
     {
         string run = $"throughput-{Guid.NewGuid():N}";
         var timeline = LatenessSink.Of(run);
         var fourCounts = new Dictionary<string, int> { ["count"] = 4 };
         var submission = JobSubmission.For<RescaleBenchJob>(2, new Dictionary<string, string> { ["run"] = run, ["keys"] = keys.ToString() });
-        var job = await silo.Jobs.SubmitAsync(rescaleLive ? submission : submission with { VertexParallelism = fourCounts });
+        var job = await silo.Jobs.SubmitAsync(start == Start.AtFour ? submission with { VertexParallelism = fourCounts } : submission);
         await WaitUntilAsync(() => timeline.Records >= 2 * keys, TimeSpan.FromMinutes(5));
-        if (rescaleLive)
+        if (start == Start.AtTwoRescaledLiveToFour)
         {
             var rescale = await silo.Jobs.RescaleAsync(job.JobId, RescaleRequest.ForVertices(fourCounts), TimeSpan.FromMinutes(5));
             if (rescale is not { State: RescaleState.Completed, Mode: RescaleMode.Live })
@@ -136,7 +126,7 @@ internal static class RescaleBenchmark
         double seconds = stopwatch.Elapsed.TotalSeconds;
         double rate = (timeline.Records - before) / seconds;
         double readRate = (await ReadAsync(silo, job.JobId) - readBefore) / seconds;
-        Console.WriteLine($"  ({(rescaleLive ? "rescaled" : "started at 4")}: {rate:N0} counts/s at the sink, {readRate:N0} readings/s read by the source per the job's metrics)");
+        Console.WriteLine($"  ({start}: {rate:N0} counts/s at the sink, {readRate:N0} readings/s read by the source per the job's metrics)");
         await silo.Jobs.CancelAsync(job.JobId);
         return rate;
     }
@@ -179,4 +169,11 @@ internal static class RescaleBenchmark
     }
 
     private static long Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    private enum Start
+    {
+        AtTwo,
+        AtFour,
+        AtTwoRescaledLiveToFour,
+    }
 }

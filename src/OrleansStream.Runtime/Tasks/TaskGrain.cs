@@ -78,7 +78,7 @@ internal sealed class TaskGrain(
 
     /// <summary>
     /// Every channel into this task has ended (a source: its splits are read), and no key group it takes over in a live
-    /// rescale still waits for its state.
+    /// rescale still waits for its state or for the old owner's watermark.
     /// </summary>
     private bool InputEnded => (_gate?.AllEnded ?? _sourceEnded) && _rescaling?.IsTakingOver != true;
 
