@@ -9,7 +9,7 @@ namespace OrleansStream.Connectors.Redis;
 /// </summary>
 internal sealed class RedisStreamReader<T> : ISourceReader<T>
 {
-    /// <summary>How often the backlog is measured: one XINFO STREAM per stream, pipelined with a read.</summary>
+    /// <summary>How often the backlog is measured: one XINFO STREAM per stream, all in one round trip before a read.</summary>
     private static readonly TimeSpan MeasureEvery = TimeSpan.FromSeconds(2);
 
     private readonly RedisStreamSource<T> _source;
