@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using OrleansStream.Contracts.Rescaling;
 using OrleansStream.Graph;
 using OrleansStream.Runtime.Jobs;
 using OrleansStream.Runtime.Tasks;

@@ -4,7 +4,6 @@ using OrleansStream.Connectors.Generator;
 using OrleansStream.Connectors.Postgres;
 using OrleansStream.Connectors.Redis;
 using OrleansStream.Contracts.Jobs;
-using OrleansStream.Contracts.Rescaling;
 using OrleansStream.Tests.Fixtures;
 using StackExchange.Redis;
 using Xunit.Abstractions;
@@ -52,11 +51,9 @@ public sealed class ExternalSystemsRecoveryTests(PostgresServer postgres, RedisS
     public async Task From_a_redis_stream_to_a_redis_stream_a_failure_mid_job_leaves_exactly_one_entry_per_record()
     {
         const long count = 20_000;
-        string input = "numbers-" + Guid.NewGuid().ToString("N")[..8];
-        string output = "counts-" + Guid.NewGuid().ToString("N")[..8];
         await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
         var db = connection.GetDatabase();
-        await AddNumbersAsync(db, input, count);
+        var (input, output) = await NumbersStreamAsync(db, count);
 
         // The stream is one split, read by one reader: at most 10,000 entries until the gate opens, below the poisoned one.
         var gate = NewGate(budget: 10_000);
@@ -115,11 +112,9 @@ public sealed class ExternalSystemsRecoveryTests(PostgresServer postgres, RedisS
     public async Task From_a_redis_stream_rescaled_live_and_then_by_a_restart_the_sink_commits_exactly_one_entry_per_record(string sink)
     {
         const long count = 20_000;
-        string input = "numbers-" + Guid.NewGuid().ToString("N")[..8];
-        string output = "counts-" + Guid.NewGuid().ToString("N")[..8];
         await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
         var db = connection.GetDatabase();
-        await AddNumbersAsync(db, input, count);
+        var (input, output) = await NumbersStreamAsync(db, count);
 
         // One split, one reader: 5,000 entries, then 5,000 more per attempt until the gate opens.
         var gate = NewGate(budget: 5_000);
@@ -140,31 +135,25 @@ public sealed class ExternalSystemsRecoveryTests(PostgresServer postgres, RedisS
         gate.Allow(10_000);
 
         // The sink is chained to the keyed count: its new subtasks start, and the retired ones commit, with the key groups.
-        await RescaleAsync(submitted.JobId, Vertices(("rolling count", 3)), RescaleMode.Live);
-        await watch.WaitUntilCheckpointedAsync(what: "the live rescale");
+        // Then the stream's read position goes through the savepoint to the new readers.
+        await RescaleLiveThenByARestartAsync(watch, submitted.JobId, gate);
 
-        // The source changes too: the stream's read position goes through the savepoint to the new readers.
-        await RescaleAsync(submitted.JobId, RescaleRequest.ToParallelism(3), RescaleMode.Restart);
-        gate.Open();
-
-        var status = await watch.WaitForEndAsync();
-
-        Assert.Equal(JobState.Finished, status.State);
-        Assert.Equal(0, status.Checkpoints.Restarts);
-        Assert.All(status.Vertices, v => Assert.Equal(3, v.Parallelism));
         Assert.Equal(RollingCountJob.Expected(count), sink == "redis" ? await CommittedEntriesAsync(db, output) : await CommittedRowsAsync());
     }
 
-    /// <summary>Adds the numbers 0 to <paramref name="count"/> - 1 to the stream <paramref name="stream"/>, a thousand per round trip.</summary>
-    private static async Task AddNumbersAsync(IDatabase db, string stream, long count)
+    /// <summary>A new stream holding the numbers 0 to <paramref name="count"/> - 1 (added a thousand per round trip), and the name of a new output stream.</summary>
+    private static async Task<(string Input, string Output)> NumbersStreamAsync(IDatabase db, long count)
     {
+        string input = "numbers-" + Guid.NewGuid().ToString("N")[..8];
         for (long i = 0; i < count; i += 1_000)
         {
             var batch = db.CreateBatch();
-            var adds = Enumerable.Range(0, 1_000).Select(j => batch.StreamAddAsync(stream, "value", i + j)).ToList();
+            var adds = Enumerable.Range(0, 1_000).Select(j => batch.StreamAddAsync(input, "value", i + j)).ToList();
             batch.Execute();
             await Task.WhenAll(adds);
         }
+
+        return (input, "counts-" + Guid.NewGuid().ToString("N")[..8]);
     }
 
     private static async Task<List<string>> CommittedEntriesAsync(IDatabase db, string stream)

@@ -94,6 +94,26 @@ public abstract class RecoveryClusterTest(PostgresServer postgres, ITestOutputHe
         return rescale;
     }
 
+    /// <summary>
+    /// Rescales the job <paramref name="watch"/> follows twice while <paramref name="gate"/> holds its input: the keyed
+    /// <paramref name="keyedVertex"/> live to 3, then, after a checkpoint, the whole job to 3 by a restart (its sources
+    /// change, and their progress goes through the savepoint); then opens the gate and asserts that the job finished at
+    /// 3 without a failure.
+    /// </summary>
+    protected async Task RescaleLiveThenByARestartAsync(JobWatch watch, string jobId, SourceGate gate, string keyedVertex = "rolling count")
+    {
+        await RescaleAsync(jobId, Vertices((keyedVertex, 3)), RescaleMode.Live);
+        await watch.WaitUntilCheckpointedAsync(what: "the live rescale");
+        await RescaleAsync(jobId, RescaleRequest.ToParallelism(3), RescaleMode.Restart);
+        gate.Open();
+
+        var status = await watch.WaitForEndAsync();
+
+        Assert.Equal(JobState.Finished, status.State);
+        Assert.Equal(0, status.Checkpoints.Restarts);
+        Assert.All(status.Vertices, v => Assert.Equal(3, v.Parallelism));
+    }
+
     protected static RescaleRequest Vertices(params (string Vertex, int Parallelism)[] vertices)
         => RescaleRequest.ForVertices(vertices.ToDictionary(v => v.Vertex, v => v.Parallelism));
 }

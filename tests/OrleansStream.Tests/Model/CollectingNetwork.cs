@@ -1,7 +1,6 @@
 using OrleansStream.Codecs;
 using OrleansStream.Graph;
 using OrleansStream.Operators;
-using OrleansStream.Runtime.Tasks;
 
 namespace OrleansStream.Tests.Model;
 

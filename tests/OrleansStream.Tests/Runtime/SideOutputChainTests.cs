@@ -1,5 +1,4 @@
 using OrleansStream.Api;
-using OrleansStream.Codecs;
 using OrleansStream.Connectors.Generator;
 using OrleansStream.Connectors.Print;
 using OrleansStream.Functions;
