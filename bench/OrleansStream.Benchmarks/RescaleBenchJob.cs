@@ -81,21 +81,19 @@ internal sealed class LatenessSink(string run) : ISink<DueCount>
 
         public long Records => Interlocked.Read(ref _records);
 
-        public void Count() => Interlocked.Increment(ref _records);
+        /// <summary>Adds counts that were not timed (an unpaced run).</summary>
+        public void Count(long records) => Interlocked.Add(ref _records, records);
 
-        public void Add(long now, long lateness)
+        /// <summary>Adds what one writer saw in one 100 ms bucket.</summary>
+        public void Add(long bucketIndex, long count, long maxLateness, List<long> sampled)
         {
-            Interlocked.Increment(ref _records);
-            var bucket = _buckets.GetOrAdd(now / BucketMillis, _ => new Bucket());
+            Interlocked.Add(ref _records, count);
+            var bucket = _buckets.GetOrAdd(bucketIndex, _ => new Bucket());
             lock (bucket)
             {
-                // Every count's lateness decides the maximum; percentiles come from a sample, which stays small at millions a second.
-                if (bucket.Count++ % LatencySampling == 0)
-                {
-                    bucket.Latencies.Add(lateness);
-                }
-
-                bucket.MaxLateness = Math.Max(bucket.MaxLateness, lateness);
+                bucket.Count += count;
+                bucket.MaxLateness = Math.Max(bucket.MaxLateness, maxLateness);
+                bucket.Latencies.AddRange(sampled);
             }
         }
 
@@ -129,25 +127,74 @@ internal sealed class LatenessSink(string run) : ISink<DueCount>
         }
     }
 
+    /// <summary>
+    /// Keeps what it sees in the current 100 ms bucket to itself and hands it to the timeline when the bucket changes or
+    /// the sink flushes: the writers of several subtasks would otherwise contend for a lock per count, which at
+    /// millions of counts a second costs more than the job.
+    /// </summary>
     private sealed class Writer(Timeline timeline) : ISinkWriter<DueCount>
     {
+        private const int UntimedBatch = 4_096;
+        private readonly List<long> _sampled = new();
+        private long _bucket = -1;
+        private long _count;
+        private long _maxLateness;
+        private long _untimed;
+
         public void Write(DueCount value, long timestamp)
         {
             if (value.Due == 0)
             {
-                // Unpaced: only the rate counts, and keeping every lateness of millions of records per second would cost more than the job.
-                timeline.Count();
+                // Unpaced: only the rate counts.
+                if (++_untimed == UntimedBatch)
+                {
+                    timeline.Count(_untimed);
+                    _untimed = 0;
+                }
+
                 return;
             }
 
             long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            timeline.Add(now, now - value.Due);
+            long bucket = now / BucketMillis;
+            if (bucket != _bucket)
+            {
+                Publish();
+                _bucket = bucket;
+            }
+
+            long lateness = now - value.Due;
+            if (_count++ % LatencySampling == 0)
+            {
+                _sampled.Add(lateness);
+            }
+
+            _maxLateness = Math.Max(_maxLateness, lateness);
         }
 
         public void Flush()
         {
+            Publish();
+            timeline.Count(_untimed);
+            _untimed = 0;
         }
 
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        public ValueTask DisposeAsync()
+        {
+            Flush();
+            return ValueTask.CompletedTask;
+        }
+
+        private void Publish()
+        {
+            if (_count > 0)
+            {
+                timeline.Add(_bucket, _count, _maxLateness, _sampled);
+            }
+
+            _sampled.Clear();
+            _count = 0;
+            _maxLateness = 0;
+        }
     }
 }
