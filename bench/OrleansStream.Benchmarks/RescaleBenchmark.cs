@@ -29,7 +29,7 @@ internal static class RescaleBenchmark
         try
         {
             await using var silo = await BenchSilo.StartAsync(CheckpointStorage.Sqlite(Path.Combine(directory, "state.db")), slots);
-            double sustained = await MeasureThroughputAsync(silo, keys, Start.AtTwo);
+            double sustained = await MeasureThroughputAsync(silo, keys, "sweep", Start.AtTwo);
             double rate = sustained * PacedShare;
             Console.WriteLine();
             Console.WriteLine($"Rescale: rolling count over {keys:N0} keys, sustained {sustained:N0} records/s at parallelism 2 (unpaced, over {Measure.TotalSeconds:0} s), run at {rate:N0} records/s");
@@ -77,22 +77,25 @@ internal static class RescaleBenchmark
             Console.WriteLine($"(each row: from the command until {Settle.TotalSeconds:0} s after it was done; latency is a count's lateness against its reading's due time; percentiles over every {LatenessSink.LatencySampling}th count)");
 
             // Alternating, so that a drift of the machine during the run weighs on both alike.
-            var started = new List<double>();
-            var rescaled = new List<double>();
-            var restored = new List<double>();
-            for (int round = 0; round < 2; round++)
+            foreach (string order in new[] { "sweep", "random" })
             {
-                started.Add(await MeasureThroughputAsync(silo, keys, Start.AtFour));
-                rescaled.Add(await MeasureThroughputAsync(silo, keys, Start.AtTwoRescaledLiveToFour));
-                restored.Add(await MeasureThroughputAsync(silo, keys, Start.AtTwoRestoredAtFour));
-            }
+                var started = new List<double>();
+                var rescaled = new List<double>();
+                var restored = new List<double>();
+                for (int round = 0; round < 2; round++)
+                {
+                    started.Add(await MeasureThroughputAsync(silo, keys, order, Start.AtFour));
+                    rescaled.Add(await MeasureThroughputAsync(silo, keys, order, Start.AtTwoRescaledLiveToFour));
+                    restored.Add(await MeasureThroughputAsync(silo, keys, order, Start.AtTwoRestoredAtFour));
+                }
 
-            Console.WriteLine();
-            Console.WriteLine($"Throughput of the unpaced job with 'count' at parallelism 4, over {Measure.TotalSeconds:0} s once every key is in state (two rounds each):");
-            Console.WriteLine($"  started at 4:          {string.Join(", ", started.Select(r => $"{r:N0}"))} records/s");
-            Console.WriteLine($"  rescaled live 2 -> 4: {string.Join(", ", rescaled.Select(r => $"{r:N0}"))} records/s");
-            Console.WriteLine($"  restored at 4 from a savepoint taken at 2: {string.Join(", ", restored.Select(r => $"{r:N0}"))} records/s");
-            Console.WriteLine($"  after a live rescale / started at 4: {rescaled.Average() / started.Average():0.00}; restored / started at 4: {restored.Average() / started.Average():0.00}");
+                Console.WriteLine();
+                Console.WriteLine($"Throughput of the unpaced job with 'count' at parallelism 4, keys in {order} order, over {Measure.TotalSeconds:0} s once every key is in state (two rounds each):");
+                Console.WriteLine($"  started at 4:          {string.Join(", ", started.Select(r => $"{r:N0}"))} records/s");
+                Console.WriteLine($"  rescaled live 2 -> 4: {string.Join(", ", rescaled.Select(r => $"{r:N0}"))} records/s");
+                Console.WriteLine($"  restored at 4 from a savepoint taken at 2: {string.Join(", ", restored.Select(r => $"{r:N0}"))} records/s");
+                Console.WriteLine($"  after a live rescale / started at 4: {rescaled.Average() / started.Average():0.00}; restored / started at 4: {restored.Average() / started.Average():0.00}");
+            }
         }
         finally
         {
@@ -104,12 +107,12 @@ internal static class RescaleBenchmark
     /// Records per second of the unpaced, unbounded job over <see cref="Measure"/>, once every key is in state: with
     /// 'count' at parallelism 2, at 4, started at 2 and rescaled live to 4, or restored at 4 from a savepoint taken at 2.
     /// </summary>
-    private static async Task<double> MeasureThroughputAsync(BenchSilo silo, long keys, Start start)
+    private static async Task<double> MeasureThroughputAsync(BenchSilo silo, long keys, string order, Start start)
     {
         string run = $"throughput-{Guid.NewGuid():N}";
         var timeline = LatenessSink.Of(run);
         var fourCounts = new Dictionary<string, int> { ["count"] = 4 };
-        var submission = JobSubmission.For<RescaleBenchJob>(2, new Dictionary<string, string> { ["run"] = run, ["keys"] = keys.ToString() });
+        var submission = JobSubmission.For<RescaleBenchJob>(2, new Dictionary<string, string> { ["run"] = run, ["keys"] = keys.ToString(), ["keys-order"] = order });
         var job = await silo.Jobs.SubmitAsync(start == Start.AtFour ? submission with { VertexParallelism = fourCounts } : submission);
         await WaitUntilAsync(() => timeline.Records >= 2 * keys, TimeSpan.FromMinutes(5));
         if (start == Start.AtTwoRescaledLiveToFour)
