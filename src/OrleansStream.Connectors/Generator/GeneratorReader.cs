@@ -1,4 +1,5 @@
 using OrleansStream.Api.Connectors;
+using OrleansStream.Connectors.RateLimit;
 
 namespace OrleansStream.Connectors.Generator;
 
@@ -52,8 +53,7 @@ public sealed class GeneratorReader<T> : ISourceReader<T>
             long? pending = _active.Count == 0 ? 0 : null;
             if (_active.Count > 0 && _rateLimit is { } rate && _startedAt is { } started)
             {
-                double elapsedSeconds = Math.Max(0, (_timeProvider.GetUtcNow() - started).TotalSeconds);
-                pending = Math.Max(0, (long)Math.Floor(elapsedSeconds * rate) + 1 - _emittedSinceStart);
+                pending = Math.Max(0, RateSchedule.Due(started, _timeProvider.GetUtcNow(), rate, _emittedSinceStart));
             }
 
             return new SourceBacklog(pending, null, _active.Count);
@@ -86,8 +86,7 @@ public sealed class GeneratorReader<T> : ISourceReader<T>
         if (_rateLimit is { } rate)
         {
             _startedAt ??= now;
-            double elapsedSeconds = Math.Max(0, (now - _startedAt.Value).TotalSeconds);
-            budget = Math.Min(budget, (long)Math.Floor(elapsedSeconds * rate) + 1 - _emittedSinceStart);
+            budget = Math.Min(budget, RateSchedule.Due(_startedAt.Value, now, rate, _emittedSinceStart));
         }
 
         long nowMillis = now.ToUnixTimeMilliseconds();

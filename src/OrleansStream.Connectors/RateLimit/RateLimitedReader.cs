@@ -17,8 +17,7 @@ internal sealed class RateLimitedReader<T>(ISourceReader<T> reader, double recor
         ArgumentOutOfRangeException.ThrowIfLessThan(maxRecords, 1);
         var now = timeProvider.GetUtcNow();
         _startedAt ??= now;
-        double elapsedSeconds = Math.Max(0, (now - _startedAt.Value).TotalSeconds);
-        long budget = Math.Min(maxRecords, (long)Math.Floor(elapsedSeconds * recordsPerSecond) + 1 - _emitted);
+        long budget = Math.Min(maxRecords, RateSchedule.Due(_startedAt.Value, now, recordsPerSecond, _emitted));
         if (budget <= 0)
         {
             return ReadStatus.NothingAvailable;

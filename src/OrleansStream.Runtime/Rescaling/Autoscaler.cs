@@ -106,7 +106,7 @@ internal sealed class Autoscaler(AutoscalerConfig config, TimeProvider time)
     private (int Target, string Why)? SizeKeyed(JobVertex vertex, List<Sample> samples, int max)
     {
         double utilization = samples.Average(s => s.Busy) / 1000;
-        if (Math.Abs(utilization - config.TargetUtilization) <= config.UtilizationBoundary)
+        if (WithinBand(utilization))
         {
             return null;
         }
@@ -141,7 +141,7 @@ internal sealed class Autoscaler(AutoscalerConfig config, TimeProvider time)
 
         // Within the band and not falling behind: leave it. More readers than unfinished splits would idle.
         bool fallingBehind = growth > 0 && pending > 0;
-        if (!fallingBehind && Math.Abs(utilization - config.TargetUtilization) <= config.UtilizationBoundary)
+        if (!fallingBehind && WithinBand(utilization))
         {
             return null;
         }
@@ -150,6 +150,8 @@ internal sealed class Autoscaler(AutoscalerConfig config, TimeProvider time)
         return (target, $"pending {pending:N0} records ({growth:+#,0;-#,0;0}/s), reads {rate:N0}/s busy {utilization * 1000:0} ms/s over {config.MetricWindow.TotalSeconds:0.#} s, " +
             $"catch-up {config.CatchUpDuration.TotalSeconds:0.#} s, target {config.TargetUtilization:0.##}");
     }
+
+    private bool WithinBand(double utilization) => Math.Abs(utilization - config.TargetUtilization) <= config.UtilizationBoundary;
 
     private sealed record Sample(DateTimeOffset At, double Busy, double RecordsPerSecond, SourceBacklogMetrics? Backlog);
 }

@@ -42,9 +42,7 @@ public class AutoscalerTests
     public void A_source_falling_behind_gets_the_readers_that_work_its_backlog_off_in_the_catch_up_time_but_no_more_than_its_splits()
     {
         // 500 read a second by one reader busy all the time, and the backlog still grows by 100 a second.
-        Observe(busy: 990, rate: 500, pending: 20_000, splits: 4);
-        _clock.Advance(TimeSpan.FromSeconds(2));
-        Observe(busy: 990, rate: 500, pending: 20_200, splits: 4);
+        ObserveWindow(busy: 990, rate: 500, pending: (20_000, 20_200), splits: 4);
 
         // (600 arriving + 20,200 / 10 s) / (505 per reader * 0.5) = 10.3 readers; the source has 4 splits.
         var decision = _autoscaler.Decide(_graph);
@@ -59,15 +57,11 @@ public class AutoscalerTests
     [Fact]
     public void A_source_that_keeps_up_within_the_band_is_left_alone_and_one_that_cannot_tell_its_backlog_too()
     {
-        Observe(busy: 550, rate: 500, pending: 10, splits: 4);
-        _clock.Advance(TimeSpan.FromSeconds(2));
-        Observe(busy: 550, rate: 500, pending: 5, splits: 4);
+        ObserveWindow(busy: 550, rate: 500, pending: (10, 5), splits: 4);
         Assert.Null(_autoscaler.Decide(_graph));
 
         _autoscaler.OnChanged(rescaled: false);
-        Observe(busy: 990, rate: 500, pending: null, splits: 4);
-        _clock.Advance(TimeSpan.FromSeconds(2));
-        Observe(busy: 990, rate: 500, pending: null, splits: 4);
+        ObserveWindow(busy: 990, rate: 500, pending: (null, null), splits: 4);
         Assert.Null(_autoscaler.Decide(_graph));
     }
 
@@ -75,15 +69,21 @@ public class AutoscalerTests
     public void A_source_with_nothing_pending_and_little_to_do_is_scaled_down()
     {
         Start(sourceParallelism: 4);
-        Observe(busy: 100, rate: 200, pending: 0, splits: 4);
-        _clock.Advance(TimeSpan.FromSeconds(2));
-        Observe(busy: 100, rate: 200, pending: 0, splits: 4);
+        ObserveWindow(busy: 100, rate: 200, pending: (0, 0), splits: 4);
 
         // 200 a second at 500 per busy reader (200 / 4 / 0.1): one reader is busy 0.4 of the time.
         var decision = _autoscaler.Decide(_graph);
 
         Assert.NotNull(decision);
         Assert.Equal(1, decision.Vertices[Source.Name]);
+    }
+
+    /// <summary>A full metric window: a sample now and one 2 s later, the backlog going from the first to the second of <paramref name="pending"/>.</summary>
+    private void ObserveWindow(double busy, double rate, (long? First, long? Last) pending, int splits)
+    {
+        Observe(busy, rate, pending.First, splits);
+        _clock.Advance(TimeSpan.FromSeconds(2));
+        Observe(busy, rate, pending.Last, splits);
     }
 
     private void Observe(double busy, double rate, long? pending, int splits)
