@@ -93,7 +93,7 @@ internal static class JobStatusWriter
     {
         string what = Invariant($"#{rescale.Id} {rescale.StartedAt:u} {rescale.Trigger.ToString().ToLowerInvariant()} {rescale.Mode.ToString().ToLowerInvariant()} {string.Join(", ", rescale.Vertices)}");
         string moved = rescale.Mode == RescaleMode.Live
-            ? Invariant($"{rescale.KeyGroupsMoved}/{rescale.KeyGroupsToMove} key groups moved, {rescale.BytesMoved:N0} bytes, longest pause {rescale.LongestPause.TotalMilliseconds:F0} ms")
+            ? Invariant($"{rescale.KeyGroupsMoved}/{rescale.KeyGroupsToMove} key groups{(rescale.SplitsMoved > 0 ? $" and {rescale.SplitsMoved} splits" : "")} moved, {rescale.BytesMoved:N0} bytes, longest pause {rescale.LongestPause.TotalMilliseconds:F0} ms")
             : Invariant($"job paused {rescale.LongestPause.TotalMilliseconds:F0} ms");
         return rescale.State switch
         {

@@ -48,11 +48,23 @@ public sealed record GeneratorSource<T> : ISource<T>
     /// <summary>The total count for index generators; the count per split for sequences.</summary>
     internal long? Count { get; }
 
-    internal int? FixedSplitCount { get; }
+    internal int? FixedSplitCount { get; private init; }
 
     internal Func<T, long>? Pacing { get; private init; }
 
     public GeneratorSource<T> WithSeed(int seed) => this with { Seed = seed };
+
+    /// <summary>
+    /// Divides the output into <paramref name="splits"/> splits whatever the parallelism (by default one per subtask at
+    /// the first start). The splits are the units that move between subtasks, so a source with more splits than subtasks
+    /// can be rescaled up to that many readers. An index generator produces the same records for any split count; a
+    /// sequence generator produces its sequence once per split.
+    /// </summary>
+    public GeneratorSource<T> WithSplits(int splits)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(splits, 1);
+        return this with { FixedSplitCount = splits };
+    }
 
     /// <summary>
     /// Limits each subtask to <paramref name="recordsPerSecondPerSubtask"/> (token bucket: after t seconds of

@@ -73,10 +73,13 @@ public sealed record RescaleInfo
 
     [Id(8)] public int KeyGroupsMoved { get; init; }
 
-    /// <summary>State handed between subtasks (live).</summary>
+    /// <summary>State handed between subtasks (live): key groups and source splits.</summary>
     [Id(9)] public long BytesMoved { get; init; }
 
-    /// <summary>The longest time any moved key group's records waited for its state (live); the whole job's pause for a restart.</summary>
+    /// <summary>
+    /// The longest time any moved key group's records waited for its state, or a moved split was read by no subtask
+    /// (live); the whole job's pause for a restart.
+    /// </summary>
     [Id(10)] public TimeSpan LongestPause { get; init; }
 
     /// <summary>Records that waited for their key group's state (live).</summary>
@@ -85,6 +88,9 @@ public sealed record RescaleInfo
     [Id(12)] public string? Reason { get; init; }
 
     [Id(13)] public string? Failure { get; init; }
+
+    /// <summary>Source splits handed from one reader to another (live).</summary>
+    [Id(14)] public int SplitsMoved { get; init; }
 
     public TimeSpan? Duration => EndedAt - StartedAt;
 }

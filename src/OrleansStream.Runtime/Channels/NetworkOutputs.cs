@@ -129,6 +129,18 @@ internal sealed class NetworkOutputs(IChannelTransport transport, TaskId task, i
             writer.EmitEndOfInput();
         }
 
+        await SendAndDrainAsync();
+    }
+
+    /// <summary>Sends every record written so far, in batches not yet full too, and waits until the receivers have processed it (where the transport can tell).</summary>
+    public Task FlushAndDrainAsync()
+    {
+        FlushOlderThan(Environment.TickCount64, 0);
+        return SendAndDrainAsync();
+    }
+
+    private async Task SendAndDrainAsync()
+    {
         await SendPendingAsync();
         await Task.WhenAll(_channels.Select(c => c.DrainAsync()));
     }

@@ -115,7 +115,7 @@ internal sealed class JobExecution(string jobId, JobGraph graph, IGrainFactory g
             _tasks[task] = null;
         }
 
-        await Task.WhenAll(added.Select(task => StartAsync(new TaskDeployment(task, submission), _slots[Graph.SlotOf(vertex, task.Subtask)])));
+        await Task.WhenAll(added.Select(task => StartAsync(new TaskDeployment(task, submission, JoinsRunningJob: true), _slots[Graph.SlotOf(vertex, task.Subtask)])));
     }
 
     /// <summary>

@@ -202,19 +202,10 @@ internal sealed partial class JobGrain
             }
 
             hold.Dispose();
-            Record.UpdateRescale(rescaleId, r => r with
-            {
-                State = RescaleState.Completed,
-                EndedAt = DateTimeOffset.UtcNow,
-                KeyGroupsToMove = live.KeyGroupsToMove,
-                KeyGroupsMoved = live.KeyGroupsMoved,
-                BytesMoved = live.BytesMoved,
-                HeldRecords = live.HeldRecords,
-                LongestPause = live.LongestPause,
-            });
+            Record.UpdateRescale(rescaleId, r => live.Progress(r) with { State = RescaleState.Completed, EndedAt = DateTimeOffset.UtcNow });
             _live = null;
-            logger.LogInformation("Job {JobId} rescale {Id} done: {KeyGroups} key groups moved, {Bytes} bytes, longest pause {Pause} ms",
-                JobId, rescaleId, live.KeyGroupsMoved, live.BytesMoved, live.LongestPause.TotalMilliseconds);
+            logger.LogInformation("Job {JobId} rescale {Id} done: {KeyGroups} key groups and {Splits} splits moved, {Bytes} bytes, longest pause {Pause} ms",
+                JobId, rescaleId, live.KeyGroupsMoved, live.SplitsMoved, live.BytesMoved, live.LongestPause.TotalMilliseconds);
             await PersistAsync();
         }
         catch (Exception) when (cancellationToken.IsCancellationRequested)
@@ -431,17 +422,7 @@ internal sealed partial class JobGrain
             return status;
         }
 
-        // The rescale under way, with how far its key groups have got.
-        return status with
-        {
-            Rescales = rescales.Select(r => r.State != RescaleState.InProgress ? r : r with
-            {
-                KeyGroupsToMove = live.KeyGroupsToMove,
-                KeyGroupsMoved = live.KeyGroupsMoved,
-                BytesMoved = live.BytesMoved,
-                HeldRecords = live.HeldRecords,
-                LongestPause = live.LongestPause,
-            }).ToList(),
-        };
+        // The rescale under way, with how far its key groups and splits have got.
+        return status with { Rescales = rescales.Select(r => r.State != RescaleState.InProgress ? r : live.Progress(r)).ToList() };
     }
 }

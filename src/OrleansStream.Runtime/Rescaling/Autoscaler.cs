@@ -16,8 +16,7 @@ internal sealed record AutoscalerDecision(IReadOnlyDictionary<string, int> Verti
 /// <item>each source (if <see cref="AutoscalerConfig.ScaleSources"/>) to the readers that keep up with the rate its input
 /// arrives at (what it read plus how fast its backlog grew) and work off the pending records within the catch-up
 /// duration, each reader busy at the target: <c>ceil((arrival + pending / catch-up) / (rate per busy reader * target))</c>,
-/// no more than it has unfinished splits. Its splits move only at a restart, so this rescale restarts the job at a
-/// savepoint.</item>
+/// no more than it has unfinished splits, live (its readers hand splits over).</item>
 /// </list>
 /// Vertices that read other than by key keep their parallelism: only a restart could change it, for no backlog.
 /// </summary>

@@ -27,9 +27,12 @@ public readonly record struct KeyGroupMove(
         return moves;
     }
 
-    /// <summary>How many key groups change owner when the vertices of <paramref name="from"/> take the parallelism they have in <paramref name="to"/>.</summary>
+    /// <summary>
+    /// How many key groups change owner when the vertices of <paramref name="from"/> take the parallelism they have in
+    /// <paramref name="to"/>; sources have splits, not key groups.
+    /// </summary>
     public static int Count(JobGraph from, JobGraph to)
-        => from.Vertices.Zip(to.Vertices).Sum(pair => Between(to.MaxParallelism, pair.First.Parallelism, pair.Second.Parallelism).Count);
+        => from.Vertices.Zip(to.Vertices).Where(pair => !pair.First.IsSource).Sum(pair => Between(to.MaxParallelism, pair.First.Parallelism, pair.Second.Parallelism).Count);
 }
 
 /// <summary>

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using OrleansStream.Contracts.Rescaling;
 using OrleansStream.Graph;
 using OrleansStream.Runtime.Jobs;
 using OrleansStream.Runtime.Tasks;
@@ -6,14 +8,15 @@ using OrleansStream.Runtime.Tasks;
 namespace OrleansStream.Runtime.Rescaling;
 
 /// <summary>
-/// The job side of a live rescale (Megaphone's controller): changes the parallelism of keyed vertices while
-/// the job runs. For each vertex, scaled up: the vertices it sends to take input from its new subtasks, the
+/// The job side of a live rescale (Megaphone's controller): changes the parallelism of keyed vertices and sources
+/// while the job runs. For each vertex, scaled up: the vertices it sends to take input from its new subtasks, the
 /// new subtasks start, and its upstream writers connect to them. Then the key groups that change owner move in
 /// bounded steps: both owners are told of the step, the upstream writers switch the step's routes and send a
 /// handover marker, the old owner hands the state over once every input passed the marker, and the new owner
 /// lets the records it held go once the state is in. Scaled down: the upstream writers end the channels to
 /// the subtasks that are left without key groups, which finish and stay until a checkpoint holds their final
-/// state. Checkpoints are held off meanwhile, so that none sees a key group in two places or in none.
+/// state. A source moves splits instead of key groups (<see cref="RescaleSourceAsync"/>). Checkpoints are held off
+/// meanwhile, so that none sees a key group or a split in two places or in none.
 /// </summary>
 internal sealed class LiveRescale
 {
@@ -50,7 +53,20 @@ internal sealed class LiveRescale
 
     public long HeldRecords { get; private set; }
 
+    public int SplitsMoved { get; private set; }
+
     public TimeSpan LongestPause { get; private set; }
+
+    /// <summary><paramref name="rescale"/> with how far this one has got: what moved, how much, and the longest pause.</summary>
+    public RescaleInfo Progress(RescaleInfo rescale) => rescale with
+    {
+        KeyGroupsToMove = KeyGroupsToMove,
+        KeyGroupsMoved = KeyGroupsMoved,
+        SplitsMoved = SplitsMoved,
+        BytesMoved = BytesMoved,
+        HeldRecords = HeldRecords,
+        LongestPause = LongestPause,
+    };
 
     /// <summary>Rescales the changed vertices one at a time, in the graph's order; the execution runs each stage's graph from when it starts.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -61,7 +77,8 @@ internal sealed class LiveRescale
             // After every await: an attempt that ended meanwhile has another execution, which this must not touch.
             cancellationToken.ThrowIfCancellationRequested();
             _execution.Rescale(stage.Graph, _slots);
-            await RescaleVertexAsync(before.Vertex(stage.VertexId).Parallelism, stage, cancellationToken);
+            int from = before.Vertex(stage.VertexId).Parallelism;
+            await (stage.Graph.Vertex(stage.VertexId).IsSource ? RescaleSourceAsync(from, stage, cancellationToken) : RescaleVertexAsync(from, stage, cancellationToken));
             before = stage.Graph;
         }
     }
@@ -106,7 +123,7 @@ internal sealed class LiveRescale
 
         if (to < from)
         {
-            var retiring = Enumerable.Range(to, from - to).Select(subtask => new TaskId(_jobId, _attempt, vertex.Id, subtask)).ToList();
+            var retiring = Enumerable.Range(to, from - to).Select(subtask => SubtaskOf(vertex, subtask)).ToList();
             cancellationToken.ThrowIfCancellationRequested();
             _execution.Retire(retiring);
             await OnTasksOfAsync(upstream, task => task.RetireOutputsAsync(vertex.Id, to));
@@ -114,10 +131,63 @@ internal sealed class LiveRescale
         }
     }
 
+    /// <summary>
+    /// A source changes parallelism: new subtasks start without splits; then splits move, one giving subtask at a time,
+    /// until every reader below the new parallelism has its share; subtasks above it, left without splits, end their
+    /// input and finish.
+    /// </summary>
+    private async Task RescaleSourceAsync(int from, RescaleStage stage, CancellationToken cancellationToken)
+    {
+        var vertex = stage.Graph.Vertex(stage.VertexId);
+        int to = vertex.Parallelism;
+        _logger.LogInformation("Job {JobId}: rescaling source {Vertex} live from {From} to {To}", _jobId, vertex.Name, from, to);
+        var added = Enumerable.Range(from, Math.Max(0, to - from)).ToHashSet();
+        var retiring = Enumerable.Range(to, Math.Max(0, from - to)).Select(subtask => SubtaskOf(vertex, subtask)).ToList();
+        if (to > from)
+        {
+            await OnTasksOfAsync(vertex.Outputs.Select(e => e.Target.Id).Distinct(), task => task.ConnectInputsAsync(vertex.Id, to));
+            cancellationToken.ThrowIfCancellationRequested();
+            await _execution.StartAddedAsync(_attempt, vertex, from, stage.Submission);
+        }
+        else
+        {
+            // Before they give their last split away: once they have none, they finish.
+            _execution.Retire(retiring);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var readers = _execution.RunningTasksOf(vertex.Id);
+        var owned = (await Task.WhenAll(readers.Select(async task => (task.Subtask, Splits: await _execution.TaskGrain(task).SplitsAsync()))))
+            .ToDictionary(reader => reader.Subtask, reader => reader.Splits);
+        foreach (var move in SplitMove.Rebalance(owned, to))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            long started = Stopwatch.GetTimestamp();
+            var handoff = await _execution.TaskGrain(SubtaskOf(vertex, move.From)).TakeSplitsAsync(move.SplitIds);
+            cancellationToken.ThrowIfCancellationRequested();
+            await _execution.TaskGrain(SubtaskOf(vertex, move.To)).AddSplitsAsync(handoff);
+            added.Remove(move.To);
+            SplitsMoved += handoff.Splits.Count;
+            BytesMoved += handoff.Bytes;
+            var paused = Stopwatch.GetElapsedTime(started);
+            LongestPause = paused > LongestPause ? paused : LongestPause;
+        }
+
+        // A new subtask that got no split (more readers than splits) starts with nothing to read, and finishes.
+        await Task.WhenAll(added.Select(subtask => _execution.TaskGrain(SubtaskOf(vertex, subtask)).AddSplitsAsync(new SplitHandoff(Array.Empty<byte[]>()))));
+        if (retiring.Count > 0)
+        {
+            await Task.WhenAll(retiring.Select(task => _execution.TaskGrain(task).EndSourceAsync()));
+            await WaitUntilAsync(() => _execution.HaveFinished(retiring), $"subtasks {to} to {from - 1} of {vertex.Name} to finish once their splits moved", cancellationToken);
+        }
+    }
+
+    private TaskId SubtaskOf(JobVertex vertex, int subtask) => new(_jobId, _attempt, vertex.Id, subtask);
+
     private async Task MoveAsync(JobVertex vertex, RescaleStep step, IReadOnlyList<int> upstream, CancellationToken cancellationToken)
     {
         var owners = step.Moves.SelectMany(m => new[] { m.From, m.To }).Distinct()
-            .Select(subtask => _execution.TaskGrain(new TaskId(_jobId, _attempt, vertex.Id, subtask)));
+            .Select(subtask => _execution.TaskGrain(SubtaskOf(vertex, subtask)));
         var waiter = _waiter = new StepWaiter(step);
         try
         {

@@ -116,9 +116,9 @@ internal sealed class RescalePlanner(JobGraphFactory graphs, ClusterSlots cluste
     }
 
     /// <summary>
-    /// Why key groups cannot simply move between the subtasks of the changed vertices, or null when they can: the
-    /// graph must keep its shape, and every changed vertex must read only keyed (hash) inputs, so that all of its
-    /// state that depends on the input is keyed state.
+    /// Why key groups and source splits cannot simply move between the subtasks of the changed vertices, or null when
+    /// they can: the graph must keep its shape, and every changed vertex must be a source or read only keyed (hash)
+    /// inputs, so that all of its state that depends on the input is keyed state or splits.
     /// </summary>
     public static string? WhyNotLive(JobGraph from, JobGraph to)
     {
@@ -138,13 +138,9 @@ internal sealed class RescalePlanner(JobGraphFactory graphs, ClusterSlots cluste
             return "the job has several slot sharing groups";
         }
 
-        foreach (var (old, vertex) in from.Vertices.Zip(to.Vertices).Where(pair => pair.First.Parallelism != pair.Second.Parallelism))
+        foreach (var vertex in to.Vertices.Where(v => from.Vertex(v.Id).Parallelism != v.Parallelism))
         {
-            if (vertex.IsSource)
-            {
-                return $"'{vertex.Name}' is a source, whose splits move only at a restart";
-            }
-
+            // A source's splits move between its readers live; nothing else in its chain has state that belongs to no key.
             if (vertex.Inputs.FirstOrDefault(e => e.Partitioner != PartitionerKind.Hash) is { } input)
             {
                 return $"'{vertex.Name}' reads '{input.Source.Name}' by {input.Partitioner}, not by key";

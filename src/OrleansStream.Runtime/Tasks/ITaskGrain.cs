@@ -11,7 +11,8 @@ namespace OrleansStream.Runtime.Tasks;
 internal sealed record TaskDeployment(
     [property: Id(0)] TaskId Task,
     [property: Id(1)] JobSubmission Submission,
-    [property: Id(2)] TaskRestore? Restore = null);
+    [property: Id(2)] TaskRestore? Restore = null,
+    [property: Id(3)] bool JoinsRunningJob = false);
 
 /// <summary>One subtask of one attempt of a job (Flink's Task): runs its operator chain.</summary>
 internal interface ITaskGrain : IGrainWithStringKey
@@ -58,6 +59,27 @@ internal interface ITaskGrain : IGrainWithStringKey
 
     /// <summary>State of key groups this subtask takes over: installs it and lets their held records go.</summary>
     Task InstallKeyGroupsAsync(KeyGroupHandoff handoff);
+
+    /// <summary>The ids of the splits a source subtask reads; empty once it has finished.</summary>
+    Task<IReadOnlyList<string>> SplitsAsync();
+
+    /// <summary>
+    /// A source subtask stops reading the splits <paramref name="splitIds"/> and returns them with their progress, once
+    /// everything it emitted before has been processed downstream: records of a split that moves stay in order.
+    /// </summary>
+    Task<SplitHandoff> TakeSplitsAsync(IReadOnlyList<string> splitIds);
+
+    /// <summary>
+    /// A source subtask reads the splits of <paramref name="handoff"/> too. One that joined the running job reads nothing
+    /// until its first hand-off, which may be empty (it then has nothing to read, and finishes).
+    /// </summary>
+    Task AddSplitsAsync(SplitHandoff handoff);
+
+    /// <summary>
+    /// A source subtask that a live rescale retired, its splits handed over, ends its input (a reader may never say that it
+    /// has nothing left, an unbounded one least of all): it finishes like any subtask whose input ended.
+    /// </summary>
+    Task EndSourceAsync();
 
     /// <summary>
     /// Stops the subtask if it still runs and lets its activation go. Interleaves, so that a task

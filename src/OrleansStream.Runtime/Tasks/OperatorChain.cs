@@ -163,6 +163,15 @@ internal sealed class OperatorChain : ISnapshotSource
         }
     }
 
+    /// <summary>Completes when every operator that holds input back (async I/O) has emitted all of it; posted results run meanwhile.</summary>
+    public async ValueTask WaitUntilDrainedAsync()
+    {
+        foreach (var op in _backpressured)
+        {
+            await op.WaitUntilDrainedAsync();
+        }
+    }
+
     /// <summary>
     /// Finishes the operators root to leaf; one that still holds input (async I/O) emits all of it before
     /// what follows it finishes, so that nothing reaches an operator after its Finish.

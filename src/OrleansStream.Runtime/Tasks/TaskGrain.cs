@@ -55,6 +55,7 @@ internal sealed class TaskGrain(
     private Graph.JobVertex _vertex = null!;
     private SubtaskRescaling? _rescaling;
     private bool _sourceEnded;
+    private bool _awaitingSplits;
     private bool _finishing;
     private IGrainTimer? _tick;
     private IGrainTimer? _sourceTimer;
@@ -119,6 +120,7 @@ internal sealed class TaskGrain(
         {
             OperatorId = node.Uid,
             Mailbox = _mailbox,
+            JoinsRunningJob = deployment.JoinsRunningJob,
         });
         if (deployment.Restore is { } restore)
         {
@@ -146,7 +148,12 @@ internal sealed class TaskGrain(
         _tick = this.RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions(_options.TickInterval, _options.TickInterval) { KeepAlive = true });
         if (_chain.Source is not null)
         {
-            _sourceTimer = this.RegisterGrainTimer(ReadSourceAsync, new GrainTimerCreationOptions(TimeSpan.Zero, _options.SourceIdlePollInterval) { KeepAlive = true });
+            // A source that joins a running job has nothing to read until the rescale hands it splits.
+            _awaitingSplits = deployment.JoinsRunningJob;
+            if (!_awaitingSplits)
+            {
+                StartReading();
+            }
         }
 
         // A lost release must not leave the task running (or, finished, held active) forever.
@@ -256,6 +263,61 @@ internal sealed class TaskGrain(
                 }
             });
 
+    public Task<IReadOnlyList<string>> SplitsAsync()
+        => Task.FromResult(_state == TaskState.Running && _chain.Source is { } source ? source.SplitIds() : Array.Empty<string>());
+
+    public async Task<SplitHandoff> TakeSplitsAsync(IReadOnlyList<string> splitIds)
+    {
+        var source = RunningSource();
+        IReadOnlyList<byte[]> splits = Array.Empty<byte[]>();
+        await _mailbox.RunObservedAsync(async () =>
+        {
+            splits = await source.RemoveSplitsAsync(splitIds.ToHashSet(StringComparer.Ordinal));
+            if (splits.Count != splitIds.Count)
+            {
+                throw new InvalidOperationException($"Task {_task} was asked for {splitIds.Count} splits but reads {splits.Count} of them.");
+            }
+
+            // One mail, so no read comes between: what async I/O still holds, then what the channels carry, reaches the
+            // next vertex before the new owner reads on, so that the records of a split that moves stay in order.
+            await _chain.WaitUntilDrainedAsync();
+            await _network.FlushAndDrainAsync();
+        });
+        return new SplitHandoff(splits);
+    }
+
+    public async Task AddSplitsAsync(SplitHandoff handoff)
+    {
+        var source = RunningSource();
+        await _mailbox.RunObservedAsync(() => source.AddSplitsAsync(handoff.Splits));
+        if (_awaitingSplits && _state == TaskState.Running)
+        {
+            _awaitingSplits = false;
+            StartReading();
+        }
+    }
+
+    public Task EndSourceAsync()
+        => _state != TaskState.Running || _sourceEnded ? Task.CompletedTask : _mailbox.RunObservedAsync(() =>
+        {
+            var source = RunningSource();
+            if (source.SplitIds() is { Count: > 0 } left)
+            {
+                throw new InvalidOperationException($"Task {_task} cannot end its input: it still reads splits {string.Join(", ", left)}.");
+            }
+
+            EndSource(source);
+            return ValueTask.CompletedTask;
+        });
+
+    private ISourceOperator RunningSource()
+        => _state == TaskState.Running && _chain.Source is { } source
+            ? source
+            : throw new InvalidOperationException($"Task {_task} cannot move source splits: it is {_state}{(_chain?.Source is null ? " and reads no source" : "")}.");
+
+    private void StartReading()
+        => _sourceTimer = this.RegisterGrainTimer(ReadSourceAsync, new GrainTimerCreationOptions(TimeSpan.Zero, _options.SourceIdlePollInterval) { KeepAlive = true });
+
     /// <summary>
     /// Runs a rescale's change as a mail of a running task. A finished task has nothing left to send or route (its
     /// channels have ended); one that does not run any more is the job's to restart, which the rescale learns from the job.
@@ -360,11 +422,17 @@ internal sealed class TaskGrain(
                 status = await source.ReadAsync(_options.BatchSize, _released.Token);
                 if (status == ReadStatus.End && _state == TaskState.Running)
                 {
-                    source.EmitEndOfInput();
-                    _sourceEnded = true;
+                    EndSource(source);
                 }
             });
         }
+    }
+
+    /// <summary>The source's input has ended: the end of time flows down the chain, and the task finishes at the flush that follows.</summary>
+    private void EndSource(ISourceOperator source)
+    {
+        source.EmitEndOfInput();
+        _sourceEnded = true;
     }
 
     private async Task FinishAsync()

@@ -29,7 +29,7 @@ public sealed class AutoscalerConfig
     /// </summary>
     public TimeSpan CatchUpDuration { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Whether sources are sized by their backlog too; their splits move only at a restart, so such a rescale restarts the job at a savepoint.</summary>
+    /// <summary>Whether sources are sized by their backlog too (their readers hand splits over live).</summary>
     public bool ScaleSources { get; set; } = true;
 
     /// <summary>At most this many autoscaler rescales in any hour, so that a job cannot rescale in a loop.</summary>

@@ -13,4 +13,16 @@ public interface ISourceOperator : IStreamOperator
     ValueTask<ReadStatus> ReadAsync(int maxRecords, CancellationToken cancellationToken);
 
     void EmitEndOfInput();
+
+    /// <summary>The ids of the splits the subtask reads (finished ones too, which a checkpoint holds as well).</summary>
+    IReadOnlyList<string> SplitIds();
+
+    /// <summary>
+    /// Stops reading the splits <paramref name="splitIds"/> and returns them, serialized, with the progress made up to the
+    /// last record emitted: a reader given them emits exactly the records after that point. Between reads only.
+    /// </summary>
+    ValueTask<IReadOnlyList<byte[]>> RemoveSplitsAsync(IReadOnlySet<string> splitIds);
+
+    /// <summary>Reads <paramref name="splits"/> (as <see cref="RemoveSplitsAsync"/> returned them) too, from their recorded progress on.</summary>
+    ValueTask AddSplitsAsync(IReadOnlyList<byte[]> splits);
 }

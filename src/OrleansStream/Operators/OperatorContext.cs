@@ -30,5 +30,11 @@ public sealed record OperatorContext(
     /// <summary>Where work that completes off the task's turn (async I/O results) is posted back to; inline outside a task.</summary>
     public ITaskMailbox Mailbox { get; init; } = InlineTaskMailbox.Instance;
 
+    /// <summary>
+    /// The subtask joined a job that was already running (a live rescale added it): it has no state of its own yet, and
+    /// a source starts without splits until the rescale hands it some.
+    /// </summary>
+    public bool JoinsRunningJob { get; init; }
+
     public long Now => Clock.GetUtcNow().ToUnixTimeMilliseconds();
 }

@@ -7,12 +7,15 @@ namespace OrleansStream.Operators;
 /// The head of a source chain: reads a bounded slice from the subtask's splits per call and pushes
 /// the records into the chain. The hosting task decides when to call it (a turn never blocks).
 /// Its checkpointed state is its splits with their progress; restored splits replace the source's
-/// fresh ones, so a restored job reads on from where the checkpoint stood, at any parallelism.
+/// fresh ones, so a restored job reads on from where the checkpoint stood, at any parallelism. A live
+/// rescale moves splits between running subtasks the same way: the reader is recreated from the
+/// progress of the splits it keeps and of those it is given.
 /// </summary>
 public sealed class SourceOperator<T>(string name, ISource<T> source) : ISourceOperator, ISourceOutput<T>, ICheckpointedOperator, ICheckpointListener
 {
     private IOutput<T>? _output;
     private ISourceReader<T>? _reader;
+    private SourceReaderContext? _readerContext;
     private long _recordsOut;
 
     public string Name { get; } = name;
@@ -28,7 +31,12 @@ public sealed class SourceOperator<T>(string name, ISource<T> source) : ISourceO
     public void Open(OperatorContext context)
     {
         List<SourceSplit> mine;
-        if (context.State.RestoredCheckpointId is not null)
+        if (context.JoinsRunningJob)
+        {
+            // The splits of a running job are all read already: this subtask gets its share from the others.
+            mine = new List<SourceSplit>();
+        }
+        else if (context.State.RestoredCheckpointId is not null)
         {
             mine = context.State.RestoredOperatorState.Select(bytes => source.SplitSerializer.Deserialize(bytes)).ToList();
         }
@@ -42,7 +50,33 @@ public sealed class SourceOperator<T>(string name, ISource<T> source) : ISourceO
             }
         }
 
-        _reader = source.CreateReader(new SourceReaderContext(context.SubtaskIndex, context.Parallelism, mine));
+        _readerContext = new SourceReaderContext(context.SubtaskIndex, context.Parallelism, mine);
+        _reader = source.CreateReader(_readerContext);
+    }
+
+    public IReadOnlyList<string> SplitIds() => _reader!.SnapshotSplits().Select(split => split.SplitId).ToList();
+
+    public async ValueTask<IReadOnlyList<byte[]>> RemoveSplitsAsync(IReadOnlySet<string> splitIds)
+    {
+        var splits = _reader!.SnapshotSplits();
+        await RecreateReaderAsync(splits.Where(split => !splitIds.Contains(split.SplitId)).ToList());
+        return splits.Where(split => splitIds.Contains(split.SplitId)).Select(source.SplitSerializer.Serialize).ToList();
+    }
+
+    public async ValueTask AddSplitsAsync(IReadOnlyList<byte[]> splits)
+        => await RecreateReaderAsync(_reader!.SnapshotSplits().Concat(splits.Select(bytes => source.SplitSerializer.Deserialize(bytes))).ToList());
+
+    /// <summary>
+    /// A reader of <paramref name="splits"/> in place of the current one. Readers take their splits when they are
+    /// created (FLIP-27's readers add splits but never give one back), so a split that moves recreates both readers.
+    /// </summary>
+    private async ValueTask RecreateReaderAsync(List<SourceSplit> splits)
+    {
+        var reader = _reader!;
+        _reader = null;
+        await reader.DisposeAsync();
+        _readerContext = _readerContext! with { Splits = splits };
+        _reader = source.CreateReader(_readerContext);
     }
 
     public IReadOnlyList<byte[]> SnapshotOperatorState(long checkpointId)

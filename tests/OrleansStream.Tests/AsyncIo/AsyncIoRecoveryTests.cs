@@ -30,7 +30,8 @@ public sealed class AsyncRollingCountJob : IStreamJob
         long hold = parameters.GetInt64("hold", -1);
         string gate = parameters.GetRequired(SourceGate.Parameter);
         int seed = (int)parameters.GetInt64("seed", 1);
-        var source = GeneratorSource.FromIndex(i => i, parameters.GetInt64("count", 0)).WithRateLimit(parameters.GetInt64("rate", 2_000)).GatedBy(gate);
+        var generator = GeneratorSource.FromIndex(i => i, parameters.GetInt64("count", 0)).WithRateLimit(parameters.GetInt64("rate", 2_000));
+        var source = (parameters.GetInt64("splits", 0) is > 0 and var splits ? generator.WithSplits((int)splits) : generator).GatedBy(gate);
 
         // Chained to the source (same parallelism, forward), so the codec only serves the lookup's snapshots.
         var numbers = builder.FromSource(source, "numbers").WithCodec(new CountingCodec(run));
@@ -138,13 +139,16 @@ public sealed class AsyncIoRecoveryTests(PostgresServer postgres, ITestOutputHel
     {
         const long count = 10_000;
         var gate = NewGate(budget: count / 2 / 4);
-        var submitted = await Cluster.Jobs.SubmitAsync(JobSubmission.For<AsyncRollingCountJob>(2, Parameters(count, mode, gate, hold: -1)));
+        var parameters = Parameters(count, mode, gate, hold: -1);
+        parameters["splits"] = "4";
+        var submitted = await Cluster.Jobs.SubmitAsync(JobSubmission.For<AsyncRollingCountJob>(2, parameters));
         var watch = Watch(submitted.JobId, gate);
         await watch.WaitUntilCheckpointedAfterInputAsync("numbers");
         gate.Allow(count / 2 / 2);
 
-        // The lookups' calls in flight are operator state: the savepoint of the restart holds them, and the new subtasks make them again.
-        await RescaleLiveThenByARestartAsync(watch, submitted.JobId, gate);
+        // The lookups are chained to the source: a split that moves live waits until the calls before it are done, and the
+        // savepoint of the restart holds the calls in flight, which the new subtasks make again.
+        await RescaleLiveAndByARestartAsync(watch, submitted.JobId, gate, "numbers");
 
         Assert.Equal(RollingCountJob.Expected(count), Committed());
     }

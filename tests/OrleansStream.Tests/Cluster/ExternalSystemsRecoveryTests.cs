@@ -23,7 +23,7 @@ public sealed class ExternalRollingCountJob : IStreamJob
         builder.RestartStrategy = RestartStrategy.FixedDelay(5, TimeSpan.FromMilliseconds(200));
         string? gate = parameters.Get(SourceGate.Parameter);
         var numbers = parameters.Get("redis-input") is { } input
-            ? builder.FromSource(RedisStreamSource.Strings(parameters.GetRequired("redis"), input).AsBounded().GatedBy(gate), "redis numbers").Map(long.Parse, "parse")
+            ? builder.FromSource(RedisStreamSource.Strings(parameters.GetRequired("redis"), input.Split(',')).AsBounded().GatedBy(gate), "redis numbers").Map(long.Parse, "parse")
             : builder.FromSource(GeneratorSource.FromIndex(i => i, parameters.GetInt64("count", 0)).WithRateLimit(parameters.GetInt64("rate", 1_000)).GatedBy(gate), "numbers");
         string poisonRun = parameters.Get("poison-run", "");
         long poison = parameters.GetInt64("poison", -1);
@@ -114,9 +114,9 @@ public sealed class ExternalSystemsRecoveryTests(PostgresServer postgres, RedisS
         const long count = 20_000;
         await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
         var db = connection.GetDatabase();
-        var (input, output) = await NumbersStreamAsync(db, count);
+        var (input, output) = await NumbersStreamAsync(db, count, streams: 4);
 
-        // One split, one reader: 5,000 entries, then 5,000 more per attempt until the gate opens.
+        // Four streams, four splits, two per reader: 5,000 entries each, then 5,000 more per reader until the gate opens.
         var gate = NewGate(budget: 5_000);
         var parameters = new Dictionary<string, string> { ["redis"] = redis.ConnectionString, ["redis-input"] = input, [SourceGate.Parameter] = gate.Path };
         if (sink == "redis")
@@ -135,25 +135,30 @@ public sealed class ExternalSystemsRecoveryTests(PostgresServer postgres, RedisS
         gate.Allow(10_000);
 
         // The sink is chained to the keyed count: its new subtasks start, and the retired ones commit, with the key groups.
-        // Then the stream's read position goes through the savepoint to the new readers.
-        await RescaleLiveThenByARestartAsync(watch, submitted.JobId, gate);
+        // The streams' read positions move live with their splits, and then through the savepoint to the new readers.
+        await RescaleLiveAndByARestartAsync(watch, submitted.JobId, gate, "redis numbers");
 
         Assert.Equal(RollingCountJob.Expected(count), sink == "redis" ? await CommittedEntriesAsync(db, output) : await CommittedRowsAsync());
     }
 
-    /// <summary>A new stream holding the numbers 0 to <paramref name="count"/> - 1 (added a thousand per round trip), and the name of a new output stream.</summary>
-    private static async Task<(string Input, string Output)> NumbersStreamAsync(IDatabase db, long count)
+    /// <summary>
+    /// New streams holding the numbers 0 to <paramref name="count"/> - 1 (a thousand per round trip, each thousand in the
+    /// next of <paramref name="streams"/> streams), their names joined by commas, and the name of a new output stream.
+    /// </summary>
+    private static async Task<(string Input, string Output)> NumbersStreamAsync(IDatabase db, long count, int streams = 1)
     {
-        string input = "numbers-" + Guid.NewGuid().ToString("N")[..8];
+        string run = Guid.NewGuid().ToString("N")[..8];
+        var inputs = Enumerable.Range(0, streams).Select(s => $"numbers-{run}-{s}").ToList();
         for (long i = 0; i < count; i += 1_000)
         {
             var batch = db.CreateBatch();
+            string input = inputs[(int)(i / 1_000 % streams)];
             var adds = Enumerable.Range(0, 1_000).Select(j => batch.StreamAddAsync(input, "value", i + j)).ToList();
             batch.Execute();
             await Task.WhenAll(adds);
         }
 
-        return (input, "counts-" + Guid.NewGuid().ToString("N")[..8]);
+        return (string.Join(',', inputs), "counts-" + run);
     }
 
     private static async Task<List<string>> CommittedEntriesAsync(IDatabase db, string stream)

@@ -88,28 +88,38 @@ public abstract class RecoveryClusterTest(PostgresServer postgres, ITestOutputHe
     {
         var rescale = await Cluster.Jobs.RescaleAsync(jobId, request, JobWatch.Patience);
         output.WriteLine($"rescale {rescale.Id} ({rescale.Mode}{(rescale.Reason is { } reason ? ", " + reason : "")}): {string.Join(", ", rescale.Vertices)} " +
-            $"in {rescale.Duration?.TotalMilliseconds:0} ms, {rescale.KeyGroupsMoved} key groups, {rescale.BytesMoved} bytes, {rescale.HeldRecords} records held, " +
+            $"in {rescale.Duration?.TotalMilliseconds:0} ms, {rescale.KeyGroupsMoved} key groups, {rescale.SplitsMoved} splits, {rescale.BytesMoved} bytes, {rescale.HeldRecords} records held, " +
             $"longest pause {rescale.LongestPause.TotalMilliseconds:0} ms");
         Assert.Equal((mode, RescaleState.Completed), (rescale.Mode, rescale.State));
         return rescale;
     }
 
     /// <summary>
-    /// Rescales the job <paramref name="watch"/> follows twice while <paramref name="gate"/> holds its input: the keyed
-    /// <paramref name="keyedVertex"/> live to 3, then, after a checkpoint, the whole job to 3 by a restart (its sources
-    /// change, and their progress goes through the savepoint); then opens the gate and asserts that the job finished at
-    /// 3 without a failure.
+    /// Rescales the job <paramref name="watch"/> follows four times while <paramref name="gate"/> holds its input, each
+    /// after a checkpoint: the keyed <paramref name="keyedVertex"/> live to 3; the whole job live to 3 (the source hands
+    /// splits to its new reader); the source <paramref name="source"/> alone live to 1 (the others hand it all their
+    /// splits and finish); the whole job to 3 again, by a restart from a savepoint (the source's subtasks 1 and 2 were
+    /// retired in this attempt), through which the sources' progress goes. Then opens the gate and asserts that the job
+    /// finished at 3 without a failure. The source needs more than three splits.
     /// </summary>
-    protected async Task RescaleLiveThenByARestartAsync(JobWatch watch, string jobId, SourceGate gate, string keyedVertex = "rolling count")
+    protected async Task RescaleLiveAndByARestartAsync(JobWatch watch, string jobId, SourceGate gate, string source, string keyedVertex = "rolling count")
     {
         await RescaleAsync(jobId, Vertices((keyedVertex, 3)), RescaleMode.Live);
-        await watch.WaitUntilCheckpointedAsync(what: "the live rescale");
-        await RescaleAsync(jobId, RescaleRequest.ToParallelism(3), RescaleMode.Restart);
+        await watch.WaitUntilCheckpointedAsync(what: "the keyed vertex's rescale");
+        var up = await RescaleAsync(jobId, RescaleRequest.ToParallelism(3), RescaleMode.Live);
+        Assert.True(up.SplitsMoved > 0, "the new reader should have been handed splits");
+        await watch.WaitUntilCheckpointedAsync(what: "the source's scale-up");
+        var down = await RescaleAsync(jobId, Vertices((source, 1)), RescaleMode.Live);
+        Assert.True(down.SplitsMoved > 0, "the retired readers should have handed their splits over");
+        await watch.WaitUntilCheckpointedAsync(what: "the source's scale-down");
+        var again = await RescaleAsync(jobId, RescaleRequest.ToParallelism(3), RescaleMode.Restart);
+        Assert.Contains("retired", again.Reason);
         gate.Open();
 
         var status = await watch.WaitForEndAsync();
 
         Assert.Equal(JobState.Finished, status.State);
+        Assert.Equal(2, status.Attempt);
         Assert.Equal(0, status.Checkpoints.Restarts);
         Assert.All(status.Vertices, v => Assert.Equal(3, v.Parallelism));
     }

@@ -26,6 +26,11 @@ public sealed class RollingCountJob : IStreamJob
         builder.Checkpointing.Timeout = TimeSpan.FromMilliseconds(parameters.GetInt64("checkpoint-timeout-ms", 30_000));
         builder.RestartStrategy = RestartStrategy.FixedDelay(5, TimeSpan.FromMilliseconds(200));
         var generator = GeneratorSource.FromIndex(i => i, parameters.GetInt64("count", 0));
+        if (parameters.GetInt64("splits", 0) is > 0 and var splits)
+        {
+            generator = generator.WithSplits((int)splits);
+        }
+
         if (parameters.GetInt64("rate", 0) is > 0 and var rate)
         {
             generator = generator.WithRateLimit(rate);

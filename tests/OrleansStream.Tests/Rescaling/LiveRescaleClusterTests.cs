@@ -81,22 +81,36 @@ public sealed class LiveRescaleClusterTests(PostgresServer postgres, ITestOutput
     }
 
     [Fact]
-    public async Task A_rescale_that_changes_a_source_restarts_the_job_from_a_savepoint_at_the_new_parallelism_exactly()
+    public async Task A_source_rescaled_live_hands_its_splits_over_with_their_progress_and_the_job_commits_exactly_the_failure_free_result()
     {
+        // Six generator splits, three per reader at first.
         var gate = NewGate(budget: Count / 2 / 4);
-        var job = await Cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(2, Parameters(Count, rate: 2_000, gate)));
+        var parameters = Parameters(Count, rate: 2_000, gate);
+        parameters["splits"] = "6";
+        var job = await Cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(2, parameters));
         var watch = Watch(job.JobId, gate);
         await watch.WaitUntilCheckpointedAfterInputAsync("numbers");
+        gate.Allow(Count / 2 / 2);
 
-        var rescale = await RescaleAsync(job.JobId, RescaleRequest.ToParallelism(3), RescaleMode.Restart);
-        Assert.Contains("source", rescale.Reason);
-        Assert.Equal(2, rescale.Vertices.Count);
+        // The whole job: the source hands one split of each reader to its new one (2, 2, 2), and the count moves key groups.
+        var up = await RescaleAsync(job.JobId, RescaleRequest.ToParallelism(3), RescaleMode.Live);
+        Assert.Equal(2, up.Vertices.Count);
+        Assert.Equal(2, up.SplitsMoved);
+        Assert.Equal(up.KeyGroupsToMove, up.KeyGroupsMoved);
+        await watch.WaitUntilCheckpointedAsync(what: "the scale-up");
+
+        // The source alone: its other two readers hand their four splits to the first, and finish.
+        var down = await RescaleAsync(job.JobId, Vertices(("numbers", 1)), RescaleMode.Live);
+        Assert.Equal(4, down.SplitsMoved);
+        Assert.Equal(0, down.KeyGroupsMoved);
 
         gate.Open();
         var status = await watch.WaitForEndAsync();
         Assert.Equal(JobState.Finished, status.State);
-        Assert.Equal(2, status.Attempt);
-        Assert.All(status.Vertices, v => Assert.Equal(3, v.Parallelism));
+        Assert.Equal(1, status.Attempt);
+        Assert.Equal(0, status.Checkpoints.Restarts);
+        Assert.Equal(1, status.Vertices[0].Parallelism);
+        Assert.Equal(3, Vertex(status).Parallelism);
         Assert.Equal(RollingCountJob.Expected(Count), Committed());
     }
 
