@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using OrleansStream.Api;
 using OrleansStream.Api.Connectors;
+using OrleansStream.Connectors.Discard;
 using OrleansStream.Connectors.Files;
 using OrleansStream.Connectors.Generator;
 using OrleansStream.Contracts.Jobs;
@@ -13,7 +14,8 @@ namespace OrleansStream.Tests.Cluster;
 /// A keyed running count per key into the two-phase-commit file sink, checkpointed every 200 ms: each
 /// record adds one line "key,count", so any record lost or counted twice shows in the committed lines.
 /// With a <see cref="SourceGate"/> (parameter "gate") its input is held by the test, and the faults below
-/// wait for the gate to open: a fault never comes before the test has seen a checkpoint to restore.
+/// wait for the gate to open: a fault never comes before the test has seen a checkpoint to restore. With a fixed
+/// number of generator splits (parameter "splits") it also checks that each split's records arrive in order.
 /// </summary>
 public sealed class RollingCountJob : IStreamJob
 {
@@ -26,7 +28,8 @@ public sealed class RollingCountJob : IStreamJob
         builder.Checkpointing.Timeout = TimeSpan.FromMilliseconds(parameters.GetInt64("checkpoint-timeout-ms", 30_000));
         builder.RestartStrategy = RestartStrategy.FixedDelay(5, TimeSpan.FromMilliseconds(200));
         var generator = GeneratorSource.FromIndex(i => i, parameters.GetInt64("count", 0));
-        if (parameters.GetInt64("splits", 0) is > 0 and var splits)
+        long splits = parameters.GetInt64("splits", 0);
+        if (splits > 0)
         {
             generator = generator.WithSplits((int)splits);
         }
@@ -56,7 +59,18 @@ public sealed class RollingCountJob : IStreamJob
             sink = new FailingCommitSink<(long Key, long Count)>(sink, poisonRun, gate);
         }
 
-        builder.FromSource(generator.GatedBy(gate), "numbers")
+        var numbers = builder.FromSource(generator.GatedBy(gate), "numbers");
+        if (splits > 0)
+        {
+            // Split s produces s, s + splits, s + 2 splits, ... in that order: keyed by split, every key's records must
+            // arrive in order, however often the splits move between readers (a failure here restarts the job).
+            numbers.KeyBy(i => i % splits)
+                .Reduce((last, next) => next > last ? next : throw new InvalidOperationException($"record {next} of split {next % splits} arrived after {last}"), "split order")
+                .Uid("split-order")
+                .SinkTo(new DiscardingSink<long>(), "split order checked");
+        }
+
+        numbers
             .Map(i => PoisonOnce.Check(poisonRun, i, poison), "poison once")
             .Map(i => i == failAt ? throw new InvalidOperationException($"record {i} fails every time") : i, "fail always")
             .Map(i => (Key: i % Keys, Count: 1L), "one").Uid("one")

@@ -92,9 +92,10 @@ public sealed class LiveRescaleClusterTests(PostgresServer postgres, ITestOutput
         await watch.WaitUntilCheckpointedAfterInputAsync("numbers");
         gate.Allow(Count / 2 / 2);
 
-        // The whole job: the source hands one split of each reader to its new one (2, 2, 2), and the count moves key groups.
+        // The whole job: the source hands one split of each reader to its new one (2, 2, 2); the count, and the check that
+        // every split's records arrive in order, move key groups.
         var up = await RescaleAsync(job.JobId, RescaleRequest.ToParallelism(3), RescaleMode.Live);
-        Assert.Equal(2, up.Vertices.Count);
+        Assert.Equal(3, up.Vertices.Count);
         Assert.Equal(2, up.SplitsMoved);
         Assert.Equal(up.KeyGroupsToMove, up.KeyGroupsMoved);
         await watch.WaitUntilCheckpointedAsync(what: "the scale-up");
