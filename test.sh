@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: unit, connector, storage and in-process cluster tests.
-# The test fixtures start the servers they need themselves (a throwaway PostgreSQL cluster, a
-# redis-server); this script makes sure the programs are there.
+# Runs the regular test suite: unit, connector, storage and in-process cluster tests.
+#   ./test.sh                 the regular suite (about ten minutes on two cores)
+#   ./test.sh --end-to-end    the slow end-to-end suite: real silo and CLI processes (CI runs both)
+# Further arguments go to 'dotnet test'. The test fixtures start the servers they need themselves
+# (a throwaway PostgreSQL cluster, a redis-server); this script makes sure the programs are there.
 set -euo pipefail
 cd "$(dirname "$0")"
+
+suite="Suite!=EndToEnd"
+if [ "${1:-}" = "--end-to-end" ]; then
+  suite="Suite=EndToEnd"
+  shift
+fi
 
 # PostgreSQL 15 (initdb, pg_ctl) comes with the machine image; its bin directory may not be on PATH.
 if ! command -v initdb >/dev/null 2>&1; then
@@ -37,7 +45,7 @@ results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT
 
 status=0
-dotnet test OrleansStream.sln --logger "trx;LogFileName=results.trx" --results-directory "$results" "$@" || status=$?
+dotnet test OrleansStream.sln --filter "$suite" --logger "trx;LogFileName=results.trx" --results-directory "$results" "$@" || status=$?
 
 # One line with the totals, counted from the test results, so every run shows what it counted.
 python3 - "$results" <<'PY' || true

@@ -15,6 +15,7 @@ namespace OrleansStream.Tests.Processes;
 /// they run until the test lets them end.
 /// </summary>
 [Collection(PostgresCollection.Name)]
+[Trait(Suites.Trait, Suites.EndToEnd)]
 public sealed class CliProcessTests(PostgresServer postgres, ITestOutputHelper output) : IAsyncLifetime
 {
     private SiloProcessCluster _cluster = null!;

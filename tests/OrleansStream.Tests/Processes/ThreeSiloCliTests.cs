@@ -21,6 +21,7 @@ namespace OrleansStream.Tests.Processes;
 /// end whatever the machine while the test kills a silo under it: the test ends that run itself.
 /// </remarks>
 [Collection(PostgresCollection.Name)]
+[Trait(Suites.Trait, Suites.EndToEnd)]
 public sealed class ThreeSiloCliTests(PostgresServer postgres, ITestOutputHelper output) : IAsyncLifetime
 {
     private const int SlotsPerSilo = 2;

@@ -14,6 +14,7 @@ namespace OrleansStream.Tests.Processes;
 /// ends that run with a savepoint and goes on from it at full speed).
 /// </summary>
 [Collection(PostgresCollection.Name)]
+[Trait(Suites.Trait, Suites.EndToEnd)]
 public sealed class TwoSiloProcessesTests(PostgresServer postgres, ITestOutputHelper output) : IAsyncLifetime
 {
     private const int SlotsPerSilo = 2;
