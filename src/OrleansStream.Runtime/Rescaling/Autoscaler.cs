@@ -11,14 +11,14 @@ internal sealed record AutoscalerDecision(IReadOnlyDictionary<string, int> Verti
 /// A job's autoscaler (after the Flink Kubernetes operator's): samples each vertex's busy time, and each source's rate
 /// and backlog, every second; once a full metric window has been seen since the job last settled, it rescales
 /// <list type="bullet">
-/// <item>each keyed vertex whose utilization left the band around the target to the parallelism that brings it back,
-/// <c>ceil(p * utilization / target)</c>, live;</item>
+/// <item>each vertex that reads by key or round robin whose utilization left the band around the target to the parallelism
+/// that brings it back, <c>ceil(p * utilization / target)</c>, live;</item>
 /// <item>each source (if <see cref="AutoscalerConfig.ScaleSources"/>) to the readers that keep up with the rate its input
 /// arrives at (what it read plus how fast its backlog grew) and work off the pending records within the catch-up
 /// duration, each reader busy at the target: <c>ceil((arrival + pending / catch-up) / (rate per busy reader * target))</c>,
 /// no more than it has unfinished splits, live (its readers hand splits over).</item>
 /// </list>
-/// Vertices that read other than by key keep their parallelism: only a restart could change it, for no backlog.
+/// Vertices with broadcast input keep their parallelism: only a restart could change it.
 /// </summary>
 internal sealed class Autoscaler(AutoscalerConfig config, TimeProvider time)
 {
@@ -78,7 +78,7 @@ internal sealed class Autoscaler(AutoscalerConfig config, TimeProvider time)
             int max = vertex.Operators.Select(o => o.MaxParallelism ?? graph.MaxParallelism).Min();
             var proposal = vertex.IsSource
                 ? (config.ScaleSources ? SizeSource(vertex, samples, max) : null)
-                : vertex.Inputs.All(e => e.Partitioner == PartitionerKind.Hash) ? SizeKeyed(vertex, samples, max) : null;
+                : RescalePlanner.WhyNotLive(vertex) is null ? SizeByBusyTime(vertex, samples, max) : null;
             if (proposal is { } change && change.Target != vertex.Parallelism)
             {
                 vertices[vertex.Name] = change.Target;
@@ -102,7 +102,7 @@ internal sealed class Autoscaler(AutoscalerConfig config, TimeProvider time)
         _settledFrom = now + config.Stabilization;
     }
 
-    private (int Target, string Why)? SizeKeyed(JobVertex vertex, List<Sample> samples, int max)
+    private (int Target, string Why)? SizeByBusyTime(JobVertex vertex, List<Sample> samples, int max)
     {
         double utilization = samples.Average(s => s.Busy) / 1000;
         if (WithinBand(utilization))

@@ -29,10 +29,13 @@ public readonly record struct KeyGroupMove(
 
     /// <summary>
     /// How many key groups change owner when the vertices of <paramref name="from"/> take the parallelism they have in
-    /// <paramref name="to"/>; sources have splits, not key groups.
+    /// <paramref name="to"/>; only keyed vertices have key groups (sources have splits).
     /// </summary>
     public static int Count(JobGraph from, JobGraph to)
-        => from.Vertices.Zip(to.Vertices).Where(pair => !pair.First.IsSource).Sum(pair => Between(to.MaxParallelism, pair.First.Parallelism, pair.Second.Parallelism).Count);
+        => from.Vertices.Zip(to.Vertices).Where(pair => IsKeyed(pair.First)).Sum(pair => Between(to.MaxParallelism, pair.First.Parallelism, pair.Second.Parallelism).Count);
+
+    /// <summary>Whether <paramref name="vertex"/> reads every input by key, so that its state is in key groups its subtasks own.</summary>
+    public static bool IsKeyed(JobVertex vertex) => vertex.Inputs.Count > 0 && vertex.Inputs.All(e => e.Partitioner == PartitionerKind.Hash);
 }
 
 /// <summary>

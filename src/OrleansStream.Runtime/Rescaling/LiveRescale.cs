@@ -8,14 +8,15 @@ using OrleansStream.Runtime.Tasks;
 namespace OrleansStream.Runtime.Rescaling;
 
 /// <summary>
-/// The job side of a live rescale (Megaphone's controller): changes the parallelism of keyed vertices and sources
-/// while the job runs. For each vertex, scaled up: the vertices it sends to take input from its new subtasks, the
+/// The job side of a live rescale (Megaphone's controller): changes the parallelism of keyed vertices, vertices that
+/// read round robin, and sources while the job runs. For each vertex, scaled up: the vertices it sends to take input from its new subtasks, the
 /// new subtasks start, and its upstream writers connect to them. Then the key groups that change owner move in
 /// bounded steps: both owners are told of the step, the upstream writers switch the step's routes and send a
 /// handover marker, the old owner hands the state over once every input passed the marker, and the new owner
 /// lets the records it held go once the state is in. Scaled down: the upstream writers end the channels to
 /// the subtasks that are left without key groups, which finish and stay until a checkpoint holds their final
-/// state. A source moves splits instead of key groups (<see cref="RescaleSourceAsync"/>). Checkpoints are held off
+/// state. A vertex that reads round robin moves nothing: its new subtasks take their share of the input as it comes.
+/// A source moves splits instead of key groups (<see cref="RescaleSourceAsync"/>). Checkpoints are held off
 /// meanwhile, so that none sees a key group or a split in two places or in none.
 /// </summary>
 internal sealed class LiveRescale
@@ -110,7 +111,9 @@ internal sealed class LiveRescale
             await OnTasksOfAsync(upstream, task => task.ConnectOutputsAsync(vertex.Id, to), includeFinished: true);
         }
 
-        foreach (var moves in KeyGroupMove.Between(stage.Graph.MaxParallelism, from, to).Chunk(_settings.KeyGroupsPerStep))
+        // A vertex that reads round robin has no key groups: its new subtasks take their share of the input as it comes.
+        var keyGroupMoves = KeyGroupMove.IsKeyed(vertex) ? KeyGroupMove.Between(stage.Graph.MaxParallelism, from, to) : [];
+        foreach (var moves in keyGroupMoves.Chunk(_settings.KeyGroupsPerStep))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var step = new RescaleStep(_nextStepId(), vertex.Id, moves);

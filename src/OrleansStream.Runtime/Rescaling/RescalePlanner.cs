@@ -117,8 +117,8 @@ internal sealed class RescalePlanner(JobGraphFactory graphs, ClusterSlots cluste
 
     /// <summary>
     /// Why key groups and source splits cannot simply move between the subtasks of the changed vertices, or null when
-    /// they can: the graph must keep its shape, and every changed vertex must be a source or read only keyed (hash)
-    /// inputs, so that all of its state that depends on the input is keyed state or splits.
+    /// they can: the graph must keep its shape, and every changed vertex must be a source, read only keyed (hash)
+    /// inputs, or read only round robin, so that all of its state that depends on the input is keyed state or splits.
     /// </summary>
     public static string? WhyNotLive(JobGraph from, JobGraph to)
     {
@@ -138,16 +138,24 @@ internal sealed class RescalePlanner(JobGraphFactory graphs, ClusterSlots cluste
             return "the job has several slot sharing groups";
         }
 
-        foreach (var vertex in to.Vertices.Where(v => from.Vertex(v.Id).Parallelism != v.Parallelism))
+        return to.Vertices.Where(v => from.Vertex(v.Id).Parallelism != v.Parallelism).Select(WhyNotLive).FirstOrDefault(why => why is not null);
+    }
+
+    /// <summary>
+    /// Why <paramref name="vertex"/> cannot change parallelism live, or null when it can: it is a source (its splits move
+    /// between readers), or it reads every input by key (its key groups move), or every input round robin. A vertex that
+    /// reads round robin holds no state of its input (the operators that snapshot outside keyed state are sources, sinks,
+    /// watermark assigners and async I/O, which finish what they hold), so its new subtasks just take their share.
+    /// Broadcast input is state that every subtask holds whole, which a new one would have to be given.
+    /// </summary>
+    public static string? WhyNotLive(JobVertex vertex)
+    {
+        if (vertex.Inputs.FirstOrDefault(e => e.Partitioner is not (PartitionerKind.Hash or PartitionerKind.Rebalance)) is { } input)
         {
-            // A source's splits move between its readers live; nothing else in its chain has state that belongs to no key.
-            if (vertex.Inputs.FirstOrDefault(e => e.Partitioner != PartitionerKind.Hash) is { } input)
-            {
-                return $"'{vertex.Name}' reads '{input.Source.Name}' by {input.Partitioner}, not by key";
-            }
+            return $"'{vertex.Name}' reads '{input.Source.Name}' by {input.Partitioner}, not by key or round robin";
         }
 
-        return null;
+        return vertex.Inputs.Select(e => e.Partitioner).Distinct().Count() > 1 ? $"'{vertex.Name}' reads some inputs by key and others round robin" : null;
     }
 
     private static JobVertex Resolve(JobGraph graph, string name)

@@ -15,7 +15,8 @@ namespace OrleansStream.Tests.Cluster;
 /// record adds one line "key,count", so any record lost or counted twice shows in the committed lines.
 /// With a <see cref="SourceGate"/> (parameter "gate") its input is held by the test, and the faults below
 /// wait for the gate to open: a fault never comes before the test has seen a checkpoint to restore. With a fixed
-/// number of generator splits (parameter "splits") it also checks that each split's records arrive in order.
+/// number of generator splits (parameter "splits") it also checks that each split's records arrive in order. With
+/// "rebalance" the maps before the count read the source round robin, as a vertex of their own.
 /// </summary>
 public sealed class RollingCountJob : IStreamJob
 {
@@ -70,7 +71,7 @@ public sealed class RollingCountJob : IStreamJob
                 .SinkTo(new DiscardingSink<long>(), "split order checked");
         }
 
-        numbers
+        (parameters.Get("rebalance") == "true" ? numbers.Rebalance() : numbers)
             .Map(i => PoisonOnce.Check(poisonRun, i, poison), "poison once")
             .Map(i => i == failAt ? throw new InvalidOperationException($"record {i} fails every time") : i, "fail always")
             .Map(i => (Key: i % Keys, Count: 1L), "one").Uid("one")

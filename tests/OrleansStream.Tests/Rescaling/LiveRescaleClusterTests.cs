@@ -115,6 +115,32 @@ public sealed class LiveRescaleClusterTests(PostgresServer postgres, ITestOutput
         Assert.Equal(RollingCountJob.Expected(Count), Committed());
     }
 
+    [Fact]
+    public async Task A_vertex_that_reads_round_robin_rescaled_live_up_and_down_commits_exactly_the_failure_free_result()
+    {
+        var gate = NewGate(budget: Count / 2 / 4);
+        var parameters = Parameters(Count, rate: 2_000, gate);
+        parameters["rebalance"] = "true";
+        var job = await Cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(2, parameters));
+        var watch = Watch(job.JobId, gate);
+        await watch.WaitUntilCheckpointedAfterInputAsync("numbers");
+        gate.Allow(Count / 2 / 2);
+
+        // Nothing moves: the maps' new subtasks take their turn in the source's round robin, and the retired ones finish
+        // what they were sent.
+        var up = await RescaleAsync(job.JobId, Vertices(("one", 3)), RescaleMode.Live);
+        Assert.Equal((0, 0), (up.KeyGroupsToMove, up.SplitsMoved));
+        await watch.WaitUntilCheckpointedAsync(what: "the scale-up");
+        await RescaleAsync(job.JobId, Vertices(("one", 1)), RescaleMode.Live);
+
+        gate.Open();
+        var status = await watch.WaitForEndAsync();
+        Assert.Equal(JobState.Finished, status.State);
+        Assert.Equal((1, 0), (status.Attempt, status.Checkpoints.Restarts));
+        Assert.Equal(1, status.Vertices.Single(v => v.Name.Contains("one", StringComparison.Ordinal)).Parallelism);
+        Assert.Equal(RollingCountJob.Expected(Count), Committed());
+    }
+
     [Theory]
     [InlineData(11)]
     [InlineData(47)]
