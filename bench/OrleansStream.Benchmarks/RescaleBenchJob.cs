@@ -11,7 +11,8 @@ namespace OrleansStream.Benchmarks;
 /// due at <c>start</c> + i / <c>rate</c>, as from a log that fills at that rate), counted per key with a rolling count.
 /// The sink measures how late each count is against its reading's due time, so a pause of any kind (a rescale, a
 /// restart) shows as lateness until the backlog is worked off. Unpaced (<c>rate</c> 0) it runs as fast as it can.
-/// <c>keys-order</c>: <c>sweep</c> (key = i mod keys) or <c>random</c> (a well-spread key per record).
+/// <c>keys-order</c>: <c>sweep</c> (key = i mod keys) or <c>random</c> (a well-spread key per record); <c>splits</c>: the
+/// source's splits (one per reader by default).
 /// </summary>
 public sealed class RescaleBenchJob : IStreamJob
 {
@@ -35,6 +36,11 @@ public sealed class RescaleBenchJob : IStreamJob
         if (rate > 0)
         {
             source = source.WithPacing(reading => reading.Due);
+        }
+
+        if (parameters.GetInt64("splits", 0) is > 0 and var splits)
+        {
+            source = source.WithSplits((int)splits);
         }
 
         builder.FromSource(source, "readings").SetParallelism(2).Uid("readings")

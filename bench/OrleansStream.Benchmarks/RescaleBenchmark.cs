@@ -7,7 +7,8 @@ namespace OrleansStream.Benchmarks;
 /// <summary>
 /// Live rescaling against stop-with-savepoint and resubmit, on the same one-silo cluster in the same run: a keyed
 /// rolling count over <c>keys</c> keys (every key in state) fed at a quarter of the rate it sustains, rescaled 2 -> 4 and
-/// 4 -> 2 live, then the same two changes by stopping with a savepoint and submitting again from it. For each: how
+/// 4 -> 2 live (the count, then the source), then the count's two changes by stopping with a savepoint and submitting
+/// again from it. For each: how
 /// long it took, the longest pause of a moved key group, the state moved, and the disruption: the time during
 /// which counts came out more than 1 s after their reading was due. Last, the throughput of the unpaced job after a
 /// live rescale 2 -> 4 against the same job started at 4.
@@ -36,7 +37,8 @@ internal static class RescaleBenchmark
 
             string run = $"rescale-{Guid.NewGuid():N}";
             long start = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + 500;
-            var parameters = new Dictionary<string, string> { ["run"] = run, ["keys"] = keys.ToString(), ["rate"] = rate.ToString("R"), ["start"] = start.ToString() };
+            // Four splits for two readers, so that the source can hand two of them to new readers.
+            var parameters = new Dictionary<string, string> { ["run"] = run, ["keys"] = keys.ToString(), ["rate"] = rate.ToString("R"), ["start"] = start.ToString(), ["splits"] = "4" };
             var timeline = LatenessSink.Of(run);
             var job = await silo.Jobs.SubmitAsync(JobSubmission.For<RescaleBenchJob>(2, parameters));
 
@@ -46,12 +48,12 @@ internal static class RescaleBenchmark
             long steadyFrom = Now() - (long)Settle.TotalMilliseconds;
             var rows = new List<string> { Row("steady, before any rescale", null, timeline, steadyFrom, Now()) };
 
-            foreach (int to in new[] { 4, 2 })
+            foreach (var (vertex, to) in new[] { ("count", 4), ("count", 2), ("readings", 4), ("readings", 2) })
             {
                 long from = Now();
-                var rescale = await silo.Jobs.RescaleAsync(job.JobId, RescaleRequest.ForVertices(new Dictionary<string, int> { ["count"] = to }), TimeSpan.FromMinutes(5));
+                var rescale = await silo.Jobs.RescaleAsync(job.JobId, RescaleRequest.ForVertices(new Dictionary<string, int> { [vertex] = to }), TimeSpan.FromMinutes(5));
                 await Task.Delay(Settle);
-                rows.Add(Row($"live {string.Join(", ", rescale.Vertices.Select(v => $"{v.From} -> {v.To}"))}", rescale, timeline, from, Now()));
+                rows.Add(Row($"live, {vertex} {string.Join(", ", rescale.Vertices.Select(v => $"{v.From} -> {v.To}"))}", rescale, timeline, from, Now()));
             }
 
             foreach (int to in new[] { 4, 2 })
@@ -71,7 +73,7 @@ internal static class RescaleBenchmark
             }
 
             await silo.Jobs.CancelAsync(job.JobId);
-            Console.WriteLine("| event | took | longest pause of a moved key group | state moved | disruption (counts > 1 s late) | counts > 100 ms late | p99 latency | max latency |");
+            Console.WriteLine("| event | took | longest pause of a moved key group or split | state moved | disruption (counts > 1 s late) | counts > 100 ms late | p99 latency | max latency |");
             Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
             rows.ForEach(Console.WriteLine);
             Console.WriteLine($"(each row: from the command until {Settle.TotalSeconds:0} s after it was done; latency is a count's lateness against its reading's due time; percentiles over every {LatenessSink.LatencySampling}th count)");
@@ -156,7 +158,7 @@ internal static class RescaleBenchmark
         long late = LateFor(buckets, from, 100);
         string duration = rescale?.Duration is { } d ? $"{d.TotalMilliseconds:N0} ms" : took is { } t ? $"{t.TotalMilliseconds:N0} ms" : "";
         string pause = rescale is null ? (took is null ? "" : "the whole job") : $"{rescale.LongestPause.TotalMilliseconds:N0} ms";
-        string moved = rescale is null ? "" : $"{rescale.KeyGroupsMoved} key groups, {rescale.BytesMoved / 1e6:N1} MB";
+        string moved = rescale is null ? "" : rescale.SplitsMoved > 0 ? $"{rescale.SplitsMoved} splits, {rescale.BytesMoved:N0} bytes" : $"{rescale.KeyGroupsMoved} key groups, {rescale.BytesMoved / 1e6:N1} MB";
         string p99 = latencies.Count == 0 ? "" : $"{latencies[(int)(latencies.Count * 0.99)]:N0} ms";
         string max = latencies.Count == 0 ? "" : $"{latencies[^1]:N0} ms";
         return $"| {what} | {duration} | {pause} | {moved} | {disrupted:N0} ms | {late:N0} ms | {p99} | {max} |";
