@@ -1,5 +1,3 @@
-using Orleans.Concurrency;
-
 namespace OrleansStream.Runtime.Rescaling;
 
 /// <summary>Source splits that move from one source subtask to another in a live rescale, serialized with their progress.</summary>

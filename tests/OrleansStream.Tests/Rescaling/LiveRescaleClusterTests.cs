@@ -21,27 +21,22 @@ public sealed class LiveRescaleClusterTests(PostgresServer postgres, ITestOutput
     [Fact]
     public async Task A_keyed_vertex_rescaled_live_up_and_down_and_up_again_while_records_flow_commits_exactly_the_failure_free_result()
     {
-        // Held at a quarter of the input until the first checkpoint; then half of it flows while the rescales run.
-        var gate = NewGate(budget: Count / 2 / 4);
-        var job = await Cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(2, Parameters(Count, rate: 2_000, gate)));
-        var watch = Watch(job.JobId, gate);
-        await watch.WaitUntilCheckpointedAfterInputAsync("numbers");
-        gate.Allow(Count / 2 / 2);
+        var (job, watch, gate, _) = await StartRollingCountAsync();
 
-        var up = await RescaleAsync(job.JobId, 4);
+        var up = await RescaleAsync(job, 4);
         AssertMovedLive(up, from: 2, to: 4);
-        var running = await Cluster.Jobs.GetStatusAsync(job.JobId);
+        var running = await Cluster.Jobs.GetStatusAsync(job);
         Assert.Equal(1, running.Attempt);
         Assert.Equal(4, Vertex(running).Parallelism);
         Assert.Equal(2, running.Vertices[0].Parallelism);
 
         // A checkpoint after the rescale holds the key groups where they are now.
         await watch.WaitUntilCheckpointedAsync(what: "the scale-up");
-        var down = await RescaleAsync(job.JobId, 3);
+        var down = await RescaleAsync(job, 3);
         AssertMovedLive(down, from: 4, to: 3);
 
         // Subtask 3 was retired in this attempt: its channels have ended, so going back up restarts at a savepoint.
-        var again = await RescaleAsync(job.JobId, 4, RescaleMode.Restart);
+        var again = await RescaleAsync(job, 4, RescaleMode.Restart);
         Assert.Contains("retired", again.Reason);
 
         gate.Open();
@@ -60,18 +55,18 @@ public sealed class LiveRescaleClusterTests(PostgresServer postgres, ITestOutput
         const long count = 12_000;
         var gate = NewGate(budget: 1_000);
         var parameters = new Dictionary<string, string> { ["count"] = count.ToString(), ["output"] = OutputDirectory, [SourceGate.Parameter] = gate.Path };
-        var job = await Cluster.Jobs.SubmitAsync(JobSubmission.For<Functions.ProcessFunctionsJob>(2, parameters));
-        var watch = Watch(job.JobId, gate);
+        string job = (await Cluster.Jobs.SubmitAsync(JobSubmission.For<Functions.ProcessFunctionsJob>(2, parameters))).JobId;
+        var watch = Watch(job, gate);
         await watch.WaitUntilCheckpointedAfterInputAsync("even orders");
         gate.Allow(2_000);
 
         // Two inputs by key (orders and customers), and timers that wait for the watermark.
-        var up = await RescaleAsync(job.JobId, Vertices(("enrich", 3), ("count per second", 4)), RescaleMode.Live);
+        var up = await RescaleAsync(job, Vertices(("enrich", 3), ("count per second", 4)), RescaleMode.Live);
         Assert.Equal(2, up.Vertices.Count);
         Assert.Equal(up.KeyGroupsToMove, up.KeyGroupsMoved);
         await watch.WaitUntilCheckpointedAsync(what: "the scale-up");
 
-        await RescaleAsync(job.JobId, Vertices(("enrich", 1), ("count per second", 3)), RescaleMode.Live);
+        await RescaleAsync(job, Vertices(("enrich", 1), ("count per second", 3)), RescaleMode.Live);
 
         gate.Open();
         var status = await watch.WaitForEndAsync();
@@ -84,24 +79,18 @@ public sealed class LiveRescaleClusterTests(PostgresServer postgres, ITestOutput
     public async Task A_source_rescaled_live_hands_its_splits_over_with_their_progress_and_the_job_commits_exactly_the_failure_free_result()
     {
         // Six generator splits, three per reader at first.
-        var gate = NewGate(budget: Count / 2 / 4);
-        var parameters = Parameters(Count, rate: 2_000, gate);
-        parameters["splits"] = "6";
-        var job = await Cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(2, parameters));
-        var watch = Watch(job.JobId, gate);
-        await watch.WaitUntilCheckpointedAfterInputAsync("numbers");
-        gate.Allow(Count / 2 / 2);
+        var (job, watch, gate, _) = await StartRollingCountAsync(("splits", "6"));
 
         // The whole job: the source hands one split of each reader to its new one (2, 2, 2); the count, and the check that
         // every split's records arrive in order, move key groups.
-        var up = await RescaleAsync(job.JobId, RescaleRequest.ToParallelism(3), RescaleMode.Live);
+        var up = await RescaleAsync(job, RescaleRequest.ToParallelism(3), RescaleMode.Live);
         Assert.Equal(3, up.Vertices.Count);
         Assert.Equal(2, up.SplitsMoved);
         Assert.Equal(up.KeyGroupsToMove, up.KeyGroupsMoved);
         await watch.WaitUntilCheckpointedAsync(what: "the scale-up");
 
         // The source alone: its other two readers hand their four splits to the first, and finish.
-        var down = await RescaleAsync(job.JobId, Vertices(("numbers", 1)), RescaleMode.Live);
+        var down = await RescaleAsync(job, Vertices(("numbers", 1)), RescaleMode.Live);
         Assert.Equal(4, down.SplitsMoved);
         Assert.Equal(0, down.KeyGroupsMoved);
 
@@ -118,20 +107,14 @@ public sealed class LiveRescaleClusterTests(PostgresServer postgres, ITestOutput
     [Fact]
     public async Task A_vertex_that_reads_round_robin_rescaled_live_up_and_down_commits_exactly_the_failure_free_result()
     {
-        var gate = NewGate(budget: Count / 2 / 4);
-        var parameters = Parameters(Count, rate: 2_000, gate);
-        parameters["rebalance"] = "true";
-        var job = await Cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(2, parameters));
-        var watch = Watch(job.JobId, gate);
-        await watch.WaitUntilCheckpointedAfterInputAsync("numbers");
-        gate.Allow(Count / 2 / 2);
+        var (job, watch, gate, _) = await StartRollingCountAsync(("rebalance", "true"));
 
         // Nothing moves: the maps' new subtasks take their turn in the source's round robin, and the retired ones finish
         // what they were sent.
-        var up = await RescaleAsync(job.JobId, Vertices(("one", 3)), RescaleMode.Live);
+        var up = await RescaleAsync(job, Vertices(("one", 3)), RescaleMode.Live);
         Assert.Equal((0, 0), (up.KeyGroupsToMove, up.SplitsMoved));
         await watch.WaitUntilCheckpointedAsync(what: "the scale-up");
-        await RescaleAsync(job.JobId, Vertices(("one", 1)), RescaleMode.Live);
+        await RescaleAsync(job, Vertices(("one", 1)), RescaleMode.Live);
 
         gate.Open();
         var status = await watch.WaitForEndAsync();
@@ -147,15 +130,11 @@ public sealed class LiveRescaleClusterTests(PostgresServer postgres, ITestOutput
     public async Task A_silo_killed_while_key_groups_move_recovers_the_job_at_the_new_parallelism_with_the_exact_result(int seed)
     {
         var random = new Random(seed);
-        var gate = NewGate(budget: Count / 2 / 4);
-        var job = await Cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(2, Parameters(Count, rate: 2_000, gate)));
-        var watch = Watch(job.JobId, gate);
-        var before = await watch.WaitUntilCheckpointedAfterInputAsync("numbers");
-        gate.Allow(Count / 2 / 2);
+        var (job, watch, gate, before) = await StartRollingCountAsync();
 
         // The silo dies once a seeded number of the 96 moving key groups have moved (steps of 4, 25 ms apart); should the
         // rescale end before the test sees that, it dies just after: either way nothing may be lost or doubled.
-        var started = await Rescale(job.JobId, RollingCount, 4);
+        var started = await Rescale(job, RollingCount, 4);
         Assert.Equal(RescaleMode.Live, started.Mode);
         int target = random.Next(4, 92);
         var moving = await watch.WaitUntilAsync(s => s.Rescaling is not { } r || r.KeyGroupsMoved >= target, $"{target} key groups moved");
@@ -176,26 +155,46 @@ public sealed class LiveRescaleClusterTests(PostgresServer postgres, ITestOutput
     public async Task Rescales_the_job_cannot_take_are_refused_with_the_vertex_and_the_numbers()
     {
         var gate = NewGate(budget: 100);
-        var job = await Cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(2, Parameters(Count, rate: 0, gate)));
-        await Watch(job.JobId, gate).WaitUntilCheckpointedAfterInputAsync("numbers");
+        string job = (await Cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(2, Parameters(Count, rate: 0, gate)))).JobId;
+        await Watch(job, gate).WaitUntilCheckpointedAfterInputAsync("numbers");
 
-        var unknown = await Assert.ThrowsAsync<RescaleRefusedException>(() => Rescale(job.JobId, "no such operator", 3));
+        var unknown = await Assert.ThrowsAsync<RescaleRefusedException>(() => Rescale(job, "no such operator", 3));
         Assert.Contains("'no such operator'", unknown.Message);
         Assert.Contains($"'{RollingCount}'", unknown.Message);
 
-        var beyondMax = await Assert.ThrowsAsync<RescaleRefusedException>(() => Rescale(job.JobId, RollingCount, 1000));
+        var beyondMax = await Assert.ThrowsAsync<RescaleRefusedException>(() => Rescale(job, RollingCount, 1000));
         Assert.Equal(RollingCount, beyondMax.Vertex);
         Assert.Contains("1 to 128", beyondMax.Message);
         Assert.Contains("1000", beyondMax.Message);
 
-        var slots = await Assert.ThrowsAsync<InsufficientSlotsException>(() => Rescale(job.JobId, RollingCount, 7));
+        var slots = await Assert.ThrowsAsync<InsufficientSlotsException>(() => Rescale(job, RollingCount, 7));
         Assert.Equal(7, slots.Required);
         Assert.Equal(RecoveryCluster.Silos * RecoveryCluster.SlotsPerSilo, slots.Available);
 
-        var status = await Cluster.Jobs.GetStatusAsync(job.JobId);
+        var status = await Cluster.Jobs.GetStatusAsync(job);
         Assert.Equal(JobState.Running, status.State);
         Assert.Empty(status.Rescales ?? []);
-        await Cluster.Jobs.CancelAsync(job.JobId);
+        await Cluster.Jobs.CancelAsync(job);
+    }
+
+    /// <summary>
+    /// Submits the rolling count at parallelism 2 with <paramref name="parameters"/>, held at a quarter of its input until
+    /// a checkpoint holds read input; then half of the input may flow while the test rescales.
+    /// </summary>
+    private async Task<(string JobId, JobWatch Watch, SourceGate Gate, JobStatus Checkpointed)> StartRollingCountAsync(params (string Name, string Value)[] parameters)
+    {
+        var gate = NewGate(budget: Count / 2 / 4);
+        var all = Parameters(Count, rate: 2_000, gate);
+        foreach (var (name, value) in parameters)
+        {
+            all[name] = value;
+        }
+
+        string job = (await Cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(2, all))).JobId;
+        var watch = Watch(job, gate);
+        var checkpointed = await watch.WaitUntilCheckpointedAfterInputAsync("numbers");
+        gate.Allow(Count / 2 / 2);
+        return (job, watch, gate, checkpointed);
     }
 
     private Task<RescaleInfo> Rescale(string jobId, string vertex, int parallelism)
