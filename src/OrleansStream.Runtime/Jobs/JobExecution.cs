@@ -13,6 +13,9 @@ namespace OrleansStream.Runtime.Jobs;
 /// </summary>
 internal sealed class JobExecution(string jobId, JobGraph graph, IGrainFactory grains) : ICheckpointParticipants
 {
+    /// <summary>How long releasing an attempt waits for a vertex's tasks to stop before it releases the next vertex's anyway.</summary>
+    private static readonly TimeSpan ReleaseWait = TimeSpan.FromSeconds(2);
+
     private JobGraph? _graph = graph;
 
     /// <summary>Every subtask of the attempt: null while it runs, its last report once it finished.</summary>
@@ -164,9 +167,9 @@ internal sealed class JobExecution(string jobId, JobGraph graph, IGrainFactory g
     public void Unload() => _graph = null;
 
     /// <summary>
-    /// Releases every task of <paramref name="attempt"/> without waiting: a task on a lost silo may take long to answer.
-    /// Those this execution knows (with subtasks a live rescale added), and those the graph says, for an attempt a
-    /// former activation deployed.
+    /// Releases every task of <paramref name="attempt"/> without making the caller wait: a task on a lost silo may take
+    /// long to answer. Those this execution knows (with subtasks a live rescale added), and those the graph says, for an
+    /// attempt a former activation deployed.
     /// </summary>
     public void Release(int attempt)
     {
@@ -174,10 +177,24 @@ internal sealed class JobExecution(string jobId, JobGraph graph, IGrainFactory g
         var tasks = graph.Vertices
             .SelectMany(vertex => Enumerable.Range(0, vertex.Parallelism).Select(subtask => new TaskId(jobId, attempt, vertex.Id, subtask)))
             .Concat(_tasks.Keys.Where(task => task.Attempt == attempt))
-            .Distinct();
-        foreach (var task in tasks)
+            .Distinct()
+            .ToLookup(task => task.VertexId);
+        ReleaseInOrderAsync(graph.Vertices.Select(vertex => tasks[vertex.Id].ToList())).Ignore();
+    }
+
+    /// <summary>
+    /// Releases the tasks of one vertex after another, in the graph's order, each once the vertices before it have
+    /// stopped (or <see cref="ReleaseWait"/> has passed): a producer that still runs would otherwise send to a consumer
+    /// already gone, and fail on the new, empty activation there ("received data but is not deployed") while its own
+    /// release is on its way, which is noise in the log of every cancel.
+    /// </summary>
+    private async Task ReleaseInOrderAsync(IEnumerable<List<TaskId>> vertices)
+    {
+        foreach (var tasks in vertices)
         {
-            TaskGrain(task).ReleaseAsync().Ignore();
+            var released = Task.WhenAll(tasks.Select(task => TaskGrain(task).ReleaseAsync()));
+            released.Ignore();
+            await Task.WhenAny(released, Task.Delay(ReleaseWait));
         }
     }
 

@@ -105,6 +105,19 @@ internal sealed class ScalarValue
             : throw Error($"expected a positive number, got '{Text}'");
     }
 
+    /// <summary>A number from <paramref name="min"/> to <paramref name="max"/>, both included.</summary>
+    public double Number(double min, double max, double fallback = 0)
+    {
+        if (Text is null)
+        {
+            return fallback;
+        }
+
+        return double.TryParse(Text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && value >= min && value <= max
+            ? value
+            : throw Error(string.Create(CultureInfo.InvariantCulture, $"expected a number from {min} to {max}, got '{Text}'"));
+    }
+
     public bool Bool(bool fallback = false)
     {
         if (Text is null)

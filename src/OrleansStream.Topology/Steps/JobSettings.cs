@@ -1,3 +1,4 @@
+using System.Globalization;
 using OrleansStream.Api;
 using OrleansStream.Checkpoints;
 using OrleansStream.Topology.Document;
@@ -6,7 +7,7 @@ namespace OrleansStream.Topology.Steps;
 
 /// <summary>
 /// The job-wide keys: <c>parallelism</c> (wins over the submit's, as a parallelism set in a Flink program wins
-/// over <c>-p</c>), <c>maxParallelism</c>, <c>watermarkInterval</c> and <c>checkpoints</c>.
+/// over <c>-p</c>), <c>maxParallelism</c>, <c>watermarkInterval</c>, <c>checkpoints</c> and <c>autoscaling</c>.
 /// </summary>
 internal static class JobSettings
 {
@@ -32,6 +33,61 @@ internal static class JobSettings
         {
             ApplyCheckpoints(checkpoints, builder.Checkpointing);
         }
+
+        if (root.Mapping("autoscaling") is { } autoscaling)
+        {
+            ApplyAutoscaling(autoscaling, builder.Autoscaling);
+        }
+    }
+
+    /// <summary>The job's autoscaler, with the Flink operator's names for its settings; on unless <c>enabled: false</c>.</summary>
+    private static void ApplyAutoscaling(MappingReader settings, AutoscalerConfig config)
+    {
+        config.Enabled = settings.Scalar("enabled")?.Bool(fallback: true) ?? true;
+        if (settings.Scalar("targetUtilization") is { } target)
+        {
+            config.TargetUtilization = target.Number(0, 1);
+            if (config.TargetUtilization == 0)
+            {
+                throw target.Error("the target utilization must be above 0");
+            }
+        }
+
+        if (settings.Scalar("boundary") is { } boundary)
+        {
+            config.UtilizationBoundary = boundary.Number(0, 1);
+            if (config.UtilizationBoundary >= config.TargetUtilization)
+            {
+                throw boundary.Error(string.Create(CultureInfo.InvariantCulture, $"the boundary must be below the target utilization ({config.TargetUtilization})"));
+            }
+        }
+
+        if (settings.Scalar("metricWindow") is { } window)
+        {
+            config.MetricWindow = window.Duration(allowZero: false);
+        }
+
+        if (settings.Scalar("stabilization") is { } stabilization)
+        {
+            config.Stabilization = stabilization.Duration(allowZero: true);
+        }
+
+        if (settings.Scalar("catchUp") is { } catchUp)
+        {
+            config.CatchUpDuration = catchUp.Duration(allowZero: false);
+        }
+
+        if (settings.Scalar("scaleSources") is { } scaleSources)
+        {
+            config.ScaleSources = scaleSources.Bool();
+        }
+
+        if (settings.Scalar("maxRescalesPerHour") is { } rescales)
+        {
+            config.MaxRescalesPerHour = rescales.Int(1);
+        }
+
+        settings.Finish();
     }
 
     private static void ApplyCheckpoints(MappingReader settings, CheckpointConfig config)

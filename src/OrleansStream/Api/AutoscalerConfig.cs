@@ -1,7 +1,7 @@
 namespace OrleansStream.Api;
 
 /// <summary>
-/// The job's autoscaler (after the Flink Kubernetes operator's): it watches how busy each keyed vertex's subtasks
+/// The job's autoscaler (after the Flink Kubernetes operator's): it watches how busy each vertex's subtasks
 /// are over a metric window and rescales the vertex so that they are busy about <see cref="TargetUtilization"/> of the
 /// time, once utilization leaves the band of <see cref="UtilizationBoundary"/> around it; and it sizes each source by
 /// its backlog, so that the readers keep up with what arrives and work off what is pending within

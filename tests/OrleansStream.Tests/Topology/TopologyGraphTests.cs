@@ -124,6 +124,57 @@ public sealed class TopologyGraphTests
     }
 
     [Fact]
+    public void An_autoscaling_section_turns_the_autoscaler_on_with_its_settings()
+    {
+        const string text = """
+            name: scaled
+            autoscaling:
+              targetUtilization: 0.6
+              boundary: 0.1
+              metricWindow: 20s
+              stabilization: 0s
+              catchUp: 2m
+              scaleSources: false
+              maxRescalesPerHour: 4
+            steps:
+              - { name: gen, type: source, connector: generator, line: '"x" + i' }
+              - { name: parse, type: split, delimiter: ' ', fields: { word: string } }
+              - { name: out, type: sink, connector: print }
+            """;
+
+        var autoscaling = Graph(text, "scaled.yaml", Parameters).Autoscaling;
+
+        Assert.True(autoscaling.Enabled);
+        Assert.Equal((0.6, 0.1), (autoscaling.TargetUtilization, autoscaling.UtilizationBoundary));
+        Assert.Equal((TimeSpan.FromSeconds(20), TimeSpan.Zero, TimeSpan.FromMinutes(2)), (autoscaling.MetricWindow, autoscaling.Stabilization, autoscaling.CatchUpDuration));
+        Assert.Equal((false, 4), (autoscaling.ScaleSources, autoscaling.MaxRescalesPerHour));
+        Assert.False(Graph(Yaml, "shapes.yaml", Parameters).Autoscaling.Enabled);
+    }
+
+    [Theory]
+    [InlineData("targetUtilization: 1.5", "expected a number from 0 to 1, got '1.5'")]
+    [InlineData("boundary: 0.7", "the boundary must be below the target utilization (0.7)")]
+    [InlineData("catchUp: 0s", "duration")]
+    [InlineData("targetUtilisation: 0.5", "unknown key 'targetUtilisation'")]
+    public void A_wrong_autoscaling_setting_names_its_line_and_field(string setting, string problem)
+    {
+        string text = $"""
+            name: scaled
+            autoscaling:
+              {setting}
+            steps:
+              - {"{"} name: gen, type: source, connector: generator, line: '"x" + i' {"}"}
+              - {"{"} name: out, type: sink, connector: print {"}"}
+            """;
+
+        var error = Assert.Throws<TopologyException>(() => Graph(text, "scaled.yaml", Parameters));
+
+        Assert.Equal(3, error.Line);
+        Assert.StartsWith("autoscaling.", error.Field);
+        Assert.Contains(problem, error.Message);
+    }
+
+    [Fact]
     public void Parameters_replace_defaults_and_dollars_can_be_escaped()
     {
         const string text = """
