@@ -65,7 +65,8 @@ internal interface ITaskGrain : IGrainWithStringKey
 
     /// <summary>
     /// A source subtask stops reading the splits <paramref name="splitIds"/> and returns them with their progress, once
-    /// everything it emitted before has been processed downstream: records of a split that moves stay in order.
+    /// everything it emitted before has been processed downstream: records of a split that moves stay in order. One that
+    /// has finished meanwhile returns none: its splits, read to their end, stay in its final state.
     /// </summary>
     Task<SplitHandoff> TakeSplitsAsync(IReadOnlyList<string> splitIds);
 

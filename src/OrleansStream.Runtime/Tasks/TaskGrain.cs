@@ -268,6 +268,12 @@ internal sealed class TaskGrain(
 
     public async Task<SplitHandoff> TakeSplitsAsync(IReadOnlyList<string> splitIds)
     {
+        if (_state == TaskState.Finished)
+        {
+            // It read its splits to their end since the rescale listed them: they stay in its final state, nothing to read.
+            return new SplitHandoff(Array.Empty<byte[]>());
+        }
+
         var source = RunningSource();
         IReadOnlyList<byte[]> splits = Array.Empty<byte[]>();
         await _mailbox.RunObservedAsync(async () =>
