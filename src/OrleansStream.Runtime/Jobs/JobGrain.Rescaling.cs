@@ -215,7 +215,7 @@ internal sealed partial class JobGrain
         catch (Exception ex)
         {
             _live = null;
-            EndRescale(rescaleId, ex.GetBaseException().Message);
+            EndRescale(rescaleId, ex.GetBaseException().Message, live);
             await OnAttemptFailedAsync($"Live rescale {rescaleId} failed: {ex.GetBaseException().Message}");
         }
         finally
@@ -234,7 +234,7 @@ internal sealed partial class JobGrain
         {
             _live = null;
             live.Cancel.Cancel();
-            EndRescale(Record.Rescaling?.Id ?? 0, $"{why}; the job recovers at the new parallelism");
+            EndRescale(Record.Rescaling?.Id ?? 0, $"{why}; the job recovers at the new parallelism", live.Rescale);
         }
 
         if (_restartRescale is { } restart)
@@ -245,11 +245,14 @@ internal sealed partial class JobGrain
         }
     }
 
-    /// <summary>Records that rescale <paramref name="rescaleId"/> failed with <paramref name="failure"/> (the caller persists).</summary>
-    private void EndRescale(long rescaleId, string failure)
+    /// <summary>
+    /// Records that rescale <paramref name="rescaleId"/> failed with <paramref name="failure"/>, with how far a live one
+    /// had got (the caller persists).
+    /// </summary>
+    private void EndRescale(long rescaleId, string failure, LiveRescale? live = null)
     {
         logger.LogWarning("Job {JobId} rescale {Id} failed: {Failure}", JobId, rescaleId, failure);
-        Record.UpdateRescale(rescaleId, r => r with { State = RescaleState.Failed, EndedAt = DateTimeOffset.UtcNow, Failure = failure });
+        Record.UpdateRescale(rescaleId, r => (live?.Progress(r) ?? r) with { State = RescaleState.Failed, EndedAt = DateTimeOffset.UtcNow, Failure = failure });
     }
 
     /// <summary>

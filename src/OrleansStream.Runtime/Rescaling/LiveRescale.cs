@@ -135,8 +135,8 @@ internal sealed class LiveRescale
     }
 
     /// <summary>
-    /// A source changes parallelism: new subtasks start without splits; then splits move, one giving subtask at a time,
-    /// until every reader below the new parallelism has its share; subtasks above it, left without splits, end their
+    /// A source changes parallelism: new subtasks start without splits; then splits move, one at a time, until every
+    /// reader below the new parallelism has its share; subtasks above it, left without splits, end their
     /// input and finish.
     /// </summary>
     private async Task RescaleSourceAsync(int from, RescaleStage stage, CancellationToken cancellationToken)
@@ -162,18 +162,26 @@ internal sealed class LiveRescale
         var readers = _execution.RunningTasksOf(vertex.Id);
         var owned = (await Task.WhenAll(readers.Select(async task => (task.Subtask, Splits: await _execution.TaskGrain(task).SplitsAsync()))))
             .ToDictionary(reader => reader.Subtask, reader => reader.Splits);
+        // One split per step, as key groups move in small steps: a split pauses only while it moves itself.
         foreach (var move in SplitMove.Rebalance(owned, to))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            long started = Stopwatch.GetTimestamp();
-            var handoff = await _execution.TaskGrain(SubtaskOf(vertex, move.From)).TakeSplitsAsync(move.SplitIds);
-            cancellationToken.ThrowIfCancellationRequested();
-            await _execution.TaskGrain(SubtaskOf(vertex, move.To)).AddSplitsAsync(handoff);
-            added.Remove(move.To);
-            SplitsMoved += handoff.Splits.Count;
-            BytesMoved += handoff.Bytes;
-            var paused = Stopwatch.GetElapsedTime(started);
-            LongestPause = paused > LongestPause ? paused : LongestPause;
+            foreach (string split in move.SplitIds)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                long started = Stopwatch.GetTimestamp();
+                var handoff = await _execution.TaskGrain(SubtaskOf(vertex, move.From)).TakeSplitsAsync([split]);
+                cancellationToken.ThrowIfCancellationRequested();
+                await _execution.TaskGrain(SubtaskOf(vertex, move.To)).AddSplitsAsync(handoff);
+                added.Remove(move.To);
+                SplitsMoved += handoff.Splits.Count;
+                BytesMoved += handoff.Bytes;
+                var paused = Stopwatch.GetElapsedTime(started);
+                LongestPause = paused > LongestPause ? paused : LongestPause;
+                if (_settings.StepInterval > TimeSpan.Zero)
+                {
+                    await Task.Delay(_settings.StepInterval, cancellationToken);
+                }
+            }
         }
 
         // A new subtask that got no split (more readers than splits) starts with nothing to read, and finishes.

@@ -129,25 +129,45 @@ public sealed class LiveRescaleClusterTests(PostgresServer postgres, ITestOutput
     [InlineData(47)]
     public async Task A_silo_killed_while_key_groups_move_recovers_the_job_at_the_new_parallelism_with_the_exact_result(int seed)
     {
+        // The silo dies once a seeded number of the 96 moving key groups have moved (steps of 4, 25 ms apart).
         var random = new Random(seed);
-        var (job, watch, gate, before) = await StartRollingCountAsync();
+        await KillASiloWhileMovingAsync(random, RollingCount, random.Next(4, 92), rescale => rescale.KeyGroupsMoved);
+    }
 
-        // The silo dies once a seeded number of the 96 moving key groups have moved (steps of 4, 25 ms apart); should the
-        // rescale end before the test sees that, it dies just after: either way nothing may be lost or doubled.
-        var started = await Rescale(job, RollingCount, 4);
+    [Theory]
+    [InlineData(5)]
+    [InlineData(23)]
+    public async Task A_silo_killed_while_source_splits_move_recovers_the_job_at_the_new_parallelism_with_the_exact_result(int seed)
+    {
+        // Sixteen splits, eight per reader: scaled to 4, each old reader hands four to a new one, a split per step (25 ms apart).
+        var random = new Random(seed);
+        await KillASiloWhileMovingAsync(random, "numbers", random.Next(1, 8), rescale => rescale.SplitsMoved, ("splits", "16"));
+    }
+
+    /// <summary>
+    /// Rescales <paramref name="vertex"/> of the held rolling count live from 2 to 4, kills a task silo once
+    /// <paramref name="moved"/> says <paramref name="target"/> have moved (should the rescale end before the test sees
+    /// that, just after: either way nothing may be lost or doubled), and asserts that the job recovers at 4 with the
+    /// exact result, with the rescale's history saying how far it got.
+    /// </summary>
+    private async Task KillASiloWhileMovingAsync(Random random, string vertex, int target, Func<RescaleInfo, int> moved, params (string Name, string Value)[] parameters)
+    {
+        var (job, watch, gate, before) = await StartRollingCountAsync(parameters);
+        var started = await Rescale(job, vertex, 4);
         Assert.Equal(RescaleMode.Live, started.Mode);
-        int target = random.Next(4, 92);
-        var moving = await watch.WaitUntilAsync(s => s.Rescaling is not { } r || r.KeyGroupsMoved >= target, $"{target} key groups moved");
+        var moving = (await watch.WaitUntilAsync(s => s.Rescaling is not { } r || moved(r) >= target, $"{target} moved")).Rescaling;
         var victim = Cluster.TaskSiloOf(before, random);
-        Output.WriteLine($"killing {victim.SiloAddress} with {moving.Rescaling?.KeyGroupsMoved.ToString() ?? "all"} of {started.KeyGroupsToMove} key groups moved");
+        Output.WriteLine($"killing {victim.SiloAddress} with {(moving is null ? "all" : moved(moving))} moved");
         await Cluster.KillAsync(victim);
         await watch.WaitUntilRestartedAsync();
 
         gate.Open();
         var status = await watch.WaitForEndAsync();
-        Output.WriteLine($"rescale: {status.Rescales!.Single()}");
+        var rescale = status.Rescales!.Single();
+        Output.WriteLine($"rescale: {rescale}");
         Assert.Equal(JobState.Finished, status.State);
-        Assert.Equal(4, Vertex(status).Parallelism);
+        Assert.Equal(4, status.Vertices.Single(v => v.Name.Contains(vertex, StringComparison.Ordinal)).Parallelism);
+        Assert.InRange(moved(rescale), moving is null ? 1 : moved(moving), int.MaxValue);
         Assert.Equal(RollingCountJob.Expected(Count), Committed());
     }
 
