@@ -39,10 +39,13 @@ public sealed class ReactiveModeClusterTests(PostgresServer postgres, ITestOutpu
     }
 
     [Fact]
-    public async Task An_adaptive_job_scales_up_when_a_silo_joins_once_the_slots_have_settled()
+    public async Task An_adaptive_job_scales_up_live_when_a_silo_joins_once_the_slots_have_settled()
     {
+        // Sixteen splits, so that the source's new readers are handed some.
         var gate = NewGate(budget: Count / AllSlots / 4);
-        var job = await Cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(Parallelism.Adaptive(8), Parameters(Count, rate: 1_000, gate)));
+        var parameters = Parameters(Count, rate: 1_000, gate);
+        parameters["splits"] = "16";
+        var job = await Cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(Parallelism.Adaptive(8), parameters));
         var watch = Watch(job.JobId, gate);
         await watch.WaitUntilCheckpointedAfterInputAsync("numbers");
 
@@ -50,12 +53,14 @@ public sealed class ReactiveModeClusterTests(PostgresServer postgres, ITestOutpu
         var grown = await watch.WaitUntilAsync(s => s.Rescales is [.., { State: not RescaleState.InProgress }], "the job rescaled to the joined silo's slots");
         var rescale = grown.Rescales![^1];
         Output.WriteLine($"rescale {rescale.Id}: {rescale.Trigger} {rescale.Mode} {string.Join(", ", rescale.Vertices)}: {rescale.State} {rescale.Failure} ({rescale.Reason})");
-        Assert.Equal((RescaleTrigger.Reactive, RescaleState.Completed), (rescale.Trigger, rescale.State));
+        Assert.Equal((RescaleTrigger.Reactive, RescaleMode.Live, RescaleState.Completed), (rescale.Trigger, rescale.Mode, rescale.State));
         Assert.All(rescale.Vertices, v => Assert.Equal((AllSlots, 8), (v.From, v.To)));
+        Assert.True(rescale.SplitsMoved > 0 && rescale.KeyGroupsMoved > 0, $"{rescale.SplitsMoved} splits and {rescale.KeyGroupsMoved} key groups moved");
 
         gate.Open();
         var status = await watch.WaitForEndAsync();
         Assert.Equal(JobState.Finished, status.State);
+        Assert.Equal((1, 0), (status.Attempt, status.Checkpoints.Restarts));
         Assert.All(status.Vertices, v => Assert.Equal(8, v.Parallelism));
         Assert.Equal(RollingCountJob.Expected(Count), Committed());
     }
