@@ -162,6 +162,7 @@ internal sealed class LiveRescale
         var readers = _execution.RunningTasksOf(vertex.Id);
         var owned = (await Task.WhenAll(readers.Select(async task => (task.Subtask, Splits: await _execution.TaskGrain(task).SplitsAsync()))))
             .ToDictionary(reader => reader.Subtask, reader => reader.Splits);
+
         // One split per step, as key groups move in small steps: a split pauses only while it moves itself.
         foreach (var move in SplitMove.Rebalance(owned, to))
         {
