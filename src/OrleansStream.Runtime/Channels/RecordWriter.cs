@@ -215,15 +215,19 @@ internal sealed class RecordWriter<T> : IOutput<T>, IRecordWriter
 
     public void Reroute(RescaleStep step)
     {
-        var route = _route ?? throw new InvalidOperationException($"Only a hash edge routes by key group; this one is {_partitioner}.");
         for (int i = 0; i < _channels.Length; i++)
         {
             Seal(i);
         }
 
-        foreach (var move in step.Moves)
+        // A broadcast edge into a keyed vertex routes nothing by key group: it only marks its channels, which the old
+        // owner must see passed before it hands the key groups over.
+        if (_route is { } route)
         {
-            route[move.KeyGroup] = move.To;
+            foreach (var move in step.Moves)
+            {
+                route[move.KeyGroup] = move.To;
+            }
         }
 
         for (int i = 0; i < _channels.Length; i++)

@@ -34,8 +34,12 @@ public readonly record struct KeyGroupMove(
     public static int Count(JobGraph from, JobGraph to)
         => from.Vertices.Zip(to.Vertices).Where(pair => IsKeyed(pair.First)).Sum(pair => Between(to.MaxParallelism, pair.First.Parallelism, pair.Second.Parallelism).Count);
 
-    /// <summary>Whether <paramref name="vertex"/> reads every input by key, so that its state is in key groups its subtasks own.</summary>
-    public static bool IsKeyed(JobVertex vertex) => vertex.Inputs.Count > 0 && vertex.Inputs.All(e => e.Partitioner == PartitionerKind.Hash);
+    /// <summary>
+    /// Whether <paramref name="vertex"/> reads by key, so that its state is in key groups its subtasks own: every input is
+    /// by key, but for broadcast ones (whose state every subtask holds whole).
+    /// </summary>
+    public static bool IsKeyed(JobVertex vertex)
+        => vertex.Inputs.Any(e => e.Partitioner == PartitionerKind.Hash) && vertex.Inputs.All(e => e.Partitioner is PartitionerKind.Hash or PartitionerKind.Broadcast);
 }
 
 /// <summary>

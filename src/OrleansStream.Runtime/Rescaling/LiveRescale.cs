@@ -108,7 +108,12 @@ internal sealed class LiveRescale
             cancellationToken.ThrowIfCancellationRequested();
             await _execution.StartAddedAsync(_attempt, vertex, from, stage.Submission);
             cancellationToken.ThrowIfCancellationRequested();
-            await OnTasksOfAsync(upstream, task => task.ConnectOutputsAsync(vertex.Id, to), includeFinished: true);
+            var broadcasters = vertex.Inputs.Where(e => e.Partitioner == PartitionerKind.Broadcast).Select(e => e.Source.Id).Distinct().ToList();
+            await OnTasksOfAsync(upstream.Except(broadcasters), task => task.ConnectOutputsAsync(vertex.Id, to), includeFinished: true);
+            if (broadcasters.Count > 0)
+            {
+                await ConnectBroadcastAsync(vertex, from, broadcasters, cancellationToken);
+            }
         }
 
         // A vertex that reads round robin has no key groups: its new subtasks take their share of the input as it comes.
@@ -131,6 +136,31 @@ internal sealed class LiveRescale
             _execution.Retire(retiring);
             await OnTasksOfAsync(upstream, task => task.RetireOutputsAsync(vertex.Id, to));
             await WaitUntilAsync(() => _execution.HaveFinished(retiring), $"subtasks {to} to {from - 1} of {vertex.Name} to finish once their input ended", cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// New subtasks of a vertex with broadcast input get a copy of subtask 0's broadcast state, taken while that input is
+    /// quiet: its sources pause once everything they sent has been processed, connect to the new subtasks, and read on once
+    /// the copy is in. The new subtasks' broadcast channels thus begin exactly where the copy ends.
+    /// </summary>
+    private async Task ConnectBroadcastAsync(JobVertex vertex, int from, IReadOnlyList<int> broadcasters, CancellationToken cancellationToken)
+    {
+        var paused = broadcasters.SelectMany(_execution.RunningTasksOf).ToList();
+        try
+        {
+            await Task.WhenAll(paused.Select(task => _execution.TaskGrain(task).PauseSourceAsync()));
+            cancellationToken.ThrowIfCancellationRequested();
+            await OnTasksOfAsync(broadcasters, task => task.ConnectOutputsAsync(vertex.Id, vertex.Parallelism), includeFinished: true);
+            var state = await _execution.TaskGrain(SubtaskOf(vertex, 0)).ExportBroadcastStateAsync();
+            var added = Enumerable.Range(from, vertex.Parallelism - from).Select(subtask => _execution.TaskGrain(SubtaskOf(vertex, subtask)));
+            await Task.WhenAll(added.Select(task => task.ImportBroadcastStateAsync(state)));
+            BytesMoved += (long)state.Length * (vertex.Parallelism - from);
+        }
+        finally
+        {
+            // Not awaited: a failure ends the attempt anyway, and a source of a live one reads on at once.
+            paused.ForEach(task => _execution.TaskGrain(task).ResumeSourceAsync().Ignore());
         }
     }
 

@@ -146,10 +146,20 @@ internal sealed class RescalePlanner(JobGraphFactory graphs, ClusterSlots cluste
     /// between readers), or it reads every input by key (its key groups move), or every input round robin. A vertex that
     /// reads round robin holds no state of its input (the operators that snapshot outside keyed state are sources, sinks,
     /// watermark assigners and async I/O, which finish what they hold), so its new subtasks just take their share.
-    /// Broadcast input is state that every subtask holds whole, which a new one would have to be given.
+    /// Broadcast input is state that every subtask holds whole: a new one is given a copy, for a keyed vertex whose
+    /// broadcast input comes from a source.
     /// </summary>
     public static string? WhyNotLive(JobVertex vertex)
     {
+        if (KeyGroupMove.IsKeyed(vertex))
+        {
+            // With broadcast input, new subtasks get a copy of the broadcast state while its producers pause, which a
+            // source can do between reads.
+            return vertex.Inputs.FirstOrDefault(e => e.Partitioner == PartitionerKind.Broadcast && !e.Source.IsSource) is { } broadcast
+                ? $"'{vertex.Name}' reads '{broadcast.Source.Name}' by Broadcast, which is no source that could pause while the broadcast state is copied"
+                : null;
+        }
+
         if (vertex.Inputs.FirstOrDefault(e => e.Partitioner is not (PartitionerKind.Hash or PartitionerKind.Rebalance)) is { } input)
         {
             return $"'{vertex.Name}' reads '{input.Source.Name}' by {input.Partitioner}, not by key or round robin";

@@ -161,13 +161,16 @@ internal sealed class SubtaskRescaling(TaskId task, OperatorChain chain, int max
     private void Release(Arrival arrival, int keyGroup, long since)
     {
         Hold.Release(keyGroup);
-        foreach (var decoder in chain.InputDecoders.OfType<IKeyGroupHoldingDecoder>())
+        foreach (var decoder in KeyedDecoders)
         {
             arrival.Released += decoder.Release(keyGroup);
         }
 
         arrival.Longest = Math.Max(arrival.Longest, Stopwatch.GetTimestamp() - since);
     }
+
+    /// <summary>The decoders of the inputs partitioned by key: a broadcast input's records belong to no key group.</summary>
+    private IEnumerable<IKeyGroupHoldingDecoder> KeyedDecoders => chain.InputDecoders.OfType<IKeyGroupHoldingDecoder>().Where(decoder => decoder.IsKeyed);
 
     private KeyGroupHold Hold
     {
@@ -176,7 +179,7 @@ internal sealed class SubtaskRescaling(TaskId task, OperatorChain chain, int max
             if (_hold is null)
             {
                 _hold = new KeyGroupHold(maxParallelism);
-                foreach (var decoder in chain.InputDecoders.OfType<IKeyGroupHoldingDecoder>())
+                foreach (var decoder in KeyedDecoders)
                 {
                     decoder.HoldBy(_hold);
                 }

@@ -83,6 +83,20 @@ internal interface ITaskGrain : IGrainWithStringKey
     Task EndSourceAsync();
 
     /// <summary>
+    /// A source subtask stops reading until <see cref="ResumeSourceAsync"/>, once everything it emitted has been processed
+    /// downstream: its broadcast output is quiet while a live rescale copies broadcast state to new subtasks.
+    /// </summary>
+    Task PauseSourceAsync();
+
+    Task ResumeSourceAsync();
+
+    /// <summary>The broadcast state of the subtask's broadcast operator, as a checkpoint holds it.</summary>
+    Task<byte[]> ExportBroadcastStateAsync();
+
+    /// <summary>A subtask a live rescale added takes <paramref name="state"/> as its broadcast operator's state.</summary>
+    Task ImportBroadcastStateAsync(byte[] state);
+
+    /// <summary>
     /// Stops the subtask if it still runs and lets its activation go. Interleaves, so that a task
     /// waiting on a full channel still hears it.
     /// </summary>

@@ -56,6 +56,7 @@ internal sealed class TaskGrain(
     private SubtaskRescaling? _rescaling;
     private bool _sourceEnded;
     private bool _awaitingSplits;
+    private bool _sourcePaused;
     private bool _finishing;
     private IGrainTimer? _tick;
     private IGrainTimer? _sourceTimer;
@@ -316,6 +317,47 @@ internal sealed class TaskGrain(
             return ValueTask.CompletedTask;
         });
 
+    public Task PauseSourceAsync()
+        => _state != TaskState.Running || _chain.Source is null ? Task.CompletedTask : _mailbox.RunObservedAsync(async () =>
+        {
+            _sourcePaused = true;
+            await _chain.WaitUntilDrainedAsync();
+            await _network.FlushAndDrainAsync();
+        });
+
+    public Task ResumeSourceAsync()
+    {
+        _sourcePaused = false;
+        return Task.CompletedTask;
+    }
+
+    public async Task<byte[]> ExportBroadcastStateAsync()
+    {
+        var holder = BroadcastStateOperator();
+        byte[] state = [];
+        await _mailbox.RunObservedAsync(() =>
+        {
+            state = holder.ExportBroadcastState();
+            return ValueTask.CompletedTask;
+        });
+        return state;
+    }
+
+    public Task ImportBroadcastStateAsync(byte[] state)
+    {
+        var holder = BroadcastStateOperator();
+        return _mailbox.RunObservedAsync(() =>
+        {
+            holder.ImportBroadcastState(state);
+            return ValueTask.CompletedTask;
+        });
+    }
+
+    private IBroadcastStateOperator BroadcastStateOperator()
+        => _state is TaskState.Running or TaskState.Finished && _chain.Operators.OfType<IBroadcastStateOperator>().FirstOrDefault() is { } holder
+            ? holder
+            : throw new InvalidOperationException($"Task {_task} has no broadcast state to copy: it is {_state}.");
+
     private ISourceOperator RunningSource()
         => _state == TaskState.Running && _chain.Source is { } source
             ? source
@@ -421,7 +463,7 @@ internal sealed class TaskGrain(
         var source = _chain.Source!;
         long deadline = Stopwatch.GetTimestamp() + (long)(_options.SourceSliceBudget.TotalSeconds * Stopwatch.Frequency);
         var status = ReadStatus.MoreAvailable;
-        while (status == ReadStatus.MoreAvailable && _state == TaskState.Running && !_sourceEnded && Stopwatch.GetTimestamp() < deadline)
+        while (status == ReadStatus.MoreAvailable && _state == TaskState.Running && !_sourceEnded && !_sourcePaused && Stopwatch.GetTimestamp() < deadline)
         {
             await _mailbox.RunAsync(async () =>
             {

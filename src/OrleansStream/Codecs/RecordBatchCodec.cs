@@ -64,6 +64,8 @@ public sealed class RecordBatchDecoder<T>(IRecordCodec<T> codec, IOutput<T> targ
         return count;
     }
 
+    public bool IsKeyed => keyHash is not null;
+
     public void HoldBy(KeyGroupHold hold)
         => _hold = keyHash is null ? throw new InvalidOperationException("Only a hash-partitioned input knows its records' key groups.") : hold;
 

@@ -43,9 +43,12 @@ public sealed class KeyGroupHold(int maxParallelism)
     }
 }
 
-/// <summary>An input decoder of a hash-partitioned input, which can hold back the records of key groups in a <see cref="KeyGroupHold"/>.</summary>
+/// <summary>An input decoder, which on a hash-partitioned input can hold back the records of key groups in a <see cref="KeyGroupHold"/>.</summary>
 public interface IKeyGroupHoldingDecoder
 {
+    /// <summary>False for an input not partitioned by key (a broadcast input of a keyed vertex): its records are never held.</summary>
+    bool IsKeyed { get; }
+
     /// <summary>From now on, records of the key groups <paramref name="hold"/> holds wait in this decoder.</summary>
     void HoldBy(KeyGroupHold hold);
 

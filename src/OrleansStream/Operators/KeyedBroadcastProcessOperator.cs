@@ -13,7 +13,7 @@ public sealed class KeyedBroadcastProcessOperator<TKey, TIn, TBroadcast, TOut>(
     string name,
     Func<TIn, TKey> keySelector,
     KeyedBroadcastProcessFunction<TKey, TIn, TBroadcast, TOut> function,
-    IReadOnlyList<IBroadcastStateDescriptor> descriptors) : TwoInputOperator<TIn, TBroadcast, TOut>(name), ICheckpointedOperator
+    IReadOnlyList<IBroadcastStateDescriptor> descriptors) : TwoInputOperator<TIn, TBroadcast, TOut>(name), ICheckpointedOperator, IBroadcastStateOperator
     where TKey : notnull
 {
     private KeyedFunctionHost<TKey, TOut> _host = null!;
@@ -56,6 +56,10 @@ public sealed class KeyedBroadcastProcessOperator<TKey, TIn, TBroadcast, TOut>(
     public override void OnProcessingTime(long now) => _host.OnProcessingTime(now);
 
     public IReadOnlyList<byte[]> SnapshotOperatorState(long checkpointId) => [_broadcast.Snapshot()];
+
+    public byte[] ExportBroadcastState() => _broadcast.Snapshot();
+
+    public void ImportBroadcastState(byte[] state) => _broadcast.Restore([state], 0);
 
     public override ValueTask CloseAsync()
     {
@@ -100,7 +104,7 @@ public sealed class KeyedBroadcastProcessOperator<TKey, TIn, TBroadcast, TOut>(
 public sealed class BroadcastProcessOperator<TIn, TBroadcast, TOut>(
     string name,
     BroadcastProcessFunction<TIn, TBroadcast, TOut> function,
-    IReadOnlyList<IBroadcastStateDescriptor> descriptors) : TwoInputOperator<TIn, TBroadcast, TOut>(name), ICheckpointedOperator, ICollector<TOut>
+    IReadOnlyList<IBroadcastStateDescriptor> descriptors) : TwoInputOperator<TIn, TBroadcast, TOut>(name), ICheckpointedOperator, IBroadcastStateOperator, ICollector<TOut>
 {
     private BroadcastStateSet _broadcast = null!;
     private Contexts _contexts = null!;
@@ -142,6 +146,10 @@ public sealed class BroadcastProcessOperator<TIn, TBroadcast, TOut>(
     }
 
     public IReadOnlyList<byte[]> SnapshotOperatorState(long checkpointId) => [_broadcast.Snapshot()];
+
+    public byte[] ExportBroadcastState() => _broadcast.Snapshot();
+
+    public void ImportBroadcastState(byte[] state) => _broadcast.Restore([state], 0);
 
     public void Collect(TOut value)
     {

@@ -32,5 +32,14 @@ public sealed class RescalePlannerTests
     public void A_vertex_with_broadcast_input_restarts_and_the_reason_names_it_and_its_input()
         => Assert.Equal("'everywhere -> Sink: everywhere out' reads 'Source: numbers' by Broadcast, not by key or round robin", RescalePlanner.WhyNotLive(Vertex("everywhere")));
 
+    [Fact]
+    public void A_keyed_vertex_whose_broadcast_input_comes_from_a_source_rescales_live()
+    {
+        var builder = new StreamBuilder(new JobParameters(new Dictionary<string, string> { ["output"] = "alerts", ["count"] = "100" }));
+        new Functions.BroadcastRulesJob().Build(builder);
+
+        Assert.Null(RescalePlanner.WhyNotLive(builder.BuildGraph().Vertices.Single(v => v.Head.Name == "check")));
+    }
+
     private JobVertex Vertex(string head) => _graph.Vertices.Single(v => v.Head.Name == head);
 }
