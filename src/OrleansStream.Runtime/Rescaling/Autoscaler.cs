@@ -11,14 +11,14 @@ internal sealed record AutoscalerDecision(IReadOnlyDictionary<string, int> Verti
 /// A job's autoscaler (after the Flink Kubernetes operator's): samples each vertex's busy time, and each source's rate
 /// and backlog, every second; once a full metric window has been seen since the job last settled, it rescales
 /// <list type="bullet">
-/// <item>each vertex that reads by key or round robin whose utilization left the band around the target to the parallelism
-/// that brings it back, <c>ceil(p * utilization / target)</c>, live;</item>
+/// <item>each other vertex that rescales live whose utilization left the band around the target to the parallelism that
+/// brings it back, <c>ceil(p * utilization / target)</c>;</item>
 /// <item>each source (if <see cref="AutoscalerConfig.ScaleSources"/>) to the readers that keep up with the rate its input
 /// arrives at (what it read plus how fast its backlog grew) and work off the pending records within the catch-up
 /// duration, each reader busy at the target: <c>ceil((arrival + pending / catch-up) / (rate per busy reader * target))</c>,
 /// no more than it has unfinished splits, live (its readers hand splits over).</item>
 /// </list>
-/// Vertices with broadcast input keep their parallelism: only a restart could change it.
+/// Vertices that cannot rescale live (<see cref="RescalePlanner.WhyNotLive(OrleansStream.Graph.JobVertex)"/>) keep their parallelism.
 /// </summary>
 internal sealed class Autoscaler(AutoscalerConfig config, TimeProvider time)
 {
