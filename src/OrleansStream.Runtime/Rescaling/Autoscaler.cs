@@ -11,7 +11,7 @@ internal sealed record AutoscalerDecision(IReadOnlyDictionary<string, int> Verti
 /// A job's autoscaler (after the Flink Kubernetes operator's): samples each vertex's busy time, and each source's rate
 /// and backlog, every second; once a full metric window has been seen since the job last settled, it rescales
 /// <list type="bullet">
-/// <item>each other vertex that rescales live whose utilization left the band around the target to the parallelism that
+/// <item>each vertex other than a source whose utilization left the band around the target to the parallelism that
 /// brings it back, <c>ceil(p * utilization / target)</c>;</item>
 /// <item>each source (if <see cref="AutoscalerConfig.ScaleSources"/>) to the readers that keep up with the rate its input
 /// arrives at (what it read plus how fast its backlog grew) and work off the pending records within the catch-up
