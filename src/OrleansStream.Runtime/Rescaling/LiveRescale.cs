@@ -99,15 +99,10 @@ internal sealed class LiveRescale
         var vertex = stage.Graph.Vertex(stage.VertexId);
         int to = vertex.Parallelism;
         var upstream = vertex.Inputs.Select(e => e.Source.Id).Distinct().ToList();
-        var downstream = vertex.Outputs.Select(e => e.Target.Id).Distinct().ToList();
         _logger.LogInformation("Job {JobId}: rescaling {Vertex} live from {From} to {To}", _jobId, vertex.Name, from, to);
         if (to > from)
         {
-            // Consumers before producers: nothing is sent to a task that does not expect it.
-            await OnTasksOfAsync(downstream, task => task.ConnectInputsAsync(vertex.Id, to));
-            cancellationToken.ThrowIfCancellationRequested();
-            await _execution.StartAddedAsync(_attempt, vertex, from, stage.Submission);
-            cancellationToken.ThrowIfCancellationRequested();
+            await StartAddedAsync(vertex, from, stage, cancellationToken);
             var broadcasters = vertex.Inputs.Where(e => e.Partitioner == PartitionerKind.Broadcast).Select(e => e.Source.Id).Distinct().ToList();
             await OnTasksOfAsync(upstream.Except(broadcasters), task => task.ConnectOutputsAsync(vertex.Id, to), includeFinished: true);
             if (broadcasters.Count > 0)
@@ -178,9 +173,7 @@ internal sealed class LiveRescale
         var retiring = Enumerable.Range(to, Math.Max(0, from - to)).Select(subtask => SubtaskOf(vertex, subtask)).ToList();
         if (to > from)
         {
-            await OnTasksOfAsync(vertex.Outputs.Select(e => e.Target.Id).Distinct(), task => task.ConnectInputsAsync(vertex.Id, to));
-            cancellationToken.ThrowIfCancellationRequested();
-            await _execution.StartAddedAsync(_attempt, vertex, from, stage.Submission);
+            await StartAddedAsync(vertex, from, stage, cancellationToken);
         }
         else
         {
@@ -222,6 +215,18 @@ internal sealed class LiveRescale
             await Task.WhenAll(retiring.Select(task => _execution.TaskGrain(task).EndSourceAsync()));
             await WaitUntilAsync(() => _execution.HaveFinished(retiring), $"subtasks {to} to {from - 1} of {vertex.Name} to finish once their splits moved", cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// Starts the subtasks <paramref name="from"/> up of <paramref name="vertex"/>, after the vertices it sends to take
+    /// input from them: consumers before producers, so that nothing is sent to a task that does not expect it.
+    /// </summary>
+    private async Task StartAddedAsync(JobVertex vertex, int from, RescaleStage stage, CancellationToken cancellationToken)
+    {
+        await OnTasksOfAsync(vertex.Outputs.Select(e => e.Target.Id).Distinct(), task => task.ConnectInputsAsync(vertex.Id, vertex.Parallelism));
+        cancellationToken.ThrowIfCancellationRequested();
+        await _execution.StartAddedAsync(_attempt, vertex, from, stage.Submission);
+        cancellationToken.ThrowIfCancellationRequested();
     }
 
     private TaskId SubtaskOf(JobVertex vertex, int subtask) => new(_jobId, _attempt, vertex.Id, subtask);

@@ -285,10 +285,9 @@ internal sealed class TaskGrain(
                 throw new InvalidOperationException($"Task {_task} was asked for {splitIds.Count} splits but reads {splits.Count} of them.");
             }
 
-            // One mail, so no read comes between: what async I/O still holds, then what the channels carry, reaches the
-            // next vertex before the new owner reads on, so that the records of a split that moves stay in order.
-            await _chain.WaitUntilDrainedAsync();
-            await _network.FlushAndDrainAsync();
+            // One mail, so no read comes between: the split's records reach the next vertex before the new owner reads on,
+            // so that they stay in order.
+            await DrainOutputAsync();
         });
         return new SplitHandoff(splits);
     }
@@ -321,8 +320,7 @@ internal sealed class TaskGrain(
         => _state != TaskState.Running || _chain.Source is null ? Task.CompletedTask : _mailbox.RunObservedAsync(async () =>
         {
             _sourcePaused = true;
-            await _chain.WaitUntilDrainedAsync();
-            await _network.FlushAndDrainAsync();
+            await DrainOutputAsync();
         });
 
     public Task ResumeSourceAsync()
@@ -357,6 +355,13 @@ internal sealed class TaskGrain(
         => _state is TaskState.Running or TaskState.Finished && _chain.Operators.OfType<IBroadcastStateOperator>().FirstOrDefault() is { } holder
             ? holder
             : throw new InvalidOperationException($"Task {_task} has no broadcast state to copy: it is {_state}.");
+
+    /// <summary>Waits, within a mail, until what async I/O still holds and then what the channels carry has been processed downstream.</summary>
+    private async ValueTask DrainOutputAsync()
+    {
+        await _chain.WaitUntilDrainedAsync();
+        await _network.FlushAndDrainAsync();
+    }
 
     private ISourceOperator RunningSource()
         => _state == TaskState.Running && _chain.Source is { } source
