@@ -92,7 +92,9 @@ internal static class JobStatusWriter
     public static string Describe(RescaleInfo rescale)
     {
         string what = Invariant($"#{rescale.Id} {rescale.StartedAt:u} {rescale.Trigger.ToString().ToLowerInvariant()} {rescale.Mode.ToString().ToLowerInvariant()} {string.Join(", ", rescale.Vertices)}");
-        string moved = rescale.Mode == RescaleMode.Live
+        string moved = rescale.SubtasksMoved > 0
+            ? Invariant($"{rescale.SubtasksMoved} subtasks moved with their state, longest pause {rescale.LongestPause.TotalMilliseconds:F0} ms")
+            : rescale.Mode == RescaleMode.Live
             ? Invariant($"{rescale.KeyGroupsMoved}/{rescale.KeyGroupsToMove} key groups{(rescale.SplitsMoved > 0 ? $" and {rescale.SplitsMoved} splits" : "")} moved, {rescale.BytesMoved:N0} bytes, longest pause {rescale.LongestPause.TotalMilliseconds:F0} ms")
             : Invariant($"job paused {rescale.LongestPause.TotalMilliseconds:F0} ms");
         return rescale.State switch

@@ -5,9 +5,9 @@ using OrleansStream.Api.Connectors;
 namespace OrleansStream.Connectors.Files;
 
 /// <summary>
-/// Names the part files of a <see cref="RowFormatFileSink{T}"/>. Job id, attempt, subtask and a per-writer
-/// counter are all in the name, so writers of a restarted or rescaled job never reuse a name an earlier
-/// attempt may still have staged or committed.
+/// Names the part files of a <see cref="RowFormatFileSink{T}"/>. Job id, attempt (with the subtask's generation once
+/// it moved to another silo), subtask and a per-writer counter are all in the name, so writers of a restarted, rescaled
+/// or moved job never reuse a name an earlier writer may still have staged or committed.
 /// </summary>
 internal sealed class PartFileNames
 {
@@ -35,9 +35,11 @@ internal sealed class PartFileNames
 
     public string Suffix { get; }
 
-    /// <summary>The committed, visible name: <c>{prefix}-{job}-{attempt}-{subtask}-{counter}{suffix}</c>.</summary>
+    /// <summary>The committed, visible name: <c>{prefix}-{job}-{attempt}[.{generation}]-{subtask}-{counter}{suffix}</c>.</summary>
     public string Final(SinkContext context, long counter)
-        => string.Create(CultureInfo.InvariantCulture, $"{Prefix}-{Sanitize(context.JobId)}-{context.Attempt}-{context.SubtaskIndex}-{counter}{Suffix}");
+        => context.Generation == 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{Prefix}-{Sanitize(context.JobId)}-{context.Attempt}-{context.SubtaskIndex}-{counter}{Suffix}")
+            : string.Create(CultureInfo.InvariantCulture, $"{Prefix}-{Sanitize(context.JobId)}-{context.Attempt}.{context.Generation}-{context.SubtaskIndex}-{counter}{Suffix}");
 
     /// <summary>
     /// The staging name: the final name hidden behind a leading '.' and marked <c>.inprogress</c>, so that tools

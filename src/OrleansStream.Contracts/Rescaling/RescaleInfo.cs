@@ -92,5 +92,8 @@ public sealed record RescaleInfo
     /// <summary>Source splits handed from one reader to another (live).</summary>
     [Id(14)] public int SplitsMoved { get; init; }
 
+    /// <summary>Subtasks moved whole to another silo with their state, under the same attempt (a live drain).</summary>
+    [Id(15)] public int SubtasksMoved { get; init; }
+
     public TimeSpan? Duration => EndedAt - StartedAt;
 }

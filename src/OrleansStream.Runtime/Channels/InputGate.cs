@@ -218,6 +218,61 @@ internal sealed class InputGate
         ReleaseHeld(handler);
     }
 
+    /// <summary>
+    /// Where every channel stands, for the task's next activation on another silo (<see cref="Restore"/>). Call once
+    /// suspended, after the snapshot the move restores: what is held back was acknowledged, so it moves too; envelopes
+    /// parked early were not, and their senders send them again.
+    /// </summary>
+    public InputGateState Export()
+        => new(
+            _channelIndex.Select(channel => new InputChannelState(
+                channel.Key.Input,
+                channel.Key.Sender,
+                _expectedSequence[channel.Value],
+                _ended[channel.Value],
+                _watermarks.WatermarkOf(channel.Value),
+                _watermarks.IsIdle(channel.Value),
+                _handedOver[channel.Value],
+                _held[channel.Value]?.ToArray() ?? [])).ToList(),
+            _lastCompleted,
+            _handoverDone);
+
+    /// <summary>
+    /// Takes over where <paramref name="state"/> says the channels of the task's previous activation stood; channels it
+    /// does not list start afresh, and ones it lists that this gate lacks had ended (their senders were retired). What
+    /// it held back is processed on the next <see cref="Resume"/>.
+    /// </summary>
+    public void Restore(InputGateState state)
+    {
+        foreach (var saved in state.Channels)
+        {
+            if (!_channelIndex.TryGetValue((saved.Input, saved.Sender), out int channel))
+            {
+                continue;
+            }
+
+            _expectedSequence[channel] = saved.ExpectedSequence;
+            _handedOver[channel] = saved.HandedOver;
+            _watermarks.Restore(channel, saved.Watermark, saved.Idle);
+            if (saved.Ended)
+            {
+                _ended[channel] = true;
+                _endedCount++;
+            }
+
+            if (saved.Held.Count > 0)
+            {
+                _held[channel] = new Queue<StreamEnvelope>(saved.Held);
+            }
+        }
+
+        _lastCompleted = state.LastCompletedCheckpoint;
+        _handoverStep = _handoverDone = state.HandoverStep;
+        _watermarks.Recompute();
+        _idle = _watermarks.AllIdle;
+        _suspended = true;
+    }
+
     /// <summary>Holds every channel's next envelopes back, in order, until <see cref="Resume"/>.</summary>
     public void Suspend() => _suspended = true;
 

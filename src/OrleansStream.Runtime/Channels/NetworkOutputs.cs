@@ -14,7 +14,7 @@ namespace OrleansStream.Runtime.Channels;
 internal sealed class NetworkOutputs(IChannelTransport transport, TaskId task, int maxParallelism, int batchSize) : INetworkOutputFactory, IBarrierOutput
 {
     private readonly List<(JobEdge Edge, IRecordWriter Writer)> _edges = new();
-    private readonly List<OutputChannel> _channels = new();
+    private readonly List<(TaskId Target, OutputChannel Channel)> _channels = new();
     private bool _completed;
 
     public long RecordsOut => _edges.Sum(e => e.Writer.RecordsOut);
@@ -86,14 +86,40 @@ internal sealed class NetworkOutputs(IChannelTransport transport, TaskId task, i
 
     private OutputChannel Connect(JobEdge edge, int target)
     {
-        var channel = new OutputChannel(transport.Connect(task, task with { VertexId = edge.Target.Id, Subtask = target }), edge.TargetInput, task.Subtask, task.Attempt);
-        _channels.Add(channel);
+        var receiver = task with { VertexId = edge.Target.Id, Subtask = target };
+        var channel = new OutputChannel(transport.Connect(task, receiver), edge.TargetInput, task.Subtask, task.Attempt);
+        _channels.Add((receiver, channel));
         return channel;
+    }
+
+    /// <summary>Whether every channel has ended (the task finished).</summary>
+    public bool IsCompleted => _completed;
+
+    /// <summary>Where every channel's numbering stands, for the task's next activation on another silo; call once everything sent is drained.</summary>
+    public IReadOnlyList<OutputChannelState> ExportChannels()
+        => _channels.Select(c => new OutputChannelState(c.Target.VertexId, c.Target.Subtask, c.Channel.Input, c.Channel.NextSequence)).ToList();
+
+    /// <summary>
+    /// Goes on from the channels of the task's previous activation (<see cref="ExportChannels"/>): each numbers its
+    /// envelopes on from there, and ended ones (<paramref name="completed"/>) stay ended without a second end of input.
+    /// </summary>
+    public void RestoreChannels(IReadOnlyList<OutputChannelState> channels, bool completed)
+    {
+        var next = channels.ToDictionary(c => (c.TargetVertex, c.TargetSubtask, c.Input), c => c.NextSequence);
+        foreach (var (target, channel) in _channels)
+        {
+            if (next.TryGetValue((target.VertexId, target.Subtask, channel.Input), out long sequence))
+            {
+                channel.NextSequence = sequence;
+            }
+        }
+
+        _completed = completed;
     }
 
     public async Task SendPendingAsync()
     {
-        foreach (var channel in _channels)
+        foreach (var (_, channel) in _channels)
         {
             // A send that a posted completion started may still be waiting on a full channel: wait for it too,
             // so that a full channel slows this task down whoever filled it.
@@ -142,6 +168,6 @@ internal sealed class NetworkOutputs(IChannelTransport transport, TaskId task, i
     private async Task SendAndDrainAsync()
     {
         await SendPendingAsync();
-        await Task.WhenAll(_channels.Select(c => c.DrainAsync()));
+        await Task.WhenAll(_channels.Select(c => c.Channel.DrainAsync()));
     }
 }

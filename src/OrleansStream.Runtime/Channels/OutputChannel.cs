@@ -13,6 +13,15 @@ internal sealed class OutputChannel(IChannelSender sender, int input, int sender
     private long _nextSequence;
     private Task _sending = Task.CompletedTask;
 
+    public int Input => input;
+
+    /// <summary>The sequence number of the channel's next envelope: a task that moves to another silo goes on from it.</summary>
+    public long NextSequence
+    {
+        get => _nextSequence;
+        set => _nextSequence = _pending.Count == 0 ? value : throw new InvalidOperationException("A channel with envelopes queued cannot be renumbered.");
+    }
+
     public bool HasPending => _pending.Count > 0;
 
     /// <summary>True while a send is under way, even when the queue is already empty: its last envelope is still on its way.</summary>

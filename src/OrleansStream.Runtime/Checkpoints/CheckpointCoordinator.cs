@@ -117,6 +117,22 @@ internal sealed class CheckpointCoordinator : IDisposable
     }
 
     /// <summary>
+    /// Starts a checkpoint now, under a hold that waited until none was pending (a live drain moves subtasks at it).
+    /// It is stored whether or not periodic checkpoints are: the moved subtasks restore from it.
+    /// </summary>
+    public async Task<long> TriggerNowAsync()
+    {
+        if (_pending is not null || _ticking)
+        {
+            throw new InvalidOperationException($"Job '{_jobId}' has checkpoint {_pending?.Id} in progress; wait until idle under a hold first.");
+        }
+
+        long id = _ledger.NextCheckpointId++;
+        await TriggerAsync(id, CheckpointOptions.Checkpoint(_config.Mode), isFinal: false);
+        return id;
+    }
+
+    /// <summary>
     /// Reserves an id for a savepoint (stored before it is used) and queues it; the scheduler starts it
     /// as soon as no other checkpoint is pending. Throws <see cref="JobStateException"/> when one already waits.
     /// </summary>

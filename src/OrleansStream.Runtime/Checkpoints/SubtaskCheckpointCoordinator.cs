@@ -51,7 +51,8 @@ internal sealed class SubtaskCheckpointCoordinator(
     /// forwards the barrier in this turn, so that nothing processed after the barrier is in it. Cutting
     /// chunks, writing and acknowledging go on in the background.
     /// </summary>
-    public void TakeSnapshot(CheckpointBarrier barrier, bool forwardBarrier)
+    /// <returns>The snapshot once stored and acknowledged; null when it could not be stored (the checkpoint is declined).</returns>
+    public Task<TaskSnapshot?> TakeSnapshot(CheckpointBarrier barrier, bool forwardBarrier)
     {
         LastCheckpointId = Math.Max(LastCheckpointId, barrier.CheckpointId);
         var keyed = new KeyedSnapshotBuilder();
@@ -61,10 +62,10 @@ internal sealed class SubtaskCheckpointCoordinator(
             output.EmitBarrier(barrier);
         }
 
-        _ = PersistAndAcknowledgeAsync(barrier, barrier.Options.Persist ? keyed : null, captured);
+        return PersistAndAcknowledgeAsync(barrier, barrier.Options.Persist ? keyed : null, captured);
     }
 
-    private async Task PersistAndAcknowledgeAsync(CheckpointBarrier barrier, KeyedSnapshotBuilder? keyed, ChainSnapshot captured)
+    private async Task<TaskSnapshot?> PersistAndAcknowledgeAsync(CheckpointBarrier barrier, KeyedSnapshotBuilder? keyed, ChainSnapshot captured)
     {
         long checkpointId = barrier.CheckpointId;
         try
@@ -77,15 +78,18 @@ internal sealed class SubtaskCheckpointCoordinator(
                 : await Task.Run(() => WriteChunksAsync(storage, task, checkpointId, keyed, chunkBytes, released));
             var snapshot = new TaskSnapshot(task.VertexId, task.Subtask, captured.OperatorState, handles, captured.KeyedOperators);
             await coordinator.AcknowledgeAsync(task, checkpointId, snapshot);
+            return snapshot;
         }
         catch (Exception ex) when (!released.IsCancellationRequested)
         {
             logger.LogWarning(ex, "Task {Task} could not store its snapshot for checkpoint {Checkpoint}", task, checkpointId);
             coordinator.DeclineAsync(task, checkpointId, $"Subtask {task.Subtask} of vertex {task.VertexId} could not store its snapshot: {ex.GetBaseException().Message}").Ignore();
+            return null;
         }
         catch (Exception)
         {
             // Released while writing: the job has moved on and will not wait for this snapshot.
+            return null;
         }
     }
 

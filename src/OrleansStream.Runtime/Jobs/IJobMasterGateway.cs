@@ -36,11 +36,15 @@ internal interface IJobMasterGateway : IGrainWithStringKey
     Task DeclineCheckpointAsync(TaskId task, long checkpointId, string reason);
 
     /// <summary>
-    /// Silo <paramref name="silo"/> is leaving gracefully: the job moves its subtasks there to the other silos (a
-    /// savepoint it stops at and restarts from). Returns the rescale that does it, or null when the job has nothing
-    /// there (or cannot move: it then recovers when the silo is gone).
+    /// Silo <paramref name="silo"/> is leaving gracefully: the job moves its subtasks there to the other silos (live,
+    /// each with its state, or at a savepoint it stops at and restarts from). Returns the rescale that does it, or null
+    /// when the job has nothing there (or cannot move: it then recovers when the silo is gone).
     /// </summary>
     Task<long?> VacateSiloAsync(SiloAddress silo);
+
+    /// <summary>A subtask that a live drain moved runs again on its new silo.</summary>
+    [OneWay]
+    Task OnTaskRelocatedAsync(TaskRelocated relocated);
 
     /// <summary>A subtask installed key groups handed over to it in a live rescale step and let their records go.</summary>
     [OneWay]

@@ -100,6 +100,18 @@ internal sealed class JobExecution(string jobId, JobGraph graph, IGrainFactory g
         _slots = slots;
     }
 
+    /// <summary>Every subtask of the attempt, running or finished, in task slot <paramref name="slot"/>.</summary>
+    public IReadOnlyList<TaskId> TasksInSlot(int slot)
+        => _tasks.Keys.Where(task => Graph.SlotOf(Graph.Vertex(task.VertexId), task.Subtask) == slot).ToList();
+
+    /// <summary>Task slot <paramref name="slot"/> is on <paramref name="silo"/> now: a live drain moved its subtasks there.</summary>
+    public void MoveSlot(int slot, SiloAddress silo)
+    {
+        var slots = _slots.ToArray();
+        slots[slot] = silo;
+        _slots = slots;
+    }
+
     /// <summary>The running subtasks of vertex <paramref name="vertexId"/>.</summary>
     public IReadOnlyList<TaskId> RunningTasksOf(int vertexId) => _tasks.Where(t => t.Key.VertexId == vertexId && t.Value is null).Select(t => t.Key).ToList();
 

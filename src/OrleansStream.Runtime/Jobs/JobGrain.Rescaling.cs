@@ -18,6 +18,9 @@ internal sealed partial class JobGrain
     /// <summary>The live rescale under way and how to stop it when the attempt ends first.</summary>
     private (LiveRescale Rescale, CancellationTokenSource Cancel)? _live;
 
+    /// <summary>The live drain under way (subtasks moving off a leaving silo) and how to stop it when the attempt ends first.</summary>
+    private (long RescaleId, LiveDrain Drain, CancellationTokenSource Cancel)? _liveDrain;
+
     /// <summary>A rescale that restarts the job: the savepoint it stops the job with, and the job as it restarts.</summary>
     private (long RescaleId, long SavepointId, RescalePlan Plan)? _restartRescale;
 
@@ -94,6 +97,11 @@ internal sealed partial class JobGrain
 
         // The draining silo offers no slots any more: an adaptive job takes what the others have, a fixed one needs its own.
         var capacity = await clusterSlots.CapacityForAsync(JobId);
+        if (LiveDrainTargets(silo, capacity) is { } moves)
+        {
+            return StartLiveDrain(silo, moves);
+        }
+
         var request = new RescaleRequest
         {
             Parallelism = record.Submission.AdaptiveMaxParallelism is { } max ? Math.Min(max, capacity.Free) : null,
@@ -118,6 +126,93 @@ internal sealed partial class JobGrain
             return null;
         }
     }
+
+    /// <summary>
+    /// Where the task slots the job holds on leaving <paramref name="silo"/> can go with their subtasks, live: each to the
+    /// silo with the most slots the job does not use, when the others have room for the whole job. Null when they do not,
+    /// or when the job cannot move subtasks live (it takes no checkpoints to move them at, or its channels are Orleans
+    /// streams): it then moves at a savepoint.
+    /// </summary>
+    private Dictionary<int, SiloAddress>? LiveDrainTargets(SiloAddress silo, Placement.SlotCapacity capacity)
+    {
+        var slots = Execution.Slots;
+        if (!Graph.Checkpointing.IsEnabled || options.Value.ChannelTransport != Channels.Push.PushChannelTransport.Name || capacity.Free < slots.Count)
+        {
+            return null;
+        }
+
+        var free = capacity.Silos.Where(s => !s.Silo.Equals(silo)).ToDictionary(s => s.Silo, s => s.Slots - slots.Count(used => used.Equals(s.Silo)));
+        var moves = new Dictionary<int, SiloAddress>();
+        for (int slot = 0; slot < slots.Count; slot++)
+        {
+            if (!slots[slot].Equals(silo))
+            {
+                continue;
+            }
+
+            var (target, left) = free.OrderByDescending(f => f.Value).ThenBy(f => f.Key.ToParsableString(), StringComparer.Ordinal).FirstOrDefault();
+            if (target is null || left <= 0)
+            {
+                return null;
+            }
+
+            free[target] = left - 1;
+            moves[slot] = target;
+        }
+
+        return moves;
+    }
+
+    /// <summary>Records a live drain of the task slots in <paramref name="moves"/> and starts it beside the grain's calls.</summary>
+    private long StartLiveDrain(SiloAddress silo, Dictionary<int, SiloAddress> moves)
+    {
+        var record = Record;
+        var drain = new LiveDrain(Execution, moves, record.Submission, options.Value.DrainTimeout, logger);
+        var rescale = new RescaleInfo
+        {
+            Id = record.NextRescaleId,
+            Trigger = RescaleTrigger.Drain,
+            Mode = RescaleMode.Live,
+            Vertices = [],
+            StartedAt = DateTimeOffset.UtcNow,
+            Reason = $"silo {silo} is leaving: {drain.SubtasksToMove} subtasks in {moves.Count} task slots move to {string.Join(", ", moves.Values.Distinct())} with their state",
+        };
+        record.AddRescale(rescale);
+        logger.LogInformation("Job {JobId} rescale {Id} (drain, live): {Reason}", JobId, rescale.Id, rescale.Reason);
+        var cancel = new CancellationTokenSource();
+        _liveDrain = (rescale.Id, drain, cancel);
+        RunLiveDrainAsync(rescale.Id, drain, cancel.Token).Ignore();
+        return rescale.Id;
+    }
+
+    private async Task RunLiveDrainAsync(long rescaleId, LiveDrain drain, CancellationToken cancellationToken)
+    {
+        var checkpoints = Checkpoints;
+        using var hold = checkpoints.Hold();
+        try
+        {
+            await PersistAsync();
+            await checkpoints.WaitUntilIdleAsync(cancellationToken);
+            await drain.RunAsync(checkpoints, cancellationToken);
+            _liveDrain = null;
+            Record.UpdateRescale(rescaleId, r => drain.Progress(r) with { State = RescaleState.Completed, EndedAt = DateTimeOffset.UtcNow });
+            logger.LogInformation("Job {JobId} rescale {Id} done: {Count} subtasks moved live, longest pause {Pause} ms",
+                JobId, rescaleId, drain.SubtasksMoved, (long)drain.LongestPause.TotalMilliseconds);
+            await PersistAsync();
+        }
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
+        {
+            // The attempt ended first; what ended it recorded why.
+        }
+        catch (Exception ex)
+        {
+            _liveDrain = null;
+            EndRescale(rescaleId, ex.GetBaseException().Message, drain);
+            await OnAttemptFailedAsync($"Moving subtasks off a leaving silo failed: {ex.GetBaseException().Message}");
+        }
+    }
+
+    public Task OnTaskRelocatedAsync(TaskRelocated relocated) => WhenCurrent(relocated.Task, _ => _liveDrain?.Drain.OnRelocated(relocated));
 
     /// <summary>Records the rescale and starts it: key groups move live, or the job stops with a savepoint to restart as planned.</summary>
     private async Task<RescaleInfo> StartRescaleAsync(RescaleRequest request, RescalePlan plan)
@@ -237,6 +332,13 @@ internal sealed partial class JobGrain
             EndRescale(Record.Rescaling?.Id ?? 0, $"{why}; the job recovers at the new parallelism", live.Rescale);
         }
 
+        if (_liveDrain is { } drain)
+        {
+            _liveDrain = null;
+            drain.Cancel.Cancel();
+            EndRescale(drain.RescaleId, $"{why}; the job recovers from its last checkpoint", drain.Drain);
+        }
+
         if (_restartRescale is { } restart)
         {
             _restartRescale = null;
@@ -249,10 +351,14 @@ internal sealed partial class JobGrain
     /// Records that rescale <paramref name="rescaleId"/> failed with <paramref name="failure"/>, with how far a live one
     /// had got (the caller persists).
     /// </summary>
-    private void EndRescale(long rescaleId, string failure, LiveRescale? live = null)
+    private void EndRescale(long rescaleId, string failure, LiveRescale? live = null) => EndRescale(rescaleId, failure, live is null ? null : live.Progress);
+
+    private void EndRescale(long rescaleId, string failure, LiveDrain drain) => EndRescale(rescaleId, failure, drain.Progress);
+
+    private void EndRescale(long rescaleId, string failure, Func<RescaleInfo, RescaleInfo>? progress)
     {
         logger.LogWarning("Job {JobId} rescale {Id} failed: {Failure}", JobId, rescaleId, failure);
-        Record.UpdateRescale(rescaleId, r => (live?.Progress(r) ?? r) with { State = RescaleState.Failed, EndedAt = DateTimeOffset.UtcNow, Failure = failure });
+        Record.UpdateRescale(rescaleId, r => (progress?.Invoke(r) ?? r) with { State = RescaleState.Failed, EndedAt = DateTimeOffset.UtcNow, Failure = failure });
     }
 
     /// <summary>
@@ -420,12 +526,13 @@ internal sealed partial class JobGrain
     /// <summary>The status with the rescale under way as far as it has got.</summary>
     private JobStatus WithRescaleProgress(JobStatus status)
     {
-        if (_live is not { Rescale: var live } || status.Rescales is not { Count: > 0 } rescales)
+        Func<RescaleInfo, RescaleInfo>? progress = _live is { Rescale: var live } ? live.Progress : _liveDrain is { Drain: var drain } ? drain.Progress : null;
+        if (progress is null || status.Rescales is not { Count: > 0 } rescales)
         {
             return status;
         }
 
-        // The rescale under way, with how far its key groups and splits have got.
-        return status with { Rescales = rescales.Select(r => r.State != RescaleState.InProgress ? r : live.Progress(r)).ToList() };
+        // The rescale under way, with how far its key groups, splits or subtasks have got.
+        return status with { Rescales = rescales.Select(r => r.State != RescaleState.InProgress ? r : progress(r)).ToList() };
     }
 }

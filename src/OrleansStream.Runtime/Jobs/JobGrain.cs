@@ -259,7 +259,7 @@ internal sealed partial class JobGrain(
             // Not while a rescale is under way or retired subtasks wait for their final checkpoint: the next activation
             // could not tell them apart, and restarts instead.
             if (reason.ReasonCode == DeactivationReasonCode.ShuttingDown && drain.HasDrained
-                && Current is { State: JobState.Running } record && _live is null && _restartRescale is null && !Execution.HasRetired)
+                && Current is { State: JobState.Running } record && _live is null && _liveDrain is null && _restartRescale is null && !Execution.HasRetired)
             {
                 // The silo stops gracefully while the job runs: hand the attempt over to the next activation, which
                 // takes it over instead of restarting it. A checkpoint in progress is abandoned; the next one is the new grain's.

@@ -91,6 +91,9 @@ internal interface ITaskGrain : IGrainWithStringKey
     Task ResumeSourceAsync();
 
     /// <summary>The broadcast state of the subtask's broadcast operator, as a checkpoint holds it.</summary>
+    /// <summary>Moves the task to another silo at its next snapshot, with its state (a live drain).</summary>
+    Task MoveAtNextSnapshotAsync(RelocationRequest request);
+
     Task<byte[]> ExportBroadcastStateAsync();
 
     /// <summary>A subtask a live rescale added takes <paramref name="state"/> as its broadcast operator's state.</summary>

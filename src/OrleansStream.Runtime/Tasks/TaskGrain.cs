@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Placement;
+using Orleans.Runtime.Placement;
 using Orleans.Streams;
 using OrleansStream.Api.Connectors;
 using OrleansStream.Contracts.Jobs;
@@ -27,7 +28,11 @@ namespace OrleansStream.Runtime.Tasks;
 /// <remarks>
 /// Checkpoints are its <see cref="SubtaskCheckpointCoordinator"/>'s. A finished task keeps its operators
 /// open until the job releases it, so that it can still snapshot its final state and commit when the final
-/// checkpoint completes.
+/// checkpoint completes. A task asked to move (a live drain of its silo) stops at its next snapshot, and
+/// once that is stored migrates to the silo it was given (Orleans' grain migration: same identity, messages
+/// that arrive meanwhile follow it); the next activation restores that snapshot and goes on with the
+/// channels where they stood (<see cref="TaskRelocation"/>).
+/// [Immovable] keeps Orleans' own rebalancing from moving it any other way.
 /// </remarks>
 [ImplicitStreamSubscription(StreamChannelTransport.Namespace)]
 [TaskSlotPlacement]
@@ -38,7 +43,7 @@ internal sealed class TaskGrain(
     SnapshotStore snapshots,
     JobGraphFactory graphs,
     ChannelTransports transports,
-    ILogger<TaskGrain> logger) : Grain, ITaskGrain, IAsyncObserver<StreamEnvelope>, IInputHandler
+    ILogger<TaskGrain> logger) : Grain, ITaskGrain, IAsyncObserver<StreamEnvelope>, IInputHandler, IGrainMigrationParticipant
 {
     private readonly OrleansStreamOptions _options = options.Value;
     private readonly CancellationTokenSource _released = new();
@@ -63,6 +68,18 @@ internal sealed class TaskGrain(
     private IGrainTimer? _lease;
     private IGrainTimer? _metrics;
     private bool _chainClosed;
+
+    /// <summary>Where the task moves at its next snapshot, once the job asked it to.</summary>
+    private RelocationRequest? _moveAt;
+
+    /// <summary>Stopped at the snapshot it moves with: it processes nothing more on this activation, and refuses input.</summary>
+    private DateTimeOffset? _stoppedToMove;
+
+    /// <summary>How often this subtask moved to another silo within its attempt: its sinks name what they stage by it.</summary>
+    private int _generation;
+
+    /// <summary>Leaving: what the next activation takes over. Arriving: what the previous one left.</summary>
+    private TaskRelocation? _relocation;
 
     /// <summary>Keeps the job's code (an uploaded assembly) loaded on this silo until the task deactivates.</summary>
     private IDisposable? _jobCode;
@@ -92,14 +109,43 @@ internal sealed class TaskGrain(
             // Over an Orleans stream provider input arrives on the task's own stream; the push transport calls DeliverAsync.
             await this.GetStreamProvider(_options.ChannelTransport).GetStream<StreamEnvelope>(StreamChannelTransport.InputStreamOf(TaskId.Parse(this.GetPrimaryKeyString()))).SubscribeAsync(this);
         }
+
+        if (_relocation is { } arrived)
+        {
+            // Before any message: those sent to the previous activation while it moved follow it here.
+            _relocation = null;
+            await ArriveAsync(arrived);
+        }
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        if (reason.ReasonCode == DeactivationReasonCode.Migrating && _relocation is not null)
+        {
+            // Its state goes with the migration: the operators close here, the next activation opens them from the snapshot.
+            _released.Cancel();
+            await StopAsync();
+        }
+
         // Last: the chain is closed (or abandoned with the activation), so nothing here runs the job's code again.
         _jobCode?.Dispose();
         _jobCode = null;
-        return Task.CompletedTask;
+    }
+
+    void IGrainMigrationParticipant.OnDehydrate(IDehydrationContext dehydrationContext)
+    {
+        if (_relocation is { } leaving)
+        {
+            dehydrationContext.TryAddValue(TaskRelocation.ContextKey, leaving);
+        }
+    }
+
+    void IGrainMigrationParticipant.OnRehydrate(IRehydrationContext rehydrationContext)
+    {
+        if (rehydrationContext.TryGetValue(TaskRelocation.ContextKey, out TaskRelocation? arrived))
+        {
+            _relocation = arrived;
+        }
     }
 
     public async Task StartAsync(TaskDeployment deployment)
@@ -109,23 +155,10 @@ internal sealed class TaskGrain(
             return;
         }
 
-        _task = deployment.Task;
-        _jobCode ??= graphs.Hold(_task.JobId);
-        var graph = await graphs.BuildAsync(_task.JobId, deployment.Submission);
-        var vertex = _vertex = graph.Vertex(_task.VertexId);
-        _network = new NetworkOutputs(_transport, _task, graph.MaxParallelism, _options.BatchSize);
-        _chain = OperatorChain.Create(vertex, _network);
-        _mailbox = TaskMailbox.OfCurrentActivation(FlushAsync, _network.SendPendingAsync, FailAsync, _time);
-        _checkpoints = new SubtaskCheckpointCoordinator(_task, _chain, _network, snapshots, new JobCheckpointResponder(Job), _options.CheckpointChunkBytes, _released.Token, logger);
-        _chain.CreateContexts(node => new OperatorContext(_task.JobId, _task.Attempt, node.Name, _task.Subtask, vertex.Parallelism, graph.MaxParallelism, TimeProvider.System)
-        {
-            OperatorId = node.Uid,
-            Mailbox = _mailbox,
-            JoinsRunningJob = deployment.JoinsRunningJob,
-        });
+        var graph = await BuildAsync(deployment);
         if (deployment.Restore is { } restore)
         {
-            await _checkpoints.RestoreAsync(restore);
+            await _checkpoints!.RestoreAsync(restore);
         }
 
         _chain.Open();
@@ -141,8 +174,37 @@ internal sealed class TaskGrain(
             return;
         }
 
-        _gate = vertex.IsSource ? null : new InputGate(vertex, _task.Subtask, _task.Attempt, _transport.MayReorder);
-        _rescaling = vertex.IsSource ? null : new SubtaskRescaling(_task, _chain, graph.MaxParallelism, _options.CheckpointChunkBytes, installed => Job.OnKeyGroupsInstalledAsync(_task, installed).Ignore());
+        _gate = _vertex.IsSource ? null : new InputGate(_vertex, _task.Subtask, _task.Attempt, _transport.MayReorder);
+        Run(graph, awaitSplits: deployment.JoinsRunningJob);
+        logger.LogDebug("Task {Task} started: {Vertex} x{Parallelism}{Restored}", _task, _vertex.Name, _vertex.Parallelism,
+            deployment.Restore is null ? "" : $", restored from checkpoint {deployment.Restore.CheckpointId}");
+    }
+
+    /// <summary>Builds the operator chain of <paramref name="deployment"/>, its outputs, mailbox and checkpoint coordinator; nothing runs yet.</summary>
+    private async Task<Graph.JobGraph> BuildAsync(TaskDeployment deployment)
+    {
+        _task = deployment.Task;
+        _jobCode ??= graphs.Hold(_task.JobId);
+        var graph = await graphs.BuildAsync(_task.JobId, deployment.Submission);
+        var vertex = _vertex = graph.Vertex(_task.VertexId);
+        _network = new NetworkOutputs(_transport, _task, graph.MaxParallelism, _options.BatchSize);
+        _chain = OperatorChain.Create(vertex, _network);
+        _mailbox = TaskMailbox.OfCurrentActivation(FlushAsync, _network.SendPendingAsync, FailAsync, _time);
+        _checkpoints = new SubtaskCheckpointCoordinator(_task, _chain, _network, snapshots, new JobCheckpointResponder(Job), _options.CheckpointChunkBytes, _released.Token, logger);
+        _chain.CreateContexts(node => new OperatorContext(_task.JobId, _task.Attempt, node.Name, _task.Subtask, vertex.Parallelism, graph.MaxParallelism, TimeProvider.System)
+        {
+            OperatorId = node.Uid,
+            Mailbox = _mailbox,
+            JoinsRunningJob = deployment.JoinsRunningJob,
+            Generation = _generation,
+        });
+        return graph;
+    }
+
+    /// <summary>The task runs: its input gate (if any) is in place, and its timers start.</summary>
+    private void Run(Graph.JobGraph graph, bool awaitSplits)
+    {
+        _rescaling = _vertex.IsSource ? null : new SubtaskRescaling(_task, _chain, graph.MaxParallelism, _options.CheckpointChunkBytes, installed => Job.OnKeyGroupsInstalledAsync(_task, installed).Ignore());
         _state = TaskState.Running;
 
         // The timers keep the task active: a source receives no calls, and a quiet stream may send none.
@@ -150,20 +212,151 @@ internal sealed class TaskGrain(
         if (_chain.Source is not null)
         {
             // A source that joins a running job has nothing to read until the rescale hands it splits.
-            _awaitingSplits = deployment.JoinsRunningJob;
+            _awaitingSplits = awaitSplits;
             if (!_awaitingSplits)
             {
                 StartReading();
             }
         }
 
-        // A lost release must not leave the task running (or, finished, held active) forever.
-        _lease = this.RegisterGrainTimer(CheckAttemptAsync, new GrainTimerCreationOptions(_options.TaskLeaseInterval, _options.TaskLeaseInterval) { KeepAlive = false });
+        StartLease();
         _meter.Read(_chain.Operators);
         _metrics = this.RegisterGrainTimer(ReportProgress, new GrainTimerCreationOptions(_options.TaskMetricsInterval, _options.TaskMetricsInterval) { KeepAlive = false });
+    }
 
-        logger.LogDebug("Task {Task} started: {Vertex} x{Parallelism}{Restored}", _task, vertex.Name, vertex.Parallelism,
-            deployment.Restore is null ? "" : $", restored from checkpoint {deployment.Restore.CheckpointId}");
+    /// <summary>A lost release must not leave the task running (or, finished, held active) forever.</summary>
+    private void StartLease()
+        => _lease = this.RegisterGrainTimer(CheckAttemptAsync, new GrainTimerCreationOptions(_options.TaskLeaseInterval, _options.TaskLeaseInterval) { KeepAlive = false });
+
+    /// <summary>
+    /// The job asks this task to move to another silo (a live drain): it stops at its next snapshot, which the job
+    /// triggers next, and moves once that is stored.
+    /// </summary>
+    public Task MoveAtNextSnapshotAsync(RelocationRequest request)
+    {
+        if (_state is not (TaskState.Running or TaskState.Finished) || _transport is not Channels.Push.PushChannelTransport)
+        {
+            throw new InvalidOperationException($"Task {this.GetPrimaryKeyString()} cannot move: it is {_state}{(_state == TaskState.Created ? "" : $" on the {_options.ChannelTransport} transport")}.");
+        }
+
+        _moveAt = request;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Right after the snapshot the move restores, in the same mail: nothing is processed here any more (input waits in
+    /// the gate or is refused, the source and the clock stop, posted results are dropped: the snapshot holds what they
+    /// would have changed), and the move goes on once the snapshot is stored.
+    /// </summary>
+    private void StopToMove(Task<TaskSnapshot?> stored)
+    {
+        if (_moveAt is not { } request)
+        {
+            return;
+        }
+
+        _moveAt = null;
+        _stoppedToMove = DateTimeOffset.UtcNow;
+        _gate?.Suspend();
+        StopTimers();
+        _mailbox.Close();
+        MoveAsync(stored, request).Ignore();
+    }
+
+    /// <summary>Once the snapshot is stored and what was sent before it has reached the receivers, migrates to the target silo.</summary>
+    private async Task MoveAsync(Task<TaskSnapshot?> stored, RelocationRequest request)
+    {
+        try
+        {
+            var snapshot = await stored ?? throw new InvalidOperationException("its snapshot could not be stored");
+            long checkpointId = _checkpoints!.LastCheckpointId;
+
+            // The next activation numbers its envelopes on from here, so everything sent so far must have arrived.
+            await _network.FlushAndDrainAsync();
+            if (_state is not (TaskState.Running or TaskState.Finished))
+            {
+                return;
+            }
+
+            _relocation = new TaskRelocation(
+                new TaskDeployment(_task, request.Submission, new TaskRestore(checkpointId, snapshot.OperatorState, snapshot.KeyedState)),
+                Finished: _state == TaskState.Finished,
+                _state == TaskState.Finished ? null : _gate?.Export(),
+                _network.ExportChannels(),
+                _stoppedToMove!.Value,
+                _generation + 1);
+            RequestContext.Set(IPlacementDirector.PlacementHintKey, request.Target);
+            try
+            {
+                MigrateOnIdle();
+            }
+            finally
+            {
+                RequestContext.Remove(IPlacementDirector.PlacementHintKey);
+            }
+
+            logger.LogDebug("Task {Task} moves to silo {Silo} with its snapshot of checkpoint {Checkpoint}", _task, request.Target, checkpointId);
+        }
+        catch (Exception ex)
+        {
+            await FailAsync(new InvalidOperationException($"Subtask could not move to silo {request.Target}: {ex.GetBaseException().Message}", ex));
+        }
+    }
+
+    /// <summary>
+    /// The first activation on the silo the task moved to: restores the snapshot the previous one stopped at and goes on
+    /// with its channels where they stood. Its sinks commit that snapshot's transactions when the job says it completed.
+    /// </summary>
+    private async Task ArriveAsync(TaskRelocation arrived)
+    {
+        try
+        {
+            _generation = arrived.Generation;
+            var graph = await BuildAsync(arrived.Deployment);
+            await _checkpoints!.RestoreAsync(arrived.Deployment.Restore!);
+            _chain.Open();
+            _network.RestoreChannels(arrived.Outputs, completed: arrived.Finished);
+            if (arrived.Finished)
+            {
+                _state = TaskState.Finished;
+                DelayDeactivation(Timeout.InfiniteTimeSpan);
+                StartLease();
+            }
+            else
+            {
+                if (arrived.Inputs is { } inputs)
+                {
+                    // Envelopes sent to the previous activation while it moved arrive here out of order with their resends: park them.
+                    _gate = new InputGate(_vertex, _task.Subtask, _task.Attempt, mayReorder: true);
+                    _gate.Restore(inputs);
+                }
+
+                Run(graph, awaitSplits: false);
+                await _mailbox.RunAsync(() =>
+                {
+                    if (_gate is { } gate)
+                    {
+                        // The operators' clocks where the previous activation's were, then what it took and had not processed.
+                        if (gate.CurrentWatermark != long.MinValue)
+                        {
+                            ((IInputHandler)this).OnWatermark(gate.CurrentWatermark);
+                        }
+
+                        gate.Resume(this);
+                    }
+                });
+            }
+
+            var paused = DateTimeOffset.UtcNow - arrived.StoppedAt;
+            logger.LogInformation("Task {Task} moved here; it processed nothing for {Paused} ms", _task, (long)paused.TotalMilliseconds);
+            Job.OnTaskRelocatedAsync(new TaskRelocated(_task, GrainContext.Address.SiloAddress!, paused)).Ignore();
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Task {Task} could not take over from its previous activation", _task);
+            _state = TaskState.Failed;
+            Job.OnTaskFailedAsync(Report(), $"Subtask {_task.Subtask} of vertex {_task.VertexId}: could not go on after moving: {ex.GetBaseException().Message}").Ignore();
+        }
     }
 
     public async Task<long> DeliverAsync(StreamEnvelope envelope)
@@ -173,6 +366,12 @@ internal sealed class TaskGrain(
             // Data for a task that was never deployed here (its activation was lost and this one is
             // new): refuse it, so that the sender fails instead of the records vanishing.
             throw new InvalidOperationException($"Task {this.GetPrimaryKeyString()} received data but is not deployed on this activation.");
+        }
+
+        if (_stoppedToMove is not null && _state == TaskState.Running)
+        {
+            // Not taken, so not acknowledged: the sender sends it again, and the next activation takes it.
+            throw new TaskRelocatingException($"Task {_task} is moving to another silo.");
         }
 
         if (_state != TaskState.Running)
@@ -218,7 +417,7 @@ internal sealed class TaskGrain(
 
     void IInputHandler.OnIdle(bool idle) => _chain.ProcessIdle(idle);
 
-    void IInputHandler.OnBarrier(CheckpointBarrier barrier) => _checkpoints!.TakeSnapshot(barrier, forwardBarrier: true);
+    void IInputHandler.OnBarrier(CheckpointBarrier barrier) => StopToMove(_checkpoints!.TakeSnapshot(barrier, forwardBarrier: true));
 
     void IInputHandler.OnHandover(long step)
     {
@@ -385,6 +584,12 @@ internal sealed class TaskGrain(
             return false;
         }
 
+        if (_stoppedToMove is not null)
+        {
+            // It stopped at the snapshot it moves with; the next activation takes the checkpoints after it.
+            return false;
+        }
+
         if (_checkpoints.HasTaken(barrier.CheckpointId))
         {
             // Already taken when the barrier came through; a second snapshot would see later records.
@@ -402,7 +607,7 @@ internal sealed class TaskGrain(
         var checkpoints = _checkpoints;
         await _mailbox.RunAsync(() =>
         {
-            checkpoints.TakeSnapshot(barrier, forwardBarrier: source);
+            StopToMove(checkpoints.TakeSnapshot(barrier, forwardBarrier: source));
             if (source && barrier.Options.StopSource)
             {
                 // Nothing after a stop savepoint's barrier: the job resumes from it, so records read
@@ -447,14 +652,14 @@ internal sealed class TaskGrain(
     {
         await _network.SendPendingAsync();
         await _chain.WaitUntilReadyAsync();
-        if (InputEnded && _state == TaskState.Running && !_finishing)
+        if (InputEnded && _state == TaskState.Running && !_finishing && _stoppedToMove is null)
         {
             await FinishAsync();
         }
     }
 
     private Task TickAsync()
-        => _state != TaskState.Running
+        => _state != TaskState.Running || _stoppedToMove is not null
             ? Task.CompletedTask
             : _mailbox.RunAsync(() =>
             {
@@ -599,7 +804,7 @@ internal sealed class TaskGrain(
 
     private Task ReportProgress()
     {
-        if (_state == TaskState.Running)
+        if (_state == TaskState.Running && _stoppedToMove is null)
         {
             Job.ReportProgressAsync(Report()).Ignore();
         }

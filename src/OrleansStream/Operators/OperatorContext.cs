@@ -36,5 +36,8 @@ public sealed record OperatorContext(
     /// </summary>
     public bool JoinsRunningJob { get; init; }
 
+    /// <summary>How often the subtask moved to another silo within its attempt (a live drain), from 0.</summary>
+    public int Generation { get; init; }
+
     public long Now => Clock.GetUtcNow().ToUnixTimeMilliseconds();
 }

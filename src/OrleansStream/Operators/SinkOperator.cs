@@ -24,7 +24,7 @@ public sealed class SinkOperator<T>(string name, ISink<T> sink, TimeSpan flushIn
     public override void Open(OperatorContext context)
     {
         base.Open(context);
-        var sinkContext = new SinkContext(context.JobId, context.OperatorId, context.SubtaskIndex, context.Parallelism, context.Attempt);
+        var sinkContext = new SinkContext(context.JobId, context.OperatorId, context.SubtaskIndex, context.Parallelism, context.Attempt, context.Generation);
         _writer = sink.CreateWriter(sinkContext);
         if (sink is ITransactionalSink<T> transactional)
         {

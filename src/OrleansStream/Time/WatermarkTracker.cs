@@ -39,6 +39,22 @@ public sealed class WatermarkTracker
         Array.Fill(_watermarks, Watermark.Initial, old, count);
     }
 
+    /// <summary>The watermark channel <paramref name="channel"/> last sent.</summary>
+    public long WatermarkOf(int channel) => _watermarks[channel];
+
+    /// <summary>Whether channel <paramref name="channel"/> said it is idle.</summary>
+    public bool IsIdle(int channel) => _idle[channel];
+
+    /// <summary>Sets a channel to where it stood in a previous activation of the task; <see cref="Recompute()"/> once all are set.</summary>
+    public void Restore(int channel, long watermark, bool idle)
+    {
+        _watermarks[channel] = watermark;
+        _idle[channel] = idle;
+    }
+
+    /// <summary>Combines the channels' watermarks after <see cref="Restore"/>.</summary>
+    public void Recompute() => Recompute(out _);
+
     /// <summary>Records a channel's watermark; true when the combined watermark advanced.</summary>
     public bool Update(int channel, long watermark, out long combined)
     {

@@ -16,7 +16,7 @@ public sealed class DrainClusterTests(PostgresServer postgres, ITestOutputHelper
     private const long Count = 24_000;
 
     [Fact]
-    public async Task A_silo_that_stops_gracefully_hands_the_job_it_supervises_over_and_moves_its_subtasks_without_a_failure()
+    public async Task A_silo_that_stops_gracefully_hands_the_job_it_supervises_over_and_moves_its_subtasks_live_without_a_failure()
     {
         // Four of the six slots, spread over the three silos: the supervising silo runs subtasks too, and the other two have room for them.
         var gate = NewGate(budget: Count / 4 / 4);
@@ -35,12 +35,18 @@ public sealed class DrainClusterTests(PostgresServer postgres, ITestOutputHelper
         gate.Open();
         var status = await watch.WaitForEndAsync();
         Assert.Equal(JobState.Finished, status.State);
-        // A drain restarts nothing: no subtask the move started is activated a second time when the silo leaves.
+        // A drain restarts nothing: the subtasks moved with their state, under the same attempt.
         Assert.Equal(0, status.Checkpoints.Restarts);
+        Assert.Equal(before.Attempt, status.Attempt);
         var drain = Assert.Single(status.Rescales ?? []);
-        Assert.Equal((RescaleTrigger.Drain, RescaleState.Completed), (drain.Trigger, drain.State));
+        Output.WriteLine(Describe(drain));
+        Assert.Equal((RescaleTrigger.Drain, RescaleMode.Live, RescaleState.Completed), (drain.Trigger, drain.Mode, drain.State));
+        Assert.Equal(running, drain.SubtasksMoved);
         Assert.Equal(RollingCountJob.Expected(Count), Committed());
     }
+
+    private static string Describe(RescaleInfo rescale)
+        => $"rescale {rescale.Id}: {rescale.Trigger} {rescale.Mode}: {rescale.State}, {rescale.SubtasksMoved} subtasks moved, longest pause {rescale.LongestPause.TotalMilliseconds:F0} ms ({rescale.Reason}{rescale.Failure})";
 
     [Fact]
     public async Task An_adaptive_job_shrinks_to_the_slots_left_when_a_silo_it_runs_on_is_drained()

@@ -24,7 +24,7 @@ public sealed class SubtaskCheckpointCoordinatorTests
         var coordinator = Coordinator();
         _storage.Gate = new TaskCompletionSource();
 
-        coordinator.TakeSnapshot(Barrier, forwardBarrier: true);
+        var stored = coordinator.TakeSnapshot(Barrier, forwardBarrier: true);
 
         // In the turn: state captured (as it was now) and the barrier on its way; nothing acknowledged yet.
         Assert.Equal([7L], _chain.Captured);
@@ -39,6 +39,7 @@ public sealed class SubtaskCheckpointCoordinatorTests
         Assert.Equal("job/7/2/0/0", Assert.Single(snapshot.KeyedState).StorageKey);
         Assert.Equal(["window"], snapshot.KeyedOperators);
         Assert.Equal([[1, 2, 3]], snapshot.OperatorState["source"]);
+        Assert.Same(snapshot, await stored);
     }
 
     [Fact]
@@ -46,7 +47,7 @@ public sealed class SubtaskCheckpointCoordinatorTests
     {
         var coordinator = Coordinator();
 
-        coordinator.TakeSnapshot(new CheckpointBarrier(8, CheckpointOptions.Checkpoint(CheckpointingMode.ExactlyOnce, persist: false)), forwardBarrier: false);
+        _ = coordinator.TakeSnapshot(new CheckpointBarrier(8, CheckpointOptions.Checkpoint(CheckpointingMode.ExactlyOnce, persist: false)), forwardBarrier: false);
 
         var (_, id, snapshot) = await _job.NextAcknowledgementAsync();
         Assert.Equal(8, id);
@@ -62,12 +63,13 @@ public sealed class SubtaskCheckpointCoordinatorTests
         var coordinator = Coordinator();
         _storage.Failure = new IOException("disk full");
 
-        coordinator.TakeSnapshot(Barrier, forwardBarrier: true);
+        var stored = coordinator.TakeSnapshot(Barrier, forwardBarrier: true);
 
         var (task, id, reason) = await _job.NextDeclineAsync();
         Assert.Equal((Task, 7L), (task, id));
         Assert.Equal("Subtask 0 of vertex 2 could not store its snapshot: disk full", reason);
         Assert.Empty(_job.Acknowledged);
+        Assert.Null(await stored);
     }
 
     [Fact]
@@ -76,7 +78,7 @@ public sealed class SubtaskCheckpointCoordinatorTests
         using var released = new CancellationTokenSource();
         var coordinator = Coordinator(released.Token);
         _storage.Gate = new TaskCompletionSource();
-        coordinator.TakeSnapshot(Barrier, forwardBarrier: true);
+        _ = coordinator.TakeSnapshot(Barrier, forwardBarrier: true);
 
         released.Cancel();
         _storage.Failure = new OperationCanceledException();
@@ -90,7 +92,7 @@ public sealed class SubtaskCheckpointCoordinatorTests
     [Fact]
     public async Task A_restore_gives_each_operator_its_items_and_its_key_groups_and_puts_the_checkpoint_behind_the_subtask()
     {
-        Coordinator().TakeSnapshot(Barrier, forwardBarrier: true);
+        _ = Coordinator().TakeSnapshot(Barrier, forwardBarrier: true);
         var (_, _, snapshot) = await _job.NextAcknowledgementAsync();
         var restoring = new Chain();
         var coordinator = new SubtaskCheckpointCoordinator(Task, restoring, _outputs, _storage, _job, chunkBytes: 1024, CancellationToken.None, NullLogger.Instance);

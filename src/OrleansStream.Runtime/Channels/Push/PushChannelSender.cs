@@ -9,8 +9,18 @@ namespace OrleansStream.Runtime.Channels.Push;
 /// in order after a transport failure (a timeout, a lost silo). Orleans may run concurrent calls out of
 /// order and drops requests that time out before they run, so neither order nor delivery is left to it.
 /// </summary>
+/// <remarks>
+/// A receiver that moves to another silo (a live drain) refuses envelopes while it moves
+/// (<see cref="TaskRelocatingException"/>); they are sent again every <see cref="RelocationRetryInterval"/> until its next
+/// activation takes them, which is also what makes the move hold its producers back.
+/// </remarks>
 internal sealed class PushChannelSender(ITaskGrain receiver, TaskId receiverId, PushChannelOptions options, ILogger logger) : IChannelSender
 {
+    private static readonly TimeSpan RelocationRetryInterval = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>How long a receiver may take to move before the channel fails (the job gives up on the move well before).</summary>
+    private static readonly TimeSpan RelocationPatience = TimeSpan.FromSeconds(60);
+
     private readonly Queue<StreamEnvelope> _unacknowledged = new();
     private readonly Queue<Task<long>> _inFlight = new();
     private long _acknowledged = -1;
@@ -82,8 +92,17 @@ internal sealed class PushChannelSender(ITaskGrain receiver, TaskId receiverId, 
             }
         }
 
-        logger.LogWarning(cause, "Resending {Count} unacknowledged envelopes to {Task}", _unacknowledged.Count, receiverId);
+        if (cause is TaskRelocatingException)
+        {
+            logger.LogDebug("Resending {Count} envelopes to {Task} once it has moved", _unacknowledged.Count, receiverId);
+        }
+        else
+        {
+            logger.LogWarning(cause, "Resending {Count} unacknowledged envelopes to {Task}", _unacknowledged.Count, receiverId);
+        }
+
         var backoff = options.ResendBackoff;
+        var relocationDeadline = DateTime.UtcNow + RelocationPatience;
         for (int attempt = 1; _unacknowledged.Count > 0; attempt++)
         {
             long before = _acknowledged;
@@ -99,6 +118,12 @@ internal sealed class PushChannelSender(ITaskGrain receiver, TaskId receiverId, 
                 {
                     throw new TimeoutException($"{receiverId} acknowledged none of {_unacknowledged.Count} resent envelopes.");
                 }
+            }
+            catch (TaskRelocatingException) when (DateTime.UtcNow < relocationDeadline)
+            {
+                // Not a failure: the receiver's next activation takes them soon. It costs no attempt.
+                attempt--;
+                await Task.Delay(RelocationRetryInterval);
             }
             catch (Exception ex) when (IsTransportFailure(ex) && attempt <= options.MaxResendAttempts)
             {
@@ -128,5 +153,5 @@ internal sealed class PushChannelSender(ITaskGrain receiver, TaskId receiverId, 
 
     /// <summary>Failures of the call, not of the receiver: worth a resend. Senders are task grains, so a client's own failures do not arise.</summary>
     private static bool IsTransportFailure(Exception ex)
-        => ex is TimeoutException or SiloUnavailableException or OrleansMessageRejectionException;
+        => ex is TimeoutException or SiloUnavailableException or OrleansMessageRejectionException or TaskRelocatingException;
 }
