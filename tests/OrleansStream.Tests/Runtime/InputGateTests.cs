@@ -27,7 +27,14 @@ public class InputGateTests
             Events.Add($"r{envelope.Sender}.{envelope.Sequence}");
         }
 
-        public void OnBarrier(CheckpointBarrier barrier) => Events.Add($"b{barrier.CheckpointId}");
+        /// <summary>What the task does in the barrier's turn after its snapshot (a task that moves suspends its gate).</summary>
+        public Action? AtBarrier { get; set; }
+
+        public void OnBarrier(CheckpointBarrier barrier)
+        {
+            Events.Add($"b{barrier.CheckpointId}");
+            AtBarrier?.Invoke();
+        }
 
         public void OnWatermark(long watermark) => Watermarks.Add(watermark);
 
@@ -66,6 +73,42 @@ public class InputGateTests
 
     private static StreamEnvelope Barrier(int sender, long sequence, long checkpointId, CheckpointingMode mode = CheckpointingMode.ExactlyOnce)
         => new() { Kind = EnvelopeKind.Barrier, Input = 0, Sender = sender, Attempt = 1, Sequence = sequence, Barrier = new CheckpointBarrier(checkpointId, CheckpointOptions.Checkpoint(mode)) };
+
+    [Fact]
+    public void A_gate_restored_on_another_activation_goes_on_where_the_exported_one_stopped()
+    {
+        var leaving = Gate();
+        var handler = new Handler { AtBarrier = () => leaving.Suspend() };
+        Deliver(leaving, Envelope(EnvelopeKind.Watermark, 0, 0, 100), handler);
+        Deliver(leaving, Envelope(EnvelopeKind.Watermark, 1, 0, 50), handler);
+        Deliver(leaving, Barrier(0, 1, checkpointId: 5), handler);
+        Deliver(leaving, Envelope(EnvelopeKind.Records, 0, 2), handler);
+        Deliver(leaving, Barrier(1, 1, checkpointId: 5), handler);
+
+        // Stopped at the snapshot: what channel 0 sent after its barrier was acknowledged but not processed, so it moves.
+        Assert.Equal(["b5"], handler.Events);
+        var state = leaving.Export();
+        Assert.Equal(5, state.LastCompletedCheckpoint);
+        Assert.Equal([2L], state.Channels.Single(c => c.Sender == 0).Held.Select(e => e.Sequence));
+
+        var arriving = Gate(mayReorder: true);
+        arriving.Restore(state);
+        var next = new Handler();
+        Assert.Equal(50, arriving.CurrentWatermark);
+
+        // Input waits until the task resumes it; a resent envelope is a duplicate, and a stale barrier is ignored.
+        Assert.Equal(2, Deliver(arriving, Envelope(EnvelopeKind.Records, 1, 2), next));
+        Assert.Equal(2, Deliver(arriving, Barrier(1, 1, checkpointId: 5), next));
+        Assert.Empty(next.Events);
+        arriving.Resume(next);
+        Assert.Equal(["r0.2", "r1.2"], next.Events);
+
+        // An envelope that overtook its resent predecessors waits for them.
+        Assert.Equal(2, Deliver(arriving, Envelope(EnvelopeKind.Watermark, 0, 4, 200), next));
+        Assert.Equal(4, Deliver(arriving, Envelope(EnvelopeKind.Watermark, 0, 3, 150), next));
+        Deliver(arriving, Envelope(EnvelopeKind.Watermark, 1, 3, 120), next);
+        Assert.Equal([120L], next.Watermarks);
+    }
 
     [Fact]
     public void Aligned_barriers_hold_back_a_channel_after_its_barrier_until_all_barriers_are_in()
