@@ -46,7 +46,7 @@ public sealed class RescaleBenchJob : IStreamJob
         builder.FromSource(source, "readings").SetParallelism(2).Uid("readings")
             .KeyBy(reading => reading.Key)
             .Aggregate(new LatestDueCount(), "count").Uid("count")
-            .SinkTo(new LatenessSink(run), "lateness").Uid("lateness");
+            .SinkTo(new LatenessSink<DueCount>(run, static (count, _) => count.Due), "lateness").Uid("lateness");
     }
 
     /// <summary>SplitMix64's finalizer: a well-spread key for each index.</summary>
@@ -76,23 +76,28 @@ internal sealed class LatestDueCount : IAggregateFunction<Reading, DueCount, Due
 }
 
 /// <summary>
-/// Per run, per 100 ms of wall-clock time: how many counts the sink received and the latest any was against its due
-/// time. In this process: the benchmark's silo runs here.
+/// Per run, per 100 ms of wall-clock time: how many results the sink received and the latest any was against its due
+/// time (<paramref name="dueOf"/>, from the result and its timestamp; 0: not timed), and the lateness of one result in
+/// <paramref name="sampling"/> for percentiles. In this process: the benchmark's silo runs here.
 /// </summary>
-internal sealed class LatenessSink(string run) : ISink<DueCount>
+internal sealed class LatenessSink<T>(string run, Func<T, long, long> dueOf, int sampling = LatenessSink.LatencySampling) : ISink<T>
+{
+    public int? RequiredParallelism => null;
+
+    public ISinkWriter<T> CreateWriter(SinkContext context) => new LatenessSink.Writer<T>(LatenessSink.Of(run), dueOf, sampling);
+}
+
+/// <summary>The timelines of <see cref="LatenessSink{T}"/> runs.</summary>
+internal static class LatenessSink
 {
     public const long BucketMillis = 100;
 
-    /// <summary>One count in this many has its lateness kept for percentiles.</summary>
+    /// <summary>One result in this many has its lateness kept for percentiles, by default.</summary>
     public const int LatencySampling = 16;
 
     private static readonly ConcurrentDictionary<string, Timeline> Timelines = new();
 
-    public int? RequiredParallelism => null;
-
     public static Timeline Of(string run) => Timelines.GetOrAdd(run, _ => new Timeline());
-
-    public ISinkWriter<DueCount> CreateWriter(SinkContext context) => new Writer(Of(run));
 
     public sealed class Timeline
     {
@@ -152,7 +157,7 @@ internal sealed class LatenessSink(string run) : ISink<DueCount>
     /// the sink flushes: the writers of several subtasks would otherwise contend for a lock per count, which at
     /// millions of counts a second costs more than the job.
     /// </summary>
-    private sealed class Writer(Timeline timeline) : ISinkWriter<DueCount>
+    internal sealed class Writer<T>(Timeline timeline, Func<T, long, long> dueOf, int sampling) : ISinkWriter<T>
     {
         private const int UntimedBatch = 4_096;
         private readonly List<long> _sampled = new();
@@ -161,9 +166,10 @@ internal sealed class LatenessSink(string run) : ISink<DueCount>
         private long _maxLateness;
         private long _untimed;
 
-        public void Write(DueCount value, long timestamp)
+        public void Write(T value, long timestamp)
         {
-            if (value.Due == 0)
+            long due = dueOf(value, timestamp);
+            if (due == 0)
             {
                 // Unpaced: only the rate counts.
                 if (++_untimed == UntimedBatch)
@@ -183,8 +189,8 @@ internal sealed class LatenessSink(string run) : ISink<DueCount>
                 _bucket = bucket;
             }
 
-            long lateness = now - value.Due;
-            if (_count++ % LatencySampling == 0)
+            long lateness = now - due;
+            if (_count++ % sampling == 0)
             {
                 _sampled.Add(lateness);
             }

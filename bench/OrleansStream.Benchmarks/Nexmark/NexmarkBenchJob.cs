@@ -14,7 +14,8 @@ namespace OrleansStream.Benchmarks.Nexmark;
 /// One Nexmark query over generated events into a discarding sink, or, in latency mode, events paced by their
 /// own event time into a sink that measures how long after its event time each result arrived.
 /// Parameters: <c>query</c>, <c>events</c>, <c>parallelism</c>, <c>checkpoint-ms</c>; latency mode: <c>rate</c>
-/// (events per second) and <c>start</c> (epoch ms of event 0, slightly in the future).
+/// (events per second) and <c>start</c> (epoch ms of event 0, slightly in the future), and <c>lateness-run</c> to have
+/// every result's lateness kept per 100 ms of wall-clock time (<see cref="LatenessSink"/>) rather than in one histogram.
 /// </summary>
 public sealed class NexmarkBenchJob : IStreamJob
 {
@@ -47,6 +48,7 @@ public sealed class NexmarkBenchJob : IStreamJob
         }
 
         bool latency = rate > 0;
+        string latenessRun = parameters.Get("lateness-run", "");
         var config = Config(parameters.GetInt64("event-rate", DefaultEventRate));
         if (latency)
         {
@@ -76,38 +78,43 @@ public sealed class NexmarkBenchJob : IStreamJob
         switch (query)
         {
             case NexmarkQuery.Q0:
-                NexmarkQueries.Q0(events_).SinkTo(Sink<Bid>(latency, windowed: false, measured), "results");
+                NexmarkQueries.Q0(events_).SinkTo(Sink<Bid>(latency, windowed: false, measured, latenessRun), "results");
                 break;
             case NexmarkQuery.Q1:
-                NexmarkQueries.Q1(events_).SinkTo(Sink<EuroBid>(latency, windowed: false, measured), "results");
+                NexmarkQueries.Q1(events_).SinkTo(Sink<EuroBid>(latency, windowed: false, measured, latenessRun), "results");
                 break;
             case NexmarkQuery.Q2:
-                NexmarkQueries.Q2(events_).SinkTo(Sink<AuctionPrice>(latency, windowed: false, measured), "results");
+                NexmarkQueries.Q2(events_).SinkTo(Sink<AuctionPrice>(latency, windowed: false, measured, latenessRun), "results");
                 break;
             case NexmarkQuery.Q3:
-                NexmarkJoinQueries.Q3(events_).SinkTo(Sink<LocalItem>(latency, windowed: false, measured), "results");
+                NexmarkJoinQueries.Q3(events_).SinkTo(Sink<LocalItem>(latency, windowed: false, measured, latenessRun), "results");
                 break;
             case NexmarkQuery.Q4:
                 // A winning price (and its category's update) is stamped with its auction's expiry, which, like a
                 // window's end, the watermark must pass first.
-                NexmarkJoinQueries.Q4(events_).SinkTo(Sink<CategoryAverage>(latency, windowed: true, measured), "results");
+                NexmarkJoinQueries.Q4(events_).SinkTo(Sink<CategoryAverage>(latency, windowed: true, measured, latenessRun), "results");
                 break;
             case NexmarkQuery.Q5:
-                NexmarkQueries.Q5(events_).SinkTo(Sink<AuctionCount>(latency, windowed: true, measured), "results");
+                NexmarkQueries.Q5(events_).SinkTo(Sink<AuctionCount>(latency, windowed: true, measured, latenessRun), "results");
                 break;
             case NexmarkQuery.Q7:
-                NexmarkQueries.Q7(events_).SinkTo(Sink<HighestBid>(latency, windowed: true, measured), "results");
+                NexmarkQueries.Q7(events_).SinkTo(Sink<HighestBid>(latency, windowed: true, measured, latenessRun), "results");
                 break;
             case NexmarkQuery.Q8:
-                NexmarkJoinQueries.Q8(events_).SinkTo(Sink<NewUser>(latency, windowed: true, measured), "results");
+                NexmarkJoinQueries.Q8(events_).SinkTo(Sink<NewUser>(latency, windowed: true, measured, latenessRun), "results");
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(builder), query, "Not a benchmarked query.");
         }
     }
 
-    private static ISink<T> Sink<T>(bool latency, bool windowed, (long From, long Until) measured)
-        => latency ? new NexmarkLatencySink<T>(windowed, measured.From, measured.Until) : new DiscardingSink<T>();
+    private static ISink<T> Sink<T>(bool latency, bool windowed, (long From, long Until) measured, string latenessRun)
+    {
+        long delay = NexmarkLatency.DueAfter(windowed);
+        return !latency ? new DiscardingSink<T>()
+            : latenessRun.Length > 0 ? new LatenessSink<T>(latenessRun, (_, timestamp) => timestamp + delay, sampling: windowed ? 1 : LatenessSink.LatencySampling)
+            : new NexmarkLatencySink<T>(windowed, measured.From, measured.Until);
+    }
 
     public static Dictionary<string, string> Parameters(NexmarkQuery query, long events, int parallelism, TimeSpan? checkpoints, TimeSpan watermarkInterval, double rate = 0, long start = 0, long until = long.MaxValue) => new()
     {
@@ -134,7 +141,7 @@ internal sealed class NexmarkLatencySink<T>(bool windowed, long measureFrom, lon
 {
     public int? RequiredParallelism => null;
 
-    public ISinkWriter<T> CreateWriter(SinkContext context) => new Writer(windowed ? (long)NexmarkQueries.MaxOutOfOrderness.TotalMilliseconds + 1 : 0, measureFrom, measureUntil);
+    public ISinkWriter<T> CreateWriter(SinkContext context) => new Writer(NexmarkLatency.DueAfter(windowed), measureFrom, measureUntil);
 
     private sealed class Writer(long delay, long measureFrom, long measureUntil) : ISinkWriter<T>
     {
@@ -165,4 +172,10 @@ internal static class NexmarkLatency
     public static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(2);
 
     public static readonly LatencyHistogram Histogram = new();
+
+    /// <summary>
+    /// How long after its timestamp a result is due: a per-event result at once; a window's result (stamped with the
+    /// window's last millisecond) once an event past the end by the out-of-orderness bound happened, which lets the watermark pass it.
+    /// </summary>
+    public static long DueAfter(bool windowed) => windowed ? (long)NexmarkQueries.MaxOutOfOrderness.TotalMilliseconds + 1 : 0;
 }
