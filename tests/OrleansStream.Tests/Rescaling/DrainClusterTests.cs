@@ -45,6 +45,40 @@ public sealed class DrainClusterTests(PostgresServer postgres, ITestOutputHelper
         Assert.Equal(RollingCountJob.Expected(Count), Committed());
     }
 
+    [Fact]
+    public async Task A_rolling_update_of_every_silo_moves_the_running_job_live_each_time_and_it_commits_exactly_the_expected_counts()
+    {
+        // Four of the six slots: before each silo stops, a new one joins, so the others always have room for its slots.
+        var gate = NewGate(budget: Count / 4 / 4);
+        var job = await Cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(4, Parameters(Count, rate: 1_000, gate)));
+        var watch = Watch(job.JobId, gate);
+        await watch.WaitUntilCheckpointedAfterInputAsync("numbers");
+
+        var original = Cluster.Cluster.Silos.ToList();
+        foreach (var silo in original)
+        {
+            await Cluster.Cluster.StartAdditionalSiloAsync();
+            var before = await watch.WaitUntilCheckpointedAsync(what: $"the job runs before {silo.SiloAddress} stops");
+            Output.WriteLine($"stopping {silo.SiloAddress}; it runs {before.Vertices.SelectMany(v => v.Slots).Count(s => s == silo.SiloAddress.ToString())} subtasks of the job");
+            await Cluster.Cluster.StopSiloAsync(silo);
+        }
+
+        var updated = await Cluster.Jobs.GetStatusAsync(job.JobId);
+        Assert.Equal(JobState.Running, updated.State);
+        Assert.DoesNotContain(updated.Vertices.SelectMany(v => v.Slots), slot => original.Any(silo => silo.SiloAddress.ToString() == slot));
+
+        gate.Open();
+        var status = await watch.WaitForEndAsync();
+        Assert.Equal(JobState.Finished, status.State);
+        Assert.Equal(1, status.Attempt);
+        Assert.Equal(0, status.Checkpoints.Restarts);
+        var drains = status.Rescales ?? [];
+        drains.ToList().ForEach(drain => Output.WriteLine(Describe(drain)));
+        Assert.NotEmpty(drains);
+        Assert.All(drains, drain => Assert.Equal((RescaleTrigger.Drain, RescaleMode.Live, RescaleState.Completed), (drain.Trigger, drain.Mode, drain.State)));
+        Assert.Equal(RollingCountJob.Expected(Count), Committed());
+    }
+
     private static string Describe(RescaleInfo rescale)
         => $"rescale {rescale.Id}: {rescale.Trigger} {rescale.Mode}: {rescale.State}, {rescale.SubtasksMoved} subtasks moved, longest pause {rescale.LongestPause.TotalMilliseconds:F0} ms ({rescale.Reason}{rescale.Failure})";
 
