@@ -66,6 +66,9 @@ builder.UseOrleans(silo =>
             break;
     }
 
+    // In a pod: membership watches the pods, so a silo whose pod is deleted is declared dead at once.
+    backends.Kubernetes?.AddTo(silo);
+
     // Orleans' defaults (probe timeout 5 s, 3 missed probes) suit production; tests and demos that
     // kill silos shorten them here (e.g. --OrleansStream:Membership:ProbeTimeout=00:00:00.5).
     silo.Configure<ClusterMembershipOptions>(section.GetSection("Membership"));
@@ -105,8 +108,10 @@ builder.UseOrleans(silo =>
 using var host = builder.Build();
 var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansStream.Silo");
 logger.LogInformation(
-    "Starting OrleansStream silo: cluster {ClusterId}, service {ServiceId}, clustering {Clustering}, storage {Storage}, reminders {Reminders}, silo port {SiloPort}, gateway port {GatewayPort}, primary silo {PrimarySilo}, {Slots} task slots, channel transport {ChannelTransport}.",
-    settings.ClusterId, settings.ServiceId, backends.Clustering, backends.Storage, backends.Reminders, settings.SiloPort, settings.GatewayPort,
+    "Starting OrleansStream silo: cluster {ClusterId}, service {ServiceId}, clustering {Clustering}{Kubernetes}, storage {Storage}, reminders {Reminders}, silo port {SiloPort}, gateway port {GatewayPort}, primary silo {PrimarySilo}, {Slots} task slots, channel transport {ChannelTransport}.",
+    settings.ClusterId, settings.ServiceId, backends.Clustering,
+    backends.Kubernetes is null ? "" : $" with Kubernetes hosting (pod address {backends.AdvertisedAddress})",
+    backends.Storage, backends.Reminders, settings.SiloPort, settings.GatewayPort,
     backends.Clustering == ClusteringKind.Localhost ? primarySilo : "(from the membership table)",
     host.Services.GetRequiredService<IOptions<SlotOptions>>().Value.Slots,
     host.Services.GetRequiredService<IOptions<OrleansStreamOptions>>().Value.ChannelTransport);

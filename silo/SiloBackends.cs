@@ -26,7 +26,7 @@ public enum RemindersKind
 
 /// <summary>
 /// The silo's clustering, storage and reminders as checked at start: every value known, and a
-/// PostgreSQL connection string whenever one of them is <c>postgres</c>.
+/// PostgreSQL connection string whenever one of them is <c>postgres</c>; and Orleans' Kubernetes hosting when it is on.
 /// </summary>
 public sealed record SiloBackends(
     ClusteringKind Clustering,
@@ -34,7 +34,8 @@ public sealed record SiloBackends(
     RemindersKind Reminders,
     string? Postgres,
     string StateDatabase,
-    IPAddress AdvertisedAddress)
+    IPAddress AdvertisedAddress,
+    KubernetesHosting? Kubernetes = null)
 {
     /// <summary>The connection string, which the caller may only ask for when something is on PostgreSQL.</summary>
     public string PostgresConnectionString
@@ -44,7 +45,9 @@ public sealed record SiloBackends(
     /// Checks the settings and reads them into kinds. Throws <see cref="OrleansConfigurationException"/>
     /// naming the setting, so a typo stops the silo at start rather than the first job.
     /// </summary>
-    public static SiloBackends From(SiloSettings settings)
+    /// <param name="settings">The <c>OrleansStream</c> section.</param>
+    /// <param name="environment">Environment variables by name (the pod's downward-API variables); unset, the process's.</param>
+    public static SiloBackends From(SiloSettings settings, Func<string, string?>? environment = null)
     {
         var clustering = Parse<ClusteringKind>(nameof(SiloSettings.Clustering), settings.Clustering);
         var storage = Parse<StorageKind>(nameof(SiloSettings.Storage), settings.Storage);
@@ -72,7 +75,8 @@ public sealed record SiloBackends(
             throw new OrleansConfigurationException($"{SiloSettings.SectionName}:{nameof(SiloSettings.AdvertisedAddress)} must be an IP address, was \"{settings.AdvertisedAddress}\".");
         }
 
-        return new SiloBackends(clustering, storage, reminders, postgres, settings.StateDatabase, advertised);
+        var kubernetes = KubernetesHosting.From(settings, clustering, environment ?? Environment.GetEnvironmentVariable);
+        return new SiloBackends(clustering, storage, reminders, postgres, settings.StateDatabase, kubernetes?.PodAddress ?? advertised, kubernetes);
     }
 
     private static T Parse<T>(string setting, string? value)

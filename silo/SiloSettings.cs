@@ -45,6 +45,9 @@ public sealed class SiloSettings
     /// <summary>"host:port" of the silo the others join; unset, this silo is the primary of its own cluster.</summary>
     public string? PrimarySiloEndpoint { get; set; }
 
+    /// <summary>Orleans' Kubernetes hosting: pod-aware membership when the silo runs in a pod.</summary>
+    public KubernetesSettings Kubernetes { get; set; } = new();
+
     /// <summary>
     /// The primary silo's endpoint. Development clustering wants an address, so a host name is
     /// looked up once here, at start.

@@ -69,10 +69,14 @@ internal sealed class SiloProcess : IDisposable
         return silo;
     }
 
-    /// <summary>Only the test's own settings count: ORLEANSSTREAM_ variables of whoever runs the tests would override appsettings.json.</summary>
+    /// <summary>
+    /// Only the test's own settings count: ORLEANSSTREAM_ variables of whoever runs the tests would override
+    /// appsettings.json, and a test run in a pod must not turn the silos' Kubernetes hosting on.
+    /// </summary>
     public static void IgnoreCallersSettings(ProcessStartInfo startInfo)
     {
-        foreach (var name in startInfo.Environment.Keys.Where(name => name.StartsWith("ORLEANSSTREAM_", StringComparison.OrdinalIgnoreCase)).ToList())
+        string[] pod = ["POD_NAME", "POD_NAMESPACE", "POD_IP", "KUBERNETES_SERVICE_HOST", "ORLEANS_CLUSTER_ID", "ORLEANS_SERVICE_ID"];
+        foreach (var name in startInfo.Environment.Keys.Where(name => name.StartsWith("ORLEANSSTREAM_", StringComparison.OrdinalIgnoreCase) || pod.Contains(name)).ToList())
         {
             startInfo.Environment.Remove(name);
         }
