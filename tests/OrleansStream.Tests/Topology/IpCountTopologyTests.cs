@@ -59,16 +59,7 @@ public sealed class IpCountTopologyTests(ClusterFixture fixture, ITestOutputHelp
         Assert.Contains(rejected, r => r.StartsWith($"{InputPath}:400: not an IP address: 08:01:10 999.1.1.1", StringComparison.Ordinal));
     }
 
-    internal static string SampleTopology()
-    {
-        var directory = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(directory, "OrleansStream.sln")))
-        {
-            directory = Path.GetDirectoryName(directory) ?? throw new InvalidOperationException("The repository root was not found above the test assembly.");
-        }
-
-        return Path.Combine(directory, "samples", "IpCount", "ipcount.topology.yaml");
-    }
+    internal static string SampleTopology() => Repository.Path("samples", "IpCount", "ipcount.topology.yaml");
 
     /// <summary>
     /// What the job must commit, from the file alone: lines in time order are never late except the last
