@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the regular test suite: unit, connector, storage and in-process cluster tests.
 #   ./test.sh                 the regular suite (about ten minutes on two cores)
-#   ./test.sh --end-to-end    the slow end-to-end suite: real silo and CLI processes (CI runs both)
+#   ./test.sh --end-to-end    the slow end-to-end suite: real silo and CLI processes, and the silo and CLI images
+#                             in podman containers (CI runs both)
 # Further arguments go to 'dotnet test'. The test fixtures start the servers they need themselves
 # (a throwaway PostgreSQL cluster, a redis-server); this script makes sure the programs are there.
 set -euo pipefail
@@ -39,6 +40,13 @@ if ! command -v redis-server >/dev/null 2>&1; then
     apt-get update -q >/dev/null
     apt-get install -y -q redis-server >/dev/null
   fi
+fi
+
+if [ "$suite" = "Suite=EndToEnd" ]; then
+  # The container tests run the silo and CLI images: build them from this checkout with podman (installed if
+  # missing). The Debian base is made once and cached outside the repository (ORLEANSSTREAM_CACHE).
+  conf="$(deploy/container/build-images.sh | tail -n 1)"
+  export "${conf?}"
 fi
 
 results="$(mktemp -d)"

@@ -6,8 +6,8 @@ using OrleansStream.Tests.Fixtures;
 namespace OrleansStream.Tests.Processes;
 
 /// <summary>
-/// One real silo process (<c>dotnet orleansstream-silo.dll</c>) started with the given
-/// <c>--OrleansStream:Key=value</c> settings. Killed on dispose, or by a <see cref="ServerWatchdog"/>
+/// One real silo process (<c>dotnet orleansstream-silo.dll</c>), or the silo image run in a podman container, started
+/// with the given <c>--OrleansStream:Key=value</c> settings. Killed on dispose, or by a <see cref="ServerWatchdog"/>
 /// when the test host dies first. Its output is kept for failure messages.
 /// </summary>
 internal sealed class SiloProcess : IDisposable
@@ -17,10 +17,14 @@ internal sealed class SiloProcess : IDisposable
     private readonly Process _process;
     private readonly Queue<string> _output = new();
 
-    private SiloProcess(string name, Process process)
+    /// <summary>The podman container the silo runs in; null for a plain process.</summary>
+    private readonly string? _container;
+
+    private SiloProcess(string name, Process process, string? container)
     {
         Name = name;
         _process = process;
+        _container = container;
     }
 
     public string Name { get; }
@@ -42,16 +46,43 @@ internal sealed class SiloProcess : IDisposable
         return File.Exists(path) ? path : throw new FileNotFoundException($"{key} was not built at {path}; build OrleansStream.sln first.", path);
     }
 
-    public static SiloProcess Start(string name, string workingDirectory, IReadOnlyDictionary<string, string> settings)
+    /// <param name="name">The silo's name in the test's output.</param>
+    /// <param name="workingDirectory">Its working directory, where jobs read and write their files.</param>
+    /// <param name="settings">Its <c>OrleansStream</c> settings.</param>
+    /// <param name="image">
+    /// Run the silo image in a podman container rather than a process: on the host's network, as user 10001 with a
+    /// read-only root file system, <paramref name="workingDirectory"/> and <paramref name="mounts"/> mounted at the same
+    /// paths (the latter read-only).
+    /// </param>
+    /// <param name="mounts">Host directories a containerized silo reads (job assemblies).</param>
+    public static SiloProcess Start(string name, string workingDirectory, IReadOnlyDictionary<string, string> settings, string? image = null, IReadOnlyList<string>? mounts = null)
     {
-        var startInfo = new ProcessStartInfo("dotnet")
+        var startInfo = new ProcessStartInfo(image is null ? "dotnet" : "podman")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        startInfo.ArgumentList.Add(SiloAssemblyPath);
+        string? container = null;
+        if (image is null)
+        {
+            startInfo.ArgumentList.Add(SiloAssemblyPath);
+        }
+        else
+        {
+            container = $"orleansstream-test-{name}-{Guid.NewGuid():N}"[..40];
+            string[] run = ["run", "--rm", "--name", container, "--network", "host", "--read-only", "--tmpfs", "/tmp", "-v", $"{workingDirectory}:{workingDirectory}", "-w", workingDirectory];
+            run.ToList().ForEach(startInfo.ArgumentList.Add);
+            foreach (string mount in mounts ?? [])
+            {
+                startInfo.ArgumentList.Add("-v");
+                startInfo.ArgumentList.Add($"{mount}:{mount}:ro");
+            }
+
+            startInfo.ArgumentList.Add(image);
+        }
+
         IgnoreCallersSettings(startInfo);
         foreach (var (key, value) in settings)
         {
@@ -60,8 +91,10 @@ internal sealed class SiloProcess : IDisposable
 
         var process = Process.Start(startInfo) ?? throw new InvalidOperationException($"Could not start silo {name}.");
         // From here on the silo runs: make sure it is stopped even if the test host dies.
-        ServerWatchdog.Start(stillRunning: $"kill -0 {process.Id}", cleanup: $"kill -9 {process.Id}");
-        var silo = new SiloProcess(name, process);
+        ServerWatchdog.Start(
+            stillRunning: $"kill -0 {process.Id}",
+            cleanup: container is null ? $"kill -9 {process.Id}" : $"podman rm -f {container} >/dev/null 2>&1; kill -9 {process.Id}");
+        var silo = new SiloProcess(name, process, container);
         process.OutputDataReceived += (_, e) => silo.Append(e.Data);
         process.ErrorDataReceived += (_, e) => silo.Append(e.Data);
         process.BeginOutputReadLine();
@@ -100,7 +133,10 @@ internal sealed class SiloProcess : IDisposable
     /// <summary>Sends SIGTERM, as Kubernetes does to stop a pod, and waits for the silo to exit; returns its exit code.</summary>
     public async Task<int> TerminateAsync(TimeSpan timeout)
     {
-        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        // To a container's silo as the kubelet sends it: podman passes it to the container's first process.
+        using (var kill = _container is null
+            ? Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+            : Podman("kill", "--signal", "TERM", _container))
         {
             await kill.WaitForExitAsync();
         }
@@ -119,6 +155,16 @@ internal sealed class SiloProcess : IDisposable
     /// <summary>Kills the silo without letting it leave the cluster: a crash, as membership sees it.</summary>
     public void Kill()
     {
+        if (_container is not null && !_process.HasExited)
+        {
+            // Killing the podman client would leave the container running.
+            using var kill = Podman("kill", "--signal", "KILL", _container);
+            kill.WaitForExit();
+
+            // The client removes the container (--rm) once it has exited: let it.
+            _process.WaitForExit(TimeSpan.FromSeconds(30));
+        }
+
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
@@ -140,8 +186,24 @@ internal sealed class SiloProcess : IDisposable
         _process.Dispose();
     }
 
+    /// <summary>A podman command whose output (the container's name) stays out of the test's.</summary>
+    private static Process Podman(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("podman") { RedirectStandardOutput = true, RedirectStandardError = true };
+        arguments.ToList().ForEach(start.ArgumentList.Add);
+        var podman = Process.Start(start) ?? throw new InvalidOperationException("podman did not start.");
+        podman.StandardOutput.ReadToEndAsync().Ignore();
+        podman.StandardError.ReadToEndAsync().Ignore();
+        return podman;
+    }
+
     private void Signal(string signal)
     {
+        if (_container is not null)
+        {
+            throw new NotSupportedException("A containerized silo is stopped with Kill or TerminateAsync.");
+        }
+
         if (!_process.HasExited)
         {
             using var kill = Process.Start("kill", [signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);

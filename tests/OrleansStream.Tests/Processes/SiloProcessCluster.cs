@@ -6,8 +6,8 @@ using Xunit.Abstractions;
 namespace OrleansStream.Tests.Processes;
 
 /// <summary>
-/// Real silo processes, configured only through their command line, that form one cluster over a
-/// PostgreSQL database (clustering, storage and reminders), with membership and reminders tuned for
+/// Real silo processes (or containers of the silo image), configured only through their command line, that form one
+/// cluster over a PostgreSQL database (clustering, storage and reminders), with membership and reminders tuned for
 /// recovery in seconds. Every process is killed on dispose, and by a watchdog if the test host dies.
 /// </summary>
 internal sealed class SiloProcessCluster : IDisposable
@@ -17,12 +17,14 @@ internal sealed class SiloProcessCluster : IDisposable
     private readonly List<int> _siloPorts = [];
     private readonly List<int> _gatewayPorts = [];
     private readonly List<int> _healthPorts = [];
+    private readonly string? _image;
 
-    private SiloProcessCluster(string directory, string connectionString, string clusterId)
+    private SiloProcessCluster(string directory, string connectionString, string clusterId, string? image)
     {
         Directory = directory;
         ConnectionString = connectionString;
         ClusterId = clusterId;
+        _image = image;
     }
 
     /// <summary>The silos' working directory, also the test's scratch space; deleted on dispose.</summary>
@@ -42,12 +44,23 @@ internal sealed class SiloProcessCluster : IDisposable
     /// <summary>The options the orleansstream command needs to reach this cluster.</summary>
     public string[] CliOptions => ["--postgres", ConnectionString, "--cluster-id", ClusterId, "--service-id", ClusterId];
 
-    public static async Task<SiloProcessCluster> StartAsync(PostgresServer postgres, string name, int silos, int slotsPerSilo)
+    /// <param name="postgres">The server of the cluster's database.</param>
+    /// <param name="name">The cluster's name, in its id, database and directory.</param>
+    /// <param name="silos">How many silos start.</param>
+    /// <param name="slotsPerSilo">Task slots per silo.</param>
+    /// <param name="image">The silo image to run each silo from in a podman container; null, silo processes.</param>
+    public static async Task<SiloProcessCluster> StartAsync(PostgresServer postgres, string name, int silos, int slotsPerSilo, string? image = null)
     {
         var directory = System.IO.Directory.CreateTempSubdirectory(name + "-").FullName;
+        if (image is not null && !OperatingSystem.IsWindows())
+        {
+            // The containers' user (10001) writes the jobs' output here.
+            File.SetUnixFileMode(directory, (UnixFileMode)0b111_111_111);
+        }
+
         var clusterId = name + "-" + Guid.NewGuid().ToString("N")[..8];
         var connectionString = await postgres.CreateDatabaseAsync(clusterId.Replace('-', '_'));
-        var cluster = new SiloProcessCluster(directory, connectionString, clusterId);
+        var cluster = new SiloProcessCluster(directory, connectionString, clusterId, image);
         for (int i = 0; i < silos; i++)
         {
             cluster.StartSilo($"silo{i}", slotsPerSilo);
@@ -118,6 +131,7 @@ internal sealed class SiloProcessCluster : IDisposable
         _siloPorts.Add(siloPort);
         _gatewayPorts.Add(gatewayPort);
         _healthPorts.Add(healthPort);
+        var jobAssembly = typeof(OrleansStream.Samples.IpCount.IpCountJob).Assembly.Location;
         _silos.Add(SiloProcess.Start(name, Directory, new Dictionary<string, string>
         {
             ["Clustering"] = "postgres",
@@ -144,8 +158,8 @@ internal sealed class SiloProcessCluster : IDisposable
             ["JobReminderPeriod"] = "00:00:02",
             ["JobSupervisionInterval"] = "00:00:00.05",
             // The sample job class reaches the silos as a user's deployed job assembly does: named in configuration.
-            ["JobAssemblies:0"] = typeof(OrleansStream.Samples.IpCount.IpCountJob).Assembly.Location,
-        }));
+            ["JobAssemblies:0"] = jobAssembly,
+        }, _image, [Path.GetDirectoryName(jobAssembly)!]));
     }
 
     private async Task<long> ActiveSilosAsync()

@@ -11,7 +11,7 @@ namespace OrleansStream.Tests.Processes;
 
 /// <summary>
 /// The workflow of the README's cluster section, end to end with real processes: three silo
-/// processes over PostgreSQL, the orleansstream command submits the IP count topology file
+/// processes (or containers of the silo image, <see cref="ThreeSiloContainerTests"/>) over PostgreSQL, the orleansstream command submits the IP count topology file
 /// (samples/IpCount/ipcount.topology.yaml) over a replayable file, lists and follows it, a silo is killed with
 /// SIGKILL (or stopped with SIGTERM) mid-job, and the job recovers on the other two; the test then stops it with a
 /// savepoint and submits it again from there, and the two runs commit exactly the counts computed from the file.
@@ -22,15 +22,21 @@ namespace OrleansStream.Tests.Processes;
 /// </remarks>
 [Collection(PostgresCollection.Name)]
 [Trait(Suites.Trait, Suites.EndToEnd)]
-public sealed class ThreeSiloCliTests(PostgresServer postgres, ITestOutputHelper output) : IAsyncLifetime
+public abstract class ThreeSiloClusterTests(PostgresServer postgres, ITestOutputHelper output, string? image) : IAsyncLifetime
 {
-    private const int SlotsPerSilo = 2;
+    protected const int SlotsPerSilo = 2;
     private SiloProcessCluster _cluster = null!;
     private IpCountInput _input = null!;
 
+    private protected SiloProcessCluster Cluster => _cluster;
+
+    private protected IpCountInput Input => _input;
+
+    protected ITestOutputHelper Output => output;
+
     public async Task InitializeAsync()
     {
-        _cluster = await SiloProcessCluster.StartAsync(postgres, "three-cli", silos: 3, SlotsPerSilo);
+        _cluster = await SiloProcessCluster.StartAsync(postgres, image is null ? "three-cli" : "three-containers", silos: 3, SlotsPerSilo, image);
         _input = IpCountInput.Write(_cluster.Directory, lines: IpCountInput.LongLines, seed: 20261130);
     }
 
@@ -41,7 +47,7 @@ public sealed class ThreeSiloCliTests(PostgresServer postgres, ITestOutputHelper
     }
 
     [Fact]
-    public async Task A_job_submitted_with_the_cli_survives_a_killed_silo_process_with_exactly_the_expected_counts()
+    public async Task A_job_submitted_with_the_cli_survives_a_killed_silo_with_exactly_the_expected_counts()
     {
         await _cluster.WithOutputOnFailureAsync(output, async () =>
         {
@@ -87,47 +93,6 @@ public sealed class ThreeSiloCliTests(PostgresServer postgres, ITestOutputHelper
         });
     }
 
-    [Fact]
-    public async Task A_job_rescaled_with_the_cli_moves_its_window_key_groups_live_and_commits_exactly_the_expected_counts()
-    {
-        await _cluster.WithOutputOnFailureAsync(output, async () =>
-        {
-            await _cluster.WaitUntilActiveAsync();
-            var jobId = (await SubmitAsync($"rate={IpCountInput.PacedRate}")).Output.Trim();
-            await _input.WaitForFirstCommitAsync();
-            await CliProcess.Watch(jobId, _cluster.CliOptions, output).WaitUntilCheckpointedAfterInputAsync("log-lines");
-
-            var up = await CliAsync("rescale", jobId, "--vertex", "window-counts=6");
-            output.WriteLine(up.Output);
-            Assert.Contains("live", up.Output);
-            Assert.Contains("window-counts", up.Output);
-            Assert.Contains("4 -> 6", up.Output);
-            Assert.Contains("key groups moved", up.Output);
-
-            // Refusals: one line each, exit code 2, and the job runs on untouched.
-            var slots = await CliProcess.RunAsync(["rescale", jobId, "--vertex", "window-counts=7", .. _cluster.CliOptions]);
-            Assert.True(slots.ExitCode == 2, slots.ToString());
-            Assert.Contains("needs 7 task slots", slots.Error);
-            Assert.Contains("the cluster has 6", slots.Error);
-            var unknown = await CliProcess.RunAsync(["rescale", jobId, "--vertex", "nope=2", .. _cluster.CliOptions]);
-            Assert.True(unknown.ExitCode == 2, unknown.ToString());
-            Assert.Contains("no vertex or operator named 'nope'", unknown.Error);
-            var usage = await CliProcess.RunAsync(["rescale", jobId, .. _cluster.CliOptions]);
-            Assert.True(usage.ExitCode == 64, usage.ToString());
-
-            var down = await CliAsync("rescale", jobId, "--vertex", "window-counts=3");
-            Assert.Contains("6 -> 3", down.Output);
-            var status = await CliAsync("status", jobId);
-            Assert.Contains("Rescales 2 completed, 0 failed", status.Output);
-            Assert.Contains("State    Running, attempt 1", status.Output);
-
-            var pointer = (await CliAsync("stop", jobId, "--savepoint")).Output.Trim();
-            var resumed = await SubmitAsync("rate=0", "--from-savepoint", pointer, "--wait");
-            Assert.Contains("State    Finished", resumed.Output);
-            Assert.Equal(_input.ExpectedCounts(), _input.CommittedCounts());
-        });
-    }
-
     /// <summary>
     /// Submits the topology with the command at the paced rate, follows it with <c>list</c> and <c>status</c> until it has
     /// committed counts and completed a checkpoint after reading input, applies <paramref name="fault"/> to a silo that
@@ -137,7 +102,7 @@ public sealed class ThreeSiloCliTests(PostgresServer postgres, ITestOutputHelper
     /// </summary>
     /// <param name="fault">What happens to the silo (by index) that runs tasks of the job but does not supervise it.</param>
     /// <param name="restarts">Whether the fault restarts the job (a crash), or the job goes on under the same attempt (a drain that moves its subtasks live).</param>
-    private async Task<JobStatus> RunThroughAFaultAsync(Func<int, Task> fault, bool restarts = true)
+    protected async Task<JobStatus> RunThroughAFaultAsync(Func<int, Task> fault, bool restarts = true)
     {
         var jobId = (await SubmitAsync($"rate={IpCountInput.PacedRate}")).Output.Trim();
 
@@ -193,7 +158,7 @@ public sealed class ThreeSiloCliTests(PostgresServer postgres, ITestOutputHelper
         }
     }
 
-    private Task<CliResult> SubmitAsync(string rate, params string[] more)
+    private protected Task<CliResult> SubmitAsync(string rate, params string[] more)
         => CliAsync(
             [
                 "submit", "--topology", IpCountTopologyTests.SampleTopology(), "--parallelism", "4",
@@ -206,7 +171,7 @@ public sealed class ThreeSiloCliTests(PostgresServer postgres, ITestOutputHelper
     /// As a Kubernetes readiness probe: polls each silo's <c>/health/ready</c> until it answers 200
     /// (the endpoint comes up after the silo has joined), then expects <c>/health/live</c> to answer 200 too.
     /// </summary>
-    private async Task WaitUntilReadyAsync()
+    protected async Task WaitUntilReadyAsync()
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var deadline = DateTime.UtcNow + JobWatch.Patience;
@@ -239,12 +204,57 @@ public sealed class ThreeSiloCliTests(PostgresServer postgres, ITestOutputHelper
         }
     }
 
-    private Task<CliResult> CliAsync(params string[] arguments) => CliAsync(arguments, timeout: null);
+    private protected Task<CliResult> CliAsync(params string[] arguments) => CliAsync(arguments, timeout: null);
 
     private async Task<CliResult> CliAsync(string[] arguments, TimeSpan? timeout)
     {
         var result = await CliProcess.RunAsync([.. arguments, .. _cluster.CliOptions], timeout);
         Assert.True(result.ExitCode == 0, $"orleansstream {string.Join(' ', arguments)}: {result}");
         return result;
+    }
+}
+
+/// <summary>The three-silo workflow with silo processes, and a live rescale with the command.</summary>
+public sealed class ThreeSiloCliTests(PostgresServer postgres, ITestOutputHelper output) : ThreeSiloClusterTests(postgres, output, image: null)
+{
+    [Fact]
+    public async Task A_job_rescaled_with_the_cli_moves_its_window_key_groups_live_and_commits_exactly_the_expected_counts()
+    {
+        await Cluster.WithOutputOnFailureAsync(Output, async () =>
+        {
+            await Cluster.WaitUntilActiveAsync();
+            var jobId = (await SubmitAsync($"rate={IpCountInput.PacedRate}")).Output.Trim();
+            await Input.WaitForFirstCommitAsync();
+            await CliProcess.Watch(jobId, Cluster.CliOptions, Output).WaitUntilCheckpointedAfterInputAsync("log-lines");
+
+            var up = await CliAsync("rescale", jobId, "--vertex", "window-counts=6");
+            Output.WriteLine(up.Output);
+            Assert.Contains("live", up.Output);
+            Assert.Contains("window-counts", up.Output);
+            Assert.Contains("4 -> 6", up.Output);
+            Assert.Contains("key groups moved", up.Output);
+
+            // Refusals: one line each, exit code 2, and the job runs on untouched.
+            var slots = await CliProcess.RunAsync(["rescale", jobId, "--vertex", "window-counts=7", .. Cluster.CliOptions]);
+            Assert.True(slots.ExitCode == 2, slots.ToString());
+            Assert.Contains("needs 7 task slots", slots.Error);
+            Assert.Contains("the cluster has 6", slots.Error);
+            var unknown = await CliProcess.RunAsync(["rescale", jobId, "--vertex", "nope=2", .. Cluster.CliOptions]);
+            Assert.True(unknown.ExitCode == 2, unknown.ToString());
+            Assert.Contains("no vertex or operator named 'nope'", unknown.Error);
+            var usage = await CliProcess.RunAsync(["rescale", jobId, .. Cluster.CliOptions]);
+            Assert.True(usage.ExitCode == 64, usage.ToString());
+
+            var down = await CliAsync("rescale", jobId, "--vertex", "window-counts=3");
+            Assert.Contains("6 -> 3", down.Output);
+            var status = await CliAsync("status", jobId);
+            Assert.Contains("Rescales 2 completed, 0 failed", status.Output);
+            Assert.Contains("State    Running, attempt 1", status.Output);
+
+            var pointer = (await CliAsync("stop", jobId, "--savepoint")).Output.Trim();
+            var resumed = await SubmitAsync("rate=0", "--from-savepoint", pointer, "--wait");
+            Assert.Contains("State    Finished", resumed.Output);
+            Assert.Equal(Input.ExpectedCounts(), Input.CommittedCounts());
+        });
     }
 }
