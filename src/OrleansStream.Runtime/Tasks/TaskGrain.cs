@@ -244,11 +244,12 @@ internal sealed class TaskGrain(
     }
 
     /// <summary>
-    /// Right after the snapshot the move restores, in the same mail: nothing is processed here any more (input waits in
-    /// the gate or is refused, the source and the clock stop, posted results are dropped: the snapshot holds what they
-    /// would have changed), and the move goes on once the snapshot is stored.
+    /// After every snapshot, in its mail: a task the job asked to move stops right here, so that the snapshot of
+    /// <paramref name="checkpointId"/> is what the move restores. Nothing is processed here any more (input waits in the
+    /// gate or is refused, the source and the clock stop, posted results are dropped: the snapshot holds what they would
+    /// have changed), and the move goes on once the snapshot is <paramref name="stored"/>.
     /// </summary>
-    private void StopToMove(Task<TaskSnapshot?> stored)
+    private void MoveIfAsked(long checkpointId, Task<TaskSnapshot?> stored)
     {
         if (_moveAt is not { } request)
         {
@@ -260,16 +261,15 @@ internal sealed class TaskGrain(
         _gate?.Suspend();
         StopTimers();
         _mailbox.Close();
-        MoveAsync(stored, request).Ignore();
+        MoveAsync(checkpointId, stored, request).Ignore();
     }
 
     /// <summary>Once the snapshot is stored and what was sent before it has reached the receivers, migrates to the target silo.</summary>
-    private async Task MoveAsync(Task<TaskSnapshot?> stored, RelocationRequest request)
+    private async Task MoveAsync(long checkpointId, Task<TaskSnapshot?> stored, RelocationRequest request)
     {
         try
         {
             var snapshot = await stored ?? throw new InvalidOperationException("its snapshot could not be stored");
-            long checkpointId = _checkpoints!.LastCheckpointId;
 
             // The next activation numbers its envelopes on from here, so everything sent so far must have arrived.
             await _network.FlushAndDrainAsync();
@@ -417,7 +417,7 @@ internal sealed class TaskGrain(
 
     void IInputHandler.OnIdle(bool idle) => _chain.ProcessIdle(idle);
 
-    void IInputHandler.OnBarrier(CheckpointBarrier barrier) => StopToMove(_checkpoints!.TakeSnapshot(barrier, forwardBarrier: true));
+    void IInputHandler.OnBarrier(CheckpointBarrier barrier) => MoveIfAsked(barrier.CheckpointId, _checkpoints!.TakeSnapshot(barrier, forwardBarrier: true));
 
     void IInputHandler.OnHandover(long step)
     {
@@ -607,7 +607,7 @@ internal sealed class TaskGrain(
         var checkpoints = _checkpoints;
         await _mailbox.RunAsync(() =>
         {
-            StopToMove(checkpoints.TakeSnapshot(barrier, forwardBarrier: source));
+            MoveIfAsked(barrier.CheckpointId, checkpoints.TakeSnapshot(barrier, forwardBarrier: source));
             if (source && barrier.Options.StopSource)
             {
                 // Nothing after a stop savepoint's barrier: the job resumes from it, so records read
