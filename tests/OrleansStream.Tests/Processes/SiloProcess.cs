@@ -55,7 +55,10 @@ internal sealed class SiloProcess : IDisposable
     /// paths (the latter read-only).
     /// </param>
     /// <param name="mounts">Host directories a containerized silo reads (job assemblies).</param>
-    public static SiloProcess Start(string name, string workingDirectory, IReadOnlyDictionary<string, string> settings, string? image = null, IReadOnlyList<string>? mounts = null)
+    /// <param name="environment">Environment variables of a silo process (a pod's downward-API variables).</param>
+    public static SiloProcess Start(
+        string name, string workingDirectory, IReadOnlyDictionary<string, string> settings, string? image = null, IReadOnlyList<string>? mounts = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var startInfo = new ProcessStartInfo(image is null ? "dotnet" : "podman")
         {
@@ -87,6 +90,11 @@ internal sealed class SiloProcess : IDisposable
         foreach (var (key, value) in settings)
         {
             startInfo.ArgumentList.Add($"--OrleansStream:{key}={value}");
+        }
+
+        foreach (var (variable, value) in environment ?? new Dictionary<string, string>())
+        {
+            startInfo.Environment[variable] = value;
         }
 
         var process = Process.Start(startInfo) ?? throw new InvalidOperationException($"Could not start silo {name}.");
