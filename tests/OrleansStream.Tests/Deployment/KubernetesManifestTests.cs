@@ -70,6 +70,27 @@ public sealed class KubernetesManifestTests
         Assert.Equal("connection-string", secret.Text("key"));
     }
 
+    [Theory]
+    [InlineData("dev")]
+    [InlineData("production")]
+    public async Task Every_object_of_an_overlay_is_valid_against_the_current_kubernetes_models(string overlay)
+    {
+        // Strict: an unknown field (a typo, or one of another API version) fails. This covers autoscaling/v2 and
+        // policy/v1, which the v1.20 API server of the end-to-end tests does not serve.
+        var objects = k8s.KubernetesYaml.LoadAllFromString(await RenderTextAsync(overlay), strict: true);
+        var kinds = objects.Cast<k8s.IKubernetesObject>().Select(o => $"{o.ApiVersion}/{o.Kind}").ToList();
+        Assert.Contains("autoscaling/v2/HorizontalPodAutoscaler", kinds);
+        Assert.Contains("policy/v1/PodDisruptionBudget", kinds);
+        Assert.Contains("apps/v1/Deployment", kinds);
+        var hpa = objects.OfType<k8s.Models.V2HorizontalPodAutoscaler>().Single();
+        Assert.Equal(70, hpa.Spec.Metrics.Single().Resource.Target.AverageUtilization);
+        var budget = objects.OfType<k8s.Models.V1PodDisruptionBudget>().Single();
+        Assert.Equal("orleansstream-silo", budget.Spec.Selector.MatchLabels["app.kubernetes.io/name"]);
+
+        // What a misspelt field would do.
+        Assert.ThrowsAny<Exception>(() => k8s.KubernetesYaml.LoadAllFromString("apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: x}\nspec: {maxUnavaliable: 1}\n", strict: true));
+    }
+
     [Fact]
     public async Task The_dev_overlay_brings_its_own_postgres_and_the_secret_the_silos_read()
     {
@@ -96,6 +117,13 @@ public sealed class KubernetesManifestTests
 
     private static async Task<Manifests> RenderAsync(string overlay)
     {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(await RenderTextAsync(overlay)));
+        return new Manifests(stream.Documents.Select(d => (YamlMappingNode)d.RootNode).ToList());
+    }
+
+    private static async Task<string> RenderTextAsync(string overlay)
+    {
         var start = new ProcessStartInfo("kubectl") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add("kustomize");
         start.ArgumentList.Add(Repository.Path("deploy", "kubernetes", "overlays", overlay));
@@ -105,10 +133,7 @@ public sealed class KubernetesManifestTests
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await kubectl.WaitForExitAsync(timeout.Token);
         Assert.True(kubectl.ExitCode == 0, $"kubectl kustomize {overlay}: {await error}");
-
-        var stream = new YamlStream();
-        stream.Load(new StringReader(await output));
-        return new Manifests(stream.Documents.Select(d => (YamlMappingNode)d.RootNode).ToList());
+        return await output;
     }
 
     private static YamlMappingNode Single(YamlNode sequence, string name)
