@@ -95,6 +95,52 @@ public sealed class KubeApiServer : IAsyncLifetime
         return await KubectlAsync([.. arguments.Select(a => a == "-" ? file : a)]);
     }
 
+    /// <summary>The base's ServiceAccount, Role and RoleBinding, in <see cref="Namespace"/>: what lets the silos' service account in.</summary>
+    public async Task ApplySiloRbacAsync()
+    {
+        var rendered = await ProcessRunner.RunAsync("kubectl", ["kustomize", Repository.Path("deploy", "kubernetes", "base")], TimeSpan.FromSeconds(60));
+        await KubectlWithInputAsync(Manifests.Only(rendered, ["ServiceAccount", "Role", "RoleBinding"]), "-n", Namespace, "apply", "-f", "-");
+    }
+
+    /// <summary>
+    /// A silo's pod in <see cref="Namespace"/> as the Deployment would make it (the labels Orleans' Kubernetes hosting
+    /// watches, for cluster <paramref name="clusterId"/>), on a node, and made to look alive: no kubelet runs here.
+    /// </summary>
+    public async Task CreateRunningPodAsync(string name, string clusterId)
+    {
+        await KubectlWithInputAsync($$"""
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: {{name}}
+              labels:
+                app.kubernetes.io/name: orleansstream-silo
+                orleans/serviceId: {{clusterId}}
+                orleans/clusterId: {{clusterId}}
+            spec:
+              nodeName: node-1
+              serviceAccountName: {{SiloServiceAccount}}
+              automountServiceAccountToken: false
+              containers:
+                - name: silo
+                  image: localhost/orleansstream-silo:0.1
+            """, "-n", Namespace, "apply", "-f", "-");
+        await KubectlAsync("-n", Namespace, "patch", "pod", name, "--subresource=status", "--type=merge", "-p",
+            """{"status":{"phase":"Running","podIP":"127.0.0.1","conditions":[{"type":"Ready","status":"True"}]}}""");
+    }
+
+    /// <summary>Deletes a pod at once, as a node that is gone or a forced delete does.</summary>
+    public Task DeletePodAsync(string name) => KubectlAsync("-n", Namespace, "delete", "pod", name, "--grace-period=0", "--force");
+
+    /// <summary>The watches on pods the API server holds open (its own metric: Orleans logs nothing when its agents watch).</summary>
+    public async Task<int> PodWatchesAsync()
+    {
+        var metrics = await KubectlAsync("get", "--raw", "/metrics");
+        return metrics.Split('\n')
+            .Where(line => line.StartsWith("apiserver_longrunning_gauge{", StringComparison.Ordinal) && line.Contains("resource=\"pods\"", StringComparison.Ordinal) && line.Contains("verb=\"WATCH\"", StringComparison.Ordinal))
+            .Sum(line => (int)double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     public async Task DisposeAsync()
     {
         // The API server first: stopped after etcd, it would spin on its lost storage.
@@ -206,4 +252,17 @@ public sealed class KubeApiServer : IAsyncLifetime
             return _output.ToString();
         }
     }
+}
+
+/// <summary>Picking objects out of rendered manifests (YAML documents separated by <c>---</c>) by kind.</summary>
+internal static class Manifests
+{
+    public static string Only(string manifests, IReadOnlyCollection<string> kinds) => string.Join("\n---\n", Documents(manifests).Where(d => kinds.Contains(KindOf(d))));
+
+    public static string Without(string manifests, IReadOnlyCollection<string> kinds) => string.Join("\n---\n", Documents(manifests).Where(d => !kinds.Contains(KindOf(d))));
+
+    private static IEnumerable<string> Documents(string manifests) => manifests.Split("\n---\n").Where(d => !string.IsNullOrWhiteSpace(d));
+
+    private static string KindOf(string document)
+        => document.Split('\n').First(line => line.StartsWith("kind: ", StringComparison.Ordinal))["kind: ".Length..].Trim();
 }

@@ -49,7 +49,9 @@ internal sealed class SiloProcessCluster : IDisposable
     /// <param name="silos">How many silos start.</param>
     /// <param name="slotsPerSilo">Task slots per silo.</param>
     /// <param name="image">The silo image to run each silo from in a podman container; null, silo processes.</param>
-    public static async Task<SiloProcessCluster> StartAsync(PostgresServer postgres, string name, int silos, int slotsPerSilo, string? image = null)
+    /// <param name="setup">What a test adds to each silo (by name, with the cluster's id) before it starts.</param>
+    public static async Task<SiloProcessCluster> StartAsync(
+        PostgresServer postgres, string name, int silos, int slotsPerSilo, string? image = null, Func<string, string, Task<SiloSetup>>? setup = null)
     {
         var directory = System.IO.Directory.CreateTempSubdirectory(name + "-").FullName;
         if (image is not null && !OperatingSystem.IsWindows())
@@ -63,7 +65,8 @@ internal sealed class SiloProcessCluster : IDisposable
         var cluster = new SiloProcessCluster(directory, connectionString, clusterId, image);
         for (int i = 0; i < silos; i++)
         {
-            cluster.StartSilo($"silo{i}", slotsPerSilo);
+            string silo = $"silo{i}";
+            cluster.StartSilo(silo, slotsPerSilo, setup is null ? null : await setup(silo, clusterId));
         }
 
         return cluster;
@@ -125,14 +128,14 @@ internal sealed class SiloProcessCluster : IDisposable
         System.IO.Directory.Delete(Directory, recursive: true);
     }
 
-    private void StartSilo(string name, int slots)
+    private void StartSilo(string name, int slots, SiloSetup? setup)
     {
         int siloPort = FreePort.Next(), gatewayPort = FreePort.Next(), healthPort = FreePort.Next();
         _siloPorts.Add(siloPort);
         _gatewayPorts.Add(gatewayPort);
         _healthPorts.Add(healthPort);
         var jobAssembly = typeof(OrleansStream.Samples.IpCount.IpCountJob).Assembly.Location;
-        _silos.Add(SiloProcess.Start(name, Directory, new Dictionary<string, string>
+        var settings = new Dictionary<string, string>
         {
             ["Clustering"] = "postgres",
             ["Storage"] = "postgres",
@@ -159,7 +162,32 @@ internal sealed class SiloProcessCluster : IDisposable
             ["JobSupervisionInterval"] = "00:00:00.05",
             // The sample job class reaches the silos as a user's deployed job assembly does: named in configuration.
             ["JobAssemblies:0"] = jobAssembly,
-        }, _image, [Path.GetDirectoryName(jobAssembly)!]));
+        };
+        if (setup is { DefaultProbes: true })
+        {
+            foreach (string key in settings.Keys.Where(key => key.StartsWith("Membership:", StringComparison.Ordinal)).ToList())
+            {
+                settings.Remove(key);
+            }
+        }
+
+        foreach (var (key, value) in setup?.Settings ?? new Dictionary<string, string>())
+        {
+            settings[key] = value;
+        }
+
+        _silos.Add(SiloProcess.Start(name, Directory, settings, _image, [Path.GetDirectoryName(jobAssembly)!], setup?.Environment));
+    }
+
+    /// <summary>Silo <paramref name="silo"/>'s status in the membership table (Orleans' SiloStatus: 3 Active, 6 Dead), or null before it is there.</summary>
+    public async Task<int?> MembershipStatusAsync(int silo)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT status FROM orleans_membership WHERE deployment_id = @cluster AND port = @port ORDER BY generation DESC LIMIT 1", connection);
+        command.Parameters.AddWithValue("cluster", ClusterId);
+        command.Parameters.AddWithValue("port", _siloPorts[silo]);
+        return await command.ExecuteScalarAsync() as int?;
     }
 
     private async Task<long> ActiveSilosAsync()
@@ -179,3 +207,9 @@ internal sealed class SiloProcessCluster : IDisposable
         return (long)(await command.ExecuteScalarAsync())!;
     }
 }
+
+/// <summary>
+/// What a test adds to one silo of a <see cref="SiloProcessCluster"/>: settings over the cluster's, environment variables
+/// (a pod's), and whether membership keeps Orleans' default probes instead of the cluster's fast ones.
+/// </summary>
+internal sealed record SiloSetup(IReadOnlyDictionary<string, string> Settings, IReadOnlyDictionary<string, string> Environment, bool DefaultProbes = false);

@@ -34,9 +34,12 @@ public abstract class ThreeSiloClusterTests(PostgresServer postgres, ITestOutput
 
     protected ITestOutputHelper Output => output;
 
+    /// <summary>What a variant adds to each silo (by name, with the cluster's id) before it starts; null, nothing.</summary>
+    private protected virtual Func<string, string, Task<SiloSetup>>? Setup => null;
+
     public async Task InitializeAsync()
     {
-        _cluster = await SiloProcessCluster.StartAsync(postgres, image is null ? "three-cli" : "three-containers", silos: 3, SlotsPerSilo, image);
+        _cluster = await SiloProcessCluster.StartAsync(postgres, image is null ? "three-cli" : "three-containers", silos: 3, SlotsPerSilo, image, Setup);
         _input = IpCountInput.Write(_cluster.Directory, lines: IpCountInput.LongLines, seed: 20261130);
     }
 
