@@ -118,9 +118,12 @@ logger.LogInformation(
 
 // The generic host stops the silo gracefully on Ctrl+C and SIGTERM: the silo leaves the membership
 // and hands its grains over instead of being found dead by probes. Logged, so that an operator
-// can tell a graceful stop from a crash.
-host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(
-    () => logger.LogInformation("OrleansStream silo stopping gracefully (shutdown signal)."));
+// can tell a graceful stop from a crash; bounded, so that it ends within a pod's grace period.
+host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() =>
+{
+    logger.LogInformation("OrleansStream silo stopping gracefully (shutdown signal).");
+    ShutdownDeadline.Start(settings.ShutdownTimeout, logger);
+});
 await host.StartAsync();
 logger.LogInformation("OrleansStream silo started; gateway on port {GatewayPort}.", settings.GatewayPort);
 await host.WaitForShutdownAsync();

@@ -75,6 +75,11 @@ public sealed record SiloBackends(
             throw new OrleansConfigurationException($"{SiloSettings.SectionName}:{nameof(SiloSettings.AdvertisedAddress)} must be an IP address, was \"{settings.AdvertisedAddress}\".");
         }
 
+        if (settings.ShutdownTimeout <= TimeSpan.Zero)
+        {
+            throw new OrleansConfigurationException($"{SiloSettings.SectionName}:{nameof(SiloSettings.ShutdownTimeout)} must be positive, was {settings.ShutdownTimeout}.");
+        }
+
         var kubernetes = KubernetesHosting.From(settings, clustering, environment ?? Environment.GetEnvironmentVariable);
         return new SiloBackends(clustering, storage, reminders, postgres, settings.StateDatabase, kubernetes?.PodAddress ?? advertised, kubernetes);
     }

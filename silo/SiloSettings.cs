@@ -45,6 +45,12 @@ public sealed class SiloSettings
     /// <summary>"host:port" of the silo the others join; unset, this silo is the primary of its own cluster.</summary>
     public string? PrimarySiloEndpoint { get; set; }
 
+    /// <summary>
+    /// How long a graceful stop (SIGTERM) may take, the drain included, before the silo exits anyway (code 3): keep it
+    /// under the pod's termination grace period and above <c>DrainTimeout</c>.
+    /// </summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(45);
+
     /// <summary>Orleans' Kubernetes hosting: pod-aware membership when the silo runs in a pod.</summary>
     public KubernetesSettings Kubernetes { get; set; } = new();
 

@@ -58,8 +58,10 @@ public sealed class KubernetesManifestTests
         Assert.Equal(defaults.GetProperty("GatewayPort").GetInt32(), ports["gateway"]);
         Assert.Equal("gateway", manifests.Single("Service", "orleansstream-gateway").Text("spec", "ports", "0", "targetPort"));
 
-        // A drain (DrainTimeout) and the host's shutdown (30 s) fit the grace period; a rolling update adds a silo first.
-        Assert.True(int.Parse(pod.Text("spec", "terminationGracePeriodSeconds")) >= new OrleansStreamOptions().DrainTimeout.TotalSeconds + 30);
+        // A drain (DrainTimeout) fits in a stop (ShutdownTimeout), which fits the grace period; a rolling update adds a silo first.
+        var shutdown = TimeSpan.Parse(defaults.GetProperty("ShutdownTimeout").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(new OrleansStreamOptions().DrainTimeout < shutdown);
+        Assert.True(int.Parse(pod.Text("spec", "terminationGracePeriodSeconds")) > shutdown.TotalSeconds);
         Assert.Equal(("1", "0"), (deployment.Text("spec", "strategy", "rollingUpdate", "maxSurge"), deployment.Text("spec", "strategy", "rollingUpdate", "maxUnavailable")));
         Assert.Equal("true", container.Text("securityContext", "readOnlyRootFilesystem"));
         Assert.Equal("true", pod.Text("spec", "securityContext", "runAsNonRoot"));

@@ -19,6 +19,7 @@ public sealed class SiloSettingsErrorTests
     [InlineData("--OrleansStream:Clustering=consul", "OrleansStream:Clustering must be localhost | postgres, was \"consul\"")]
     [InlineData("--OrleansStream:Storage=1", "OrleansStream:Storage must be sqlite | postgres | memory, was \"1\"")]
     [InlineData("--OrleansStream:Reminders=redis", "OrleansStream:Reminders must be memory | postgres, was \"redis\"")]
+    [InlineData("--OrleansStream:ShutdownTimeout=00:00:00", "OrleansStream:ShutdownTimeout must be positive, was 00:00:00")]
     [InlineData("--OrleansStream:Kubernetes:Hosting=maybe", "OrleansStream:Kubernetes:Hosting must be auto | on | off, was \"maybe\"")]
     [InlineData("--OrleansStream:Kubernetes:Hosting=on", "OrleansStream:Kubernetes:Hosting is on but POD_NAME and POD_NAMESPACE are not set")]
     [InlineData("--OrleansStream:Kubernetes:Hosting=on", "is on but there is no API server to reach: KUBERNETES_SERVICE_HOST is not set", "POD_NAME=silo-7d9f;POD_NAMESPACE=streams")]
