@@ -29,7 +29,7 @@ public sealed record KubernetesHosting(string? KubeConfig, bool DeleteDefunctSil
             throw new OrleansConfigurationException($"{Setting}:{nameof(KubernetesSettings.Hosting)} must be auto | on | off, was \"{kubernetes.Hosting}\".");
         }
 
-        string? Variable(string name) => string.IsNullOrWhiteSpace(environment(name)) ? null : environment(name)!.Trim();
+        string? Variable(string name) => environment(name) is { } value && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
         var missing = new[] { KubernetesHostingOptions.PodNameEnvironmentVariable, KubernetesHostingOptions.PodNamespaceEnvironmentVariable }.Where(name => Variable(name) is null).ToList();
         string? kubeConfig = string.IsNullOrWhiteSpace(kubernetes.KubeConfig) ? null : kubernetes.KubeConfig;
         bool apiServer = kubeConfig is not null || Variable(ServiceHostVariable) is not null;

@@ -128,43 +128,18 @@ internal sealed partial class JobGrain
     }
 
     /// <summary>
-    /// Where the task slots the job holds on leaving <paramref name="silo"/> can go with their subtasks, live: each to the
-    /// silo with the most slots the job does not use, when the others have room for the whole job. Null when they do not,
-    /// or when the job cannot move subtasks live (it takes no checkpoints to move them at, or its channels are Orleans
-    /// streams): it then moves at a savepoint.
+    /// Where the task slots the job holds on leaving <paramref name="silo"/> can go with their subtasks, live, when the
+    /// others have room for the whole job (<see cref="Placement.SlotAssignment.Relocate"/>). Null when they do not, or when
+    /// the job cannot move subtasks live (it takes no checkpoints to move them at, or its channels are Orleans streams):
+    /// it then moves at a savepoint.
     /// </summary>
-    private Dictionary<int, SiloAddress>? LiveDrainTargets(SiloAddress silo, Placement.SlotCapacity capacity)
-    {
-        var slots = Execution.Slots;
-        if (!Graph.Checkpointing.IsEnabled || options.Value.ChannelTransport != Channels.Push.PushChannelTransport.Name || capacity.Free < slots.Count)
-        {
-            return null;
-        }
-
-        var free = capacity.Silos.Where(s => !s.Silo.Equals(silo)).ToDictionary(s => s.Silo, s => s.Slots - slots.Count(used => used.Equals(s.Silo)));
-        var moves = new Dictionary<int, SiloAddress>();
-        for (int slot = 0; slot < slots.Count; slot++)
-        {
-            if (!slots[slot].Equals(silo))
-            {
-                continue;
-            }
-
-            var (target, left) = free.OrderByDescending(f => f.Value).ThenBy(f => f.Key.ToParsableString(), StringComparer.Ordinal).FirstOrDefault();
-            if (target is null || left <= 0)
-            {
-                return null;
-            }
-
-            free[target] = left - 1;
-            moves[slot] = target;
-        }
-
-        return moves;
-    }
+    private IReadOnlyDictionary<int, SiloAddress>? LiveDrainTargets(SiloAddress silo, Placement.SlotCapacity capacity)
+        => Graph.Checkpointing.IsEnabled && options.Value.ChannelTransport == Channels.Push.PushChannelTransport.Name && capacity.Free >= Execution.Slots.Count
+            ? Placement.SlotAssignment.Relocate(Execution.Slots, silo, capacity.Silos)
+            : null;
 
     /// <summary>Records a live drain of the task slots in <paramref name="moves"/> and starts it beside the grain's calls.</summary>
-    private long StartLiveDrain(SiloAddress silo, Dictionary<int, SiloAddress> moves)
+    private long StartLiveDrain(SiloAddress silo, IReadOnlyDictionary<int, SiloAddress> moves)
     {
         var record = Record;
         var drain = new LiveDrain(Execution, moves, record.Submission, options.Value.DrainTimeout, logger);
@@ -207,7 +182,7 @@ internal sealed partial class JobGrain
         catch (Exception ex)
         {
             _liveDrain = null;
-            EndRescale(rescaleId, ex.GetBaseException().Message, drain);
+            EndRescale(rescaleId, ex.GetBaseException().Message, drain.Progress);
             await OnAttemptFailedAsync($"Moving subtasks off a leaving silo failed: {ex.GetBaseException().Message}");
         }
     }
@@ -310,7 +285,7 @@ internal sealed partial class JobGrain
         catch (Exception ex)
         {
             _live = null;
-            EndRescale(rescaleId, ex.GetBaseException().Message, live);
+            EndRescale(rescaleId, ex.GetBaseException().Message, live.Progress);
             await OnAttemptFailedAsync($"Live rescale {rescaleId} failed: {ex.GetBaseException().Message}");
         }
         finally
@@ -329,14 +304,14 @@ internal sealed partial class JobGrain
         {
             _live = null;
             live.Cancel.Cancel();
-            EndRescale(Record.Rescaling?.Id ?? 0, $"{why}; the job recovers at the new parallelism", live.Rescale);
+            EndRescale(Record.Rescaling?.Id ?? 0, $"{why}; the job recovers at the new parallelism", live.Rescale.Progress);
         }
 
         if (_liveDrain is { } drain)
         {
             _liveDrain = null;
             drain.Cancel.Cancel();
-            EndRescale(drain.RescaleId, $"{why}; the job recovers from its last checkpoint", drain.Drain);
+            EndRescale(drain.RescaleId, $"{why}; the job recovers from its last checkpoint", drain.Drain.Progress);
         }
 
         if (_restartRescale is { } restart)
@@ -349,13 +324,9 @@ internal sealed partial class JobGrain
 
     /// <summary>
     /// Records that rescale <paramref name="rescaleId"/> failed with <paramref name="failure"/>, with how far a live one
-    /// had got (the caller persists).
+    /// had got (its <paramref name="progress"/>; the caller persists).
     /// </summary>
-    private void EndRescale(long rescaleId, string failure, LiveRescale? live = null) => EndRescale(rescaleId, failure, live is null ? null : live.Progress);
-
-    private void EndRescale(long rescaleId, string failure, LiveDrain drain) => EndRescale(rescaleId, failure, drain.Progress);
-
-    private void EndRescale(long rescaleId, string failure, Func<RescaleInfo, RescaleInfo>? progress)
+    private void EndRescale(long rescaleId, string failure, Func<RescaleInfo, RescaleInfo>? progress = null)
     {
         logger.LogWarning("Job {JobId} rescale {Id} failed: {Failure}", JobId, rescaleId, failure);
         Record.UpdateRescale(rescaleId, r => (progress?.Invoke(r) ?? r) with { State = RescaleState.Failed, EndedAt = DateTimeOffset.UtcNow, Failure = failure });

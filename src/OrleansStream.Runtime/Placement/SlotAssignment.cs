@@ -55,21 +55,55 @@ public static class SlotAssignment
             throw new InsufficientSlotsException(jobId, requiredSlots, available, silos.Count);
         }
 
-        var free = silos.ToDictionary(s => s.Silo, s => s.Slots - current.Count(used => used == s.Silo));
+        var free = FreeOf(current, silos);
         var slots = current.ToList();
         while (slots.Count < requiredSlots)
         {
-            var (silo, left) = free.OrderByDescending(f => f.Value).ThenBy(f => f.Key.ToParsableString(), StringComparer.Ordinal).First();
-            if (left <= 0)
-            {
-                // The job's slots sit on silos that left: the slot count covers it, but not where the job runs now.
-                throw new InsufficientSlotsException(jobId, requiredSlots, available, silos.Count);
-            }
-
-            free[silo] = left - 1;
-            slots.Add(silo);
+            // Null: the job's slots sit on silos that left; the slot count covers it, but not where the job runs now.
+            slots.Add(TakeMostFree(free) ?? throw new InsufficientSlotsException(jobId, requiredSlots, available, silos.Count));
         }
 
         return slots;
+    }
+
+    /// <summary>
+    /// New silos for the slots of a running job that sit on <paramref name="leaving"/> (a drain), by slot index: each goes
+    /// where the most are free among the others, counting what the job uses there. Null when the others lack room.
+    /// </summary>
+    public static IReadOnlyDictionary<int, SiloAddress>? Relocate(IReadOnlyList<SiloAddress> current, SiloAddress leaving, IReadOnlyList<SiloSlots> silos)
+    {
+        var free = FreeOf(current, silos.Where(s => !s.Silo.Equals(leaving)));
+        var moves = new Dictionary<int, SiloAddress>();
+        for (int slot = 0; slot < current.Count; slot++)
+        {
+            if (current[slot].Equals(leaving))
+            {
+                if (TakeMostFree(free) is not { } target)
+                {
+                    return null;
+                }
+
+                moves[slot] = target;
+            }
+        }
+
+        return moves;
+    }
+
+    /// <summary>The slots each of <paramref name="silos"/> has that the job's <paramref name="current"/> slots do not use.</summary>
+    private static Dictionary<SiloAddress, int> FreeOf(IReadOnlyList<SiloAddress> current, IEnumerable<SiloSlots> silos)
+        => silos.ToDictionary(s => s.Silo, s => s.Slots - current.Count(used => used.Equals(s.Silo)));
+
+    /// <summary>Takes a slot on the silo with the most free (ties by address, so that the choice is stable); null when none is.</summary>
+    private static SiloAddress? TakeMostFree(Dictionary<SiloAddress, int> free)
+    {
+        var (silo, left) = free.OrderByDescending(f => f.Value).ThenBy(f => f.Key.ToParsableString(), StringComparer.Ordinal).FirstOrDefault();
+        if (silo is null || left <= 0)
+        {
+            return null;
+        }
+
+        free[silo] = left - 1;
+        return silo;
     }
 }

@@ -21,7 +21,9 @@ internal sealed class LiveDrain
     private readonly JobSubmission _submission;
     private readonly TimeSpan _timeout;
     private readonly ILogger _logger;
-    private readonly Dictionary<TaskId, TaskCompletionSource> _moving = new();
+
+    /// <summary>Each subtask that moves, where to, and whether it runs there yet.</summary>
+    private readonly Dictionary<TaskId, (SiloAddress Target, TaskCompletionSource Moved)> _moving = new();
 
     /// <param name="execution">The running attempt.</param>
     /// <param name="moves">The task slots that move, each to the silo it moves to.</param>
@@ -35,9 +37,12 @@ internal sealed class LiveDrain
         _submission = submission;
         _timeout = timeout;
         _logger = logger;
-        foreach (var task in moves.Keys.SelectMany(execution.TasksInSlot))
+        foreach (var (slot, target) in moves)
         {
-            _moving[task] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            foreach (var task in execution.TasksInSlot(slot))
+            {
+                _moving[task] = (target, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            }
         }
     }
 
@@ -53,18 +58,18 @@ internal sealed class LiveDrain
     /// <summary>Moves the slots; <paramref name="checkpoints"/> is held and idle, so that the checkpoint it takes is the one the subtasks stop at.</summary>
     public async Task RunAsync(CheckpointCoordinator checkpoints, CancellationToken cancellationToken)
     {
-        await Task.WhenAll(_moving.Keys.Select(task => _execution.TaskGrain(task).MoveAtNextSnapshotAsync(new RelocationRequest(_moves[SlotOf(task)], _submission))));
+        await Task.WhenAll(_moving.Select(m => _execution.TaskGrain(m.Key).MoveAtNextSnapshotAsync(new RelocationRequest(m.Value.Target, _submission))));
         cancellationToken.ThrowIfCancellationRequested();
         long checkpoint = await checkpoints.TriggerNowAsync();
         _logger.LogInformation("Job {JobId}: {Count} subtasks stop at checkpoint {Checkpoint} to move to {Silos}",
             _moving.Keys.First().JobId, _moving.Count, checkpoint, string.Join(", ", _moves.Values.Distinct()));
         try
         {
-            await Task.WhenAll(_moving.Values.Select(moved => moved.Task)).WaitAsync(_timeout, cancellationToken);
+            await Task.WhenAll(_moving.Values.Select(m => m.Moved.Task)).WaitAsync(_timeout, cancellationToken);
         }
         catch (TimeoutException)
         {
-            var left = _moving.Where(m => !m.Value.Task.IsCompleted).Select(m => $"subtask {m.Key.Subtask} of {_execution.VertexName(m.Key)}");
+            var left = _moving.Where(m => !m.Value.Moved.Task.IsCompleted).Select(m => $"subtask {m.Key.Subtask} of {_execution.VertexName(m.Key)}");
             throw new TimeoutException($"Waited {_timeout.TotalSeconds:0.###} s for subtasks to move: {string.Join(", ", left)} did not.");
         }
 
@@ -77,12 +82,10 @@ internal sealed class LiveDrain
     /// <summary>A subtask runs again where it moved to.</summary>
     public void OnRelocated(TaskRelocated relocated)
     {
-        if (_moving.TryGetValue(relocated.Task, out var moved) && moved.TrySetResult())
+        if (_moving.TryGetValue(relocated.Task, out var moving) && moving.Moved.TrySetResult())
         {
             SubtasksMoved++;
             LongestPause = relocated.Paused > LongestPause ? relocated.Paused : LongestPause;
         }
     }
-
-    private int SlotOf(TaskId task) => _execution.Graph.SlotOf(_execution.Graph.Vertex(task.VertexId), task.Subtask);
 }

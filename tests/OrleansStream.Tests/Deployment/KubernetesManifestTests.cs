@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using OrleansStream.Runtime.Hosting;
 using OrleansStream.Tests.Fixtures;
@@ -117,33 +116,21 @@ public sealed class KubernetesManifestTests
         Assert.DoesNotContain(manifests.Documents, d => d.Text("kind") is "StatefulSet" or "Secret");
     }
 
-    private static async Task<Manifests> RenderAsync(string overlay)
+    private static async Task<RenderedObjects> RenderAsync(string overlay)
     {
         var stream = new YamlStream();
         stream.Load(new StringReader(await RenderTextAsync(overlay)));
-        return new Manifests(stream.Documents.Select(d => (YamlMappingNode)d.RootNode).ToList());
+        return new RenderedObjects(stream.Documents.Select(d => (YamlMappingNode)d.RootNode).ToList());
     }
 
-    private static async Task<string> RenderTextAsync(string overlay)
-    {
-        var start = new ProcessStartInfo("kubectl") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add("kustomize");
-        start.ArgumentList.Add(Repository.Path("deploy", "kubernetes", "overlays", overlay));
-        using var kubectl = Process.Start(start) ?? throw new InvalidOperationException("kubectl did not start.");
-        var output = kubectl.StandardOutput.ReadToEndAsync();
-        var error = kubectl.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await kubectl.WaitForExitAsync(timeout.Token);
-        Assert.True(kubectl.ExitCode == 0, $"kubectl kustomize {overlay}: {await error}");
-        return await output;
-    }
+    private static Task<string> RenderTextAsync(string overlay) => Manifests.RenderAsync($"overlays/{overlay}");
 
     private static YamlMappingNode Single(YamlNode sequence, string name)
         => ((YamlSequenceNode)sequence).Cast<YamlMappingNode>().Single(item => item.Text("name") == name);
 
     private static List<string> Strings(YamlNode sequence) => ((YamlSequenceNode)sequence).Select(item => item.ToString()).ToList();
 
-    private sealed record Manifests(IReadOnlyList<YamlMappingNode> Documents)
+    private sealed record RenderedObjects(IReadOnlyList<YamlMappingNode> Documents)
     {
         public YamlMappingNode Single(string kind, string name)
             => Documents.Single(d => d.Text("kind") == kind && d.Text("metadata", "name") == name);

@@ -98,7 +98,7 @@ public sealed class KubeApiServer : IAsyncLifetime
     /// <summary>The base's ServiceAccount, Role and RoleBinding, in <see cref="Namespace"/>: what lets the silos' service account in.</summary>
     public async Task ApplySiloRbacAsync()
     {
-        var rendered = await ProcessRunner.RunAsync("kubectl", ["kustomize", Repository.Path("deploy", "kubernetes", "base")], TimeSpan.FromSeconds(60));
+        var rendered = await Manifests.RenderAsync("base");
         await KubectlWithInputAsync(Manifests.Only(rendered, ["ServiceAccount", "Role", "RoleBinding"]), "-n", Namespace, "apply", "-f", "-");
     }
 
@@ -254,9 +254,13 @@ public sealed class KubeApiServer : IAsyncLifetime
     }
 }
 
-/// <summary>Picking objects out of rendered manifests (YAML documents separated by <c>---</c>) by kind.</summary>
+/// <summary>The repository's Kubernetes manifests rendered with the machine's kubectl, and picking objects out of them by kind.</summary>
 internal static class Manifests
 {
+    /// <summary>What <c>kubectl kustomize deploy/kubernetes/{kustomization}</c> prints: YAML documents separated by <c>---</c>.</summary>
+    public static Task<string> RenderAsync(string kustomization)
+        => ProcessRunner.RunAsync("kubectl", ["kustomize", Repository.Path(["deploy", "kubernetes", .. kustomization.Split('/')])], TimeSpan.FromSeconds(60));
+
     public static string Only(string manifests, IReadOnlyCollection<string> kinds) => string.Join("\n---\n", Documents(manifests).Where(d => kinds.Contains(KindOf(d))));
 
     public static string Without(string manifests, IReadOnlyCollection<string> kinds) => string.Join("\n---\n", Documents(manifests).Where(d => !kinds.Contains(KindOf(d))));

@@ -128,6 +128,20 @@ internal sealed class SiloProcessCluster : IDisposable
         System.IO.Directory.Delete(Directory, recursive: true);
     }
 
+    /// <summary>
+    /// As RecoveryCluster: a killed silo is declared dead in about four seconds, with a margin a silo starved of CPU still
+    /// answers within.
+    /// </summary>
+    private static readonly Dictionary<string, string> FastMembership = new()
+    {
+        ["Membership:ProbeTimeout"] = "00:00:01",
+        ["Membership:NumMissedProbesLimit"] = "3",
+        ["Membership:NumVotesForDeathDeclaration"] = "1",
+        ["Membership:TableRefreshTimeout"] = "00:00:01",
+        ["Membership:IAmAliveTablePublishTimeout"] = "00:00:02",
+        ["Membership:DeathVoteExpirationTimeout"] = "00:00:10",
+    };
+
     private void StartSilo(string name, int slots, SiloSetup? setup)
     {
         int siloPort = FreePort.Next(), gatewayPort = FreePort.Next(), healthPort = FreePort.Next();
@@ -147,15 +161,7 @@ internal sealed class SiloProcessCluster : IDisposable
             ["GatewayPort"] = gatewayPort.ToString(CultureInfo.InvariantCulture),
             ["HealthPort"] = healthPort.ToString(CultureInfo.InvariantCulture),
             ["Slots"] = slots.ToString(CultureInfo.InvariantCulture),
-            // As RecoveryCluster: a killed silo is declared dead in about four seconds, with a margin a silo starved
-            // of CPU still answers within, and a job whose supervising silo died is picked up again by its reminder
-            // within seconds.
-            ["Membership:ProbeTimeout"] = "00:00:01",
-            ["Membership:NumMissedProbesLimit"] = "3",
-            ["Membership:NumVotesForDeathDeclaration"] = "1",
-            ["Membership:TableRefreshTimeout"] = "00:00:01",
-            ["Membership:IAmAliveTablePublishTimeout"] = "00:00:02",
-            ["Membership:DeathVoteExpirationTimeout"] = "00:00:10",
+            // A job whose supervising silo died is picked up again by its reminder within seconds.
             ["ReminderService:MinimumReminderPeriod"] = "00:00:01",
             ["ReminderService:RefreshReminderListPeriod"] = "00:00:01",
             ["JobReminderPeriod"] = "00:00:02",
@@ -163,15 +169,7 @@ internal sealed class SiloProcessCluster : IDisposable
             // The sample job class reaches the silos as a user's deployed job assembly does: named in configuration.
             ["JobAssemblies:0"] = jobAssembly,
         };
-        if (setup is { DefaultProbes: true })
-        {
-            foreach (string key in settings.Keys.Where(key => key.StartsWith("Membership:", StringComparison.Ordinal)).ToList())
-            {
-                settings.Remove(key);
-            }
-        }
-
-        foreach (var (key, value) in setup?.Settings ?? new Dictionary<string, string>())
+        foreach (var (key, value) in (setup is { DefaultProbes: true } ? [] : FastMembership).Concat(setup?.Settings ?? new Dictionary<string, string>()))
         {
             settings[key] = value;
         }
