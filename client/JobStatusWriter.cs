@@ -8,10 +8,16 @@ namespace OrleansStream.Cli;
 /// <summary>Prints a <see cref="JobStatus"/> for people.</summary>
 internal static class JobStatusWriter
 {
+    private static string Wakes(JobStatus status) => status.Wakes switch { 0 => "", 1 => ", woke once from idle", var n => Invariant($", woke {n} times from idle") };
+
     public static void WriteText(TextWriter writer, JobStatus status)
     {
         writer.WriteLine(Invariant($"Job      {status.JobId} ({status.JobName})"));
-        writer.WriteLine(Invariant($"State    {status.State}, attempt {status.Attempt}"));
+        writer.WriteLine(Invariant($"State    {status.State}, attempt {status.Attempt}{Wakes(status)}"));
+        if (status.IdleSince is { } idleSince)
+        {
+            writer.WriteLine(Invariant($"Idle     since {idleSince:u} ({(DateTimeOffset.UtcNow - idleSince).TotalSeconds:F0} s): no task runs; it wakes from its latest checkpoint when its sources have input"));
+        }
         if (status.StartedAt is { } started)
         {
             var ended = status.EndedAt ?? DateTimeOffset.UtcNow;

@@ -7,7 +7,7 @@ namespace OrleansStream.Connectors.RateLimit;
 /// readers): to replay recorded input at a steady pace, or to spread a small input over enough time
 /// for checkpoints to happen while it is read. The limit only delays records, so replay stays exact.
 /// </summary>
-public sealed class RateLimitedSource<T> : ISource<T>
+public sealed class RateLimitedSource<T> : ISource<T>, IWatchableSource
 {
     private readonly ISource<T> _source;
     private readonly TimeProvider _timeProvider;
@@ -43,4 +43,10 @@ public sealed class RateLimitedSource<T> : ISource<T>
 
     public ISourceReader<T> CreateReader(SourceReaderContext context)
         => new RateLimitedReader<T>(_source.CreateReader(context), RecordsPerSecondPerSubtask, _timeProvider);
+
+    /// <summary>Watchable when the source it limits is: the limit changes when records are read, not what arrives.</summary>
+    public bool CanWatchInput => _source is IWatchableSource { CanWatchInput: true };
+
+    public ISourceInputWatcher CreateInputWatcher()
+        => _source is IWatchableSource watchable ? watchable.CreateInputWatcher() : throw new NotSupportedException($"The source {_source} cannot be watched for input.");
 }

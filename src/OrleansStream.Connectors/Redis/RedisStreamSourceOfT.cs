@@ -18,7 +18,7 @@ namespace OrleansStream.Connectors.Redis;
 /// All Redis sources and sinks of a process share one connection per connection string.
 /// </para>
 /// </remarks>
-public sealed record RedisStreamSource<T> : ISource<T>
+public sealed record RedisStreamSource<T> : ISource<T>, IWatchableSource
 {
     internal RedisStreamSource(string connectionString, IReadOnlyList<string> streamKeys, Func<RedisStreamEntry, T> map)
     {
@@ -86,6 +86,9 @@ public sealed record RedisStreamSource<T> : ISource<T>
         ArgumentNullException.ThrowIfNull(context);
         return new RedisStreamReader<T>(this, context.Splits);
     }
+
+    /// <summary>Watches the streams' newest entry ids for a job that idles on this source.</summary>
+    public ISourceInputWatcher CreateInputWatcher() => new RedisStreamWatcher(ConnectionString, StreamKeys);
 
     public override string ToString() => $"redis streams {string.Join(", ", StreamKeys)} ({RedisConnections.Describe(ConnectionString)})";
 }

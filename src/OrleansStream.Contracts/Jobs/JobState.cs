@@ -15,6 +15,12 @@ public enum JobState
     Finished,
     Failed,
     Canceled,
+
+    /// <summary>
+    /// Its sources had no input for its idle timeout: it took a checkpoint and released every task, and wakes from that
+    /// checkpoint (as a new attempt) when its sources' watchers see input.
+    /// </summary>
+    Idle,
 }
 
 public static class JobStates

@@ -17,7 +17,9 @@ public sealed record JobStatus(
     [property: Id(8)] CheckpointStatus Checkpoints,
     [property: Id(9)] string? SupervisorSilo = null,
     [property: Id(10)] IReadOnlyList<string>? Slots = null,
-    [property: Id(11)] IReadOnlyList<RescaleInfo>? Rescales = null)
+    [property: Id(11)] IReadOnlyList<RescaleInfo>? Rescales = null,
+    [property: Id(12)] DateTimeOffset? IdleSince = null,
+    [property: Id(13)] int Wakes = 0)
 {
     public bool IsTerminal => State.IsTerminal();
 

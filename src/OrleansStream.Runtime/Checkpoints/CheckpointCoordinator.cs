@@ -117,10 +117,11 @@ internal sealed class CheckpointCoordinator : IDisposable
     }
 
     /// <summary>
-    /// Starts a checkpoint now, under a hold that waited until none was pending (a live drain moves subtasks at it).
-    /// It is stored whether or not periodic checkpoints are: the moved subtasks restore from it.
+    /// Starts a checkpoint now, under a hold that waited until none was pending (a live drain moves subtasks at it), or
+    /// when none is pending. It is stored whether or not periodic checkpoints are: the moved subtasks restore from it.
+    /// With <paramref name="stopSources"/> the sources read nothing after it (a job that goes idle at it); they read on if it is abandoned.
     /// </summary>
-    public async Task<long> TriggerNowAsync()
+    public async Task<long> TriggerNowAsync(bool stopSources = false)
     {
         if (_pending is not null || _ticking)
         {
@@ -128,7 +129,7 @@ internal sealed class CheckpointCoordinator : IDisposable
         }
 
         long id = _ledger.NextCheckpointId++;
-        await TriggerAsync(id, CheckpointOptions.Checkpoint(_config.Mode), isFinal: false);
+        await TriggerAsync(id, CheckpointOptions.Checkpoint(_config.Mode) with { StopSource = stopSources }, isFinal: false);
         return id;
     }
 

@@ -13,7 +13,9 @@ namespace OrleansStream.Runtime.Checkpoints;
 /// Subtasks with several input channels hold back a channel's input after its barrier until the barrier
 /// has arrived on every channel (exactly-once); without, the snapshot is taken when the last barrier arrives.
 /// </param>
-/// <param name="StopSource">A stop-with-savepoint: sources read nothing after the barrier.</param>
+/// <param name="StopSource">
+/// A stop-with-savepoint, or the checkpoint a job goes idle at: sources read nothing after the barrier, and read on if it is abandoned.
+/// </param>
 /// <param name="Persist">
 /// False for the commit-only final checkpoint of a job without checkpointing: subtasks take their snapshot
 /// (sinks pre-commit) but nothing is written to checkpoint storage.

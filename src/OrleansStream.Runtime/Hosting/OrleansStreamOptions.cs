@@ -35,6 +35,9 @@ public sealed class OrleansStreamOptions
     /// </summary>
     public TimeSpan JobReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>How often the job grain of an idle job asks its sources' watchers whether input arrived: at most this adds to a wake-up.</summary>
+    public TimeSpan IdleWatchInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
     /// <summary>Records per batch before a channel sends it.</summary>
     public int BatchSize { get; set; } = 1024;
 
@@ -147,9 +150,10 @@ public sealed class OrleansStreamOptions
             }
         }
 
-        if (TaskMetricsInterval <= TimeSpan.Zero || TaskLeaseInterval <= TimeSpan.Zero || JobSupervisionInterval <= TimeSpan.Zero)
+        if (TaskMetricsInterval <= TimeSpan.Zero || TaskLeaseInterval <= TimeSpan.Zero || JobSupervisionInterval <= TimeSpan.Zero || IdleWatchInterval <= TimeSpan.Zero)
         {
-            throw new OrleansConfigurationException($"OrleansStream: {nameof(TaskMetricsInterval)}, {nameof(TaskLeaseInterval)} and {nameof(JobSupervisionInterval)} must be positive.");
+            throw new OrleansConfigurationException(
+                $"OrleansStream: {nameof(TaskMetricsInterval)}, {nameof(TaskLeaseInterval)}, {nameof(JobSupervisionInterval)} and {nameof(IdleWatchInterval)} must be positive.");
         }
     }
 }

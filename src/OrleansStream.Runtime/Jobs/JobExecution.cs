@@ -33,6 +33,10 @@ internal sealed class JobExecution(string jobId, JobGraph graph, IGrainFactory g
 
     public bool AllFinished => _tasks.Count > 0 && _tasks.Values.All(report => report is not null);
 
+    /// <summary>The records the running source subtasks have read, as they last reported: it grows as long as they have input.</summary>
+    public long SourceRecordsRead()
+        => _progress.Where(p => Graph.Vertex(p.Key.VertexId).IsSource).Sum(p => p.Value.Operators.Count > 0 ? p.Value.Operators[0].RecordsOut : 0);
+
     /// <summary>The silo of each task slot the attempt uses.</summary>
     public IReadOnlyList<SiloAddress> Slots => _slots;
 

@@ -66,7 +66,7 @@ internal sealed partial class JobGrain(
         _record = new DurableJobRecord(JobId, snapshots, GrainFactory);
         _reminder = new SupervisionReminder(this, options.Value.JobReminderPeriod, logger);
         await _record.ReadAsync(cancellationToken);
-        if (Current is not { State: JobState.Running or JobState.Restarting } record)
+        if (Current is not { State: JobState.Running or JobState.Restarting or JobState.Idle } record)
         {
             return;
         }
@@ -84,6 +84,15 @@ internal sealed partial class JobGrain(
             logger.LogError("Job {JobId} cannot resume supervision: {Error}", JobId, ex.Message);
             record.End(JobState.Failed, $"The job could not be rebuilt to resume it: {ex.Message}");
             await PersistAsync();
+            return;
+        }
+
+        if (record.State == JobState.Idle)
+        {
+            // Its tasks were released as it went idle: it watches its sources' input on from the marks it keeps.
+            Supervise();
+            WatchInput();
+            logger.LogInformation("Job {JobId} is idle since {IdleSince:u}; this silo watches its sources' input", JobId, record.IdleSince);
             return;
         }
 
@@ -181,7 +190,7 @@ internal sealed partial class JobGrain(
 
     public async Task CancelAsync()
     {
-        if (Current is { State: JobState.Running or JobState.Restarting })
+        if (Current is { State: JobState.Running or JobState.Restarting or JobState.Idle })
         {
             Checkpoints.Abort("the job was canceled");
             await EndAsync(JobState.Canceled, failure: null);
@@ -190,9 +199,13 @@ internal sealed partial class JobGrain(
     }
 
     public Task<long> TriggerSavepointAsync(bool stopAfter)
-        => Current is { State: JobState.Running }
-            ? Checkpoints.QueueSavepointAsync(stopAfter)
-            : throw new JobStateException($"Job '{JobId}' is {Current?.State.ToString() ?? "unknown"}; only a running job can take a savepoint.");
+        => Current switch
+        {
+            { State: JobState.Running } => Checkpoints.QueueSavepointAsync(stopAfter),
+            { State: JobState.Idle } idle => throw new JobStateException(
+                $"Job '{JobId}' is idle; its state is in checkpoint {idle.RestorePoint}, which a job can start from (cancel this one first), or it wakes when input arrives."),
+            var other => throw new JobStateException($"Job '{JobId}' is {other?.State.ToString() ?? "unknown"}; only a running job can take a savepoint."),
+        };
 
     public Task<CheckpointOutcome?> GetCheckpointAsync(long checkpointId) => Task.FromResult(_outcomes[checkpointId]);
 
@@ -246,7 +259,7 @@ internal sealed partial class JobGrain(
     {
         // Being activated was the point: OnActivateAsync resumed supervision. A reminder of a job that
         // has ended is left over and goes.
-        if (Current is null or { State: not (JobState.Running or JobState.Restarting) })
+        if (Current is null or { State: not (JobState.Running or JobState.Restarting or JobState.Idle) })
         {
             await _reminder.UnregisterAsync();
         }
@@ -277,6 +290,7 @@ internal sealed partial class JobGrain(
         }
         finally
         {
+            await DisposeInputWatchAsync();
             _job?.Dispose();
         }
     }
@@ -331,6 +345,7 @@ internal sealed partial class JobGrain(
 
         await ReactAsync();
         await AutoscaleAsync();
+        await IdleIfQuietAsync();
     }
 
     private void ScheduleRestart(TimeSpan delay)
@@ -342,6 +357,7 @@ internal sealed partial class JobGrain(
     private async Task DeployAsync(AttemptPlan plan)
     {
         _autoscaler?.OnChanged(rescaled: false);
+        _sourceActivity.Reset();
         await Execution.DeployAsync(Record.Attempt, Graph, plan.Slots, Record.Submission, plan.From);
         Checkpoints.StartScheduler();
     }
@@ -357,6 +373,7 @@ internal sealed partial class JobGrain(
         Checkpoints.StopScheduler();
         Checkpoints.Abort($"attempt {record.Attempt} failed");
         StopRescale($"attempt {record.Attempt} failed: {cause}");
+        StopWatching();
         if (record.AttemptFailed(cause, Graph.RestartStrategy, out string failure) is not { } delay)
         {
             await EndAsync(JobState.Failed, failure);
@@ -440,6 +457,11 @@ internal sealed partial class JobGrain(
             return;
         }
 
+        if (await IdleAtAsync(completed))
+        {
+            return;
+        }
+
         if (completed.IsFinal)
         {
             logger.LogInformation("Job {JobId} finished in {Elapsed}", JobId, DateTimeOffset.UtcNow - Record.StartedAt);
@@ -462,7 +484,10 @@ internal sealed partial class JobGrain(
 
         var record = Record;
         StopRescale($"the job ended ({state})");
+        await DisposeInputWatchAsync();
 
+        // An idle job's tasks were released as it went idle: releasing them again would only activate them.
+        bool tasksRun = record.State != JobState.Idle;
         record.End(state, failure);
         _restart?.Dispose();
         _supervisor?.Dispose();
@@ -478,7 +503,11 @@ internal sealed partial class JobGrain(
         {
             // Let go of the graph, which holds the job's code (user lambdas, an uploaded assembly's types),
             // keeping only what its status shows, so that an uploaded assembly can be unloaded.
-            Execution.Release(record.Attempt);
+            if (tasksRun)
+            {
+                Execution.Release(record.Attempt);
+            }
+
             _endedVertices = Execution.VertexStatuses();
             Job.Dispose();
             _job = null;

@@ -63,6 +63,18 @@ internal sealed class JobRecord : ICheckpointLedger
     /// </summary>
     [Id(18)] public List<string>? HandedOverSlots { get; set; }
 
+    /// <summary>Since when the job is idle; null unless it is.</summary>
+    [Id(19)] public DateTimeOffset? IdleSince { get; set; }
+
+    /// <summary>
+    /// Of an idle job, the marks of its sources' input as it went idle (<see cref="Api.Connectors.ISourceInputWatcher.MarkAsync"/>),
+    /// by source vertex id: it wakes when input arrives after them.
+    /// </summary>
+    [Id(20)] public Dictionary<int, string>? IdleMarks { get; set; }
+
+    /// <summary>How often the job woke from idle.</summary>
+    [Id(21)] public int Wakes { get; set; }
+
     private const int RescaleHistory = 20;
 
     /// <summary>The rescale under way, if any.</summary>
@@ -128,6 +140,23 @@ internal sealed class JobRecord : ICheckpointLedger
     {
         Attempt++;
         State = JobState.Running;
+    }
+
+    /// <summary>The job went idle at its last checkpoint, its sources' input marked as <paramref name="marks"/>.</summary>
+    public void Idle(Dictionary<int, string> marks)
+    {
+        State = JobState.Idle;
+        IdleSince = DateTimeOffset.UtcNow;
+        IdleMarks = marks;
+    }
+
+    /// <summary>Input arrived for the idle job: it restarts from its last checkpoint.</summary>
+    public void Wake()
+    {
+        State = JobState.Restarting;
+        IdleSince = null;
+        IdleMarks = null;
+        Wakes++;
     }
 
     /// <summary>The job ended in <paramref name="state"/>.</summary>

@@ -21,7 +21,7 @@ internal static class JobStatusView
         var checkpoints = new CheckpointStatus(record.CompletedCheckpoints, record.FailedCheckpoints, job?.Checkpoints.InProgress, record.LatestCompleted,
             record.Savepoints.ToList(), record.StartedFrom, record.Restarts, record.LastFailure);
         var status = new JobStatus(jobId, record.JobName, record.State, record.Attempt, record.Failure, endedVertices ?? Array.Empty<VertexStatus>(),
-            record.StartedAt, record.EndedAt, checkpoints, supervisor.ToString(), Rescales: record.Rescales.ToList());
+            record.StartedAt, record.EndedAt, checkpoints, supervisor.ToString(), Rescales: record.Rescales.ToList(), IdleSince: record.IdleSince, Wakes: record.Wakes);
         return job is { Execution: var execution }
             ? status with { Vertices = execution.VertexStatuses(), Slots = execution.Slots.Select(s => s.ToString()).ToList() }
             : status;

@@ -65,6 +65,9 @@ internal sealed class TaskGrain(
     private bool _finishing;
     private IGrainTimer? _tick;
     private IGrainTimer? _sourceTimer;
+
+    /// <summary>The checkpoint at whose barrier the source stopped reading (a stop-with-savepoint, or the job going idle).</summary>
+    private long? _sourceStoppedAt;
     private IGrainTimer? _lease;
     private IGrainTimer? _metrics;
     private bool _chainClosed;
@@ -610,10 +613,11 @@ internal sealed class TaskGrain(
             MoveIfAsked(barrier.CheckpointId, checkpoints.TakeSnapshot(barrier, forwardBarrier: source));
             if (source && barrier.Options.StopSource)
             {
-                // Nothing after a stop savepoint's barrier: the job resumes from it, so records read
-                // now would reach at-least-once sinks twice.
+                // Nothing after a stop savepoint's barrier (or the checkpoint the job idles at): the job resumes
+                // from it, so records read now would reach at-least-once sinks twice.
                 _sourceTimer?.Dispose();
                 _sourceTimer = null;
+                _sourceStoppedAt = barrier.CheckpointId;
             }
         });
 
@@ -622,8 +626,18 @@ internal sealed class TaskGrain(
     }
 
     public Task AbortCheckpointAsync(long checkpointId)
-        => _state == TaskState.Running && _gate is { } gate
-            ? _mailbox.RunAsync(() => gate.AbortCheckpoint(checkpointId, this))
+        => _state == TaskState.Running
+            ? _mailbox.RunAsync(() =>
+            {
+                if (_sourceStoppedAt == checkpointId)
+                {
+                    // The savepoint or idle checkpoint the source stopped at was abandoned: the job goes on.
+                    _sourceStoppedAt = null;
+                    StartReading();
+                }
+
+                _gate?.AbortCheckpoint(checkpointId, this);
+            })
             : Task.CompletedTask;
 
     public Task NotifyCheckpointCompleteAsync(long checkpointId)

@@ -7,7 +7,7 @@ namespace OrleansStream.Topology.Steps;
 
 /// <summary>
 /// The job-wide keys: <c>parallelism</c> (wins over the submit's, as a parallelism set in a Flink program wins
-/// over <c>-p</c>), <c>maxParallelism</c>, <c>watermarkInterval</c>, <c>checkpoints</c> and <c>autoscaling</c>.
+/// over <c>-p</c>), <c>maxParallelism</c>, <c>watermarkInterval</c>, <c>idleTimeout</c>, <c>checkpoints</c> and <c>autoscaling</c>.
 /// </summary>
 internal static class JobSettings
 {
@@ -27,6 +27,11 @@ internal static class JobSettings
         if (root.Scalar("watermarkInterval") is { } interval)
         {
             builder.AutoWatermarkInterval = interval.Duration(allowZero: false, fallback: builder.AutoWatermarkInterval);
+        }
+
+        if (root.Scalar("idleTimeout") is { } idleTimeout)
+        {
+            builder.IdleTimeout = idleTimeout.Duration(allowZero: false);
         }
 
         if (root.Mapping("checkpoints") is { } checkpoints)

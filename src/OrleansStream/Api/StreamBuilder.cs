@@ -46,6 +46,14 @@ public sealed class StreamBuilder
     /// <summary>The job's autoscaler: off until enabled; it rescales keyed vertices toward a target utilization.</summary>
     public AutoscalerConfig Autoscaling { get; } = new();
 
+    /// <summary>
+    /// Scale to zero: once every source has read nothing for this long, the job takes a checkpoint, releases all its
+    /// tasks (no activations, timers or memory in any silo) and is <c>Idle</c>; it wakes from that checkpoint when a
+    /// watcher of its sources sees new input. Null (the default) never idles. Needs checkpointing, and unbounded
+    /// sources that can be watched (<see cref="Connectors.IWatchableSource"/>: Redis streams; not a socket).
+    /// </summary>
+    public TimeSpan? IdleTimeout { get; set; }
+
     public IReadOnlyList<Transformation> Transformations => _transformations;
 
     /// <summary>Takes a checkpoint every <paramref name="interval"/> (Flink's enableCheckpointing).</summary>
@@ -81,6 +89,8 @@ public sealed class StreamBuilder
         graph.RestartStrategy = RestartStrategy;
         Autoscaling.Validate();
         graph.Autoscaling = Autoscaling;
+        graph.IdleTimeout = IdleTimeout;
+        graph.ValidateIdleTimeout();
         return graph;
     }
 

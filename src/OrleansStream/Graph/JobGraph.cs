@@ -1,5 +1,6 @@
 using System.Text;
 using OrleansStream.Api;
+using OrleansStream.Api.Connectors;
 using OrleansStream.Checkpoints;
 
 namespace OrleansStream.Graph;
@@ -31,6 +32,54 @@ public sealed class JobGraph
     public RestartStrategy RestartStrategy { get; internal set; } = RestartStrategy.Default;
 
     public AutoscalerConfig Autoscaling { get; internal set; } = new();
+
+    /// <summary>How long the sources may read nothing before the job idles (<see cref="StreamBuilder.IdleTimeout"/>); null never.</summary>
+    public TimeSpan? IdleTimeout { get; internal set; }
+
+    /// <summary>The sources' input watchers of an idle job, one per source vertex in the graph's order.</summary>
+    public IEnumerable<(JobVertex Vertex, IWatchableSource Source)> WatchableSources()
+    {
+        foreach (var vertex in Vertices)
+        {
+            if (vertex.Head is ISourceTransformation { Connector: IWatchableSource { CanWatchInput: true } source })
+            {
+                yield return (vertex, source);
+            }
+        }
+    }
+
+    /// <summary>An idle timeout needs checkpoints to wake from, and sources that never end and can be watched.</summary>
+    internal void ValidateIdleTimeout()
+    {
+        if (IdleTimeout is not { } timeout)
+        {
+            return;
+        }
+
+        if (timeout <= TimeSpan.Zero)
+        {
+            throw new JobGraphException($"The idle timeout must be positive; was {timeout}.");
+        }
+
+        if (!Checkpointing.IsEnabled)
+        {
+            throw new JobGraphException("An idle timeout needs checkpointing: an idle job wakes from the checkpoint it took as it went idle.");
+        }
+
+        foreach (var vertex in Vertices.Where(v => v.IsSource))
+        {
+            var source = (ISourceTransformation)vertex.Head;
+            if (source.Connector is not IWatchableSource { CanWatchInput: true })
+            {
+                throw new JobGraphException($"Source '{vertex.Head.Name}' ({source.Connector}) cannot be watched for input while the job is idle, so the job cannot have an idle timeout.");
+            }
+
+            if (source.IsBounded)
+            {
+                throw new JobGraphException($"Source '{vertex.Head.Name}' is bounded: the job ends with its input, so it cannot have an idle timeout.");
+            }
+        }
+    }
 
     /// <summary>Vertices in topological order: every edge goes from an earlier vertex to a later one.</summary>
     public IReadOnlyList<JobVertex> Vertices { get; }

@@ -4,13 +4,26 @@ using OrleansStream.Operators;
 
 namespace OrleansStream.Graph;
 
+/// <summary>A source step without its record type: what the job needs to know of its connector.</summary>
+public interface ISourceTransformation
+{
+    /// <summary>The source connector (an <see cref="ISource{T}"/>).</summary>
+    object Connector { get; }
+
+    bool IsBounded { get; }
+}
+
 /// <summary>Reads from a source.</summary>
-public sealed class SourceTransformation<T> : Transformation<T>
+public sealed class SourceTransformation<T> : Transformation<T>, ISourceTransformation
 {
     internal SourceTransformation(int id, string name, ISource<T> source) : base(id, name, Array.Empty<Transformation>())
         => Source = source;
 
     public ISource<T> Source { get; }
+
+    object ISourceTransformation.Connector => Source;
+
+    bool ISourceTransformation.IsBounded => Source.IsBounded;
 
     public override bool IsSource => true;
 

@@ -22,8 +22,15 @@ public sealed class ExternalRollingCountJob : IStreamJob
         builder.EnableCheckpointing(TimeSpan.FromMilliseconds(200));
         builder.RestartStrategy = RestartStrategy.FixedDelay(5, TimeSpan.FromMilliseconds(200));
         string? gate = parameters.Get(SourceGate.Parameter);
+        if (parameters.Get("idle-timeout-ms") is { } idleTimeout)
+        {
+            // The stream stays open and the job idles while it has no new entries.
+            builder.IdleTimeout = TimeSpan.FromMilliseconds(long.Parse(idleTimeout));
+        }
+
         var numbers = parameters.Get("redis-input") is { } input
-            ? builder.FromSource(RedisStreamSource.Strings(parameters.GetRequired("redis"), input.Split(',')).AsBounded().GatedBy(gate), "redis numbers").Map(long.Parse, "parse")
+            ? builder.FromSource(Bounded(RedisStreamSource.Strings(parameters.GetRequired("redis"), input.Split(',')), builder.IdleTimeout is null).GatedBy(gate), "redis numbers")
+                .Map(long.Parse, "parse")
             : builder.FromSource(GeneratorSource.FromIndex(i => i, parameters.GetInt64("count", 0)).WithRateLimit(parameters.GetInt64("rate", 1_000)).GatedBy(gate), "numbers");
         string poisonRun = parameters.Get("poison-run", "");
         long poison = parameters.GetInt64("poison", -1);
@@ -41,6 +48,8 @@ public sealed class ExternalRollingCountJob : IStreamJob
             counts.SinkTo(PostgresSink.ForTable<(long Key, long Count)>(parameters.GetRequired("postgres"), "counts", ["key", "count"], t => [t.Key, t.Count]), "postgres counts");
         }
     }
+
+    private static RedisStreamSource<string> Bounded(RedisStreamSource<string> source, bool bounded) => bounded ? source.AsBounded() : source;
 }
 
 [Collection(PostgresCollection.Name)]
@@ -145,7 +154,7 @@ public sealed class ExternalSystemsRecoveryTests(PostgresServer postgres, RedisS
     /// New streams holding the numbers 0 to <paramref name="count"/> - 1 (a thousand per round trip, each thousand in the
     /// next of <paramref name="streams"/> streams), their names joined by commas, and the name of a new output stream.
     /// </summary>
-    private static async Task<(string Input, string Output)> NumbersStreamAsync(IDatabase db, long count, int streams = 1)
+    internal static async Task<(string Input, string Output)> NumbersStreamAsync(IDatabase db, long count, int streams = 1)
     {
         string run = Guid.NewGuid().ToString("N")[..8];
         var inputs = Enumerable.Range(0, streams).Select(s => $"numbers-{run}-{s}").ToList();
@@ -161,7 +170,7 @@ public sealed class ExternalSystemsRecoveryTests(PostgresServer postgres, RedisS
         return (string.Join(',', inputs), "counts-" + run);
     }
 
-    private static async Task<List<string>> CommittedEntriesAsync(IDatabase db, string stream)
+    internal static async Task<List<string>> CommittedEntriesAsync(IDatabase db, string stream)
         => (await db.StreamRangeAsync(stream)).Select(e => (string)e["value"]!).Order(StringComparer.Ordinal).ToList();
 
     private async Task CreateCountsTableAsync()
