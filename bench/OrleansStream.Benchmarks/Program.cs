@@ -11,7 +11,7 @@ var rate = new Option<double>("--latency-rate") { Description = "Records per sec
 var only = new Option<string?>("--only")
 {
     Description = "Run only 'pipeline' or 'channel'; or the benchmarks that run only when asked for: 'nexmark', 'checkpoints' (all three), " +
-        "'checkpoint-size', 'checkpoint-cost', 'recovery', 'rescale' or 'rescale-q5' (its Nexmark q5 part alone).",
+        "'checkpoint-size', 'checkpoint-cost', 'recovery', 'rescale' or 'rescale-q5' (its Nexmark q5 part alone), 'idle' (scale to zero: wake-up and footprint).",
 };
 var checkpointKeys = new Option<long[]>("--checkpoint-keys")
 {
@@ -124,6 +124,11 @@ root.SetAction(async (result, cancellationToken) =>
     if (part is "rescale" or "rescale-q5")
     {
         await RescaleBenchmark.RunAsync(result.GetValue(rescaleKeys), slots: 4, q5Only: part == "rescale-q5");
+    }
+
+    if (part is "idle")
+    {
+        await IdleBenchmark.RunAsync(rounds: 5);
     }
 
     if (part is "checkpoints" or "checkpoint-size" or "checkpoint-cost" or "recovery")
