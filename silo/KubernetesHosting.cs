@@ -1,5 +1,6 @@
 using System.Net;
 using k8s;
+using k8s.Models;
 using Orleans.Hosting.Kubernetes;
 
 namespace OrleansStream.Silo;
@@ -9,8 +10,13 @@ namespace OrleansStream.Silo;
 /// advertises its pod's address (<c>POD_IP</c>, from the downward API), names itself after its pod, and watches the
 /// cluster's pods, so that a silo whose pod is deleted is declared dead at once.
 /// </summary>
-public sealed record KubernetesHosting(string? KubeConfig, bool DeleteDefunctSiloPods, IPAddress PodAddress)
+public sealed record KubernetesHosting(string? KubeConfig, bool DeleteDefunctSiloPods, IPAddress PodAddress, string Namespace)
 {
+    /// <summary>What the hosting does with the cluster's pods: reads and watches them, and labels its own.</summary>
+    private static readonly string[] PodVerbs = ["get", "list", "watch", "patch"];
+
+    private static readonly TimeSpan PermissionCheckTimeout = TimeSpan.FromSeconds(15);
+
     private const string Setting = $"{SiloSettings.SectionName}:{nameof(SiloSettings.Kubernetes)}";
 
     /// <summary>Set inside every pod by the kubelet: the in-cluster API server.</summary>
@@ -80,17 +86,62 @@ public sealed record KubernetesHosting(string? KubeConfig, bool DeleteDefunctSil
             throw new OrleansConfigurationException($"{Setting}:{nameof(KubernetesSettings.Hosting)} is on but {KubernetesHostingOptions.PodIPEnvironmentVariable} is not an IP address (\"{Variable(KubernetesHostingOptions.PodIPEnvironmentVariable)}\"): set it from the pod's status.podIP (downward API), or set {SiloSettings.SectionName}:{nameof(SiloSettings.AdvertisedAddress)}.");
         }
 
-        return new KubernetesHosting(kubeConfig, kubernetes.DeleteDefunctSiloPods, podAddress ?? IPAddress.Parse(settings.AdvertisedAddress!));
+        return new KubernetesHosting(kubeConfig, kubernetes.DeleteDefunctSiloPods, podAddress ?? IPAddress.Parse(settings.AdvertisedAddress!),
+            Variable(KubernetesHostingOptions.PodNamespaceEnvironmentVariable)!);
     }
+
+    /// <summary>
+    /// Asks the API server whether the silo may do with pods what the hosting does (a self subject access review per
+    /// verb, which every authenticated account may make). Without it a missing verb makes Orleans' agent retry
+    /// "insufficient permissions" for ever while the silo never becomes ready. Throws
+    /// <see cref="OrleansConfigurationException"/> naming the verbs missing, or why the API server could not be asked.
+    /// </summary>
+    public async Task CheckPermissionsAsync(CancellationToken cancellationToken)
+    {
+        string[] verbs = DeleteDefunctSiloPods ? [.. PodVerbs, "delete"] : PodVerbs;
+        var denied = new List<string>();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(PermissionCheckTimeout);
+        try
+        {
+            using var client = new k8s.Kubernetes(ClientConfiguration());
+            foreach (string verb in verbs)
+            {
+                var review = new V1SelfSubjectAccessReview
+                {
+                    Spec = new V1SelfSubjectAccessReviewSpec { ResourceAttributes = new V1ResourceAttributes { NamespaceProperty = Namespace, Resource = "pods", Verb = verb } },
+                };
+                if ((await client.AuthorizationV1.CreateSelfSubjectAccessReviewAsync(review, cancellationToken: timeout.Token)).Status?.Allowed != true)
+                {
+                    denied.Add(verb);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            string reason = timeout.IsCancellationRequested ? $"no answer within {PermissionCheckTimeout.TotalSeconds:0} s" : ex.GetBaseException().Message;
+            throw new OrleansConfigurationException($"{Setting}:{nameof(KubernetesSettings.Hosting)} is on but the API server could not be asked what the silo may do with pods: {reason}");
+        }
+
+        if (denied.Count > 0)
+        {
+            throw new OrleansConfigurationException(
+                $"{Setting}:{nameof(KubernetesSettings.Hosting)} is on but the silo's account may not {string.Join(", ", denied)} pods in namespace \"{Namespace}\": " +
+                $"its Role needs {string.Join(", ", verbs)} on pods (deploy/kubernetes/base/role.yaml).");
+        }
+    }
+
+    private KubernetesClientConfiguration ClientConfiguration()
+        => KubeConfig is { } path ? KubernetesClientConfiguration.BuildConfigFromConfigFile(path) : KubernetesClientConfiguration.InClusterConfig();
 
     /// <summary>Adds Orleans' Kubernetes hosting to <paramref name="silo"/>.</summary>
     public void AddTo(ISiloBuilder silo)
         => silo.UseKubernetesHosting(options => options.Configure(hosting =>
         {
             hosting.DeleteDefunctSiloPods = DeleteDefunctSiloPods;
-            if (KubeConfig is { } path)
+            if (KubeConfig is not null)
             {
-                hosting.GetClientConfiguration = () => KubernetesClientConfiguration.BuildConfigFromConfigFile(path);
+                hosting.GetClientConfiguration = ClientConfiguration;
             }
         }));
 }

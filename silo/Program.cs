@@ -28,9 +28,7 @@ try
 }
 catch (OrleansConfigurationException ex)
 {
-    // A bad setting is the operator's to fix: one line naming it, not a stack trace.
-    Console.Error.WriteLine($"OrleansStream silo not started: {ex.Message}");
-    return 2;
+    return NotStarted(ex);
 }
 
 // Only providers this silo registers can carry task channels; a typo should stop the silo, not the first job.
@@ -116,6 +114,18 @@ logger.LogInformation(
     host.Services.GetRequiredService<IOptions<SlotOptions>>().Value.Slots,
     host.Services.GetRequiredService<IOptions<OrleansStreamOptions>>().Value.ChannelTransport);
 
+if (backends.Kubernetes is { } kubernetes)
+{
+    try
+    {
+        await kubernetes.CheckPermissionsAsync(CancellationToken.None);
+    }
+    catch (OrleansConfigurationException ex)
+    {
+        return NotStarted(ex);
+    }
+}
+
 // The generic host stops the silo gracefully on Ctrl+C and SIGTERM: the silo leaves the membership
 // and hands its grains over instead of being found dead by probes. Logged, so that an operator
 // can tell a graceful stop from a crash; bounded, so that it ends within a pod's grace period.
@@ -129,3 +139,10 @@ logger.LogInformation("OrleansStream silo started; gateway on port {GatewayPort}
 await host.WaitForShutdownAsync();
 logger.LogInformation("OrleansStream silo stopped.");
 return 0;
+
+// A bad setting is the operator's to fix: one line naming it, not a stack trace, and exit code 2.
+static int NotStarted(OrleansConfigurationException ex)
+{
+    Console.Error.WriteLine($"OrleansStream silo not started: {ex.Message}");
+    return 2;
+}

@@ -1,4 +1,5 @@
 using OrleansStream.Tests.Fixtures;
+using OrleansStream.Tests.Processes;
 using Xunit.Abstractions;
 
 namespace OrleansStream.Tests.Deployment;
@@ -17,9 +18,9 @@ public sealed class KubernetesApiServerTests(KubeApiServer api, ITestOutputHelpe
     private static readonly string[] NewerKinds = ["HorizontalPodAutoscaler", "PodDisruptionBudget"];
 
     [Theory]
-    [InlineData("dev")]
-    [InlineData("production")]
-    public async Task An_overlay_is_accepted_by_a_real_api_server(string overlay)
+    [InlineData("dev", "orleansstream-dev", "2")]
+    [InlineData("production", "orleansstream", "3")]
+    public async Task An_overlay_is_accepted_by_a_real_api_server_and_applies_twice(string overlay, string ns, string replicas)
     {
         var manifests = Manifests.Without(await Manifests.RenderAsync($"overlays/{overlay}"), NewerKinds);
 
@@ -29,6 +30,19 @@ public sealed class KubernetesApiServerTests(KubeApiServer api, ITestOutputHelpe
         output.WriteLine(applied);
         Assert.Contains("deployment.apps/orleansstream-silo created (server dry run)", applied);
         Assert.Contains("role.rbac.authorization.k8s.io/orleansstream-silo created (server dry run)", applied);
+
+        // For real, and again: the second apply changes nothing. (No pod starts: this API server runs without controllers or kubelet.)
+        var created = await api.KubectlWithInputAsync(manifests, "apply", "-f", "-");
+        Assert.Contains("deployment.apps/orleansstream-silo created", created);
+        Assert.Equal(replicas, (await api.KubectlAsync("-n", ns, "get", "deployment", "orleansstream-silo", "-o", "jsonpath={.spec.replicas}")).Trim());
+        var again = await api.KubectlWithInputAsync(manifests, "apply", "-f", "-");
+        Assert.Contains("deployment.apps/orleansstream-silo unchanged", again);
+
+        // Nothing new. (The PostgreSQL component's Secret and StatefulSet say "configured" each time: kubectl's three-way
+        // diff takes kustomize's line-wrapped base64 and the server's defaults in volume claim templates for changes.)
+        Assert.DoesNotContain(" created", again);
+        Assert.DoesNotContain(again.Split('\n'), line => line.EndsWith(" configured", StringComparison.Ordinal)
+            && !line.StartsWith("secret/orleansstream-postgres", StringComparison.Ordinal) && !line.StartsWith("statefulset.apps/orleansstream-postgres", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -43,6 +57,15 @@ public sealed class KubernetesApiServerTests(KubeApiServer api, ITestOutputHelpe
 
         Assert.Equal("no", await CanIAsync("delete", account));
         Assert.Equal("no", await CanIAsync("create", account));
+    }
+
+    [Fact]
+    public async Task A_silo_whose_account_lacks_the_role_refuses_to_start_naming_the_verbs_it_misses()
+    {
+        await SiloStart.AssertRefusedAsync(
+            $"--OrleansStream:Clustering=postgres --OrleansStream:Postgres=Host=nowhere --OrleansStream:Kubernetes:Hosting=on --OrleansStream:Kubernetes:KubeConfig={api.StrangerKubeConfig}",
+            $"POD_NAME=silo-7d9f;POD_NAMESPACE={KubeApiServer.Namespace};POD_IP=127.0.0.1",
+            $"the silo's account may not get, list, watch, patch pods in namespace \"{KubeApiServer.Namespace}\": its Role needs get, list, watch, patch on pods");
     }
 
     private async Task<string> CanIAsync(string verb, string account)

@@ -34,6 +34,9 @@ public sealed class KubeApiServer : IAsyncLifetime
     /// <summary>A kubeconfig of the silos' service account, which only the manifests' RBAC grants anything.</summary>
     public string SiloKubeConfig => Path.Combine(Directory, "silo.kubeconfig");
 
+    /// <summary>A kubeconfig of the namespace's default service account, which no Role grants anything.</summary>
+    public string StrangerKubeConfig => Path.Combine(Directory, "stranger.kubeconfig");
+
     private string Directory => _directory ?? throw new InvalidOperationException("The API server is not running.");
 
     public async Task InitializeAsync()
@@ -53,6 +56,7 @@ public sealed class KubeApiServer : IAsyncLifetime
         [
             "admin-token,admin,1,\"system:masters\"",
             $"silo-token,system:serviceaccount:{Namespace}:{SiloServiceAccount},2,\"system:serviceaccounts,system:serviceaccounts:{Namespace}\"",
+            $"stranger-token,system:serviceaccount:{Namespace}:default,3,\"system:serviceaccounts,system:serviceaccounts:{Namespace}\"",
         ]);
 
         int etcdPort = FreePort.Next(), etcdPeerPort = FreePort.Next(), port = FreePort.Next();
@@ -76,6 +80,7 @@ public sealed class KubeApiServer : IAsyncLifetime
 
         await WriteKubeConfigAsync(AdminKubeConfig, port, "admin-token");
         await WriteKubeConfigAsync(SiloKubeConfig, port, "silo-token");
+        await WriteKubeConfigAsync(StrangerKubeConfig, port, "stranger-token");
         await WaitUntilReadyAsync(port);
 
         // No controller manager makes them: the test namespace and the default service account pods need.

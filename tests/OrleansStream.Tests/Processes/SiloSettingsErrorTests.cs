@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using OrleansStream.Tests.Fixtures;
 
 namespace OrleansStream.Tests.Processes;
 
@@ -8,8 +9,6 @@ namespace OrleansStream.Tests.Processes;
 /// </summary>
 public sealed class SiloSettingsErrorTests
 {
-    private const int ConfigurationError = 2;
-
     /// <summary>What a pod's downward API sets, and the API server's address that the kubelet sets in every pod.</summary>
     private const string InAPod = "POD_NAME=silo-7d9f;POD_NAMESPACE=streams;KUBERNETES_SERVICE_HOST=10.0.0.1";
 
@@ -27,24 +26,31 @@ public sealed class SiloSettingsErrorTests
     [InlineData("--OrleansStream:Kubernetes:Hosting=on", "OrleansStream:Clustering is \"localhost\": pod-aware membership needs the shared membership table (postgres)", InAPod)]
     [InlineData("--OrleansStream:Clustering=postgres --OrleansStream:Postgres=Host=nowhere", "is on but POD_IP is not an IP address (\"\"): set it from the pod's status.podIP", InAPod)]
     [InlineData("--OrleansStream:Clustering=postgres --OrleansStream:Postgres=Host=nowhere", "ORLEANS_CLUSTER_ID is \"other\" but OrleansStream:ClusterId is \"orleansstream\"", InAPod + ";POD_IP=10.1.2.3;ORLEANS_CLUSTER_ID=other")]
-    public async Task A_bad_setting_stops_the_silo_at_start_with_a_message_naming_it(string settings, string message, string? environment = null)
+    public Task A_bad_setting_stops_the_silo_at_start_with_a_message_naming_it(string settings, string message, string? environment = null)
+        => SiloStart.AssertRefusedAsync(settings, environment, message);
+
+    [Fact]
+    public async Task In_a_pod_whose_api_server_cannot_be_reached_the_silo_stops_at_start_instead_of_retrying_for_ever()
     {
-        using var process = Start(settings, environment);
+        string kubeConfig = Path.Combine(Path.GetTempPath(), $"kubeconfig-{Guid.NewGuid():N}");
+        await File.WriteAllTextAsync(kubeConfig, $"""
+            apiVersion: v1
+            kind: Config
+            clusters: [{"{"} name: c, cluster: {"{"} server: "https://127.0.0.1:{FreePort.Next()}", insecure-skip-tls-verify: true {"}"} {"}"}]
+            users: [{"{"} name: u, user: {"{"} token: t {"}"} {"}"}]
+            contexts: [{"{"} name: x, context: {"{"} cluster: c, user: u {"}"} {"}"}]
+            current-context: x
+            """);
         try
         {
-            var error = process.StandardError.ReadToEndAsync();
-            var standardOutput = process.StandardOutput.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            await process.WaitForExitAsync(timeout.Token);
-
-            Assert.Equal(ConfigurationError, process.ExitCode);
-            Assert.Contains(message, await error, StringComparison.Ordinal);
-            Assert.DoesNotContain("Starting OrleansStream silo", await standardOutput, StringComparison.Ordinal);
+            await SiloStart.AssertRefusedAsync(
+                $"--OrleansStream:Clustering=postgres --OrleansStream:Postgres=Host=nowhere --OrleansStream:Kubernetes:KubeConfig={kubeConfig}",
+                "POD_NAME=silo-7d9f;POD_NAMESPACE=streams;POD_IP=10.1.2.3",
+                "OrleansStream:Kubernetes:Hosting is on but the API server could not be asked what the silo may do with pods");
         }
         finally
         {
-            // A silo that did start after all must not outlive the test.
-            Stop(process);
+            File.Delete(kubeConfig);
         }
     }
 
@@ -53,7 +59,7 @@ public sealed class SiloSettingsErrorTests
     [InlineData("--OrleansStream:Kubernetes:Hosting=off", false)]
     public async Task In_a_pod_with_postgres_clustering_the_silo_turns_kubernetes_hosting_on_and_advertises_the_pods_address(string settings, bool on)
     {
-        using var process = Start($"--OrleansStream:Clustering=postgres --OrleansStream:Postgres=Host=nowhere {settings}".Trim(), InAPod + ";POD_IP=10.1.2.3");
+        using var process = SiloStart.Start($"--OrleansStream:Clustering=postgres --OrleansStream:Postgres=Host=nowhere {settings}".Trim(), InAPod + ";POD_IP=10.1.2.3");
         try
         {
             // The silo says how it starts before it reaches for the (missing) database and API server.
@@ -68,40 +74,7 @@ public sealed class SiloSettingsErrorTests
         }
         finally
         {
-            Stop(process);
-        }
-    }
-
-    /// <summary>The silo with <paramref name="settings"/> (space-separated) and <paramref name="environment"/> ("NAME=value;...").</summary>
-    private static Process Start(string settings, string? environment)
-    {
-        var startInfo = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        startInfo.ArgumentList.Add(SiloProcess.SiloAssemblyPath);
-        SiloProcess.IgnoreCallersSettings(startInfo);
-        foreach (string setting in settings.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-        {
-            startInfo.ArgumentList.Add(setting);
-        }
-
-        foreach (string variable in (environment ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
-        {
-            int equals = variable.IndexOf('=');
-            startInfo.Environment[variable[..equals]] = variable[(equals + 1)..];
-        }
-
-        return Process.Start(startInfo) ?? throw new InvalidOperationException("Could not start the silo.");
-    }
-
-    private static void Stop(Process process)
-    {
-        if (!process.HasExited)
-        {
-            process.Kill(entireProcessTree: true);
+            SiloStart.Stop(process);
         }
     }
 }
