@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using OrleansStream.Tests.Fixtures;
 
 namespace OrleansStream.Tests.Processes;
