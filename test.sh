@@ -47,6 +47,8 @@ if [ "$suite" = "Suite=EndToEnd" ]; then
   # missing). The Debian base is made once and cached outside the repository (ORLEANSSTREAM_CACHE).
   conf="$(deploy/container/build-images.sh | tail -n 1)"
   export "${conf?}"
+  # PostgreSQL in a container on the silos' network: a test image from Debian's package, built once.
+  tests/tools/build-postgres-image.sh > /dev/null
 
   # The Kubernetes tests run a real API server: etcd from Debian, kube-apiserver built from Debian's source package
   # once (10-13 minutes on two cores; cached in ORLEANSSTREAM_CACHE).

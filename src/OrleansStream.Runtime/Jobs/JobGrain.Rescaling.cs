@@ -47,6 +47,11 @@ internal sealed partial class JobGrain
             throw new JobStateException($"Job '{JobId}' is already rescaling (rescale {running.Id}: {string.Join(", ", running.Vertices)}).");
         }
 
+        if (_goingIdle is { } going)
+        {
+            throw new JobStateException($"Job '{JobId}' is going idle at checkpoint {going.CheckpointId}; rescale it once it has woken.");
+        }
+
         if (Execution.AllFinished || Graph.Vertices.Where(v => v.IsSource).Any(v => Execution.RunningTasksOf(v.Id).Count == 0))
         {
             throw new JobStateException($"Job '{JobId}' has read all its input and is finishing; it is not rescaled.");

@@ -343,8 +343,13 @@ internal sealed partial class JobGrain(
             return;
         }
 
-        await ReactAsync();
-        await AutoscaleAsync();
+        // Not while the job goes idle: its sources have stopped at the checkpoint it idles at.
+        if (_goingIdle is null)
+        {
+            await ReactAsync();
+            await AutoscaleAsync();
+        }
+
         await IdleIfQuietAsync();
     }
 

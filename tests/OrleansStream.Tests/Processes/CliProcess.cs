@@ -21,9 +21,15 @@ internal static class CliProcess
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
     /// <summary>Runs the command to its end (two minutes at most, or <paramref name="timeout"/>).</summary>
-    public static async Task<CliResult> RunAsync(string[] arguments, TimeSpan? timeout = null)
+    /// <param name="arguments">The command's arguments.</param>
+    /// <param name="timeout">How long it may take (two minutes by default).</param>
+    /// <param name="container">
+    /// The arguments of <c>podman</c> that run the CLI image (<c>run … image</c>) to run the command in a container instead of
+    /// from the build; null, from the build.
+    /// </param>
+    public static async Task<CliResult> RunAsync(string[] arguments, TimeSpan? timeout = null, IReadOnlyList<string>? container = null)
     {
-        using var run = CliRun.Start(arguments);
+        using var run = CliRun.Start(arguments, container: container);
         return await run.WaitForExitAsync(timeout ?? TimeSpan.FromSeconds(120));
     }
 
@@ -83,21 +89,29 @@ internal sealed class CliRun : IDisposable
     /// as from a terminal, even when the test host was started with SIGINT ignored (as background jobs of
     /// non-interactive shells are), which the child would inherit.
     /// </summary>
-    public static CliRun Start(IEnumerable<string> arguments, bool interruptible = false)
+    public static CliRun Start(IEnumerable<string> arguments, bool interruptible = false, IReadOnlyList<string>? container = null)
     {
-        var startInfo = new ProcessStartInfo(interruptible ? "env" : "dotnet")
+        var startInfo = new ProcessStartInfo(container is not null ? "podman" : interruptible ? "env" : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        if (interruptible)
+        if (container is not null)
         {
-            startInfo.ArgumentList.Add("--default-signal=INT");
-            startInfo.ArgumentList.Add("dotnet");
+            container.ToList().ForEach(startInfo.ArgumentList.Add);
+        }
+        else
+        {
+            if (interruptible)
+            {
+                startInfo.ArgumentList.Add("--default-signal=INT");
+                startInfo.ArgumentList.Add("dotnet");
+            }
+
+            startInfo.ArgumentList.Add(SiloProcess.BuiltAssembly("CliAssembly"));
         }
 
-        startInfo.ArgumentList.Add(SiloProcess.BuiltAssembly("CliAssembly"));
         SiloProcess.IgnoreCallersSettings(startInfo);
         foreach (var argument in arguments)
         {

@@ -56,9 +56,10 @@ internal sealed class SiloProcess : IDisposable
     /// </param>
     /// <param name="mounts">Host directories a containerized silo reads (job assemblies).</param>
     /// <param name="environment">Environment variables of a silo process (a pod's downward-API variables).</param>
+    /// <param name="network">The arguments of <c>podman run</c> that place a containerized silo on a network; null, the host's.</param>
     public static SiloProcess Start(
         string name, string workingDirectory, IReadOnlyDictionary<string, string> settings, string? image = null, IReadOnlyList<string>? mounts = null,
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string>? environment = null, IReadOnlyList<string>? network = null)
     {
         var startInfo = new ProcessStartInfo(image is null ? "dotnet" : "podman")
         {
@@ -75,7 +76,7 @@ internal sealed class SiloProcess : IDisposable
         else
         {
             container = $"orleansstream-test-{name}-{Guid.NewGuid():N}"[..40];
-            string[] run = ["run", "--rm", "--name", container, "--network", "host", "--read-only", "--tmpfs", "/tmp", "-v", $"{workingDirectory}:{workingDirectory}", "-w", workingDirectory];
+            string[] run = ["run", "--rm", "--name", container, .. network ?? ["--network", "host"], "--read-only", "--tmpfs", "/tmp", "-v", $"{workingDirectory}:{workingDirectory}", "-w", workingDirectory];
             run.ToList().ForEach(startInfo.ArgumentList.Add);
             foreach (string mount in mounts ?? [])
             {

@@ -18,13 +18,15 @@ internal sealed class SiloProcessCluster : IDisposable
     private readonly List<int> _gatewayPorts = [];
     private readonly List<int> _healthPorts = [];
     private readonly string? _image;
+    private readonly PodmanNetwork? _network;
 
-    private SiloProcessCluster(string directory, string connectionString, string clusterId, string? image)
+    private SiloProcessCluster(string directory, string connectionString, string clusterId, string? image, PodmanNetwork? network)
     {
         Directory = directory;
         ConnectionString = connectionString;
         ClusterId = clusterId;
         _image = image;
+        _network = network;
     }
 
     /// <summary>The silos' working directory, also the test's scratch space; deleted on dispose.</summary>
@@ -44,14 +46,26 @@ internal sealed class SiloProcessCluster : IDisposable
     /// <summary>The options the orleansstream command needs to reach this cluster.</summary>
     public string[] CliOptions => ["--postgres", ConnectionString, "--cluster-id", ClusterId, "--service-id", ClusterId];
 
+    /// <summary>
+    /// The arguments of <c>podman</c> that run the CLI image on the cluster's network (or the host's), with the cluster's
+    /// directory and <paramref name="readOnly"/> directories mounted at their own paths.
+    /// </summary>
+    public IReadOnlyList<string> CliContainer(string image, params string[] readOnly)
+        => ["run", "--rm", "--read-only", "--network", _network?.Name ?? "host", "-v", $"{Directory}:{Directory}", .. readOnly.SelectMany(d => new[] { "-v", $"{d}:{d}:ro" }), image];
+
     /// <param name="postgres">The server of the cluster's database.</param>
     /// <param name="name">The cluster's name, in its id, database and directory.</param>
     /// <param name="silos">How many silos start.</param>
     /// <param name="slotsPerSilo">Task slots per silo.</param>
     /// <param name="image">The silo image to run each silo from in a podman container; null, silo processes.</param>
     /// <param name="setup">What a test adds to each silo (by name, with the cluster's id) before it starts.</param>
+    /// <param name="network">
+    /// A pod network for containerized silos, with the cluster's database in its PostgreSQL instead of <paramref name="postgres"/>:
+    /// each silo gets an address of its own there and advertises it. Null, the host's network.
+    /// </param>
     public static async Task<SiloProcessCluster> StartAsync(
-        PostgresServer postgres, string name, int silos, int slotsPerSilo, string? image = null, Func<string, string, Task<SiloSetup>>? setup = null)
+        PostgresServer postgres, string name, int silos, int slotsPerSilo, string? image = null, Func<string, string, Task<SiloSetup>>? setup = null,
+        PodmanNetwork? network = null)
     {
         var directory = System.IO.Directory.CreateTempSubdirectory(name + "-").FullName;
         if (image is not null && !OperatingSystem.IsWindows())
@@ -61,8 +75,9 @@ internal sealed class SiloProcessCluster : IDisposable
         }
 
         var clusterId = name + "-" + Guid.NewGuid().ToString("N")[..8];
-        var connectionString = await postgres.CreateDatabaseAsync(clusterId.Replace('-', '_'));
-        var cluster = new SiloProcessCluster(directory, connectionString, clusterId, image);
+        string database = clusterId.Replace('-', '_');
+        var connectionString = network is null ? await postgres.CreateDatabaseAsync(database) : await network.CreateDatabaseAsync(database);
+        var cluster = new SiloProcessCluster(directory, connectionString, clusterId, image, network);
         for (int i = 0; i < silos; i++)
         {
             string silo = $"silo{i}";
@@ -174,7 +189,16 @@ internal sealed class SiloProcessCluster : IDisposable
             settings[key] = value;
         }
 
-        _silos.Add(SiloProcess.Start(name, Directory, settings, _image, [Path.GetDirectoryName(jobAssembly)!], setup?.Environment));
+        IReadOnlyList<string>? network = null;
+        if (_network is not null)
+        {
+            // An address of its own, which it advertises, as a pod's; its health port published to the host for the probes.
+            string address = _network.Address(10 + _silos.Count);
+            settings["AdvertisedAddress"] = address;
+            network = ["--network", _network.Name, "--ip", address, "-p", $"127.0.0.1:{healthPort}:{healthPort}"];
+        }
+
+        _silos.Add(SiloProcess.Start(name, Directory, settings, _image, [Path.GetDirectoryName(jobAssembly)!], setup?.Environment, network));
     }
 
     /// <summary>Silo <paramref name="silo"/>'s status in the membership table (Orleans' SiloStatus: 3 Active, 6 Dead), or null before it is there.</summary>

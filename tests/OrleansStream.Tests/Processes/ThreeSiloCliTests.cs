@@ -27,6 +27,7 @@ public abstract class ThreeSiloClusterTests(PostgresServer postgres, ITestOutput
     protected const int SlotsPerSilo = 2;
     private SiloProcessCluster _cluster = null!;
     private IpCountInput _input = null!;
+    private PodmanNetwork? _network;
 
     private protected SiloProcessCluster Cluster => _cluster;
 
@@ -37,16 +38,29 @@ public abstract class ThreeSiloClusterTests(PostgresServer postgres, ITestOutput
     /// <summary>What a variant adds to each silo (by name, with the cluster's id) before it starts; null, nothing.</summary>
     private protected virtual Func<string, string, Task<SiloSetup>>? Setup => null;
 
+    /// <summary>
+    /// True for a variant whose silo containers run on a pod network of their own with PostgreSQL in a container there
+    /// (<see cref="PodmanNetwork"/>), and whose commands run in containers of the CLI image on it.
+    /// </summary>
+    private protected virtual bool OnPodNetwork => false;
+
+    /// <summary>The CLI image the commands run in (on the pod network); null, the commands run from the build.</summary>
+    private protected virtual string? CliImage => null;
+
     public async Task InitializeAsync()
     {
-        _cluster = await SiloProcessCluster.StartAsync(postgres, image is null ? "three-cli" : "three-containers", silos: 3, SlotsPerSilo, image, Setup);
+        _network = OnPodNetwork ? await PodmanNetwork.StartAsync("orleansstream-test") : null;
+        _cluster = await SiloProcessCluster.StartAsync(postgres, image is null ? "three-cli" : "three-containers", silos: 3, SlotsPerSilo, image, Setup, _network);
         _input = IpCountInput.Write(_cluster.Directory, lines: IpCountInput.LongLines, seed: 20261130);
     }
 
-    public Task DisposeAsync()
+    public async Task DisposeAsync()
     {
         _cluster.Dispose();
-        return Task.CompletedTask;
+        if (_network is not null)
+        {
+            await _network.DisposeAsync();
+        }
     }
 
     [Fact]
@@ -211,7 +225,9 @@ public abstract class ThreeSiloClusterTests(PostgresServer postgres, ITestOutput
 
     private async Task<CliResult> CliAsync(string[] arguments, TimeSpan? timeout)
     {
-        var result = await CliProcess.RunAsync([.. arguments, .. _cluster.CliOptions], timeout);
+        // In a container, the command reads the topology file from the repository, mounted read-only.
+        var container = CliImage is { } cli ? _cluster.CliContainer(cli, Path.GetDirectoryName(IpCountTopologyTests.SampleTopology())!) : null;
+        var result = await CliProcess.RunAsync([.. arguments, .. _cluster.CliOptions], timeout, container);
         Assert.True(result.ExitCode == 0, $"orleansstream {string.Join(' ', arguments)}: {result}");
         return result;
     }
