@@ -87,6 +87,25 @@ internal sealed class SiloProcessCluster : IDisposable
         return cluster;
     }
 
+    /// <summary>Starts one more silo (as a rolling update adds a pod), with <paramref name="slots"/> task slots; returns its index.</summary>
+    public int AddSilo(int slots)
+    {
+        StartSilo($"silo{_silos.Count}", slots, setup: null);
+        return _silos.Count - 1;
+    }
+
+    /// <summary>Waits until silo <paramref name="silo"/> is Active in the membership table.</summary>
+    public async Task WaitUntilActiveAsync(int silo)
+    {
+        var deadline = DateTime.UtcNow + JobWatch.Patience;
+        while (await MembershipStatusAsync(silo) != ActiveStatus)
+        {
+            Assert.False(_silos[silo].HasExited, $"Silo {_silos[silo].Name} exited before joining the cluster.");
+            Assert.True(DateTime.UtcNow < deadline, $"Silo {_silos[silo].Name} not Active after {JobWatch.Patience.TotalMinutes} min.");
+            await Task.Delay(TimeSpan.FromMilliseconds(200));
+        }
+    }
+
     /// <summary>The index of the silo whose address (as status shows it, <c>ip:port:generation</c>) is <paramref name="silo"/>, or -1.</summary>
     public int IndexOf(string silo) => _siloPorts.FindIndex(port => silo.Contains($":{port}:", StringComparison.Ordinal) || silo.EndsWith($":{port}", StringComparison.Ordinal));
 
