@@ -13,6 +13,18 @@ internal static class FilePathResolver
 
     public static IReadOnlyList<string> Resolve(string path)
     {
+        var files = Matching(path);
+        if (files.Count == 0)
+        {
+            throw new FileNotFoundException($"No file matches the path '{path}'.", path);
+        }
+
+        return files;
+    }
+
+    /// <summary>The files that match <paramref name="path"/> now, sorted by full path; none when nothing matches (yet).</summary>
+    public static IReadOnlyList<string> Matching(string path)
+    {
         string[] files;
         if (File.Exists(path))
         {
@@ -30,11 +42,6 @@ internal static class FilePathResolver
         else
         {
             files = [];
-        }
-
-        if (files.Length == 0)
-        {
-            throw new FileNotFoundException($"No file matches the path '{path}'.", path);
         }
 
         for (int i = 0; i < files.Length; i++)

@@ -47,6 +47,9 @@ public sealed class RateLimitedSource<T> : ISource<T>, IWatchableSource
     /// <summary>Watchable when the source it limits is: the limit changes when records are read, not what arrives.</summary>
     public bool CanWatchInput => _source is IWatchableSource { CanWatchInput: true };
 
-    public ISourceInputWatcher CreateInputWatcher()
-        => _source is IWatchableSource watchable ? watchable.CreateInputWatcher() : throw new NotSupportedException($"The source {_source} cannot be watched for input.");
+    public string MarkOf(IReadOnlyList<SourceSplit> splits) => Watchable.MarkOf(splits);
+
+    public ISourceInputWatcher CreateInputWatcher() => Watchable.CreateInputWatcher();
+
+    private IWatchableSource Watchable => _source as IWatchableSource ?? throw new NotSupportedException($"The source {_source} cannot be watched for input.");
 }

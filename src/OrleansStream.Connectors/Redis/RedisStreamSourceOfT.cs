@@ -87,8 +87,11 @@ public sealed record RedisStreamSource<T> : ISource<T>, IWatchableSource
         return new RedisStreamReader<T>(this, context.Splits);
     }
 
+    /// <summary>The last entry id read of each stream of <paramref name="splits"/>, for a job that idles on this source.</summary>
+    public string MarkOf(IReadOnlyList<SourceSplit> splits) => RedisStreamWatcher.Mark(splits);
+
     /// <summary>Watches the streams' newest entry ids for a job that idles on this source.</summary>
-    public ISourceInputWatcher CreateInputWatcher() => new RedisStreamWatcher(ConnectionString, StreamKeys);
+    public ISourceInputWatcher CreateInputWatcher() => new RedisStreamWatcher(ConnectionString);
 
     public override string ToString() => $"redis streams {string.Join(", ", StreamKeys)} ({RedisConnections.Describe(ConnectionString)})";
 }

@@ -5,45 +5,32 @@ using StackExchange.Redis;
 namespace OrleansStream.Connectors.Redis;
 
 /// <summary>
-/// Watches the streams of an idle job's Redis source: the mark is each stream's newest entry id (XREVRANGE with
-/// COUNT 1, all streams in one round trip; a stream that does not exist yet is at <c>0-0</c>), and input has arrived
-/// once any stream holds an entry after its mark. Entries deleted or trimmed meanwhile are not input.
+/// Watches the streams of an idle job's Redis source. A mark is the last entry id a reader had read of each of its
+/// streams (<see cref="Mark"/>); input has arrived once one of those streams holds a newer entry (XREVRANGE with
+/// COUNT 1, all streams of a mark in one round trip; a stream that does not exist has none).
 /// </summary>
-internal sealed class RedisStreamWatcher(string connectionString, IReadOnlyList<string> streamKeys) : ISourceInputWatcher
+internal sealed class RedisStreamWatcher(string connectionString) : ISourceInputWatcher
 {
-    public async Task<string> MarkAsync(CancellationToken cancellationToken)
-    {
-        var newest = await NewestAsync(cancellationToken);
-        return JsonSerializer.Serialize(streamKeys.Zip(newest).ToDictionary(p => p.First, p => p.Second.ToString()));
-    }
+    /// <summary>The last entry id read of each stream of <paramref name="splits"/>.</summary>
+    public static string Mark(IReadOnlyList<SourceSplit> splits)
+        => JsonSerializer.Serialize(splits.OfType<RedisStreamSplit>().ToDictionary(split => split.StreamKey, split => split.LastReadId));
 
     public async Task<bool> HasInputSinceAsync(string mark, CancellationToken cancellationToken)
     {
-        var marked = JsonSerializer.Deserialize<Dictionary<string, string>>(mark)
-            ?? throw new FormatException($"'{mark}' is not the mark of a Redis stream watcher.");
-        var newest = await NewestAsync(cancellationToken);
-        for (int i = 0; i < streamKeys.Count; i++)
+        var read = JsonSerializer.Deserialize<Dictionary<string, string>>(mark) ?? throw new FormatException($"'{mark}' is not the mark of a Redis stream reader.");
+        if (read.Count == 0)
         {
-            // A stream the mark does not know (the job's source changed) counts from its start.
-            var since = marked.TryGetValue(streamKeys[i], out string? id) ? RedisStreamId.Parse(id, "The marked entry id") : RedisStreamId.Zero;
-            if (newest[i] > since)
-            {
-                return true;
-            }
+            return false;
         }
 
-        return false;
+        var database = await RedisConnections.GetDatabaseAsync(connectionString, cancellationToken);
+        var batch = database.CreateBatch();
+        var newest = read.Select(stream => (LastRead: stream.Value, Newest: batch.StreamRangeAsync(stream.Key, "-", "+", count: 1, messageOrder: Order.Descending))).ToList();
+        batch.Execute();
+        await Task.WhenAll(newest.Select(s => s.Newest)).WaitAsync(cancellationToken);
+        return newest.Any(s => s.Newest.Result.Length > 0
+            && RedisStreamId.Parse(s.Newest.Result[0].Id!, "The newest entry id") > RedisStreamId.Parse(s.LastRead, "The last entry id read"));
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-
-    private async Task<RedisStreamId[]> NewestAsync(CancellationToken cancellationToken)
-    {
-        var database = await RedisConnections.GetDatabaseAsync(connectionString, cancellationToken);
-        var batch = database.CreateBatch();
-        var reads = streamKeys.Select(key => batch.StreamRangeAsync(key, "-", "+", count: 1, messageOrder: Order.Descending)).ToList();
-        batch.Execute();
-        var entries = await Task.WhenAll(reads).WaitAsync(cancellationToken);
-        return entries.Select(e => e.Length == 0 ? RedisStreamId.Zero : RedisStreamId.Parse(e[0].Id!, "The newest entry id")).ToArray();
-    }
 }

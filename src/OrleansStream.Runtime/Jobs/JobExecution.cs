@@ -33,6 +33,26 @@ internal sealed class JobExecution(string jobId, JobGraph graph, IGrainFactory g
 
     public bool AllFinished => _tasks.Count > 0 && _tasks.Values.All(report => report is not null);
 
+    /// <summary>
+    /// What each running source subtask had read as it last reported (<see cref="OrleansStream.Api.Connectors.IWatchableSource.MarkOf"/>), keyed
+    /// <c>"{vertex}/{subtask}"</c>; null while one has not reported a mark yet.
+    /// </summary>
+    public Dictionary<string, string>? SourceInputMarks()
+    {
+        var marks = new Dictionary<string, string>();
+        foreach (var task in _tasks.Where(t => t.Value is null && !_retired.Contains(t.Key) && Graph.Vertex(t.Key.VertexId).IsSource).Select(t => t.Key))
+        {
+            if (_progress.GetValueOrDefault(task)?.InputMark is not { } mark)
+            {
+                return null;
+            }
+
+            marks[$"{task.VertexId}/{task.Subtask}"] = mark;
+        }
+
+        return marks;
+    }
+
     /// <summary>The records the running source subtasks have read, as they last reported: it grows as long as they have input.</summary>
     public long SourceRecordsRead()
         => _progress.Where(p => Graph.Vertex(p.Key.VertexId).IsSource).Sum(p => p.Value.Operators.Count > 0 ? p.Value.Operators[0].RecordsOut : 0);

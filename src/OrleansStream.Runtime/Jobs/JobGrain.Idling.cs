@@ -8,11 +8,12 @@ namespace OrleansStream.Runtime.Jobs;
 
 /// <summary>
 /// Scale to zero (<see cref="Graph.JobGraph.IdleTimeout"/>): once the sources of the running attempt have read nothing
-/// for the idle timeout, the job marks its sources' input, takes a checkpoint at which the sources stop, and once its
-/// sinks have committed it releases every task and is <see cref="JobState.Idle"/>. Only the job grain stays, asking the
-/// sources' watchers whether input arrived after the marks; when it has, the job wakes: it restarts from that
-/// checkpoint as a new attempt, which costs no restart. The record keeps the marks, so that a job grain activated
-/// elsewhere (by the supervision reminder, when silos return after the cluster scaled to zero) watches on.
+/// for the idle timeout, the job takes a checkpoint at which the sources stop, keeping what each source subtask had read
+/// as it last reported (<see cref="Api.Connectors.IWatchableSource.MarkOf"/>); once its sinks have committed it, it
+/// releases every task and is <see cref="JobState.Idle"/>. Only the job grain stays, asking the sources' watchers whether
+/// there is input beyond those marks; when there is, the job wakes: it restarts from that checkpoint as a new attempt,
+/// which costs no restart. The record keeps the marks, so that a job grain activated elsewhere (by the supervision
+/// reminder, when silos return after the cluster scaled to zero) watches on.
 /// </summary>
 internal sealed partial class JobGrain
 {
@@ -21,8 +22,8 @@ internal sealed partial class JobGrain
     private IGrainTimer? _watchTimer;
     private bool _watchFailing;
 
-    /// <summary>The checkpoint the job goes idle at once its sinks committed it, and the marks of its sources' input before it.</summary>
-    private (long CheckpointId, Dictionary<int, string> Marks)? _goingIdle;
+    /// <summary>The checkpoint the job goes idle at once its sinks committed it, and what its source subtasks had read before it.</summary>
+    private (long CheckpointId, Dictionary<string, string> Marks)? _goingIdle;
 
     private InputWatch InputWatch => _inputWatch ??= new InputWatch(Graph);
 
@@ -48,28 +49,14 @@ internal sealed partial class JobGrain
             return;
         }
 
-        if (_sourceActivity.QuietFor(Execution.SourceRecordsRead()) < timeout)
+        // What every source subtask had read as it last reported: older than what the checkpoint will hold only if it
+        // read since, and then the job wakes at once; never newer, so that no input is left behind unread.
+        if (_sourceActivity.QuietFor(Execution.SourceRecordsRead()) < timeout || Execution.SourceInputMarks() is not { } marks)
         {
             return;
         }
 
-        Dictionary<int, string> marks;
-        try
-        {
-            // Before the checkpoint: input that arrives between the two wakes the job at once, and none is missed.
-            marks = await InputWatch.MarkAsync();
-        }
-        catch (Exception ex)
-        {
-            _sourceActivity.Reset();
-            logger.LogWarning("Job {JobId} stays running: {Error}", JobId, ex.Message);
-            return;
-        }
-
-        if (Current is { State: JobState.Running } && Checkpoints.InProgress is null)
-        {
-            _goingIdle = (await Checkpoints.TriggerNowAsync(stopSources: true), marks);
-        }
+        _goingIdle = (await Checkpoints.TriggerNowAsync(stopSources: true), marks);
     }
 
     /// <summary>Whether <paramref name="completed"/> is the checkpoint the job goes idle at: then its sinks have committed it, and the job goes idle.</summary>

@@ -67,10 +67,10 @@ internal sealed class JobRecord : ICheckpointLedger
     [Id(19)] public DateTimeOffset? IdleSince { get; set; }
 
     /// <summary>
-    /// Of an idle job, the marks of its sources' input as it went idle (<see cref="Api.Connectors.ISourceInputWatcher.MarkAsync"/>),
-    /// by source vertex id: it wakes when input arrives after them.
+    /// Of an idle job, what each of its source subtasks had read as it went idle (<see cref="Api.Connectors.IWatchableSource.MarkOf"/>),
+    /// keyed <c>"{vertex}/{subtask}"</c>: it wakes when there is input beyond them.
     /// </summary>
-    [Id(20)] public Dictionary<int, string>? IdleMarks { get; set; }
+    [Id(20)] public Dictionary<string, string>? IdleMarks { get; set; }
 
     /// <summary>How often the job woke from idle.</summary>
     [Id(21)] public int Wakes { get; set; }
@@ -143,7 +143,7 @@ internal sealed class JobRecord : ICheckpointLedger
     }
 
     /// <summary>The job went idle at its last checkpoint, its sources' input marked as <paramref name="marks"/>.</summary>
-    public void Idle(Dictionary<int, string> marks)
+    public void Idle(Dictionary<string, string> marks)
     {
         State = JobState.Idle;
         IdleSince = DateTimeOffset.UtcNow;

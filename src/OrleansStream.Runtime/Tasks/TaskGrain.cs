@@ -804,7 +804,8 @@ internal sealed class TaskGrain(
 
     private TaskReport Report()
         => new(_task, _chain is null ? Array.Empty<OperatorMetrics>() : _meter.Read(_chain.Operators), Watermark, _time.Read(),
-            _chain?.Source?.Backlog is { } backlog ? new SourceBacklogMetrics(backlog.PendingRecords, backlog.PendingBytes, backlog.PendingSplits) : null);
+            _chain?.Source?.Backlog is { } backlog ? new SourceBacklogMetrics(backlog.PendingRecords, backlog.PendingBytes, backlog.PendingSplits) : null,
+            _chain?.Source?.InputMark);
 
     /// <summary>The input watermark, or for a source the watermark it last sent; null before there is one.</summary>
     private long? Watermark

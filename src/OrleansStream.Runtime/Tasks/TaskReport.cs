@@ -9,4 +9,5 @@ internal sealed record TaskReport(
     [property: Id(1)] IReadOnlyList<OperatorMetrics> Operators,
     [property: Id(2)] long? Watermark = null,
     [property: Id(3)] TaskTimeMetrics? Time = null,
-    [property: Id(4)] SourceBacklogMetrics? Backlog = null);
+    [property: Id(4)] SourceBacklogMetrics? Backlog = null,
+    [property: Id(5)] string? InputMark = null);

@@ -39,6 +39,12 @@ internal static class SourceStep
         string path = step.Step.RequiredScalar("path").String();
         int? splits = step.Step.Scalar("splits")?.Int(1);
         bool numbered = step.Step.Scalar("lineNumbers")?.Bool(true) ?? true;
+        if (step.Step.Scalar("monitor") is { } monitor)
+        {
+            // New files and lines as they come, without end; lines keep their numbers.
+            return From(step, FileSource.Monitor(path, monitor.Duration(allowZero: false), splits), rate);
+        }
+
         if (numbered)
         {
             return From(step, FileSource.NumberedLines(path, splits), rate);

@@ -10,6 +10,9 @@ public interface ISourceOperator : IStreamOperator
     /// <summary>What the subtask's reader has yet to read, or null when it cannot tell.</summary>
     SourceBacklog? Backlog { get; }
 
+    /// <summary>What the subtask's reader has read, as a mark of its watchable source (<see cref="IWatchableSource.MarkOf"/>); null for other sources.</summary>
+    string? InputMark { get; }
+
     ValueTask<ReadStatus> ReadAsync(int maxRecords, CancellationToken cancellationToken);
 
     void EmitEndOfInput();

@@ -87,6 +87,8 @@ public sealed class SourceOperator<T>(string name, ISource<T> source) : ISourceO
 
     public SourceBacklog? Backlog => _reader?.Backlog;
 
+    public string? InputMark => _reader is not null && source is IWatchableSource { CanWatchInput: true } watchable ? watchable.MarkOf(_reader.SnapshotSplits()) : null;
+
     /// <summary>Reads at most <paramref name="maxRecords"/> records into the chain.</summary>
     public ValueTask<ReadStatus> ReadAsync(int maxRecords, CancellationToken cancellationToken)
         => _reader!.ReadAsync(this, maxRecords, cancellationToken);

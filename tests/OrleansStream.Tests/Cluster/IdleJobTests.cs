@@ -64,6 +64,27 @@ public sealed class IdleJobTests(PostgresServer postgres, RedisServer redis, ITe
         Assert.Equal(0, status.Checkpoints.Restarts);
     }
 
+    [Fact]
+    public async Task A_job_on_a_monitored_directory_goes_idle_and_wakes_when_a_file_is_added()
+    {
+        using var input = new Connectors.TempDirectory();
+        await File.WriteAllLinesAsync(input.Combine("0.txt"), Enumerable.Range(0, (int)Batch).Select(i => i.ToString()));
+        var parameters = new Dictionary<string, string> { ["monitor"] = input.Path, ["output"] = OutputDirectory, ["idle-timeout-ms"] = "1000" };
+        var submitted = await Cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(2, parameters));
+        var watch = Watch(submitted.JobId);
+
+        var idle = await watch.WaitUntilAsync(s => s.State == JobState.Idle || s.IsTerminal, "the job to go idle");
+        Assert.Equal(JobState.Idle, idle.State);
+        Assert.Equal(RollingCountJob.Expected(Batch), Committed());
+        await Cluster.WaitUntilNoTasksOfAsync(submitted.JobId, JobWatch.Patience);
+
+        // A second file: the job wakes, counts on from its state, and idles again.
+        await File.WriteAllLinesAsync(input.Combine("1.txt"), Enumerable.Range((int)Batch, (int)Batch).Select(i => i.ToString()));
+        var again = await watch.WaitUntilAsync(s => (s.State == JobState.Idle && s.Wakes == 1) || s.IsTerminal, "the job to wake and idle again");
+        Assert.Equal((JobState.Idle, 0), (again.State, again.Checkpoints.Restarts));
+        Assert.Equal(RollingCountJob.Expected(2 * Batch), Committed());
+    }
+
     private async Task<(string JobId, JobWatch Watch)> SubmitAsync(string input, string results)
     {
         var parameters = new Dictionary<string, string>

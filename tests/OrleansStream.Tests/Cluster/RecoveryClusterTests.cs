@@ -60,7 +60,15 @@ public sealed class RollingCountJob : IStreamJob
             sink = new FailingCommitSink<(long Key, long Count)>(sink, poisonRun, gate);
         }
 
-        var numbers = builder.FromSource(generator.GatedBy(gate), "numbers");
+        if (parameters.Get("idle-timeout-ms") is { } idleTimeout)
+        {
+            builder.IdleTimeout = TimeSpan.FromMilliseconds(long.Parse(idleTimeout));
+        }
+
+        // A monitored directory of files of numbers, one per line, instead of the generator.
+        var numbers = parameters.Get("monitor") is { } directory
+            ? builder.FromSource(FileSource.Monitor(directory, TimeSpan.FromMilliseconds(100)), "numbers").Map(line => long.Parse(line.Text), "parse")
+            : builder.FromSource(generator.GatedBy(gate), "numbers");
         if (splits > 0)
         {
             // Split s produces s, s + splits, s + 2 splits, ... in that order: keyed by split, every key's records must

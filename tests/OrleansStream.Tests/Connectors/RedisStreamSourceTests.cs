@@ -17,6 +17,29 @@ public sealed class RedisStreamSourceTests(RedisServer redis) : IClassFixture<Re
     public async Task DisposeAsync() => await _connection!.DisposeAsync();
 
     [Fact]
+    public async Task Watcher_SeesAnEntryBeyondWhatTheReaderRead_AndNothingForAReaderWithoutStreams()
+    {
+        string key = await AddAsync("w", 0, 3);
+        var source = RedisStreamSource.Strings(redis.ConnectionString, key);
+        await using var watcher = source.CreateInputWatcher();
+        await using var reader = source.CreateReader(new SourceReaderContext(0, 1, source.CreateSplits(1)));
+        Assert.True(await watcher.HasInputSinceAsync(source.MarkOf(reader.SnapshotSplits()), CancellationToken.None));
+
+        var output = new CollectingOutput<string>();
+        while (await reader.ReadAsync(output, 10, CancellationToken.None) == ReadStatus.MoreAvailable)
+        {
+        }
+
+        string mark = source.MarkOf(reader.SnapshotSplits());
+        Assert.Equal(3, output.Values.Count);
+        Assert.False(await watcher.HasInputSinceAsync(mark, CancellationToken.None));
+
+        await AddAsync("w", 3, 1);
+        Assert.True(await watcher.HasInputSinceAsync(mark, CancellationToken.None));
+        Assert.False(await watcher.HasInputSinceAsync(source.MarkOf([]), CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Bounded_TwoStreamsOnTwoSubtasks_ReadsEveryEntryOnce()
     {
         string a = await AddAsync("a", 0, 5);
