@@ -69,9 +69,20 @@ internal sealed partial class JobGrain
 
         _goingIdle = null;
         var record = Record;
-        Checkpoints.StopScheduler();
         record.Idle(going.Marks);
-        await PersistAsync();
+        try
+        {
+            await PersistAsync();
+        }
+        catch (Exception ex)
+        {
+            // Not idle after all, and its sources have stopped: the attempt restarts from the checkpoint, and reads on.
+            (record.State, record.IdleSince, record.IdleMarks) = (JobState.Running, null, null);
+            await OnAttemptFailedAsync($"The job could not record that it went idle: {ex.GetBaseException().Message}");
+            return true;
+        }
+
+        Checkpoints.StopScheduler();
         Execution.Release(record.Attempt);
         logger.LogInformation("Job {JobId} is idle: its sources had no input for {Timeout} s. Its tasks are released; it wakes from checkpoint {Checkpoint} when input arrives",
             JobId, Graph.IdleTimeout!.Value.TotalSeconds, completed.Id);
