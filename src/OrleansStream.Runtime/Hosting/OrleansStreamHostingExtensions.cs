@@ -45,6 +45,7 @@ public static class OrleansStreamHostingExtensions
         services.AddSingleton<ClusterSlots>();
         services.AddSingleton<SiloDrain>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => provider.GetRequiredService<SiloDrain>());
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, JobResumption>();
         services.AddSingleton<AttemptPlanner>();
         services.AddSingleton<Rescaling.RescalePlanner>();
         services.AddSingleton<JobArtifactStore>();

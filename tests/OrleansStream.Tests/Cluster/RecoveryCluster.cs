@@ -37,12 +37,16 @@ public sealed class RecoveryCluster : IAsyncDisposable
 
     public StreamJobClient Jobs => new(Cluster.GrainFactory);
 
-    public static async Task<RecoveryCluster> StartAsync(PostgresServer postgres, string database)
+    /// <param name="postgres">The server of the cluster's database.</param>
+    /// <param name="database">The cluster's database, created here.</param>
+    /// <param name="jobReminderPeriod">How often a job's supervision reminder fires: 2 s unless given.</param>
+    public static async Task<RecoveryCluster> StartAsync(PostgresServer postgres, string database, TimeSpan? jobReminderPeriod = null)
     {
         var connectionString = await postgres.CreateDatabaseAsync(database);
         var builder = new TestClusterBuilder(Silos);
         builder.Options.UseTestClusterMembership = false;
         builder.Properties[ConnectionKey] = connectionString;
+        builder.Properties[ReminderPeriodKey] = (jobReminderPeriod ?? TimeSpan.FromSeconds(2)).ToString("c");
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         builder.AddClientBuilderConfigurator<ClientConfigurator>();
         var cluster = builder.Build();
@@ -115,6 +119,7 @@ public sealed class RecoveryCluster : IAsyncDisposable
     }
 
     private const string ConnectionKey = "RecoveryCluster:Postgres";
+    private const string ReminderPeriodKey = "RecoveryCluster:JobReminderPeriod";
 
     private sealed class SiloConfigurator : ISiloConfigurator
     {
@@ -123,7 +128,7 @@ public sealed class RecoveryCluster : IAsyncDisposable
             var connectionString = siloBuilder.Configuration[ConnectionKey]!;
             siloBuilder.AddOrleansStream(options =>
             {
-                options.JobReminderPeriod = TimeSpan.FromSeconds(2);
+                options.JobReminderPeriod = TimeSpan.Parse(siloBuilder.Configuration[ReminderPeriodKey]!, System.Globalization.CultureInfo.InvariantCulture);
                 options.JobSupervisionInterval = TimeSpan.FromMilliseconds(50);
 
                 // A live rescale in small steps with a pause between them: long enough to kill a silo while key groups move.

@@ -19,10 +19,13 @@ public abstract class RecoveryClusterTest(PostgresServer postgres, ITestOutputHe
 
     protected ITestOutputHelper Output => output;
 
+    /// <summary>How often a job's supervision reminder fires in this test's cluster; null, RecoveryCluster's 2 s.</summary>
+    protected virtual TimeSpan? JobReminderPeriod => null;
+
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(OutputDirectory);
-        Cluster = await RecoveryCluster.StartAsync(postgres, $"{name}_" + Guid.NewGuid().ToString("N")[..8]);
+        Cluster = await RecoveryCluster.StartAsync(postgres, $"{name}_" + Guid.NewGuid().ToString("N")[..8], JobReminderPeriod);
     }
 
     public async Task DisposeAsync()
