@@ -1,4 +1,3 @@
-using System.Text;
 using OrleansStream.Api.Connectors;
 using OrleansStream.Connectors.Files;
 
