@@ -284,6 +284,34 @@ public sealed class RecoveryClusterTests(PostgresServer postgres, ITestOutputHel
     }
 
     [Fact]
+    public async Task A_stop_with_savepoint_whose_savepoint_is_abandoned_leaves_the_sources_reading()
+    {
+        // Checkpoint 1 (taken as the job starts) is the only periodic one: the stop's savepoint is checkpoint 2, whose
+        // pre-commit stalls (the gate is open, which arms the stall) past the checkpoint timeout. The readers are paced
+        // far from their end.
+        var gate = NewGate();
+        gate.Open();
+        var parameters = Parameters(count: 10_000_000, rate: 500, gate);
+        parameters["poison-run"] = Guid.NewGuid().ToString();
+        parameters["stall-prepare-at"] = "2";
+        parameters["checkpoint-ms"] = "3600000";
+        parameters["checkpoint-timeout-ms"] = "5000";
+        var submitted = await Cluster.Jobs.SubmitAsync(JobSubmission.For<RollingCountJob>(2, parameters));
+        var watch = Watch(submitted.JobId, gate);
+        await watch.WaitUntilAsync(s => s.RecordsOf("numbers") > 0 || s.IsTerminal, "some input");
+
+        var stop = await Assert.ThrowsAsync<SavepointFailedException>(() => Cluster.Jobs.StopWithSavepointAsync(submitted.JobId, JobWatch.Patience));
+        Output.WriteLine(stop.Message);
+        gate.Signal("stall-released");
+
+        // The sources stopped at the savepoint's barrier; it was abandoned, so they read on and the job runs.
+        long read = (await Cluster.Jobs.GetStatusAsync(submitted.JobId)).RecordsOf("numbers");
+        var reading = await watch.WaitUntilAsync(s => s.RecordsOf("numbers") > read + 1_000 || s.IsTerminal, "the sources to read on");
+        Assert.Equal((JobState.Running, 1, 0), (reading.State, reading.Attempt, reading.Checkpoints.Restarts));
+        await Cluster.Jobs.CancelAsync(submitted.JobId);
+    }
+
+    [Fact]
     public async Task A_commit_that_fails_restarts_the_job_which_commits_again_and_the_committed_output_is_exact()
     {
         const long count = 16_000;
