@@ -16,6 +16,9 @@ internal sealed class MonitoredFileReader : ISourceReader<TextLine>
     /// <summary>The longest line: a longer one fails the reader, naming the file and line, rather than growing a buffer without end.</summary>
     internal const int MaxLineBytes = 1 << 20;
 
+    /// <summary>What one read takes of a file: a full chunk without a line break is read again up to <see cref="MaxLineBytes"/>.</summary>
+    private const int ChunkBytes = 64 << 10;
+
     private readonly Bucket[] _buckets;
     private readonly TimeSpan _discoveryInterval;
     private long? _discoveredAt;
@@ -129,13 +132,14 @@ internal sealed class MonitoredFileReader : ISourceReader<TextLine>
             byte[] buffer = ArrayPool<byte>.Shared.Rent(MaxLineBytes + 1);
             try
             {
-                using var stream = new FileStream(path, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.ReadWrite | FileShare.Delete });
+                using var stream = MonitoredFiles.OpenShared(path);
                 long offset = from.Offset, lines = from.Lines;
                 int emitted = 0;
+                int size = ChunkBytes;
                 while (emitted < max)
                 {
                     stream.Position = offset;
-                    int filled = stream.ReadAtLeast(buffer.AsSpan(0, MaxLineBytes + 1), 1, throwOnEndOfStream: false);
+                    int filled = stream.ReadAtLeast(buffer.AsSpan(0, size), size, throwOnEndOfStream: false);
                     var data = buffer.AsSpan(0, filled);
                     int consumed = 0;
                     while (emitted < max && data[consumed..].IndexOf((byte)'\n') is var end and >= 0)
@@ -158,6 +162,13 @@ internal sealed class MonitoredFileReader : ISourceReader<TextLine>
 
                     if (consumed == 0)
                     {
+                        if (filled == size && size == ChunkBytes)
+                        {
+                            // A full chunk without a line break: a long line, read again up to the longest there may be.
+                            size = MaxLineBytes + 1;
+                            continue;
+                        }
+
                         // No whole line in what is there: wait for its line break, unless it is already too long to be one.
                         if (filled > MaxLineBytes)
                         {
@@ -168,6 +179,7 @@ internal sealed class MonitoredFileReader : ISourceReader<TextLine>
                     }
 
                     offset += consumed;
+                    size = ChunkBytes;
                 }
 
                 return (emitted, new FileProgress(offset, lines));

@@ -96,7 +96,7 @@ internal sealed class MonitoredFileSource : ISource<TextLine>, IWatchableSource
 
             try
             {
-                using var stream = new FileStream(file, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.ReadWrite | FileShare.Delete });
+                using var stream = MonitoredFiles.OpenShared(file);
                 stream.Position = offset;
                 int pending = (int)(length - offset);
                 byte[] buffer = ArrayPool<byte>.Shared.Rent(pending);
@@ -118,9 +118,13 @@ internal sealed class MonitoredFileSource : ISource<TextLine>, IWatchableSource
     }
 }
 
-/// <summary>The files a monitored path matches now, with their lengths.</summary>
+/// <summary>The files a monitored path matches now, with their lengths, and how they are opened.</summary>
 internal static class MonitoredFiles
 {
+    /// <summary>Opens a file to read while others append to it, rename it or delete it.</summary>
+    public static FileStream OpenShared(string path)
+        => new(path, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.ReadWrite | FileShare.Delete });
+
     public static IReadOnlyList<(string Path, long Length)> List(string path)
     {
         var files = new List<(string, long)>();

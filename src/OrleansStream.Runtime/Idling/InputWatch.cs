@@ -15,14 +15,11 @@ internal sealed class InputWatch(JobGraph graph) : IAsyncDisposable
     private readonly Dictionary<int, SourceWatcher> _watchers = graph.WatchableSources()
         .ToDictionary(s => s.Vertex.Id, s => new SourceWatcher(s.Vertex.Head.Name, s.Source.CreateInputWatcher()));
 
-    /// <summary>
-    /// The name of a source with input beyond a mark of <paramref name="marks"/> (keyed <c>"{vertex}/{subtask}"</c>, as
-    /// <see cref="Jobs.JobExecution.SourceInputMarks"/> gives them), or null when none has.
-    /// </summary>
-    public async Task<string?> ArrivedAsync(IReadOnlyDictionary<string, string> marks)
+    /// <summary>The name of a source with input beyond one of <paramref name="marks"/>, or null when none has.</summary>
+    public async Task<string?> ArrivedAsync(IReadOnlyList<SourceInputMark> marks)
     {
         var asked = marks
-            .Select(m => (Watcher: _watchers.GetValueOrDefault(int.Parse(m.Key.Split('/')[0], System.Globalization.CultureInfo.InvariantCulture)), Mark: m.Value))
+            .Select(m => (Watcher: _watchers.GetValueOrDefault(m.VertexId), m.Mark))
             .Where(m => m.Watcher is not null)
             .Select(async m => await m.Watcher!.CallAsync(token => m.Watcher.Watcher.HasInputSinceAsync(m.Mark, token)) ? m.Watcher.Name : null);
         return (await Task.WhenAll(asked)).FirstOrDefault(name => name is not null);

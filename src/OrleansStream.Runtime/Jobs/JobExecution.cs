@@ -4,6 +4,8 @@ using OrleansStream.Graph;
 using OrleansStream.Runtime.Checkpoints;
 using OrleansStream.Runtime.Tasks;
 
+using OrleansStream.Runtime.Idling;
+
 namespace OrleansStream.Runtime.Jobs;
 
 /// <summary>
@@ -33,13 +35,10 @@ internal sealed class JobExecution(string jobId, JobGraph graph, IGrainFactory g
 
     public bool AllFinished => _tasks.Count > 0 && _tasks.Values.All(report => report is not null);
 
-    /// <summary>
-    /// What each running source subtask had read as it last reported (<see cref="OrleansStream.Api.Connectors.IWatchableSource.MarkOf"/>), keyed
-    /// <c>"{vertex}/{subtask}"</c>; null while one has not reported a mark yet.
-    /// </summary>
-    public Dictionary<string, string>? SourceInputMarks()
+    /// <summary>What each running source subtask had read as it last reported; null while one has not reported a mark yet.</summary>
+    public List<SourceInputMark>? SourceInputMarks()
     {
-        var marks = new Dictionary<string, string>();
+        var marks = new List<SourceInputMark>();
         foreach (var task in _tasks.Where(t => t.Value is null && !_retired.Contains(t.Key) && Graph.Vertex(t.Key.VertexId).IsSource).Select(t => t.Key))
         {
             if (_progress.GetValueOrDefault(task)?.InputMark is not { } mark)
@@ -47,7 +46,7 @@ internal sealed class JobExecution(string jobId, JobGraph graph, IGrainFactory g
                 return null;
             }
 
-            marks[$"{task.VertexId}/{task.Subtask}"] = mark;
+            marks.Add(new SourceInputMark(task.VertexId, task.Subtask, mark));
         }
 
         return marks;

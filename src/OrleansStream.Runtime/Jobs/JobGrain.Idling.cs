@@ -23,7 +23,7 @@ internal sealed partial class JobGrain
     private bool _watchFailing;
 
     /// <summary>The checkpoint the job goes idle at once its sinks committed it, and what its source subtasks had read before it.</summary>
-    private (long CheckpointId, Dictionary<string, string> Marks)? _goingIdle;
+    private (long CheckpointId, List<SourceInputMark> Marks)? _goingIdle;
 
     private InputWatch InputWatch => _inputWatch ??= new InputWatch(Graph);
 

@@ -3,6 +3,7 @@ using OrleansStream.Contracts.Checkpoints;
 using OrleansStream.Contracts.Jobs;
 using OrleansStream.Runtime.Checkpoints;
 using OrleansStream.Contracts.Rescaling;
+using OrleansStream.Runtime.Idling;
 
 namespace OrleansStream.Runtime.Jobs;
 
@@ -66,11 +67,8 @@ internal sealed class JobRecord : ICheckpointLedger
     /// <summary>Since when the job is idle; null unless it is.</summary>
     [Id(19)] public DateTimeOffset? IdleSince { get; set; }
 
-    /// <summary>
-    /// Of an idle job, what each of its source subtasks had read as it went idle (<see cref="Api.Connectors.IWatchableSource.MarkOf"/>),
-    /// keyed <c>"{vertex}/{subtask}"</c>: it wakes when there is input beyond them.
-    /// </summary>
-    [Id(20)] public Dictionary<string, string>? IdleMarks { get; set; }
+    /// <summary>Of an idle job, what each of its source subtasks had read as it went idle: it wakes when there is input beyond them.</summary>
+    [Id(20)] public List<SourceInputMark>? IdleMarks { get; set; }
 
     /// <summary>How often the job woke from idle.</summary>
     [Id(21)] public int Wakes { get; set; }
@@ -143,7 +141,7 @@ internal sealed class JobRecord : ICheckpointLedger
     }
 
     /// <summary>The job went idle at its last checkpoint, its sources' input marked as <paramref name="marks"/>.</summary>
-    public void Idle(Dictionary<string, string> marks)
+    public void Idle(List<SourceInputMark> marks)
     {
         State = JobState.Idle;
         IdleSince = DateTimeOffset.UtcNow;

@@ -68,6 +68,9 @@ internal sealed class TaskGrain(
 
     /// <summary>The checkpoint at whose barrier the source stopped reading (a stop-with-savepoint, or the job going idle).</summary>
     private long? _sourceStoppedAt;
+
+    /// <summary>Whether progress reports carry the source's input mark: only a job with an idle timeout uses it.</summary>
+    private bool _reportsInputMark;
     private IGrainTimer? _lease;
     private IGrainTimer? _metrics;
     private bool _chainClosed;
@@ -209,6 +212,7 @@ internal sealed class TaskGrain(
     {
         _rescaling = _vertex.IsSource ? null : new SubtaskRescaling(_task, _chain, graph.MaxParallelism, _options.CheckpointChunkBytes, installed => Job.OnKeyGroupsInstalledAsync(_task, installed).Ignore());
         _state = TaskState.Running;
+        _reportsInputMark = graph.IdleTimeout is not null;
 
         // The timers keep the task active: a source receives no calls, and a quiet stream may send none.
         _tick = this.RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions(_options.TickInterval, _options.TickInterval) { KeepAlive = true });
@@ -805,7 +809,7 @@ internal sealed class TaskGrain(
     private TaskReport Report()
         => new(_task, _chain is null ? Array.Empty<OperatorMetrics>() : _meter.Read(_chain.Operators), Watermark, _time.Read(),
             _chain?.Source?.Backlog is { } backlog ? new SourceBacklogMetrics(backlog.PendingRecords, backlog.PendingBytes, backlog.PendingSplits) : null,
-            _chain?.Source?.InputMark);
+            _reportsInputMark ? _chain?.Source?.InputMark : null);
 
     /// <summary>The input watermark, or for a source the watermark it last sent; null before there is one.</summary>
     private long? Watermark

@@ -50,7 +50,7 @@ public sealed class StreamBuilder
     /// Scale to zero: once every source has read nothing for this long, the job takes a checkpoint, releases all its
     /// tasks (no activations, timers or memory in any silo) and is <c>Idle</c>; it wakes from that checkpoint when a
     /// watcher of its sources sees new input. Null (the default) never idles. Needs checkpointing, and unbounded
-    /// sources that can be watched (<see cref="Connectors.IWatchableSource"/>: Redis streams; not a socket).
+    /// sources that can be watched (<see cref="Connectors.IWatchableSource"/>: Redis streams, monitored files; not a socket).
     /// </summary>
     public TimeSpan? IdleTimeout { get; set; }
 
