@@ -14,8 +14,11 @@ namespace OrleansStream.Topology;
 /// </summary>
 public sealed class TopologyDocument
 {
-    private TopologyDocument(string fileName, string text, YamlNode root, string? name)
+    private readonly TopologyLimits _limits;
+
+    private TopologyDocument(string fileName, string text, YamlNode root, string? name, TopologyLimits limits)
     {
+        _limits = limits;
         FileName = fileName;
         Text = text;
         Root = root;
@@ -36,16 +39,18 @@ public sealed class TopologyDocument
     /// <summary>Reads and validates a topology.</summary>
     /// <param name="text">The YAML or JSON text.</param>
     /// <param name="fileName">The name errors are reported under, e.g. <c>ipcount.yaml</c>.</param>
-    /// <exception cref="TopologyException">The topology is not valid; the message names the file, line, column and field.</exception>
-    public static TopologyDocument Parse(string text, string fileName)
+    /// <param name="limits">How large it may be; <see cref="TopologyLimits.Default"/> when null.</param>
+    /// <exception cref="TopologyException">The topology is not valid or exceeds a limit; the message names the file, line, column and field.</exception>
+    public static TopologyDocument Parse(string text, string fileName, TopologyLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentException.ThrowIfNullOrWhiteSpace(fileName);
-        var root = Load(text, fileName);
+        limits ??= TopologyLimits.Default;
+        var root = Load(text, fileName, limits);
         string? name = root is YamlMappingNode mapping && mapping.Children.TryGetValue(new YamlScalarNode("name"), out var node) && node is YamlScalarNode scalar
             ? scalar.Value
             : null;
-        var document = new TopologyDocument(fileName, text, root, name);
+        var document = new TopologyDocument(fileName, text, root, name, limits);
         try
         {
             document.AddTo(new StreamBuilder(), ParameterResolver.ForValidation);
@@ -59,17 +64,28 @@ public sealed class TopologyDocument
     }
 
     /// <summary>Reads and validates a topology file.</summary>
-    public static async Task<TopologyDocument> LoadAsync(string path, CancellationToken cancellationToken = default)
-        => Parse(await File.ReadAllTextAsync(path, cancellationToken), Path.GetFileName(path));
+    public static async Task<TopologyDocument> LoadAsync(string path, TopologyLimits? limits = null, CancellationToken cancellationToken = default)
+    {
+        limits ??= TopologyLimits.Default;
+        // No character takes more than four bytes of UTF-8: a longer file cannot be within the limit, and is not read.
+        long length = new FileInfo(path).Length;
+        if (length > limits.MaxLength * 4L)
+        {
+            throw new TopologyException(Path.GetFileName(path), 1, 1, string.Empty, $"the file is {length:N0} bytes long; the limit is {limits.MaxLength:N0} characters");
+        }
+
+        return Parse(await File.ReadAllTextAsync(path, cancellationToken), Path.GetFileName(path), limits);
+    }
 
     internal void AddTo(StreamBuilder builder, ParameterResolver parameters)
-        => new TopologyGraphBuilder(Root, new DocumentContext(FileName, parameters)).AddTo(builder);
+        => new TopologyGraphBuilder(Root, new DocumentContext(FileName, parameters), _limits).AddTo(builder);
 
-    private static YamlNode Load(string text, string fileName)
+    private static YamlNode Load(string text, string fileName, TopologyLimits limits)
     {
         var stream = new YamlStream();
         try
         {
+            DocumentBounds.Check(text, fileName, limits);
             stream.Load(new StringReader(text));
         }
         catch (YamlException ex)

@@ -65,7 +65,7 @@ internal sealed partial class RowExpressions
         {
             var lambda = interpreter.Parse(source, expected ?? typeof(void), _fields);
             var used = lambda.UsedParameters.Select(p => p.Expression).ToList();
-            return new ParsedExpression(source, lambda.Expression, used);
+            return new ParsedExpression(source, ExpressionBounds.Apply(lambda.Expression), used);
         }
         catch (UnknownIdentifierException ex)
         {
@@ -74,6 +74,10 @@ internal sealed partial class RowExpressions
         catch (ParseException ex)
         {
             throw text.ErrorAt(ex.Position, $"{WithoutPosition(ex.Message)} in expression '{source}'", ex);
+        }
+        catch (NotSupportedException ex)
+        {
+            throw text.Error($"{ex.Message} (in expression '{source}')", ex);
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or DynamicExpressoException)
         {

@@ -7,7 +7,7 @@ namespace OrleansStream.Topology.Steps;
 
 /// <summary>
 /// The job-wide keys: <c>parallelism</c> (wins over the submit's, as a parallelism set in a Flink program wins
-/// over <c>-p</c>), <c>maxParallelism</c>, <c>watermarkInterval</c>, <c>idleTimeout</c>, <c>checkpoints</c> and <c>autoscaling</c>.
+/// over <c>-p</c>), <c>maxParallelism</c>, <c>watermarkInterval</c>, <c>idleTimeout</c>, <c>restart</c>, <c>checkpoints</c> and <c>autoscaling</c>.
 /// </summary>
 internal static class JobSettings
 {
@@ -32,6 +32,11 @@ internal static class JobSettings
         if (root.Scalar("idleTimeout") is { } idleTimeout)
         {
             builder.IdleTimeout = idleTimeout.Duration(allowZero: false);
+        }
+
+        if (root.Mapping("restart") is { } restart)
+        {
+            builder.RestartStrategy = ReadRestartStrategy(restart);
         }
 
         if (root.Mapping("checkpoints") is { } checkpoints)
@@ -93,6 +98,39 @@ internal static class JobSettings
         }
 
         settings.Finish();
+    }
+
+    /// <summary>Flink's restart strategies: <c>none</c>, <c>fixed-delay</c> (attempts, delay), <c>exponential-delay</c> (initial, max, multiplier, attempts).</summary>
+    private static RestartStrategy ReadRestartStrategy(MappingReader settings)
+    {
+        RestartStrategy strategy;
+        switch (settings.RequiredScalar("strategy").Choice("none", "fixed-delay", "exponential-delay"))
+        {
+            case "none":
+                strategy = RestartStrategy.None;
+                break;
+            case "fixed-delay":
+                strategy = RestartStrategy.FixedDelay(
+                    settings.Scalar("attempts")?.Int(0) ?? 10,
+                    settings.Scalar("delay")?.Duration(allowZero: true) ?? TimeSpan.FromSeconds(1));
+                break;
+            default:
+                var initial = settings.Scalar("initialDelay")?.Duration(allowZero: false) ?? TimeSpan.FromSeconds(1);
+                var maxDelayValue = settings.Scalar("maxDelay");
+                var maxDelay = maxDelayValue?.Duration(allowZero: false) ?? TimeSpan.FromMinutes(5);
+                if (maxDelay < initial)
+                {
+                    throw (maxDelayValue ?? settings.RequiredScalar("initialDelay")).Error($"maxDelay ({maxDelay}) is shorter than initialDelay ({initial})");
+                }
+
+                strategy = RestartStrategy.ExponentialBackoff(initial, maxDelay,
+                    settings.Scalar("multiplier")?.Number(1, 100, fallback: 2) ?? 2,
+                    settings.Scalar("attempts")?.Int(0) ?? int.MaxValue);
+                break;
+        }
+
+        settings.Finish();
+        return strategy;
     }
 
     private static void ApplyCheckpoints(MappingReader settings, CheckpointConfig config)

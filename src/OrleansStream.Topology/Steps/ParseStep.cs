@@ -115,10 +115,12 @@ internal static class ParseStep
                 return new SplitLineParser(ReadFields(settings, sourceKey: null), delimiter, trim);
             case "regex":
                 var pattern = StepContext.Known(settings.RequiredScalar("pattern"));
+                // A backtracking pattern can take exponential time on one line: past the timeout the line is rejected, and the thread is free.
+                var timeout = settings.Scalar("matchTimeout")?.Duration(allowZero: false) ?? RegexLineParser.DefaultMatchTimeout;
                 Regex regex;
                 try
                 {
-                    regex = new Regex(pattern.Text!, RegexOptions.CultureInvariant | RegexOptions.Compiled);
+                    regex = new Regex(pattern.Text!, RegexOptions.CultureInvariant | RegexOptions.Compiled, timeout);
                 }
                 catch (ArgumentException ex)
                 {

@@ -11,7 +11,7 @@ namespace OrleansStream.Topology.Steps;
 /// parse time (into a scratch builder, without parameters) and builds the job (with them), so whatever
 /// parsing accepts, building accepts too, given the parameters.
 /// </summary>
-internal sealed class TopologyGraphBuilder(YamlNode root, DocumentContext context)
+internal sealed class TopologyGraphBuilder(YamlNode root, DocumentContext context, TopologyLimits limits)
 {
     private static readonly string[] Kinds = ["source", "split", "regex", "json", "filter", "select", "watermarks", "window", "sink"];
 
@@ -31,6 +31,11 @@ internal sealed class TopologyGraphBuilder(YamlNode root, DocumentContext contex
         if (stepsNode is not YamlSequenceNode { Children.Count: > 0 } steps)
         {
             throw context.Error(stepsNode, stepsPath, "expected a list of steps, starting with a source");
+        }
+
+        if (steps.Children.Count > limits.MaxSteps)
+        {
+            throw context.Error(stepsNode, stepsPath, $"{steps.Children.Count:N0} steps; a topology has at most {limits.MaxSteps:N0}");
         }
 
         var outputs = new Dictionary<string, StepOutput>(StringComparer.Ordinal);

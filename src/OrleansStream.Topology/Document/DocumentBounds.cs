@@ -1,0 +1,74 @@
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+
+namespace OrleansStream.Topology.Document;
+
+/// <summary>
+/// Checks a YAML text against <see cref="TopologyLimits"/> on YamlDotNet's event stream, before any node tree
+/// is built: building the tree recurses once per level of nesting (100,000 nested brackets overflow the
+/// stack), and aliases share nodes that later walks (key hashing, validation) expand again each time they are
+/// used, so ten levels of aliases of aliases cost 9^10 steps. The event parser itself keeps its nesting on a
+/// heap stack, and this check stops it at the first event past a limit.
+/// </summary>
+internal static class DocumentBounds
+{
+    /// <exception cref="TopologyException">A limit is exceeded; the message names the line and the limit.</exception>
+    /// <exception cref="YamlException">The text is not valid YAML (the caller reports where).</exception>
+    public static void Check(string text, string fileName, TopologyLimits limits)
+    {
+        if (text.Length > limits.MaxLength)
+        {
+            throw new TopologyException(fileName, 1, 1, string.Empty, $"the document is {text.Length:N0} characters long; the limit is {limits.MaxLength:N0}");
+        }
+
+        var parser = new Parser(new StringReader(text));
+        // The expanded size of each anchored node, and the open collections with the count at their start.
+        var anchored = new Dictionary<AnchorName, long>();
+        var open = new Stack<(AnchorName Anchor, long NodesAtStart)>();
+        long nodes = 0;
+        while (parser.MoveNext())
+        {
+            switch (parser.Current)
+            {
+                case MappingStart or SequenceStart:
+                    var start = (NodeEvent)parser.Current;
+                    if (open.Count == limits.MaxDepth)
+                    {
+                        throw Exceeded(fileName, start, $"is nested deeper than {limits.MaxDepth} levels");
+                    }
+
+                    open.Push((start.Anchor, nodes));
+                    nodes++;
+                    break;
+                case MappingEnd or SequenceEnd:
+                    var (anchor, nodesAtStart) = open.Pop();
+                    if (!anchor.IsEmpty)
+                    {
+                        anchored[anchor] = nodes - nodesAtStart;
+                    }
+
+                    break;
+                case Scalar scalar:
+                    nodes++;
+                    if (!scalar.Anchor.IsEmpty)
+                    {
+                        anchored[scalar.Anchor] = 1;
+                    }
+
+                    break;
+                case AnchorAlias alias:
+                    // An alias of a collection still open (a cycle) is refused by the loader; count it as one.
+                    nodes += anchored.GetValueOrDefault(alias.Value, 1);
+                    break;
+            }
+
+            if (nodes > limits.MaxNodes)
+            {
+                throw Exceeded(fileName, parser.Current!, $"has more than {limits.MaxNodes:N0} values (counting each use of an alias as the values it stands for)");
+            }
+        }
+    }
+
+    private static TopologyException Exceeded(string fileName, ParsingEvent at, string problem)
+        => new(fileName, checked((int)at.Start.Line), checked((int)at.Start.Column), string.Empty, $"the document is too large: it {problem}");
+}

@@ -1,0 +1,99 @@
+using System.Text;
+using OrleansStream.Topology;
+
+namespace OrleansStream.Tests.Topology;
+
+/// <summary>
+/// Documents built to exhaust a parser are refused with the line and the limit, before a node tree is built:
+/// each of these took a silo down or pinned it before the limits (a stack overflow, minutes of CPU).
+/// </summary>
+public sealed class TopologyLimitTests
+{
+    [Fact]
+    public void Brackets_nested_a_hundred_thousand_deep_are_refused_at_the_first_level_past_the_limit()
+    {
+        string text = "steps: " + new string('[', 100_000) + new string(']', 100_000);
+
+        var error = Assert.Throws<TopologyException>(() => TopologyDocument.Parse(text, "deep.yaml"));
+
+        Assert.Equal("deep.yaml:1:71: the document is too large: it is nested deeper than 64 levels", error.Message);
+    }
+
+    [Fact]
+    public void An_alias_bomb_used_as_mapping_keys_is_refused_by_its_expanded_size()
+    {
+        // Each level is a list of nine uses of the level below, used as a key: 9^10 values once expanded.
+        var text = new StringBuilder("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+        for (int i = 1; i <= 10; i++)
+        {
+            text.Append($"a{i}: &a{i} {{ ? *a{i - 1} : 1, k: [{string.Join(", ", Enumerable.Repeat($"*a{i - 1}", 9))}] }}\n");
+        }
+
+        var error = Assert.Throws<TopologyException>(() => TopologyDocument.Parse(text.ToString(), "bomb.yaml"));
+
+        Assert.Contains("bomb.yaml:", error.Message);
+        Assert.EndsWith("the document is too large: it has more than 100,000 values (counting each use of an alias as the values it stands for)", error.Message);
+        Assert.True(text.Length < 1_000, "the bomb is small");
+    }
+
+    [Fact]
+    public void A_document_longer_than_the_limit_is_refused_before_it_is_parsed()
+    {
+        string text = "# " + new string('x', (1 << 20) + 1);
+
+        var error = Assert.Throws<TopologyException>(() => TopologyDocument.Parse(text, "long.yaml"));
+
+        Assert.Equal("long.yaml:1:1: the document is 1,048,579 characters long; the limit is 1,048,576", error.Message);
+    }
+
+    [Fact]
+    public void A_file_far_longer_than_the_limit_is_refused_without_being_read()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"long-{Guid.NewGuid():N}.yaml");
+        try
+        {
+            using (var file = File.Create(path))
+            {
+                file.SetLength(5L << 20);
+            }
+
+            var error = Assert.Throws<TopologyException>(() => TopologyDocument.LoadAsync(path).GetAwaiter().GetResult());
+
+            Assert.EndsWith("the file is 5,242,880 bytes long; the limit is 1,048,576 characters", error.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void More_steps_than_the_limit_are_refused_naming_the_count()
+    {
+        var text = new StringBuilder("steps:\n  - { type: source, connector: generator, line: '\"x\"' }\n");
+        for (int i = 0; i < 1_000; i++)
+        {
+            text.Append("  - { type: filter, expression: 'true' }\n");
+        }
+
+        var error = Assert.Throws<TopologyException>(() => TopologyDocument.Parse(text.ToString(), "many.yaml"));
+
+        Assert.Equal("many.yaml:2:3: steps: 1,001 steps; a topology has at most 1,000", error.Message);
+    }
+
+    [Fact]
+    public void A_document_within_the_limits_with_aliases_still_parses()
+    {
+        string text = """
+            name: aliases
+            steps:
+              - { type: source, connector: generator, line: '"a b"' }
+              - { type: split, delimiter: ' ', fields: { x: string, y: string } }
+              - { type: filter, expression: &nonEmpty 'x.Length > 0' }
+              - { type: filter, expression: *nonEmpty }
+              - { type: sink, connector: print }
+            """;
+
+        Assert.Equal("aliases", TopologyDocument.Parse(text, "aliases.yaml").Name);
+    }
+}
