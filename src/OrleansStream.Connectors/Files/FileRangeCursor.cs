@@ -90,7 +90,7 @@ internal sealed class FileRangeCursor : IDisposable
                 break;
             }
 
-            if (!_lines!.TryTakeLine(out var line, out int consumed))
+            if (!TryTakeLine(out var line, out int consumed))
             {
                 if (!_eof)
                 {
@@ -98,7 +98,7 @@ internal sealed class FileRangeCursor : IDisposable
                     continue;
                 }
 
-                if (_lines.Count == 0)
+                if (_lines!.Count == 0)
                 {
                     Finish();
                     break;
@@ -120,6 +120,18 @@ internal sealed class FileRangeCursor : IDisposable
         }
 
         return emitted;
+    }
+
+    private bool TryTakeLine(out ReadOnlySpan<byte> line, out int consumed)
+    {
+        try
+        {
+            return _lines!.TryTakeLine(out line, out consumed);
+        }
+        catch (LineTooLongException)
+        {
+            throw LineTooLongException.Of(_numbered ? $"Line {_lineNumber}" : $"The line at byte {_position:N0}", $"'{_split.Path}'");
+        }
     }
 
     /// <summary>Closes the file but keeps the progress, so a snapshot after disposal still tells the truth.</summary>

@@ -14,7 +14,7 @@ namespace OrleansStream.Connectors.Files;
 internal sealed class MonitoredFileReader : ISourceReader<TextLine>
 {
     /// <summary>The longest line: a longer one fails the reader, naming the file and line, rather than growing a buffer without end.</summary>
-    internal const int MaxLineBytes = 1 << 20;
+    private const int MaxLineBytes = Utf8LineBuffer.MaxLineBytes;
 
     /// <summary>What one read takes of a file: a full chunk without a line break is read again up to <see cref="MaxLineBytes"/>.</summary>
     private const int ChunkBytes = 64 << 10;
@@ -172,7 +172,7 @@ internal sealed class MonitoredFileReader : ISourceReader<TextLine>
                         // No whole line in what is there: wait for its line break, unless it is already too long to be one.
                         if (filled > MaxLineBytes)
                         {
-                            throw new InvalidDataException($"Line {lines + 1} of '{path}' is longer than {MaxLineBytes} bytes without a line break.");
+                            throw LineTooLongException.Of($"Line {lines + 1}", $"'{path}'");
                         }
 
                         break;

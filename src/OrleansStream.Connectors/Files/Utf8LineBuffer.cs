@@ -5,10 +5,15 @@ namespace OrleansStream.Connectors.Files;
 /// <summary>
 /// A growable byte buffer that cuts UTF-8 input into '\n'-terminated lines without a <see cref="TextReader"/>,
 /// so that readers know the exact byte length of every line (file offsets) and search with vectorized IndexOf.
+/// A line longer than <see cref="MaxLineBytes"/> is refused (<see cref="LineTooLongException"/>) once that many
+/// bytes without a line break are buffered, so the buffer never grows past about twice that.
 /// </summary>
 internal sealed class Utf8LineBuffer(int initialSize = Utf8LineBuffer.DefaultSize)
 {
     public const int DefaultSize = 64 * 1024;
+
+    /// <summary>The longest line any line source reads (1 MiB): a source is not a way to make a silo hold gigabytes.</summary>
+    public const int MaxLineBytes = 1 << 20;
 
     private byte[] _buffer = new byte[initialSize];
     private int _start;
@@ -45,11 +50,17 @@ internal sealed class Utf8LineBuffer(int initialSize = Utf8LineBuffer.DefaultSiz
     public void Advance(int count) => _end += count;
 
     /// <summary>Takes the next complete line; <paramref name="consumed"/> includes its line ending.</summary>
+    /// <exception cref="LineTooLongException">More than <see cref="MaxLineBytes"/> are buffered without a line break.</exception>
     public bool TryTakeLine(out ReadOnlySpan<byte> line, out int consumed)
     {
         int index = _buffer.AsSpan(_scanned, _end - _scanned).IndexOf((byte)'\n');
         if (index < 0)
         {
+            if (_end - _start > MaxLineBytes)
+            {
+                throw new LineTooLongException();
+            }
+
             _scanned = _end;
             line = default;
             consumed = 0;
@@ -108,4 +119,11 @@ internal sealed class Utf8LineBuffer(int initialSize = Utf8LineBuffer.DefaultSiz
             _scanned = _start;
         }
     }
+}
+
+/// <summary>A line is longer than <see cref="Utf8LineBuffer.MaxLineBytes"/>; readers say which file and line.</summary>
+internal sealed class LineTooLongException() : IOException($"longer than {Utf8LineBuffer.MaxLineBytes:N0} bytes without a line break")
+{
+    /// <summary>The reader's error: <c>Line 7 of 'access.log' is longer than 1,048,576 bytes without a line break.</c></summary>
+    public static InvalidDataException Of(string line, string source) => new($"{line} of {source} is longer than {Utf8LineBuffer.MaxLineBytes:N0} bytes without a line break.");
 }

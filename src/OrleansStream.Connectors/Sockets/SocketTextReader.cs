@@ -185,10 +185,11 @@ public sealed class SocketTextReader : ISourceReader<string>
     {
         var lines = new Utf8LineBuffer();
         var writer = _channel.Writer;
+        long received = 0;
         while (true)
         {
-            int received = await socket.ReceiveAsync(lines.GetWriteMemory(), SocketFlags.None, cancellationToken).ConfigureAwait(false);
-            if (received == 0)
+            int count = await socket.ReceiveAsync(lines.GetWriteMemory(), SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            if (count == 0)
             {
                 // The peer closed the connection: a last line without '\n' still counts, then the input ends.
                 if (lines.Count > 0)
@@ -199,10 +200,18 @@ public sealed class SocketTextReader : ISourceReader<string>
                 return;
             }
 
-            lines.Advance(received);
-            while (TryTakeLine(lines, out string? line))
+            lines.Advance(count);
+            try
             {
-                await WriteAsync(writer, line, cancellationToken).ConfigureAwait(false);
+                while (TryTakeLine(lines, out string? line))
+                {
+                    received++;
+                    await WriteAsync(writer, line, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (LineTooLongException)
+            {
+                throw LineTooLongException.Of($"Line {received + 1}", "the input");
             }
         }
     }

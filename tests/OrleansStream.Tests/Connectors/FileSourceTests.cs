@@ -67,6 +67,45 @@ public sealed class FileSourceTests : IDisposable
     }
 
     [Fact]
+    public async Task A_line_longer_than_the_limit_fails_the_reader_naming_its_file_and_line()
+    {
+        string path = _temp.Combine("long.txt");
+        await using (var file = File.CreateText(path))
+        {
+            await file.WriteAsync("a\nb\n");
+            await file.WriteAsync(new string('x', 50 << 20));
+            await file.WriteAsync("\nc\n");
+        }
+
+        var numbered = await Assert.ThrowsAsync<InvalidDataException>(() => SourceTestHarness.ReadAll(FileSource.NumberedLines(path, splitCount: 1), parallelism: 1));
+        var unnumbered = await Assert.ThrowsAsync<InvalidDataException>(() => SourceTestHarness.ReadAll(FileSource.Lines(path, splitCount: 1), parallelism: 1));
+
+        Assert.Equal($"Line 3 of '{Path.GetFullPath(path)}' is longer than 1,048,576 bytes without a line break.", numbered.Message);
+        Assert.Equal($"The line at byte 4 of '{Path.GetFullPath(path)}' is longer than 1,048,576 bytes without a line break.", unnumbered.Message);
+    }
+
+    [Fact]
+    public void The_line_buffer_refuses_a_long_line_before_it_holds_much_more_than_the_limit()
+    {
+        var buffer = new Utf8LineBuffer();
+        long fed = 0;
+
+        Assert.Throws<LineTooLongException>((Action)(() =>
+        {
+            while (true)
+            {
+                var memory = buffer.GetWriteMemory();
+                memory.Span.Fill((byte)'x');
+                buffer.Advance(memory.Length);
+                fed += memory.Length;
+                buffer.TryTakeLine(out _, out _);
+            }
+        }));
+
+        Assert.InRange(fed, Utf8LineBuffer.MaxLineBytes, 2 * Utf8LineBuffer.MaxLineBytes);
+    }
+
+    [Fact]
     public async Task Lines_FileEndingWithNewline_HasNoExtraEmptyLine()
     {
         string path = _temp.Combine("a.txt");

@@ -82,7 +82,7 @@ public sealed class MonitoredFileSourceTests : IDisposable
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => ReadNowAsync(reader));
 
         Assert.Contains("Line 2 of '", error.Message);
-        Assert.Contains("big.log' is longer than 1048576 bytes", error.Message);
+        Assert.Contains("big.log' is longer than 1,048,576 bytes", error.Message);
     }
 
     [Fact]

@@ -73,6 +73,20 @@ public sealed class SocketTextSourceTests
     }
 
     [Fact]
+    public async Task A_line_longer_than_the_limit_fails_the_reader_naming_the_endpoint_and_line()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var server = ServeAsync(listener, "ok\n" + new string('x', 3 << 20));
+
+        var error = await Assert.ThrowsAsync<IOException>(() => SourceTestHarness.ReadAll(new SocketTextSource("127.0.0.1", port), parallelism: 1));
+        await Record.ExceptionAsync(() => server); // the reader hangs up before the server has written it all
+
+        Assert.Equal($"The socket source 127.0.0.1:{port} failed: Line 2 of the input is longer than 1,048,576 bytes without a line break.", error.Message);
+    }
+
+    [Fact]
     public async Task Reader_NothingListening_FailsAfterTheConnectTimeoutNamingTheEndpoint()
     {
         int port;
