@@ -7,7 +7,7 @@ namespace OrleansStream.Cli;
 /// <summary>The options every command takes to find the cluster.</summary>
 internal sealed class ClientOptions
 {
-    public Option<int> GatewayPort { get; } = new("--gateway-port") { Description = "Gateway port of a silo on this machine.", DefaultValueFactory = _ => 30000, Recursive = true };
+    public Option<int> GatewayPort { get; } = WholeNumber.WithDefault("--gateway-port", 30000, min: 1, max: IPEndPoint.MaxPort);
 
     public Option<string> ClusterId { get; } = new("--cluster-id") { Description = "Cluster id the silos were started with.", DefaultValueFactory = _ => "orleansstream", Recursive = true };
 
@@ -31,6 +31,9 @@ internal sealed class ClientOptions
 
     public void AddTo(RootCommand root)
     {
+        GatewayPort.Description = "Gateway port of a silo on this machine.";
+        GatewayPort.Recursive = true;
+
         root.Options.Add(GatewayPort);
         root.Options.Add(ClusterId);
         root.Options.Add(ServiceId);
@@ -38,16 +41,37 @@ internal sealed class ClientOptions
         root.Options.Add(Gateways);
     }
 
+    /// <summary>Checks on every command that the ways to find the cluster it was given do not contradict each other.</summary>
+    public void ValidateOn(Command command) => command.Validators.Add(result =>
+    {
+        if (result.GetResult(Postgres) is { Implicit: false } && result.GetResult(Gateways) is { Implicit: false })
+        {
+            result.AddError("Give --postgres or --gateway, not both.");
+        }
+    });
+
     public StreamClientOptions Read(ParseResult result) => new()
     {
         GatewayPort = result.GetValue(GatewayPort),
         ClusterId = result.GetRequiredValue(ClusterId),
         ServiceId = result.GetRequiredValue(ServiceId),
-        Postgres = string.IsNullOrEmpty(result.GetValue(Postgres)) ? null : result.GetValue(Postgres),
+        Postgres = ReadPostgres(result),
         Gateways = result.GetValue(Gateways) ?? Array.Empty<IPEndPoint>(),
         // A command that watches a job outlives silos: drop a dead one's gateway within seconds, not a minute.
         GatewayListRefreshPeriod = TimeSpan.FromSeconds(5),
     };
+
+    /// <summary>
+    /// The membership database to look in: <c>--postgres</c>, else ORLEANSSTREAM_POSTGRES unless the command line
+    /// names a gateway: what a user types wins over what the environment happens to hold.
+    /// </summary>
+    private string? ReadPostgres(ParseResult result)
+    {
+        bool given = result.GetResult(Postgres) is { Implicit: false };
+        bool gatewayGiven = result.GetResult(Gateways) is { Implicit: false } || result.GetResult(GatewayPort) is { Implicit: false };
+        string? postgres = given || !gatewayGiven ? result.GetValue(Postgres) : null;
+        return string.IsNullOrEmpty(postgres) ? null : postgres;
+    }
 
     private static IPEndPoint? ParseEndPoint(string value, System.CommandLine.Parsing.ArgumentResult result)
     {

@@ -143,7 +143,12 @@ internal static class Commands
         return command;
     }
 
-    private static Option<int> SavepointTimeout() => new("--timeout") { Description = "Seconds to wait for the savepoint.", DefaultValueFactory = _ => 120 };
+    private static Option<int> SavepointTimeout()
+    {
+        var timeout = WholeNumber.WithDefault("--timeout", 120, min: 1);
+        timeout.Description = "Seconds to wait for the savepoint.";
+        return timeout;
+    }
 
     private static async Task<int> SavepointAsync(IStreamClient client, string jobId, bool stop, TimeSpan timeout, CancellationToken cancellationToken)
     {

@@ -7,6 +7,7 @@ client.AddTo(root);
 var runner = new CommandRunner(client);
 foreach (var command in Commands.All(runner))
 {
+    client.ValidateOn(command);
     root.Subcommands.Add(command);
 }
 

@@ -11,23 +11,22 @@ internal static class RescaleCommand
 {
     public static Command Create(CommandRunner runner, Argument<string> jobId, Option<bool> json)
     {
-        var parallelism = new Option<int?>("--parallelism", "-p")
-        {
-            Description = "The parallelism of every vertex that follows the job's default (not those the job fixed).",
-        };
+        var parallelism = WholeNumber.Optional("--parallelism", min: 1, aliases: "-p");
+        parallelism.Description = "The parallelism of every vertex that follows the job's default (not those the job fixed).";
         var vertices = new Option<string[]>("--vertex")
         {
             Description = "name=N: the parallelism of the vertex that holds the operator 'name'; repeat for more vertices.",
             AllowMultipleArgumentsPerToken = false,
         };
-        var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for the rescale.", DefaultValueFactory = _ => 300 };
+        var timeout = WholeNumber.WithDefault("--timeout", 300, min: 1);
+        timeout.Description = "Seconds to wait for the rescale.";
         var command = new Command("rescale", "Change the parallelism of a running job without stopping it: keyed vertices move key groups live; other changes restart it from a savepoint.")
         {
             jobId, parallelism, vertices, timeout, json,
         };
         command.Validators.Add(result =>
         {
-            if (result.GetValue(parallelism) is null && (result.GetValue(vertices) ?? []).Length == 0)
+            if (result.GetResult(parallelism) is null && (result.GetValue(vertices) ?? []).Length == 0)
             {
                 result.AddError("Give --parallelism N or --vertex name=N.");
             }

@@ -20,26 +20,11 @@ internal static class SubmitCommand
         };
         var topology = new Option<FileInfo?>("--topology", "-t") { Description = "A topology file (YAML or JSON) that defines the job; see docs/topology.md." };
         var assembly = new Option<FileInfo?>("--assembly", "-a") { Description = "A job assembly (.dll) to upload with the job: the silos load it for this job only, no redeploy; see docs/jobs.md." };
-        var parallelism = new Option<int?>("--parallelism", "-p") { Description = "Default parallelism of the job's operators (a topology's own default otherwise, else 1)." };
-        parallelism.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int?>() < 1)
-            {
-                result.AddError("--parallelism must be at least 1.");
-            }
-        });
-        var adaptive = new Option<int?>("--adaptive")
-        {
-            Description = "Reactive mode: run at as many subtasks as the free task slots allow, up to this, and follow them as silos come and go (instead of --parallelism).",
-            HelpName = "max",
-        };
-        adaptive.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int?>() < 1)
-            {
-                result.AddError("--adaptive must be at least 1.");
-            }
-        });
+        var parallelism = WholeNumber.Optional("--parallelism", min: 1, aliases: "-p");
+        parallelism.Description = "Default parallelism of the job's operators (a topology's own default otherwise, else 1).";
+        var adaptive = WholeNumber.Optional("--adaptive", min: 1);
+        adaptive.Description = "Reactive mode: run at as many subtasks as the free task slots allow, up to this, and follow them as silos come and go (instead of --parallelism).";
+        adaptive.HelpName = "max";
         var parameters = new Option<Dictionary<string, string>>("--param")
         {
             Description = "A job parameter (repeatable); topologies read them as ${key}.",
@@ -68,15 +53,18 @@ internal static class SubmitCommand
         });
         var allowNonRestored = new Option<bool>("--allow-non-restored-state") { Description = "With --from-savepoint: drop state that belongs to no operator of this job instead of refusing to start." };
 
-        var command = new Command("submit", "Submit a job; prints its id.") { jobType, topology, assembly, parallelism, adaptive, parameters, name, wait, fromSavepoint, allowNonRestored };
+        var append = new Option<bool>("--append") { Description = "Start even where the job's file sinks hold committed output of an earlier run, adding to it (refused otherwise)." };
+
+        var command = new Command("submit", "Submit a job; prints its id.") { jobType, topology, assembly, parallelism, adaptive, parameters, name, wait, fromSavepoint, allowNonRestored, append };
         command.Validators.Add(result =>
         {
-            if (result.GetValue(parallelism) is not null && result.GetValue(adaptive) is not null)
+            // Which options were given, not their values: a value that does not convert ('--parallelism abc') is the parser's error to report.
+            if (result.GetResult(parallelism) is not null && result.GetResult(adaptive) is not null)
             {
                 result.AddError("Give --parallelism or --adaptive, not both.");
             }
 
-            bool hasType = result.GetValue(jobType) is not null, hasTopology = result.GetValue(topology) is not null, hasAssembly = result.GetValue(assembly) is not null;
+            bool hasType = result.GetResult(jobType) is not null, hasTopology = result.GetResult(topology) is not null, hasAssembly = result.GetResult(assembly) is not null;
             if (hasTopology && (hasType || hasAssembly))
             {
                 result.AddError("--topology defines the whole job: give no job type or --assembly with it.");
@@ -98,6 +86,7 @@ internal static class SubmitCommand
                     Parameters = result.GetRequiredValue(parameters),
                     FromSavepoint = result.GetValue(fromSavepoint),
                     AllowNonRestoredState = result.GetValue(allowNonRestored),
+                    Append = result.GetValue(append),
                 };
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 using Orleans.Configuration;
 using Orleans.Runtime.Messaging;
 using OrleansStream.Contracts.Artifacts;
@@ -44,6 +45,9 @@ public sealed class StreamClient : IStreamClient, IAsyncDisposable
             {
                 // Standard output belongs to the application; the client's own complaints go to standard error.
                 builder.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Error);
+
+                // A host that fails to start is this method's exception, said once in one line; not a logged stack trace too.
+                builder.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
                 logging?.Invoke(builder);
             })
             .ConfigureServices(services => services.AddSingleton<IHostLifetime, ClientHostLifetime>())
@@ -53,8 +57,9 @@ public sealed class StreamClient : IStreamClient, IAsyncDisposable
         {
             await host.StartAsync(cancellationToken);
         }
-        catch (Exception ex) when (IsConnectionFailure(ex) || ex is TimeoutException)
+        catch (Exception ex) when (IsConnectionFailure(ex) || ex is TimeoutException || ex is NpgsqlException)
         {
+            // An unreachable membership database (--postgres) is as much "no cluster" as an unreachable gateway.
             host.Dispose();
             throw new ClusterUnavailableException(
                 $"No OrleansStream cluster reachable at {options.Description}: {Reason(ex)} (cluster id '{options.ClusterId}', service id '{options.ServiceId}'). Start a silo, or check the gateway and the ids.",

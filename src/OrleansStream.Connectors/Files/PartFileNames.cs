@@ -47,6 +47,10 @@ internal sealed class PartFileNames
     /// </summary>
     public string InProgress(SinkContext context, long counter) => "." + Final(context, counter) + InProgressExtension;
 
+    /// <summary>The committed part files in <paramref name="directory"/>, none when it does not exist (staged ones start with '.', the prefix never).</summary>
+    public IEnumerable<string> CommittedFiles(string directory)
+        => System.IO.Directory.Exists(directory) ? System.IO.Directory.EnumerateFiles(directory, $"{Prefix}-*{Suffix}") : [];
+
     /// <summary>Job ids may hold any character but '/': keep file names portable and free of spaces.</summary>
     private static string Sanitize(string jobId)
     {

@@ -23,7 +23,7 @@ namespace OrleansStream.Connectors.Files;
 /// same path from every silo that runs the sink, as a committer of a restored job may run on another silo.
 /// </para>
 /// </remarks>
-public sealed class RowFormatFileSink<T> : ITransactionalSink<T>
+public sealed class RowFormatFileSink<T> : ITransactionalSink<T>, IEarlierOutputCheck
 {
     private readonly Func<T, string> _format;
     private readonly PartFileNames _names;
@@ -67,6 +67,12 @@ public sealed class RowFormatFileSink<T> : ITransactionalSink<T>
     }
 
     public ISinkCommitter CreateCommitter(SinkContext context) => PartFileCommitter.Instance;
+
+    public string? DescribeEarlierOutput()
+    {
+        int count = _names.CommittedFiles(Directory).Count();
+        return count == 0 ? null : $"'{Directory}' holds {count:N0} committed part {(count == 1 ? "file" : "files")}";
+    }
 
     private static string DefaultFormat(T value) => value?.ToString() ?? "null";
 }

@@ -55,6 +55,12 @@ public sealed record JobSubmission
     /// </summary>
     [Id(9)] public int? AdaptiveMaxParallelism { get; init; }
 
+    /// <summary>
+    /// Start fresh even where sinks hold committed output of an earlier run, adding to it (<c>submit --append</c>). Without
+    /// it such a submission is refused, as a second run would add a second copy; a start from a savepoint goes on anyway.
+    /// </summary>
+    [Id(10)] public bool Append { get; init; }
+
     /// <summary>The job's parallelism as asked: fixed, or adaptive with its maximum.</summary>
     public Parallelism AskedParallelism => AdaptiveMaxParallelism is { } max ? Jobs.Parallelism.Adaptive(max) : Jobs.Parallelism.Fixed(Math.Max(1, Parallelism));
 

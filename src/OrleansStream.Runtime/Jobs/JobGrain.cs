@@ -155,6 +155,11 @@ internal sealed partial class JobGrain(
         AttemptPlan plan;
         try
         {
+            if (submission.FromSavepoint is null && !submission.Append)
+            {
+                CheckNoEarlierOutput(graph);
+            }
+
             plan = await planner.PlanFirstAsync(JobId, submission, graph);
         }
         catch
@@ -184,6 +189,18 @@ internal sealed partial class JobGrain(
         }
 
         return Status();
+    }
+
+    private void CheckNoEarlierOutput(JobGraph graph)
+    {
+        try
+        {
+            graph.CheckNoEarlierOutput();
+        }
+        catch (JobGraphException ex)
+        {
+            throw new JobSubmissionException(ex.Message, ex.OperatorName);
+        }
     }
 
     public Task<JobStatus> GetStatusAsync() => Task.FromResult(Status());

@@ -49,6 +49,23 @@ public sealed class JobGraph
     }
 
     /// <summary>An idle timeout needs checkpoints to wake from, and sources that never end and can be watched.</summary>
+    /// <summary>
+    /// Refuses a fresh start into a destination that holds an earlier job's committed output (<see cref="IEarlierOutputCheck"/>):
+    /// a second run of a job would add a second copy of it.
+    /// </summary>
+    /// <exception cref="JobGraphException">A sink's destination holds earlier output; the message names the sink and what to do.</exception>
+    public void CheckNoEarlierOutput()
+    {
+        foreach (var sink in Vertices.SelectMany(v => v.Operators).Where(o => o.IsSink))
+        {
+            if (((ISinkTransformation)sink).Connector is IEarlierOutputCheck check && check.DescribeEarlierOutput() is { } earlier)
+            {
+                throw new JobGraphException(sink.Name,
+                    $"{earlier} of an earlier run. Write to another place, delete it, continue a stopped run from its savepoint, or submit with --append to add to it.");
+            }
+        }
+    }
+
     internal void ValidateIdleTimeout()
     {
         if (IdleTimeout is not { } timeout)

@@ -113,8 +113,15 @@ public sealed class KeyedOneInputTransformation<TIn, TOut> : OneInputTransformat
     }
 }
 
+/// <summary>A sink step without its record type: what the job needs to know of its connector.</summary>
+public interface ISinkTransformation
+{
+    /// <summary>The sink connector (an <see cref="ISink{T}"/>).</summary>
+    object Connector { get; }
+}
+
 /// <summary>Writes to a sink.</summary>
-public sealed class SinkTransformation<T> : Transformation<T>
+public sealed class SinkTransformation<T> : Transformation<T>, ISinkTransformation
 {
     private readonly TimeSpan _flushInterval;
 
@@ -126,6 +133,8 @@ public sealed class SinkTransformation<T> : Transformation<T>
     }
 
     public ISink<T> Sink { get; }
+
+    object ISinkTransformation.Connector => Sink;
 
     public override bool IsSink => true;
 

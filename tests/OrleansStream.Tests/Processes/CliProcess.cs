@@ -27,9 +27,10 @@ internal static class CliProcess
     /// The arguments of <c>podman</c> that run the CLI image (<c>run … image</c>) to run the command in a container instead of
     /// from the build; null, from the build.
     /// </param>
-    public static async Task<CliResult> RunAsync(string[] arguments, TimeSpan? timeout = null, IReadOnlyList<string>? container = null)
+    /// <param name="environment">Variables to set for the command, such as ORLEANSSTREAM_POSTGRES.</param>
+    public static async Task<CliResult> RunAsync(string[] arguments, TimeSpan? timeout = null, IReadOnlyList<string>? container = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        using var run = CliRun.Start(arguments, container: container);
+        using var run = CliRun.Start(arguments, container: container, environment: environment);
         return await run.WaitForExitAsync(timeout ?? TimeSpan.FromSeconds(120));
     }
 
@@ -89,7 +90,7 @@ internal sealed class CliRun : IDisposable
     /// as from a terminal, even when the test host was started with SIGINT ignored (as background jobs of
     /// non-interactive shells are), which the child would inherit.
     /// </summary>
-    public static CliRun Start(IEnumerable<string> arguments, bool interruptible = false, IReadOnlyList<string>? container = null)
+    public static CliRun Start(IEnumerable<string> arguments, bool interruptible = false, IReadOnlyList<string>? container = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var startInfo = new ProcessStartInfo(container is not null ? "podman" : interruptible ? "env" : "dotnet")
         {
@@ -113,6 +114,11 @@ internal sealed class CliRun : IDisposable
         }
 
         SiloProcess.IgnoreCallersSettings(startInfo);
+        foreach (var (variable, value) in environment ?? new Dictionary<string, string>())
+        {
+            startInfo.Environment[variable] = value;
+        }
+
         foreach (var argument in arguments)
         {
             startInfo.ArgumentList.Add(argument);

@@ -59,14 +59,33 @@ public sealed class CliProcessTests(PostgresServer postgres, ITestOutputHelper o
             int port = FreePort.Next();
             var noCluster = await CliProcess.RunAsync("list", "--gateway-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
             Assert.True(noCluster.ExitCode == 3, noCluster.ToString());
-            Assert.Contains($"gateway port {port}", noCluster.Error);
+            Assert.Contains($"gateway port {port}", Assert.Single(Lines(noCluster.Error)));
 
-            // A bad command line: exit 64, before any connection.
+            // Nor to a membership database: exit 3 too, one line.
+            var noDatabase = await CliProcess.RunAsync("list", "--postgres", $"Host=127.0.0.1;Port={FreePort.Next()};Username=x;Password=x");
+            Assert.True(noDatabase.ExitCode == 3, noDatabase.ToString());
+            Assert.Contains("PostgreSQL membership table", Assert.Single(Lines(noDatabase.Error)));
+
+            // A bad command line: exit 64, before any connection, one line and where to look.
             var usage = await CliProcess.RunAsync("submit", "--parallelism", "0", "Some.Job, Some");
             Assert.True(usage.ExitCode == 64, usage.ToString());
             Assert.Contains("--parallelism must be at least 1", usage.Error);
             var neither = await CliProcess.RunAsync("submit");
             Assert.True(neither.ExitCode == 64, neither.ToString());
+            var notANumber = await CliProcess.RunAsync("submit", "--parallelism", "abc", "Some.Job, Some");
+            Assert.True(notANumber.ExitCode == 64, notANumber.ToString());
+            Assert.Equal(["--parallelism must be at least 1 (a whole number), not 'abc'.", "See 'orleansstream-cli --help'."], Lines(notANumber.Error));
+            var badPort = await CliProcess.RunAsync("list", "--gateway-port", "99999");
+            Assert.True(badPort.ExitCode == 64, badPort.ToString());
+            Assert.StartsWith("--gateway-port must be from 1 to 65535", badPort.Error);
+            var both = await CliProcess.RunAsync("list", "--postgres", "Host=x", "--gateway", "127.0.0.1:1");
+            Assert.True(both.ExitCode == 64, both.ToString());
+
+            // A gateway on the command line wins over a database in the environment.
+            var gatewayWins = await CliProcess.RunAsync(
+                ["list", "--gateway", $"127.0.0.1:{_cluster.GatewayPorts[0]}", "--cluster-id", _cluster.ClusterId, "--service-id", _cluster.ClusterId],
+                environment: new Dictionary<string, string> { ["ORLEANSSTREAM_POSTGRES"] = $"Host=127.0.0.1;Port={FreePort.Next()}" });
+            Assert.True(gatewayWins.ExitCode == 0, gatewayWins.ToString());
 
             // A topology file that is not there: exit 65, nothing sent.
             var missing = await CliProcess.RunAsync(["submit", "--topology", Path.Combine(_cluster.Directory, "nope.yaml"), .. _cluster.CliOptions]);
@@ -94,6 +113,14 @@ public sealed class CliProcessTests(PostgresServer postgres, ITestOutputHelper o
             var invalid = await CliProcess.RunAsync(["submit", "--topology", badTopology, .. _cluster.CliOptions]);
             Assert.True(invalid.ExitCode == 65, invalid.ToString());
             Assert.StartsWith("bad.yaml:12:17: steps[2] (filter 'keep').expression: unknown identifier 'byts'", invalid.Error);
+
+            // A topology that needs a parameter the submit does not give: exit 65, naming the file, line and parameter.
+            var needsInput = Path.Combine(_cluster.Directory, "needs-input.yaml");
+            File.WriteAllLines(needsInput, ["steps:", "  - { type: source, connector: file, path: '${input}' }", "  - { type: sink, connector: discard }"]);
+            var noParameter = await CliProcess.RunAsync(["submit", "--topology", needsInput, .. _cluster.CliOptions]);
+            Assert.True(noParameter.ExitCode == 65, noParameter.ToString());
+            Assert.StartsWith("needs-input.yaml:2:", noParameter.Error);
+            Assert.Contains("input", Assert.Single(Lines(noParameter.Error)));
 
             // An unknown job: exit 4.
             var unknown = await CliProcess.RunAsync(["status", "no-such-job", .. _cluster.CliOptions]);
@@ -379,4 +406,6 @@ public sealed class CliProcessTests(PostgresServer postgres, ITestOutputHelper o
         Assert.True(result.ExitCode == 0, $"orleansstream {string.Join(' ', arguments)}: {result}");
         return result;
     }
+
+    private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }
