@@ -21,6 +21,17 @@ internal sealed class ClientOptions
         Recursive = true,
     };
 
+    public Option<string?> Token { get; } = FromEnvironment("--token", "ORLEANSSTREAM_TOKEN",
+        "The token of your principal, on a cluster that checks callers. Better from ORLEANSSTREAM_TOKEN: a command line is visible to other users of the machine.");
+
+    public Option<string?> TlsAuthority { get; } = FromEnvironment("--tls-ca", "ORLEANSSTREAM_TLS_CA",
+        "TLS to the gateways: PEM certificate of the authority that signed the silos' certificates.");
+
+    public Option<string?> TlsCertificate { get; } = FromEnvironment("--tls-cert", "ORLEANSSTREAM_TLS_CERT",
+        "With --tls-ca, for silos that require client certificates: this client's certificate (PEM with --tls-key, or PKCS#12).");
+
+    public Option<string?> TlsKey { get; } = FromEnvironment("--tls-key", "ORLEANSSTREAM_TLS_KEY", "PEM private key of --tls-cert.");
+
     public Option<IPEndPoint[]> Gateways { get; } = new("--gateway")
     {
         Description = "A silo gateway as host:port (repeatable): a static list instead of --gateway-port or --postgres.",
@@ -39,6 +50,10 @@ internal sealed class ClientOptions
         root.Options.Add(ServiceId);
         root.Options.Add(Postgres);
         root.Options.Add(Gateways);
+        root.Options.Add(Token);
+        root.Options.Add(TlsAuthority);
+        root.Options.Add(TlsCertificate);
+        root.Options.Add(TlsKey);
     }
 
     /// <summary>Checks on every command that the ways to find the cluster it was given do not contradict each other.</summary>
@@ -48,7 +63,21 @@ internal sealed class ClientOptions
         {
             result.AddError("Give --postgres or --gateway, not both.");
         }
+
+        if (Given(result.GetValue(TlsAuthority)) is null && Given(result.GetValue(TlsCertificate)) is not null)
+        {
+            result.AddError("--tls-cert needs --tls-ca: the authority that signed the silos' certificates.");
+        }
     });
+
+    private static Option<string?> FromEnvironment(string name, string variable, string description) => new(name)
+    {
+        Description = $"{description} Also read from {variable}.",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(variable),
+        Recursive = true,
+    };
+
+    private static string? Given(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     public StreamClientOptions Read(ParseResult result) => new()
     {
@@ -57,6 +86,8 @@ internal sealed class ClientOptions
         ServiceId = result.GetRequiredValue(ServiceId),
         Postgres = ReadPostgres(result),
         Gateways = result.GetValue(Gateways) ?? Array.Empty<IPEndPoint>(),
+        Token = Given(result.GetValue(Token)),
+        Tls = Given(result.GetValue(TlsAuthority)) is { } authority ? new ClientTlsOptions(authority, Given(result.GetValue(TlsCertificate)), Given(result.GetValue(TlsKey))) : null,
         // A command that watches a job outlives silos: drop a dead one's gateway within seconds, not a minute.
         GatewayListRefreshPeriod = TimeSpan.FromSeconds(5),
     };
@@ -70,7 +101,7 @@ internal sealed class ClientOptions
         bool given = result.GetResult(Postgres) is { Implicit: false };
         bool gatewayGiven = result.GetResult(Gateways) is { Implicit: false } || result.GetResult(GatewayPort) is { Implicit: false };
         string? postgres = given || !gatewayGiven ? result.GetValue(Postgres) : null;
-        return string.IsNullOrEmpty(postgres) ? null : postgres;
+        return Given(postgres);
     }
 
     private static IPEndPoint? ParseEndPoint(string value, System.CommandLine.Parsing.ArgumentResult result)

@@ -22,6 +22,10 @@ internal sealed class CommandRunner(ClientOptions options)
         {
             return Fail(ex.Message, ExitCodes.NoCluster);
         }
+        catch (NotAuthorizedException ex)
+        {
+            return Fail(ex.Message, ExitCodes.NotAuthorized);
+        }
         catch (JobNotFoundException ex)
         {
             return Fail(ex.Message, ExitCodes.JobNotFound);

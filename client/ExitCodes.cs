@@ -17,6 +17,9 @@ internal static class ExitCodes
     /// <summary>The cluster knows no job with the given id.</summary>
     public const int JobNotFound = 4;
 
+    /// <summary>The cluster checks callers and refused this one: no token or an unknown one, a role it lacks, another principal's job (sysexits' EX_NOPERM).</summary>
+    public const int NotAuthorized = 77;
+
     /// <summary>The cluster was reached but could not do it now (it did not answer in time, a grain could not activate): check with status or try again.</summary>
     public const int TryAgain = 75;
 

@@ -5,6 +5,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using OrleansStream.Runtime.Hosting;
+using OrleansStream.Topology.Document;
+using OrleansStream.Runtime.Security;
 using OrleansStream.Silo;
 using OrleansStream.Topology.Hosting;
 
@@ -40,11 +42,27 @@ if (settings.HealthPort is { } healthPort)
 {
     // Registered before the silo: hosted services start in order and stop in reverse, so the probes answer
     // while the silo starts (not ready) and while it leaves (not ready, shutting down), not only in between.
-    builder.Services.AddHostedService(services => ActivatorUtilities.CreateInstance<SiloHealthEndpoints>(services, healthPort));
+    var healthEndpoint = new System.Net.IPEndPoint(backends.HealthAddress, healthPort);
+    builder.Services.AddHostedService(services => ActivatorUtilities.CreateInstance<SiloHealthEndpoints>(services, healthEndpoint));
 }
 
-builder.UseOrleans(silo =>
+var security = section.GetSection("Security").Get<SecurityOptions>() ?? new SecurityOptions();
+var tls = section.GetSection("Tls").Get<TlsSettings>() ?? new TlsSettings();
+try
 {
+    ConfigureSilo();
+}
+catch (OrleansConfigurationException ex)
+{
+    return NotStarted(ex);
+}
+
+void ConfigureSilo() => builder.UseOrleans(silo =>
+{
+    // TLS and caller checks first: a silo that cannot read its certificate or principals does not start at all.
+    silo.UseOrleansStreamTls(tls);
+    silo.AddOrleansStreamSecurity(security);
+
     switch (backends.Clustering)
     {
         case ClusteringKind.Localhost:
@@ -73,7 +91,7 @@ builder.UseOrleans(silo =>
     // Likewise Orleans' ReminderOptions: a JobReminderPeriod under a minute needs a smaller MinimumReminderPeriod.
     silo.Configure<ReminderOptions>(section.GetSection("ReminderService"));
     silo.AddOrleansStream(options => section.Bind(options));
-    silo.AddOrleansStreamTopologies();
+    silo.AddOrleansStreamTopologies(section.GetSection("Topology").Get<TopologyLimits>());
     silo.AddMemoryChannelStreams(MemoryStreams);
     // Checkpoints, savepoints and job state outlive the silo in a SQLite file (silos on one machine
     // may share it) or in PostgreSQL (silos on several machines).

@@ -37,6 +37,12 @@ public sealed record SiloBackends(
     IPAddress AdvertisedAddress,
     KubernetesHosting? Kubernetes = null)
 {
+    /// <summary>
+    /// Where the health endpoints listen: <c>HealthAddress</c>, else where the silo's own ports do (loopback for a silo
+    /// that advertises loopback, every address otherwise), so that a silo kept to this machine opens no port beyond it.
+    /// </summary>
+    public IPAddress HealthAddress { get; init; } = AdvertisedAddress.Equals(IPAddress.Loopback) ? IPAddress.Loopback : IPAddress.Any;
+
     /// <summary>The connection string, which the caller may only ask for when something is on PostgreSQL.</summary>
     public string PostgresConnectionString
         => Postgres ?? throw new InvalidOperationException("No PostgreSQL connection string was configured.");
@@ -81,7 +87,15 @@ public sealed record SiloBackends(
         }
 
         var kubernetes = KubernetesHosting.From(settings, clustering, environment ?? Environment.GetEnvironmentVariable);
-        return new SiloBackends(clustering, storage, reminders, postgres, settings.StateDatabase, kubernetes?.PodAddress ?? advertised, kubernetes);
+        var backends = new SiloBackends(clustering, storage, reminders, postgres, settings.StateDatabase, kubernetes?.PodAddress ?? advertised, kubernetes);
+        if (string.IsNullOrWhiteSpace(settings.HealthAddress))
+        {
+            return backends;
+        }
+
+        return IPAddress.TryParse(settings.HealthAddress, out var health)
+            ? backends with { HealthAddress = health }
+            : throw new OrleansConfigurationException($"{SiloSettings.SectionName}:{nameof(SiloSettings.HealthAddress)} must be an IP address, was \"{settings.HealthAddress}\".");
     }
 
     private static T Parse<T>(string setting, string? value)

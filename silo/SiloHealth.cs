@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting;
@@ -34,7 +35,7 @@ internal sealed class SiloHealthCheck(IClusterMembershipService membership, ILoc
 /// to the silo in the same process (a small Kestrel host of its own, so that a silo without a
 /// health port opens no HTTP port at all).
 /// </summary>
-internal sealed class SiloHealthEndpoints(IServiceProvider silo, int port, ILogger<SiloHealthEndpoints> logger) : IHostedService, IAsyncDisposable
+internal sealed class SiloHealthEndpoints(IServiceProvider silo, IPEndPoint endpoint, ILogger<SiloHealthEndpoints> logger) : IHostedService, IAsyncDisposable
 {
     public const string LivePath = "/health/live";
     public const string ReadyPath = "/health/ready";
@@ -44,7 +45,7 @@ internal sealed class SiloHealthEndpoints(IServiceProvider silo, int port, ILogg
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(kestrel => kestrel.ListenAnyIP(port));
+        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(endpoint));
         builder.Services.AddHealthChecks()
             .AddCheck("live", Check(readiness: false), tags: ["live"])
             .AddCheck("ready", Check(readiness: true), tags: ["ready"]);
@@ -52,7 +53,7 @@ internal sealed class SiloHealthEndpoints(IServiceProvider silo, int port, ILogg
         _web.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = check => check.Tags.Contains("live") });
         _web.MapHealthChecks(ReadyPath, new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
         await _web.StartAsync(cancellationToken);
-        logger.LogInformation("Health endpoints on port {Port}: {Live}, {Ready}", port, LivePath, ReadyPath);
+        logger.LogInformation("Health endpoints on {Endpoint}: {Live}, {Ready}", endpoint, LivePath, ReadyPath);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

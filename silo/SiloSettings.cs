@@ -24,6 +24,9 @@ public sealed class SiloSettings
     /// <summary>The HTTP port of the health endpoints (<c>/health/live</c>, <c>/health/ready</c>) for Kubernetes probes; unset, none.</summary>
     public int? HealthPort { get; set; }
 
+    /// <summary>The address the health endpoints listen on; unset, loopback for a silo that advertises loopback, else every address.</summary>
+    public string? HealthAddress { get; set; }
+
     /// <summary>localhost (silos on one machine join the primary) or postgres (a membership table).</summary>
     public string Clustering { get; set; } = "localhost";
 

@@ -1,4 +1,6 @@
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -9,6 +11,7 @@ using OrleansStream.Contracts.Artifacts;
 using OrleansStream.Contracts.Cluster;
 using OrleansStream.Contracts.Jobs;
 using OrleansStream.Contracts.Rescaling;
+using OrleansStream.Contracts.Security;
 
 namespace OrleansStream.Client;
 
@@ -62,7 +65,7 @@ public sealed class StreamClient : IStreamClient, IAsyncDisposable
             // An unreachable membership database (--postgres) is as much "no cluster" as an unreachable gateway.
             host.Dispose();
             throw new ClusterUnavailableException(
-                $"No OrleansStream cluster reachable at {options.Description}: {Reason(ex)} (cluster id '{options.ClusterId}', service id '{options.ServiceId}'). Start a silo, or check the gateway and the ids.",
+                $"No OrleansStream cluster reachable at {options.Description}: {Reason(ex)} (cluster id '{options.ClusterId}', service id '{options.ServiceId}'). Start a silo, or check the gateway, the ids and TLS (the authority of the silos' certificates, and a client certificate where they require one).",
                 ex);
         }
         catch
@@ -245,6 +248,26 @@ public sealed class StreamClient : IStreamClient, IAsyncDisposable
             client.Configure<GatewayOptions>(gateways => gateways.GatewayListRefreshPeriod = refresh);
         }
 
+        if (options.Tls is { } tls)
+        {
+            var (authority, certificate) = Load(tls);
+            client.UseTls(tlsOptions =>
+            {
+                tlsOptions.LocalCertificate = certificate;
+                tlsOptions.RemoteCertificateValidation = authority.Validate;
+            });
+        }
+
+        if (options.Token is { } token)
+        {
+            // Every call carries the token; the silo that receives it checks it and keeps it from going further.
+            client.AddOutgoingGrainCallFilter(context =>
+            {
+                RequestContext.Set(Caller.TokenKey, token);
+                return context.Invoke();
+            });
+        }
+
         var deadline = DateTimeOffset.UtcNow + options.ConnectTimeout;
         client.UseConnectionRetryFilter(async (_, cancellationToken) =>
         {
@@ -256,6 +279,19 @@ public sealed class StreamClient : IStreamClient, IAsyncDisposable
             await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
             return true;
         });
+    }
+
+    /// <exception cref="InvalidDataException">A file is not what it should be; the message names it.</exception>
+    private static (CertificateAuthority Authority, X509Certificate2? Certificate) Load(ClientTlsOptions tls)
+    {
+        try
+        {
+            return (CertificateAuthority.Load(tls.Authority), tls.Certificate is { } path ? CertificateFiles.Load(path, tls.Key, tls.Password) : null);
+        }
+        catch (Exception ex) when (ex is CryptographicException or InvalidOperationException)
+        {
+            throw new InvalidDataException($"TLS: {ex.Message}", ex);
+        }
     }
 
     private async Task<int?> SlotsOfAsync(SiloAddress silo)
@@ -320,6 +356,10 @@ public sealed class StreamClient : IStreamClient, IAsyncDisposable
         {
             // A grain that failed to activate (its storage unreachable, say): the cluster is there but cannot do it now.
             throw new StreamClientException($"The cluster could not do it: {Reason(ex)}", ex);
+        }
+        catch (AccessDeniedException ex)
+        {
+            throw new NotAuthorizedException(ex.Message, ex);
         }
         catch (Orleans.Serialization.SerializerException ex)
         {

@@ -6,6 +6,9 @@ public class StreamClientException(string message, Exception? innerException = n
 /// <summary>No gateway of the cluster answered, or the connection to it was lost.</summary>
 public sealed class ClusterUnavailableException(string message, Exception? innerException = null) : StreamClientException(message, innerException);
 
+/// <summary>The cluster checks callers, and this one may not do it: no token or an unknown one, a role it lacks, another principal's job.</summary>
+public sealed class NotAuthorizedException(string message, Exception? innerException = null) : StreamClientException(message, innerException);
+
 /// <summary>The cluster knows no job with this id.</summary>
 public sealed class JobNotFoundException(string jobId)
     : StreamClientException($"No job '{jobId}' on this cluster; 'list' shows the jobs it knows.")

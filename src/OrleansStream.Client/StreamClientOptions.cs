@@ -27,6 +27,12 @@ public sealed record StreamClientOptions
     /// <summary>How often the client rereads the list of gateways (Orleans' default: a minute); shorter drops a dead silo's gateway sooner.</summary>
     public TimeSpan? GatewayListRefreshPeriod { get; init; }
 
+    /// <summary>The token of this client's principal, on a cluster that checks callers (<c>OrleansStream:Security</c>).</summary>
+    public string? Token { get; init; }
+
+    /// <summary>TLS to the gateways: the authority that signed the silos' certificates, and this client's certificate for mutual TLS.</summary>
+    public ClientTlsOptions? Tls { get; init; }
+
     public static StreamClientOptions Localhost(int gatewayPort = 30000) => new() { GatewayPort = gatewayPort };
 
     public static StreamClientOptions ForPostgres(string connectionString) => new() { Postgres = connectionString };

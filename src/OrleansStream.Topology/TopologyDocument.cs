@@ -78,7 +78,7 @@ public sealed class TopologyDocument
     }
 
     internal void AddTo(StreamBuilder builder, ParameterResolver parameters)
-        => new TopologyGraphBuilder(Root, new DocumentContext(FileName, parameters), _limits).AddTo(builder);
+        => new TopologyGraphBuilder(Root, new DocumentContext(FileName, parameters, _limits)).AddTo(builder);
 
     private static YamlNode Load(string text, string fileName, TopologyLimits limits)
     {

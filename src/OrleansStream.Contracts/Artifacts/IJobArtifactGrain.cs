@@ -1,3 +1,5 @@
+using OrleansStream.Contracts.Security;
+
 namespace OrleansStream.Contracts.Artifacts;
 
 /// <summary>
@@ -9,11 +11,14 @@ namespace OrleansStream.Contracts.Artifacts;
 public interface IJobArtifactGrain : IGrainWithStringKey
 {
     /// <summary>True when this content is already stored completely: an upload of the same bytes can stop here.</summary>
+    [RequiresRole(ClusterRoles.Upload)]
     Task<bool> IsStoredAsync();
 
     /// <summary>Stores part <paramref name="index"/> (at most 1 MiB, parts in order from 0).</summary>
+    [RequiresRole(ClusterRoles.Upload)]
     Task WritePartAsync(int index, byte[] data);
 
     /// <summary>Checks the <paramref name="parts"/> stored parts (hash, .NET assembly) and makes the artifact visible; a no-op when it already is.</summary>
+    [RequiresRole(ClusterRoles.Upload)]
     Task<JobArtifact> CompleteAsync(string fileName, int parts, long length);
 }

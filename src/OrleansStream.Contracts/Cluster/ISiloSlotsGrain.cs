@@ -1,3 +1,5 @@
+using OrleansStream.Contracts.Security;
+
 namespace OrleansStream.Contracts.Cluster;
 
 /// <summary>
@@ -6,5 +8,6 @@ namespace OrleansStream.Contracts.Cluster;
 /// </summary>
 public interface ISiloSlotsGrain : IGrainWithStringKey
 {
+    [RequiresRole(ClusterRoles.Read)]
     Task<int> GetSlotCountAsync();
 }

@@ -1,6 +1,7 @@
 using Orleans.Concurrency;
 using OrleansStream.Contracts.Checkpoints;
 using OrleansStream.Contracts.Rescaling;
+using OrleansStream.Contracts.Security;
 
 namespace OrleansStream.Contracts.Jobs;
 
@@ -14,11 +15,14 @@ public interface IJobGrain : IGrainWithStringKey
     /// Validates, places and starts the job. Throws <see cref="JobSubmissionException"/> or
     /// <see cref="Cluster.InsufficientSlotsException"/> if it cannot run.
     /// </summary>
+    [RequiresRole(ClusterRoles.Submit)]
     Task<JobStatus> SubmitAsync(JobSubmission submission);
 
     [AlwaysInterleave]
+    [RequiresRole(ClusterRoles.Read)]
     Task<JobStatus> GetStatusAsync();
 
+    [RequiresRole(ClusterRoles.Operate)]
     Task CancelAsync();
 
     /// <summary>
@@ -26,9 +30,11 @@ public interface IJobGrain : IGrainWithStringKey
     /// With <paramref name="stopAfter"/> the job stops once the savepoint is complete (and its sinks committed).
     /// Throws <see cref="JobStateException"/> when the job does not run or already waits for a savepoint.
     /// </summary>
+    [RequiresRole(ClusterRoles.Operate)]
     Task<long> TriggerSavepointAsync(bool stopAfter);
 
     [AlwaysInterleave]
+    [RequiresRole(ClusterRoles.Read)]
     Task<CheckpointOutcome?> GetCheckpointAsync(long checkpointId);
 
     /// <summary>
@@ -38,5 +44,6 @@ public interface IJobGrain : IGrainWithStringKey
     /// for a parallelism a vertex cannot take, <see cref="Cluster.InsufficientSlotsException"/> when the cluster
     /// lacks slots, and <see cref="JobStateException"/> when the job does not run or already rescales.
     /// </summary>
+    [RequiresRole(ClusterRoles.Operate)]
     Task<RescaleInfo> RescaleAsync(RescaleRequest request);
 }

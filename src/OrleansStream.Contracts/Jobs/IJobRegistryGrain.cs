@@ -1,4 +1,5 @@
 using Orleans.Concurrency;
+using OrleansStream.Contracts.Security;
 
 namespace OrleansStream.Contracts.Jobs;
 
@@ -18,5 +19,6 @@ public interface IJobRegistryGrain : IGrainWithIntegerKey
     Task UpdateAsync(JobSummary job);
 
     [ReadOnly]
+    [RequiresRole(ClusterRoles.Read)]
     Task<IReadOnlyList<JobSummary>> ListAsync();
 }

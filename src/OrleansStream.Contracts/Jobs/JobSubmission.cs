@@ -61,6 +61,12 @@ public sealed record JobSubmission
     /// </summary>
     [Id(10)] public bool Append { get; init; }
 
+    /// <summary>
+    /// The principal that submitted the job, on a cluster that checks callers: only it, and admins, see and act on the
+    /// job. The cluster sets it from the caller's token; what a client sends is overwritten.
+    /// </summary>
+    [Id(11)] public string? Owner { get; init; }
+
     /// <summary>The job's parallelism as asked: fixed, or adaptive with its maximum.</summary>
     public Parallelism AskedParallelism => AdaptiveMaxParallelism is { } max ? Jobs.Parallelism.Adaptive(max) : Jobs.Parallelism.Fixed(Math.Max(1, Parallelism));
 

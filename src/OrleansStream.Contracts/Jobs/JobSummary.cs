@@ -10,7 +10,8 @@ public sealed record JobSummary(
     [property: Id(4)] DateTimeOffset SubmittedAt,
     [property: Id(5)] DateTimeOffset? EndedAt,
     [property: Id(6)] int Parallelism,
-    [property: Id(7)] long Revision = 0)
+    [property: Id(7)] long Revision = 0,
+    [property: Id(8)] string? Owner = null)
 {
     public bool IsTerminal => State.IsTerminal();
 }

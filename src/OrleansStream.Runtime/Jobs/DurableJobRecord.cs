@@ -58,7 +58,7 @@ internal sealed class DurableJobRecord(string jobId, SnapshotStore storage, IGra
     {
         var record = Value;
         var summary = new JobSummary(jobId, record.JobName, record.Submission.Definition, record.State, record.StartedAt ?? DateTimeOffset.UtcNow, record.EndedAt,
-            record.Slots, record.Revision);
+            record.Slots, record.Revision, record.Submission.Owner);
         if (force || _announced is null || summary with { Revision = _announced.Revision } != _announced)
         {
             _announced = summary;

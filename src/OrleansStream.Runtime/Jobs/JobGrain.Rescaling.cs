@@ -37,6 +37,7 @@ internal sealed partial class JobGrain
 
     public async Task<RescaleInfo> RescaleAsync(RescaleRequest request)
     {
+        CheckCaller();
         if (Current is not { State: JobState.Running } record)
         {
             throw new JobStateException($"Job '{JobId}' is {Current?.State.ToString() ?? "unknown"}; only a running job can be rescaled.");

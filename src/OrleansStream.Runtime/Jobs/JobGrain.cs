@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using OrleansStream.Contracts.Checkpoints;
 using OrleansStream.Contracts.Jobs;
 using OrleansStream.Contracts.Rescaling;
+using OrleansStream.Contracts.Security;
 using OrleansStream.Graph;
 using OrleansStream.Runtime.Checkpoints;
 using OrleansStream.Runtime.Hosting;
@@ -142,6 +143,14 @@ internal sealed partial class JobGrain(
             throw new JobSubmissionException($"Job id '{JobId}' must not contain '/'.");
         }
 
+        // Uploaded code runs with the silos' rights: only principals allowed to upload may run it.
+        if (submission.Artifact is not null && !Caller.Has(ClusterRoles.Upload))
+        {
+            throw new AccessDeniedException($"Access denied: '{Caller.Principal}' may not run uploaded job code (its roles: {ClusterRoleNames.Format(Caller.Roles)}).");
+        }
+
+        submission = submission with { Owner = Caller.Principal };
+
         if (submission.AdaptiveMaxParallelism is { } max)
         {
             // Reactive mode: as many subtasks as the free slots allow, up to the maximum.
@@ -203,10 +212,15 @@ internal sealed partial class JobGrain(
         }
     }
 
-    public Task<JobStatus> GetStatusAsync() => Task.FromResult(Status());
+    public Task<JobStatus> GetStatusAsync()
+    {
+        CheckCaller();
+        return Task.FromResult(Status());
+    }
 
     public async Task CancelAsync()
     {
+        CheckCaller();
         if (Current is { State: JobState.Running or JobState.Restarting or JobState.Idle })
         {
             Checkpoints.Abort("the job was canceled");
@@ -216,15 +230,31 @@ internal sealed partial class JobGrain(
     }
 
     public Task<long> TriggerSavepointAsync(bool stopAfter)
-        => Current switch
+    {
+        CheckCaller();
+        return Current switch
         {
             { State: JobState.Running } => Checkpoints.QueueSavepointAsync(stopAfter),
             { State: JobState.Idle } idle => throw new JobStateException(
                 $"Job '{JobId}' is idle; its state is in checkpoint {idle.RestorePoint}, which a job can start from (cancel this one first), or it wakes when input arrives."),
             var other => throw new JobStateException($"Job '{JobId}' is {other?.State.ToString() ?? "unknown"}; only a running job can take a savepoint."),
         };
+    }
 
-    public Task<CheckpointOutcome?> GetCheckpointAsync(long checkpointId) => Task.FromResult(_outcomes[checkpointId]);
+    public Task<CheckpointOutcome?> GetCheckpointAsync(long checkpointId)
+    {
+        CheckCaller();
+        return Task.FromResult(_outcomes[checkpointId]);
+    }
+
+    /// <summary>On a cluster that checks callers, a client acts only on its own jobs, unless it is an admin.</summary>
+    private void CheckCaller()
+    {
+        if (Current is { } record && !Caller.CanSee(record.Submission.Owner))
+        {
+            throw new AccessDeniedException($"Access denied: job '{JobId}' belongs to another principal.");
+        }
+    }
 
     public Task<bool> IsCurrentAsync(TaskId task) => Task.FromResult(IsCurrent(task));
 

@@ -1,4 +1,5 @@
 using OrleansStream.Contracts.Jobs;
+using OrleansStream.Contracts.Security;
 using OrleansStream.Runtime.Storage;
 
 namespace OrleansStream.Runtime.Jobs;
@@ -37,7 +38,7 @@ internal sealed class JobRegistryGrain(
     }
 
     public Task<IReadOnlyList<JobSummary>> ListAsync()
-        => Task.FromResult<IReadOnlyList<JobSummary>>(stored.State.Jobs.Values.OrderBy(j => j.SubmittedAt).ToList());
+        => Task.FromResult<IReadOnlyList<JobSummary>>(stored.State.Jobs.Values.Where(j => Caller.CanSee(j.Owner)).OrderBy(j => j.SubmittedAt).ToList());
 }
 
 [GenerateSerializer, Alias("orleansstream.job-registry-state")]

@@ -2,12 +2,14 @@ using YamlDotNet.RepresentationModel;
 
 namespace OrleansStream.Topology.Document;
 
-/// <summary>What every reader of one document shares: the file name for errors and the parameters for values.</summary>
-internal sealed class DocumentContext(string fileName, ParameterResolver parameters)
+/// <summary>What every reader of one document shares: the file name for errors, the parameters for values, and the limits.</summary>
+internal sealed class DocumentContext(string fileName, ParameterResolver parameters, TopologyLimits? limits = null)
 {
     public string FileName { get; } = fileName;
 
     public ParameterResolver Parameters { get; } = parameters;
+
+    public TopologyLimits Limits { get; } = limits ?? TopologyLimits.Default;
 
     public TopologyException Error(YamlNode node, FieldPath path, string problem, Exception? inner = null)
         => Error(checked((int)node.Start.Line), checked((int)node.Start.Column), path, problem, inner);

@@ -59,6 +59,31 @@ internal sealed class ScalarValue
         return _context.Error(checked((int)Node.Start.Line), checked((int)Node.Start.Column) + quote + position, Path, problem, inner);
     }
 
+    /// <summary>
+    /// A path a file source or sink reads or writes. Where <see cref="TopologyLimits.FileRoots"/> are set, it must lie
+    /// under one of them once made absolute (".." and all): a topology may not reach every file the silo's user can.
+    /// </summary>
+    public string FilePath()
+    {
+        string path = String();
+        if (IsDeferred || _context.Limits.FileRoots is not { Length: > 0 } roots)
+        {
+            return path;
+        }
+
+        string full = System.IO.Path.GetFullPath(path);
+        foreach (string root in roots)
+        {
+            string directory = System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(root));
+            if (full == directory || full.StartsWith(directory + System.IO.Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            {
+                return path;
+            }
+        }
+
+        throw Error($"'{full}' is outside the directories topologies may use on this cluster ({string.Join(", ", roots)})");
+    }
+
     public string String(string fallback = "deferred")
     {
         if (Text is null)

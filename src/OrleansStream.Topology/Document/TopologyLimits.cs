@@ -3,7 +3,7 @@ using OrleansStream.Contracts.Jobs;
 namespace OrleansStream.Topology.Document;
 
 /// <summary>
-/// How large a topology may be. A real one is a few hundred lines of a few levels; the limits are far above
+/// How large a topology may be, and which files it may reach. A real one is a few hundred lines of a few levels; the limits are far above
 /// that and far below what would let one submission pin or exhaust a silo (checking 1,000 steps takes well
 /// under a second).
 /// </summary>
@@ -22,4 +22,10 @@ public sealed record TopologyLimits
 
     /// <summary>Steps in <c>steps</c>.</summary>
     public int MaxSteps { get; init; } = 1_000;
+
+    /// <summary>
+    /// The directories under which file sources and sinks may read and write; null or empty, anywhere the silo's user
+    /// can. A cluster that strangers submit topologies to sets them (<c>OrleansStream:Topology:FileRoots</c>).
+    /// </summary>
+    public string[]? FileRoots { get; init; }
 }

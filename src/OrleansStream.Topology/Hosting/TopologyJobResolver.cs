@@ -1,10 +1,11 @@
 using OrleansStream.Contracts.Jobs;
 using OrleansStream.Runtime.Jobs.Definitions;
+using OrleansStream.Topology.Document;
 
 namespace OrleansStream.Topology.Hosting;
 
 /// <summary>Jobs defined by a topology document (YAML or JSON) in the submission.</summary>
-internal sealed class TopologyJobResolver : IJobDefinitionResolver
+internal sealed class TopologyJobResolver(TopologyLimits limits) : IJobDefinitionResolver
 {
     /// <exception cref="TopologyException">The document is not valid; the message names its file, line and field.</exception>
     public ValueTask<JobDefinition?> ResolveAsync(string jobId, JobSubmission submission, CancellationToken cancellationToken)
@@ -14,7 +15,7 @@ internal sealed class TopologyJobResolver : IJobDefinitionResolver
             return ValueTask.FromResult<JobDefinition?>(null);
         }
 
-        var document = TopologyDocument.Parse(topology.Text, topology.FileName);
+        var document = TopologyDocument.Parse(topology.Text, topology.FileName, limits);
         return ValueTask.FromResult<JobDefinition?>(new JobDefinition(new TopologyJob(document), document.Name));
     }
 }

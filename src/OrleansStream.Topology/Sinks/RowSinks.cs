@@ -28,7 +28,7 @@ internal static class RowSinks
         var sink = connector switch
         {
             "files" => Files(spec, schema, defaultFormat),
-            "file" => FileSink.ToFile(spec.RequiredScalar("path").String(), RowFormatters.Read(spec, schema, defaultFormat)),
+            "file" => FileSink.ToFile(spec.RequiredScalar("path").FilePath(), RowFormatters.Read(spec, schema, defaultFormat)),
             "print" => Print(spec, schema, defaultFormat),
             "redis" => Redis(spec, schema, defaultFormat),
             "postgres" => Postgres(spec, schema),
@@ -45,7 +45,7 @@ internal static class RowSinks
 
     private static ISink<Row> Files(MappingReader spec, RowSchema schema, Func<Row, string>? defaultFormat)
     {
-        var sink = FileSink.ForRowFormat(spec.RequiredScalar("path").String(), RowFormatters.Read(spec, schema, defaultFormat));
+        var sink = FileSink.ForRowFormat(spec.RequiredScalar("path").FilePath(), RowFormatters.Read(spec, schema, defaultFormat));
         if (spec.Scalar("partPrefix") is { } prefix)
         {
             sink = sink.WithPartPrefix(prefix.String());

@@ -36,7 +36,7 @@ internal static class SourceStep
 
     private static DataStream<TextLine> File(StepContext step, double? rate)
     {
-        string path = step.Step.RequiredScalar("path").String();
+        string path = step.Step.RequiredScalar("path").FilePath();
         int? splits = step.Step.Scalar("splits")?.Int(1);
         bool numbered = step.Step.Scalar("lineNumbers")?.Bool(true) ?? true;
         if (step.Step.Scalar("monitor") is { } monitor)

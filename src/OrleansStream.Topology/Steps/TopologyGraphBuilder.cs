@@ -11,7 +11,7 @@ namespace OrleansStream.Topology.Steps;
 /// parse time (into a scratch builder, without parameters) and builds the job (with them), so whatever
 /// parsing accepts, building accepts too, given the parameters.
 /// </summary>
-internal sealed class TopologyGraphBuilder(YamlNode root, DocumentContext context, TopologyLimits limits)
+internal sealed class TopologyGraphBuilder(YamlNode root, DocumentContext context)
 {
     private static readonly string[] Kinds = ["source", "split", "regex", "json", "filter", "select", "watermarks", "window", "sink"];
 
@@ -33,9 +33,9 @@ internal sealed class TopologyGraphBuilder(YamlNode root, DocumentContext contex
             throw context.Error(stepsNode, stepsPath, "expected a list of steps, starting with a source");
         }
 
-        if (steps.Children.Count > limits.MaxSteps)
+        if (steps.Children.Count > context.Limits.MaxSteps)
         {
-            throw context.Error(stepsNode, stepsPath, $"{steps.Children.Count:N0} steps; a topology has at most {limits.MaxSteps:N0}");
+            throw context.Error(stepsNode, stepsPath, $"{steps.Children.Count:N0} steps; a topology has at most {context.Limits.MaxSteps:N0}");
         }
 
         var outputs = new Dictionary<string, StepOutput>(StringComparer.Ordinal);

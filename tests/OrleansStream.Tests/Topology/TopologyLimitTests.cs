@@ -1,5 +1,6 @@
 using System.Text;
 using OrleansStream.Topology;
+using OrleansStream.Topology.Document;
 
 namespace OrleansStream.Tests.Topology;
 
@@ -95,5 +96,40 @@ public sealed class TopologyLimitTests
             """;
 
         Assert.Equal("aliases", TopologyDocument.Parse(text, "aliases.yaml").Name);
+    }
+
+    [Theory]
+    [InlineData("/etc/passwd", "/srv/out", "steps[0] (source 'source-0').path: '/etc/passwd' is outside")]
+    [InlineData("/srv/data/../../etc/passwd", "/srv/out", "steps[0] (source 'source-0').path: '/etc/passwd' is outside")]
+    [InlineData("/srv/data/in.log", "/srv/datasets/out", "steps[2] (sink 'sink-2').path: '/srv/datasets/out' is outside")]
+    public void Where_file_roots_are_set_a_file_source_or_sink_outside_them_is_refused(string input, string output, string message)
+    {
+        var limits = TopologyLimits.Default with { FileRoots = ["/srv/data", "/srv/out/"] };
+        string text = $$"""
+            steps:
+              - { type: source, connector: file, path: "{{input}}" }
+              - { type: split, fields: { x: string } }
+              - { type: sink, connector: files, path: "{{output}}" }
+            """;
+
+        var error = Assert.Throws<TopologyException>(() => TopologyDocument.Parse(text, "roots.yaml", limits));
+
+        Assert.Contains(message, error.Message);
+        Assert.EndsWith("is outside the directories topologies may use on this cluster (/srv/data, /srv/out/)", error.Message);
+    }
+
+    [Fact]
+    public void Within_the_file_roots_sources_and_sinks_are_accepted()
+    {
+        var limits = TopologyLimits.Default with { FileRoots = ["/srv/data", "/srv/out/"] };
+        string text = """
+            name: inside
+            steps:
+              - { type: source, connector: file, path: "/srv/data/logs/*.log" }
+              - { type: split, fields: { x: string } }
+              - { type: sink, connector: files, path: "/srv/out" }
+            """;
+
+        Assert.Equal("inside", TopologyDocument.Parse(text, "roots.yaml", limits).Name);
     }
 }
