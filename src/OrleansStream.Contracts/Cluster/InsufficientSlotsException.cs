@@ -11,6 +11,14 @@ public sealed class InsufficientSlotsException : OrleansException
         Available = available;
     }
 
+    /// <summary>The cluster has the slots, but other running jobs hold so many that fewer than the job needs are free.</summary>
+    public InsufficientSlotsException(string jobId, int required, int total, int silos, int usedByOthers)
+        : base($"Job '{jobId}' needs {required} task slots (its largest parallelism) but {Math.Max(0, total - usedByOthers)} of the cluster's {total} are free ({silos} silo{(silos == 1 ? "" : "s")}; the other running jobs hold {usedByOthers}). Lower the parallelism, wait for a job to end, or add silos or slots.")
+    {
+        Required = required;
+        Available = Math.Max(0, total - usedByOthers);
+    }
+
     [Id(0)] public int Required { get; private set; }
 
     [Id(1)] public int Available { get; private set; }

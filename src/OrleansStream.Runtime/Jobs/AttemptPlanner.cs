@@ -37,10 +37,20 @@ internal sealed class AttemptPlanner(SnapshotStore snapshots, ClusterSlots clust
             SavepointCompatibility.Check(from, graph, submission.AllowNonRestoredState);
         }
 
-        return new AttemptPlan(from, await AssignSlotsAsync(jobId, graph));
+        // A job holds its slots from here until it ends: a new one gets free slots, or a refusal, not a share of taken ones.
+        var capacity = await clusterSlots.CapacityForAsync(jobId);
+        if (graph.RequiredSlots > capacity.Free && graph.RequiredSlots <= capacity.Total)
+        {
+            throw new Contracts.Cluster.InsufficientSlotsException(jobId, graph.RequiredSlots, capacity.Total, capacity.Silos.Count, capacity.UsedByOthers);
+        }
+
+        return new AttemptPlan(from, SlotAssignment.Assign(jobId, graph.RequiredSlots, capacity.Silos));
     }
 
-    /// <summary>A restart from <paramref name="restorePoint"/> (the job's latest completed checkpoint or savepoint), or from the beginning.</summary>
+    /// <summary>
+    /// A restart from <paramref name="restorePoint"/> (the job's latest completed checkpoint or savepoint), or from the beginning,
+    /// on the slots the job holds (the others counted them as taken while it ran).
+    /// </summary>
     public async Task<AttemptPlan> PlanRestartAsync(string jobId, string? restorePoint, JobGraph graph)
     {
         var from = restorePoint is null

@@ -26,7 +26,7 @@ internal sealed class DurableJobRecord(string jobId, SnapshotStore storage, IGra
         await storage.ReadJobAsync(jobId, _stored, cancellationToken);
         if (Current is not null)
         {
-            Announce(force: true);
+            Announce(force: true).Ignore();
         }
     }
 
@@ -50,11 +50,21 @@ internal sealed class DurableJobRecord(string jobId, SnapshotStore storage, IGra
             _writing.Release();
         }
 
-        Announce(force: false);
+        // A new job is in the list before its submit returns, so that the next submit counts the slots it holds.
+        bool first = _announced is null;
+        var told = Announce(force: false);
+        if (first)
+        {
+            await told;
+        }
+        else
+        {
+            told.Ignore();
+        }
     }
 
     /// <summary>Tells the job list what changed (most writes are checkpoints, which it does not show), or everything with <paramref name="force"/>.</summary>
-    private void Announce(bool force)
+    private Task Announce(bool force)
     {
         var record = Value;
         var summary = new JobSummary(jobId, record.JobName, record.Submission.Definition, record.State, record.StartedAt ?? DateTimeOffset.UtcNow, record.EndedAt,
@@ -62,7 +72,9 @@ internal sealed class DurableJobRecord(string jobId, SnapshotStore storage, IGra
         if (force || _announced is null || summary with { Revision = _announced.Revision } != _announced)
         {
             _announced = summary;
-            grains.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).UpdateAsync(summary).Ignore();
+            return grains.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).UpdateAsync(summary);
         }
+
+        return Task.CompletedTask;
     }
 }

@@ -34,8 +34,8 @@ internal sealed class ClusterSlots(IClusterMembershipService membership, IGrainF
     }
 
     /// <summary>
-    /// The slots of the active silos and how many of them the other running jobs use (as the job list says): what an
-    /// adaptive job may take. Slots are not reserved, so this is what the jobs ask for, not a lease.
+    /// The slots of the active silos and how many of them the other jobs that have not ended hold (as the job list says):
+    /// what a new or adaptive job may take. A job holds its slots from its submission until it ends, idle or not.
     /// </summary>
     public async Task<SlotCapacity> CapacityForAsync(string jobId)
     {
