@@ -173,6 +173,11 @@ internal sealed class CheckpointCoordinator : IDisposable
         {
             await TickCoreAsync();
         }
+        catch (CheckpointNotStartedException ex)
+        {
+            // Counted and shown as a failed checkpoint; the next tick tries again. One line, not a stack trace per tick.
+            _logger.LogWarning("Job {JobId}: {Problem}", _jobId, ex.Message);
+        }
         finally
         {
             _ticking = false;
@@ -305,7 +310,19 @@ internal sealed class CheckpointCoordinator : IDisposable
     private async Task TriggerAsync(long id, CheckpointOptions options, bool isFinal)
     {
         // The id is stored before any task uses it, so that a resumed job never reuses it.
-        await _persist();
+        try
+        {
+            await _persist();
+        }
+        catch (Exception ex)
+        {
+            // Storage is down: a checkpoint that never started is a failed one all the same, and status says so.
+            _ledger.FailedCheckpoints++;
+            string reason = $"its id could not be stored: {ex.GetBaseException().Message}";
+            _outcomes.Failed(id, reason);
+            throw new CheckpointNotStartedException($"Checkpoint {id} failed: {reason}", ex);
+        }
+
         var pending = new PendingCheckpoint(new CheckpointBarrier(id, options), isFinal, _participants.Tasks, _time.GetUtcNow());
         _pending = pending;
         _lastStart = pending.StartedAt;
@@ -437,3 +454,6 @@ internal sealed class CheckpointCoordinator : IDisposable
         }
     }
 }
+
+/// <summary>A checkpoint could not even start: its id could not be stored (the state storage is unreachable).</summary>
+internal sealed class CheckpointNotStartedException(string message, Exception inner) : Exception(message, inner);

@@ -132,6 +132,26 @@ public sealed class CheckpointCoordinatorTests
     }
 
     [Fact]
+    public async Task A_checkpoint_whose_id_cannot_be_stored_counts_as_failed_and_the_next_tick_tries_again()
+    {
+        var coordinator = Coordinator(new CheckpointConfig { Interval = TimeSpan.FromSeconds(1) });
+        _persistFails = true;
+
+        await coordinator.TickAsync();
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        await coordinator.TickAsync();
+        _persistFails = false;
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        await coordinator.TickAsync();
+
+        Assert.Equal(2, _ledger.FailedCheckpoints);
+        Assert.Equal("its id could not be stored: the database is down", _outcomes[1]!.Failure);
+        Assert.Equal(CheckpointOutcomeState.Failed, _outcomes[2]!.State);
+        Assert.Equal(3, coordinator.InProgress);
+        Assert.Equal((Source, 3L), (_tasks.Triggered.Single().Task, _tasks.Triggered.Single().Barrier.CheckpointId));
+    }
+
+    [Fact]
     public async Task A_savepoint_reserves_its_id_at_once_runs_when_no_checkpoint_is_pending_and_stops_the_sources_when_asked()
     {
         var coordinator = Coordinator(new CheckpointConfig { Interval = TimeSpan.FromSeconds(1) });
@@ -214,12 +234,13 @@ public sealed class CheckpointCoordinatorTests
 
     private Func<Task>? _tick;
     private bool _timerStopped;
+    private bool _persistFails;
 
     private CheckpointCoordinator Coordinator(CheckpointConfig config)
         => new("job", config, maxParallelism: 128, _ledger, _storage, _tasks, _outcomes, () =>
         {
             _persisted++;
-            return Task.CompletedTask;
+            return _persistFails ? Task.FromException(new InvalidOperationException("the database is down")) : Task.CompletedTask;
         }, tick =>
         {
             _tick = tick;
