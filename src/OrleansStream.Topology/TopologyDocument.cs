@@ -2,6 +2,7 @@ using OrleansStream.Api;
 using OrleansStream.Topology.Document;
 using OrleansStream.Topology.Steps;
 using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
 namespace OrleansStream.Topology;
@@ -83,10 +84,18 @@ public sealed class TopologyDocument
     private static YamlNode Load(string text, string fileName, TopologyLimits limits)
     {
         var stream = new YamlStream();
+        // Its current event is where YamlDotNet's node builder stopped, for the errors it reports without a position.
+        var parser = new Parser(new StringReader(text));
         try
         {
             DocumentBounds.Check(text, fileName, limits);
-            stream.Load(new StringReader(text));
+            stream.Load(parser);
+        }
+        catch (ArgumentException ex) when (parser.Current is { } unexpected)
+        {
+            // YamlDotNet's node builder meets an event the parser allows where it wants a value (found by fuzzing: ": files" as a line).
+            throw new TopologyException(fileName, checked((int)unexpected.Start.Line), checked((int)unexpected.Start.Column), string.Empty,
+                $"not valid YAML or JSON: {Describe(unexpected)} where a value should be (a key without a value, or a ':' without a key?)", inner: ex);
         }
         catch (YamlException ex)
         {
@@ -109,4 +118,12 @@ public sealed class TopologyDocument
 
         return stream.Documents[0].RootNode;
     }
+
+    private static string Describe(ParsingEvent unexpected) => unexpected switch
+    {
+        MappingEnd => "the end of a mapping",
+        SequenceEnd => "the end of a list",
+        DocumentStart or DocumentEnd or StreamEnd => "the end of the document",
+        _ => $"a {unexpected.GetType().Name}",
+    };
 }

@@ -19,38 +19,11 @@ public static class FuzzTargets
 {
     public static readonly string[] Names = ["topology", "json-line", "split-line", "regex-line", "log-line", "row-codec", "record-codecs"];
 
-    private static readonly RowSchema AllTypes = new([
-        new RowField("s", FieldType.String),
-        new RowField("l", FieldType.Long),
-        new RowField("d", FieldType.Double),
-        new RowField("b", FieldType.Bool),
-        new RowField("t", FieldType.Timestamp),
-    ]);
-
-    private static readonly JsonLineParser Json = new([
-        new FieldSpec("user", FieldType.String, "who.name", null),
-        new FieldSpec("amount", FieldType.Double, "amount", null),
-        new FieldSpec("at", FieldType.Timestamp, "at", new TimestampFormat(["epoch-millis"])),
-        new FieldSpec("ok", FieldType.Bool, "ok", null),
-    ]);
-
-    private static readonly SplitLineParser Split = new([
-        new FieldSpec("time", FieldType.Timestamp, "time", new TimestampFormat(["HH:mm:ss", "yyyy-MM-dd_HH:mm:ss"])),
-        new FieldSpec("ip", FieldType.String, "ip", null),
-        new FieldSpec("bytes", FieldType.Long, "bytes", null),
-    ], " ", trim: true);
-
-    private static readonly RegexLineParser Pattern = new([
-        new FieldSpec("time", FieldType.Timestamp, "time", new TimestampFormat(["iso"])),
-        new FieldSpec("level", FieldType.String, "level", null),
-        new FieldSpec("took", FieldType.Double, "took", null),
-    ], new Regex(@"^(?<time>\S+) \[(?<level>\w+)\] took (?<took>[0-9.]+)ms", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100)));
-
     /// <summary>Well-formed payloads for the codec targets to start from (text targets start from files in tests/fuzz/seeds).</summary>
     public static IEnumerable<(string Target, string Name, byte[] Bytes)> CodecSeeds()
     {
         var writer = new PayloadWriter();
-        var codec = new RowCodec(AllTypes);
+        var codec = new RowCodec(Parsers.AllTypes);
         var row = new Row(5);
         row.SetString(0, "10.0.0.1");
         row.SetLong(1, -42);
@@ -78,19 +51,19 @@ public static class FuzzTargets
                 Topology(Encoding.UTF8.GetString(input));
                 break;
             case "json-line":
-                Json.TryParse(Encoding.UTF8.GetString(input), out _);
+                Parsers.Json.TryParse(Encoding.UTF8.GetString(input), out _);
                 break;
             case "split-line":
-                Split.TryParse(Encoding.UTF8.GetString(input), out _);
+                Parsers.Split.TryParse(Encoding.UTF8.GetString(input), out _);
                 break;
             case "regex-line":
-                Pattern.TryParse(Encoding.UTF8.GetString(input), out _);
+                Parsers.Pattern.TryParse(Encoding.UTF8.GetString(input), out _);
                 break;
             case "log-line":
                 LogLine.Parse(new TextLine("fuzz.log", 1, Encoding.UTF8.GetString(input)));
                 break;
             case "row-codec":
-                Decode(input, static (ref PayloadReader reader) => new RowCodec(AllTypes).Read(ref reader));
+                Decode(input, static (ref PayloadReader reader) => new RowCodec(Parsers.AllTypes).Read(ref reader));
                 break;
             case "record-codecs":
                 Decode(input, static (ref PayloadReader reader) => RecordCodec.For<string>().Read(ref reader));
@@ -113,6 +86,40 @@ public static class FuzzTargets
         {
             // The answer to a bad document: one line naming where.
         }
+    }
+
+    /// <summary>
+    /// The parsers, made on first use: the instrumented assemblies may run only under the fuzzer (SharpFuzz maps their
+    /// coverage memory when it starts), and touching them from FuzzTargets' own initializer would be too early.
+    /// </summary>
+    private static class Parsers
+    {
+        public static readonly RowSchema AllTypes = new([
+            new RowField("s", FieldType.String),
+            new RowField("l", FieldType.Long),
+            new RowField("d", FieldType.Double),
+            new RowField("b", FieldType.Bool),
+            new RowField("t", FieldType.Timestamp),
+        ]);
+
+        public static readonly JsonLineParser Json = new([
+            new FieldSpec("user", FieldType.String, "who.name", null),
+            new FieldSpec("amount", FieldType.Double, "amount", null),
+            new FieldSpec("at", FieldType.Timestamp, "at", new TimestampFormat(["epoch-millis"])),
+            new FieldSpec("ok", FieldType.Bool, "ok", null),
+        ]);
+
+        public static readonly SplitLineParser Split = new([
+            new FieldSpec("time", FieldType.Timestamp, "time", new TimestampFormat(["HH:mm:ss", "yyyy-MM-dd_HH:mm:ss"])),
+            new FieldSpec("ip", FieldType.String, "ip", null),
+            new FieldSpec("bytes", FieldType.Long, "bytes", null),
+        ], " ", trim: true);
+
+        public static readonly RegexLineParser Pattern = new([
+            new FieldSpec("time", FieldType.Timestamp, "time", new TimestampFormat(["iso"])),
+            new FieldSpec("level", FieldType.String, "level", null),
+            new FieldSpec("took", FieldType.Double, "took", null),
+        ], new Regex(@"^(?<time>\S+) \[(?<level>\w+)\] took (?<took>[0-9.]+)ms", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100)));
     }
 
     private delegate object? Reader(ref PayloadReader reader);

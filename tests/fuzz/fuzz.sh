@@ -37,14 +37,14 @@ fi
 harness="$cache/harness"
 rm -rf "$harness"
 dotnet publish "$repo/tests/OrleansStream.Fuzz" -c Release -o "$harness" --nologo -v quiet > /dev/null
-for assembly in OrleansStream.dll OrleansStream.Topology.dll OrleansStream.Connectors.dll IpCount.dll YamlDotNet.dll DynamicExpresso.Core.dll; do
-  "$sharpfuzz" "$harness/$assembly" > /dev/null
-done
-
+# The codecs' binary seeds come from the harness before it is instrumented: instrumented code runs only under afl.
 seeds="$cache/seeds"
 rm -rf "$seeds"
 cp -r "$repo/tests/fuzz/seeds" "$seeds"
 dotnet "$harness/OrleansStream.Fuzz.dll" seeds "$seeds"
+for assembly in OrleansStream.dll OrleansStream.Topology.dll OrleansStream.Connectors.dll IpCount.dll YamlDotNet.dll DynamicExpresso.Core.dll; do
+  "$sharpfuzz" "$harness/$assembly" > /dev/null
+done
 
 found=0
 for target in "${targets[@]}"; do
@@ -55,6 +55,7 @@ for target in "${targets[@]}"; do
 
   output="$cache/findings/$target"
   rm -rf "$output"
+  mkdir -p "$cache/findings"
   echo "Fuzzing $target for $seconds s ..."
   # -t: a run longer than 2 s is a hang (the harness starts once, then runs input after input in one process).
   AFL_SKIP_BIN_CHECK=1 AFL_NO_UI=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_SKIP_CPUFREQ=1 \

@@ -132,4 +132,15 @@ public sealed class TopologyLimitTests
 
         Assert.Equal("inside", TopologyDocument.Parse(text, "roots.yaml", limits).Name);
     }
+
+    [Fact]
+    public void A_colon_without_a_key_is_an_error_with_its_line_not_a_crash_of_the_yaml_loader()
+    {
+        // Found by the fuzzer: YamlDotNet's parser accepts it, its node builder threw an ArgumentException.
+        string text = "steps:\n  - type: window\n    late:\n      : files\n      path: out\n";
+
+        var error = Assert.Throws<TopologyException>(() => TopologyDocument.Parse(text, "colon.yaml"));
+
+        Assert.Equal("colon.yaml:6:1: not valid YAML or JSON: the end of a mapping where a value should be (a key without a value, or a ':' without a key?)", error.Message);
+    }
 }
