@@ -26,7 +26,7 @@ internal static class DocumentBounds
         var anchored = new Dictionary<AnchorName, long>();
         var open = new Stack<(AnchorName Anchor, long NodesAtStart)>();
         long nodes = 0;
-        while (parser.MoveNext())
+        while (MoveNext(parser, fileName))
         {
             switch (parser.Current)
             {
@@ -66,6 +66,21 @@ internal static class DocumentBounds
             {
                 throw Exceeded(fileName, parser.Current!, $"has more than {limits.MaxNodes:N0} values (counting each use of an alias as the values it stands for)");
             }
+        }
+    }
+
+    /// <summary>The parser's next event; YamlDotNet's scanner throws ArgumentException on some input (found by fuzzing: a tag that is no URI).</summary>
+    private static bool MoveNext(Parser parser, string fileName)
+    {
+        try
+        {
+            return parser.MoveNext();
+        }
+        catch (ArgumentException ex)
+        {
+            var at = parser.Current?.End ?? Mark.Empty;
+            throw new TopologyException(fileName, Math.Max(1, checked((int)at.Line)), Math.Max(1, checked((int)at.Column)), string.Empty,
+                $"not valid YAML or JSON: {ex.Message.Split(" (Parameter", 2)[0].TrimEnd('.')}", inner: ex);
         }
     }
 
