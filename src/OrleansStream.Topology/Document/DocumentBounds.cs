@@ -7,8 +7,8 @@ namespace OrleansStream.Topology.Document;
 /// Checks a YAML text against <see cref="TopologyLimits"/> on YamlDotNet's event stream, before any node tree
 /// is built: building the tree recurses once per level of nesting (100,000 nested brackets overflow the
 /// stack), and aliases share nodes that later walks (key hashing, validation) expand again each time they are
-/// used, so ten levels of aliases of aliases cost 9^10 steps. The event parser itself keeps its nesting on a
-/// heap stack, and this check stops it at the first event past a limit.
+/// used, so ten levels of aliases of aliases cost 9^10 steps; an alias of a value not defined before it can make a
+/// cycle. The event parser itself keeps its nesting on a heap stack, and this check stops it at the first event past a limit.
 /// </summary>
 internal static class DocumentBounds
 {
@@ -57,8 +57,12 @@ internal static class DocumentBounds
 
                     break;
                 case AnchorAlias alias:
-                    // An alias of a collection still open (a cycle) is refused by the loader; count it as one.
-                    nodes += anchored.GetValueOrDefault(alias.Value, 1);
+                    // Only to a value defined before it: YamlDotNet resolves a later anchor too, and one of a collection the
+                    // alias is inside of makes a cycle that its alias resolution recurses on until the stack overflows (found by fuzzing).
+                    nodes += anchored.TryGetValue(alias.Value, out long size)
+                        ? size
+                        : throw new TopologyException(fileName, checked((int)alias.Start.Line), checked((int)alias.Start.Column), string.Empty,
+                            $"not valid YAML or JSON: the alias *{alias.Value} refers to no value defined before it (or to one it is inside of)");
                     break;
             }
 

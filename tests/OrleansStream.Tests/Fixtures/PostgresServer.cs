@@ -164,6 +164,14 @@ public sealed class PostgresServer : IAsyncLifetime, IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the server at once, as a crash or a failover does, waits <paramref name="down"/>, and starts it again on the same port.</summary>
+    public async Task RestartAsync(TimeSpan down, CancellationToken cancellationToken = default)
+    {
+        await RunAsync(_pgCtl, ["-D", DataDirectory, "-m", "immediate", "-w", "stop"], cancellationToken);
+        await Task.Delay(down, cancellationToken);
+        await RunAsync(_pgCtl, ["-D", DataDirectory, "-l", Path.Combine(_directory!, "postgres.log"), "-o", $"-p {Port}", "-w", "-t", "30", "start"], cancellationToken);
+    }
+
     private string ServerLog()
     {
         var log = Path.Combine(_directory!, "postgres.log");

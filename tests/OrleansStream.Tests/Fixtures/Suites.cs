@@ -10,4 +10,7 @@ public static class Suites
 
     /// <summary>Tests that start real silo and CLI processes: minutes, not seconds.</summary>
     public const string EndToEnd = "EndToEnd";
+
+    /// <summary>The chaos soak (tests/soak/soak.sh): as long as it is told to run, in neither suite.</summary>
+    public const string Soak = "Soak";
 }

@@ -155,6 +155,20 @@ internal sealed class SiloProcess : IDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>The silo's resident memory (VmRSS) in bytes, or null once it exited.</summary>
+    public long? ResidentBytes()
+    {
+        try
+        {
+            string? line = File.ReadLines($"/proc/{_process.Id}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+            return line is null ? null : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Freezes the silo with SIGSTOP: it keeps its connections and its place in the cluster but answers nothing, as a silo stuck in a long pause does.</summary>
     public void Suspend() => Signal("-STOP");
 

@@ -143,4 +143,15 @@ public sealed class TopologyLimitTests
 
         Assert.Equal("colon.yaml:6:1: not valid YAML or JSON: the end of a mapping where a value should be (a key without a value, or a ':' without a key?)", error.Message);
     }
+
+    [Theory]
+    [InlineData("a: *x\nb: &x 1\n", "limits.yaml:1:4: not valid YAML or JSON: the alias *x refers to no value defined before it (or to one it is inside of)")]
+    [InlineData("a: &x [1, *x]\n", "limits.yaml:1:11: not valid YAML or JSON: the alias *x refers to no value defined before it (or to one it is inside of)")]
+    public void An_alias_must_refer_to_a_value_defined_before_it_and_not_to_one_it_is_inside_of(string text, string message)
+    {
+        // Found by the fuzzer: a cycle through a forward alias made YamlDotNet's alias resolution overflow the stack.
+        var error = Assert.Throws<TopologyException>(() => TopologyDocument.Parse(text, "limits.yaml"));
+
+        Assert.Equal(message, error.Message);
+    }
 }
