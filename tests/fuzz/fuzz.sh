@@ -36,7 +36,10 @@ fi
 # A published harness whose assemblies under test are instrumented (SharpFuzz rewrites them in place).
 harness="$cache/harness"
 rm -rf "$harness"
-dotnet publish "$repo/tests/OrleansStream.Fuzz" -c Release -o "$harness" --nologo -v quiet > /dev/null
+if ! built="$(dotnet publish "$repo/tests/OrleansStream.Fuzz" -c Release -o "$harness" --nologo -v quiet 2>&1)"; then
+  echo "$built" >&2
+  exit 1
+fi
 # The codecs' binary seeds come from the harness before it is instrumented: instrumented code runs only under afl.
 seeds="$cache/seeds"
 rm -rf "$seeds"

@@ -21,7 +21,10 @@ if ! command -v initdb > /dev/null 2>&1; then
   export PATH
 fi
 
-dotnet build OrleansStream.sln --nologo -v quiet > /dev/null
+if ! built="$(dotnet build OrleansStream.sln --nologo -v quiet 2>&1)"; then
+  echo "$built" >&2
+  exit 1
+fi
 status=0
 dotnet test tests/OrleansStream.Tests --no-build --filter "Suite=Soak" --nologo || status=$?
 cat "$ORLEANSSTREAM_SOAK_REPORT"

@@ -4,14 +4,12 @@ using Orleans.TestingHost;
 using OrleansStream.Contracts.Artifacts;
 using OrleansStream.Contracts.Jobs;
 using OrleansStream.Contracts.Security;
-using OrleansStream.Runtime.Hosting;
 using OrleansStream.Runtime.Security;
-using OrleansStream.Topology.Hosting;
 
 namespace OrleansStream.Tests.Cluster;
 
 /// <summary>A silo whose configuration names principals, their tokens' hashes and roles; calls made as each of them.</summary>
-public sealed class SecuredClusterFixture : IAsyncLifetime
+public sealed class SecuredClusterFixture : SingleSiloFixture<SecuredClusterFixture.Configurator>
 {
     public static readonly (string Name, string Token, string Roles)[] Principals =
     [
@@ -21,31 +19,11 @@ public sealed class SecuredClusterFixture : IAsyncLifetime
         ("admin", "token-of-admin", "admin"),
     ];
 
-    public TestCluster Cluster { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        var builder = new TestClusterBuilder(1);
-        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Cluster.StopAllSilosAsync();
-        await Cluster.DisposeAsync();
-    }
-
-    private sealed class SiloConfigurator : ISiloConfigurator
+    public sealed class Configurator : ISiloConfigurator
     {
         public void Configure(ISiloBuilder siloBuilder)
         {
-            siloBuilder.AddOrleansStream();
-            siloBuilder.AddOrleansStreamTopologies();
-            siloBuilder.AddOrleansStreamMemoryStorage();
-            siloBuilder.UseInMemoryReminderService();
-            siloBuilder.UseTaskSlots(4);
+            siloBuilder.AddOrleansStreamInMemory(slots: 4);
             siloBuilder.AddOrleansStreamSecurity(new SecurityOptions
             {
                 Principals = Principals.Select(p => new PrincipalOptions
@@ -73,7 +51,7 @@ public sealed class SecurityClusterTests(SecuredClusterFixture fixture) : IClass
           - { type: sink, connector: discard }
         """;
 
-    private StreamJobClient Jobs => new(fixture.Cluster.GrainFactory);
+    private StreamJobClient Jobs => fixture.Jobs;
 
     [Fact]
     public async Task A_call_without_a_token_or_with_an_unknown_one_is_refused()

@@ -1,43 +1,15 @@
 using Orleans.TestingHost;
 using OrleansStream.Contracts.Cluster;
 using OrleansStream.Contracts.Jobs;
-using OrleansStream.Runtime.Hosting;
-using OrleansStream.Tests.Fixtures;
-using OrleansStream.Topology.Hosting;
 
 namespace OrleansStream.Tests.Cluster;
 
 /// <summary>One silo with three task slots, and nothing else running on it.</summary>
-public sealed class ThreeSlotClusterFixture : IAsyncLifetime
+public sealed class ThreeSlotClusterFixture : SingleSiloFixture<ThreeSlotClusterFixture.Configurator>
 {
-    public TestCluster Cluster { get; private set; } = null!;
-
-    public StreamJobClient Jobs => new(Cluster.GrainFactory);
-
-    public async Task InitializeAsync()
+    public sealed class Configurator : ISiloConfigurator
     {
-        var builder = new TestClusterBuilder(1);
-        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Cluster.StopAllSilosAsync();
-        await Cluster.DisposeAsync();
-    }
-
-    private sealed class SiloConfigurator : ISiloConfigurator
-    {
-        public void Configure(ISiloBuilder siloBuilder)
-        {
-            siloBuilder.AddOrleansStream();
-            siloBuilder.AddOrleansStreamTopologies();
-            siloBuilder.AddOrleansStreamMemoryStorage();
-            siloBuilder.UseInMemoryReminderService();
-            siloBuilder.UseTaskSlots(3);
-        }
+        public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddOrleansStreamInMemory(slots: 3);
     }
 }
 
