@@ -26,10 +26,10 @@ public static class Caller
     public static bool Has(ClusterRoles role) => Current.Value is not { } caller || (caller.Roles & role) == role;
 
     /// <summary>
-    /// Records the checked caller (null: the cluster's own call) for the rest of the calling async method: the silo's
-    /// call filter does this around the grain call, and the value goes when the filter returns.
+    /// Records the checked caller for the rest of the calling async method: the silo's call filter does this around a
+    /// client's call, and the value goes when the filter returns.
     /// </summary>
-    public static void Set(CheckedCaller? caller) => Current.Value = caller;
+    public static void Set(CheckedCaller caller) => Current.Value = caller;
 }
 
 /// <summary>A principal whose token a silo checked, with its roles.</summary>

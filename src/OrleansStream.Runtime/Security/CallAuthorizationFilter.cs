@@ -19,10 +19,14 @@ internal sealed class CallAuthorizationFilter(PrincipalDirectory principals) : I
 
     private readonly ConcurrentDictionary<MethodInfo, ClusterRoles?> _roles = new();
 
-    public async Task Invoke(IIncomingGrainCallContext context)
+    // The cluster's own calls (the data path's among them) go straight on; only a client's pays for an async frame.
+    public Task Invoke(IIncomingGrainCallContext context)
+        => Check(context) is { } caller ? InvokeAsAsync(caller, context) : context.Invoke();
+
+    private static async Task InvokeAsAsync(CheckedCaller caller, IIncomingGrainCallContext context)
     {
         // Set in this async method, the caller is the invoked grain method's and goes when it returns.
-        Caller.Set(Check(context));
+        Caller.Set(caller);
         await context.Invoke();
     }
 
