@@ -149,6 +149,7 @@ internal sealed partial class JobGrain(
             throw new AccessDeniedException($"Access denied: '{Caller.Principal}' may not run uploaded job code (its roles: {ClusterRoleNames.Format(Caller.Roles)}).");
         }
 
+        await CheckSavepointOwnerAsync(submission.FromSavepoint);
         submission = submission with { Owner = Caller.Principal };
 
         if (submission.AdaptiveMaxParallelism is { } max)
@@ -245,6 +246,32 @@ internal sealed partial class JobGrain(
     {
         CheckCaller();
         return Task.FromResult(_outcomes[checkpointId]);
+    }
+
+    /// <summary>A checked caller starts only from savepoints of its own jobs (an admin from any): a savepoint holds a job's state.</summary>
+    private async Task CheckSavepointOwnerAsync(string? pointer)
+    {
+        if (pointer is null || Caller.Principal is null || Caller.Roles.HasFlag(ClusterRoles.Admin))
+        {
+            return;
+        }
+
+        string source;
+        try
+        {
+            source = SnapshotPointer.Parse(pointer).JobId;
+        }
+        catch (FormatException)
+        {
+            // Not a pointer: the planner refuses it and says why.
+            return;
+        }
+
+        var jobs = await GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).ListAsync();
+        if (jobs.FirstOrDefault(job => job.JobId == source) is { } job && !Caller.CanSee(job.Owner))
+        {
+            throw new AccessDeniedException($"Access denied: savepoint '{pointer}' belongs to a job of another principal.");
+        }
     }
 
     /// <summary>On a cluster that checks callers, a client acts only on its own jobs, unless it is an admin.</summary>

@@ -46,7 +46,7 @@ public sealed class SecurityClusterTests(SecuredClusterFixture fixture) : IClass
 {
     private const string Topology = """
         steps:
-          - { type: source, connector: generator, line: '"x"' }
+          - { type: source, connector: generator, line: '"x"', rate: 50 }
           - { type: split, fields: { x: string } }
           - { type: sink, connector: discard }
         """;
@@ -95,6 +95,20 @@ public sealed class SecurityClusterTests(SecuredClusterFixture fixture) : IClass
     }
 
     [Fact]
+    public async Task A_principal_starts_only_from_savepoints_of_its_own_jobs()
+    {
+        var job = await As("token-of-alice", () => Jobs.SubmitAsync(Submission(checkpointed: true)));
+        string pointer = await As("token-of-alice", () => Jobs.StopWithSavepointAsync(job.JobId, TimeSpan.FromMinutes(2)));
+
+        var bob = await Assert.ThrowsAsync<AccessDeniedException>(() => As("token-of-bob", () => Jobs.SubmitAsync(Submission(checkpointed: true) with { FromSavepoint = pointer })));
+        var alice = await As("token-of-alice", () => Jobs.SubmitAsync(Submission(checkpointed: true) with { FromSavepoint = pointer }));
+        await As("token-of-alice", () => Jobs.CancelAsync(alice.JobId));
+
+        Assert.Equal($"Access denied: savepoint '{pointer}' belongs to a job of another principal.", bob.Message);
+        Assert.Equal(JobState.Running, alice.State);
+    }
+
+    [Fact]
     public async Task The_grains_silos_use_among_themselves_are_not_a_clients_to_call_even_an_admins()
     {
         var error = await Assert.ThrowsAsync<AccessDeniedException>(() => As("token-of-admin",
@@ -110,7 +124,8 @@ public sealed class SecurityClusterTests(SecuredClusterFixture fixture) : IClass
         return true;
     });
 
-    private static JobSubmission Submission() => JobSubmission.ForTopology(Topology, "secured.yaml");
+    private static JobSubmission Submission(bool checkpointed = false)
+        => JobSubmission.ForTopology(checkpointed ? "checkpoints: { interval: 100ms }\n" + Topology : Topology, "secured.yaml");
 
     /// <summary>Runs <paramref name="call"/> with <paramref name="token"/> in the request context, as the SDK sends it.</summary>
     private static async Task<T> As<T>(string? token, Func<Task<T>> call)

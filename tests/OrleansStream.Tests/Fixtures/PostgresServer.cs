@@ -39,12 +39,14 @@ public sealed class PostgresServer : IAsyncLifetime, IAsyncDisposable
         IncludeErrorDetail = true,
     }.ToString();
 
-    public static async Task<PostgresServer> StartAsync(CancellationToken cancellationToken = default)
+    /// <param name="durable">Keep PostgreSQL's flushes, so that what it committed survives a crash (<see cref="RestartAsync"/>); the tests' servers skip them.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    public static async Task<PostgresServer> StartAsync(bool durable = false, CancellationToken cancellationToken = default)
     {
         var server = new PostgresServer();
         try
         {
-            await server.StartCoreAsync(cancellationToken);
+            await server.StartCoreAsync(durable, cancellationToken);
             return server;
         }
         catch
@@ -70,7 +72,7 @@ public sealed class PostgresServer : IAsyncLifetime, IAsyncDisposable
     {
         try
         {
-            await StartCoreAsync(CancellationToken.None);
+            await StartCoreAsync(durable: false, CancellationToken.None);
         }
         catch
         {
@@ -104,7 +106,7 @@ public sealed class PostgresServer : IAsyncLifetime, IAsyncDisposable
 
     private string DataDirectory => Path.Combine(_directory!, "data");
 
-    private async Task StartCoreAsync(CancellationToken cancellationToken)
+    private async Task StartCoreAsync(bool durable, CancellationToken cancellationToken)
     {
         var initdb = ExecutableLocator.Require("initdb", HowToInstall);
         _pgCtl = ExecutableLocator.Require("pg_ctl", HowToInstall);
@@ -121,14 +123,15 @@ public sealed class PostgresServer : IAsyncLifetime, IAsyncDisposable
         [
             "listen_addresses = '127.0.0.1'",
             $"unix_socket_directories = '{_directory}'",
-            // A test database need not survive a crash: skip the flushes that make it durable.
-            "fsync = off",
-            "synchronous_commit = off",
-            "full_page_writes = off",
             // The tests run clusters one after another, each silo process with a connection pool of its own
             // (up to 100 connections each): leave room beyond the default 100 for a three-silo cluster.
             "max_connections = 500",
         ], cancellationToken);
+        if (!durable)
+        {
+            // A test database need not survive a crash: skip the flushes that make it durable.
+            await File.AppendAllLinesAsync(Path.Combine(DataDirectory, "postgresql.conf"), ["fsync = off", "synchronous_commit = off", "full_page_writes = off"], cancellationToken);
+        }
 
         // From here on the server may be running: make sure it is stopped even if the host dies.
         var (stopFileName, stopArguments) = StopCommand();
@@ -164,7 +167,10 @@ public sealed class PostgresServer : IAsyncLifetime, IAsyncDisposable
         }
     }
 
-    /// <summary>Stops the server at once, as a crash or a failover does, waits <paramref name="down"/>, and starts it again on the same port.</summary>
+    /// <summary>
+    /// Stops the server at once, as a crash does, waits <paramref name="down"/>, and starts it again on the same port: only a
+    /// <c>durable</c> server keeps all it committed through this.
+    /// </summary>
     public async Task RestartAsync(TimeSpan down, CancellationToken cancellationToken = default)
     {
         await RunAsync(_pgCtl, ["-D", DataDirectory, "-m", "immediate", "-w", "stop"], cancellationToken);

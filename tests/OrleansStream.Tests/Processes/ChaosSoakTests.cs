@@ -29,7 +29,8 @@ public sealed class ChaosSoakTests(ITestOutputHelper output) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _postgres = await PostgresServer.StartAsync();
+        // Durable: a crash of PostgreSQL must not take back what it committed, or no job could survive it.
+        _postgres = await PostgresServer.StartAsync(durable: true);
         _cluster = await SiloProcessCluster.StartAsync(_postgres, "soak", silos: 3, slotsPerSilo: 2);
         // Paced at 100 lines/s, the input outlasts the faults: each takes seconds, not minutes.
         _input = IpCountInput.Write(_cluster.Directory, lines: Math.Max(IpCountInput.LongLines, _faults * 6_000), seed: _seed);

@@ -90,6 +90,9 @@ public sealed class SecuredClusterCliTests(PostgresServer postgres, ITestOutputH
             var readerStatus = await RunAsync(tls, ReaderToken, "status", job);
             var readerList = await RunAsync(tls, ReaderToken, "list");
             var aliceList = await RunAsync(tls, AliceToken, "list");
+            var readerCluster = await RunAsync(tls, ReaderToken, "cluster");
+            Assert.True(readerCluster.ExitCode == 0, readerCluster.ToString());
+            Assert.Contains("2 silos", readerCluster.Output);
             Assert.True(readerStatus.ExitCode == 77, readerStatus.ToString());
             Assert.True(readerList.ExitCode == 0, readerList.ToString());
             Assert.DoesNotContain(job, readerList.Output);
