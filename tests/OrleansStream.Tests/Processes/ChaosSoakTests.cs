@@ -88,7 +88,10 @@ public sealed class ChaosSoakTests(ITestOutputHelper output) : IAsyncLifetime
         });
     }
 
-    private JobSubmission Submission(string rate) => JobSubmission.ForTopology(File.ReadAllText(IpCountTopologyTests.SampleTopology()), "ipcount.topology.yaml", parallelism: 4, new Dictionary<string, string>
+    // A job meant to outlive any number of faults restarts without a budget, backing off while the cluster settles:
+    // the default (ten restarts) is spent within the first few dozen faults.
+    private JobSubmission Submission(string rate) => JobSubmission.ForTopology(
+        "restart: { strategy: exponential-delay, initialDelay: 1s, maxDelay: 10s }\n" + File.ReadAllText(IpCountTopologyTests.SampleTopology()), "ipcount.topology.yaml", parallelism: 4, new Dictionary<string, string>
     {
         ["input"] = _input.InputPath,
         ["output"] = _input.OutputPath,
