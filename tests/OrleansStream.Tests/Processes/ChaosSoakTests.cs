@@ -164,7 +164,9 @@ public sealed class ChaosSoakTests(ITestOutputHelper output) : IAsyncLifetime
         };
         lines.AddRange(recoveries.GroupBy(r => r.Kind).OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => $"SOAK   {g.Key}: {g.Count()} faults, {Percentiles(g.Select(r => r.Seconds))}"));
-        lines.Add($"SOAK peak resident memory per silo: {string.Join(", ", peaks.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value >> 20} MiB"))}");
+        var bySize = peaks.OrderBy(p => p.Value).ToList();
+        lines.Add(bySize.Count == 0 ? "SOAK peak resident memory: none sampled" : string.Create(CultureInfo.InvariantCulture,
+            $"SOAK peak resident memory over {bySize.Count} silo processes: max {bySize[^1].Value >> 20} MiB ({bySize[^1].Key}), median {bySize[bySize.Count / 2].Value >> 20} MiB"));
         foreach (var line in lines)
         {
             output.WriteLine(line);
