@@ -136,6 +136,12 @@ internal static class SubmitCommand
             throw new FileNotFoundException($"Topology file '{topology.FullName}' does not exist.");
         }
 
+        if (topology.Length > JobTopology.MaxFileBytes)
+        {
+            // Not read: no cluster takes a document that long.
+            throw new IOException($"Topology file '{topology.FullName}' is {topology.Length:N0} bytes long; a topology is at most {JobTopology.MaxLength:N0} characters.");
+        }
+
         return JobSubmission.ForTopology(File.ReadAllText(topology.FullName), topology.Name, jobName: name);
     }
 

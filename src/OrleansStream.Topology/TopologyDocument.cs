@@ -68,7 +68,7 @@ public sealed class TopologyDocument
     public static async Task<TopologyDocument> LoadAsync(string path, TopologyLimits? limits = null, CancellationToken cancellationToken = default)
     {
         limits ??= TopologyLimits.Default;
-        // No character takes more than four bytes of UTF-8: a longer file cannot be within the limit, and is not read.
+        // No character takes more than four bytes of UTF-8 (JobTopology.MaxFileBytes): a longer file cannot be within the limit, and is not read.
         long length = new FileInfo(path).Length;
         if (length > limits.MaxLength * 4L)
         {

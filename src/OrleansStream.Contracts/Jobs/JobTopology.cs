@@ -10,4 +10,7 @@ public sealed record JobTopology([property: Id(0)] string Text, [property: Id(1)
     /// handed whatever a caller sends.
     /// </summary>
     public const int MaxLength = 1 << 20;
+
+    /// <summary>The longest file a document of <see cref="MaxLength"/> characters can be: no character takes more than four bytes of UTF-8.</summary>
+    public const long MaxFileBytes = MaxLength * 4L;
 }

@@ -9,7 +9,7 @@ namespace OrleansStream.Topology.Expressions;
 /// loops, so their cost is bounded by the sizes of the values they make; this rewrite bounds those:
 /// <list type="bullet">
 /// <item>only members of the value types expressions are about may be called (strings, numbers, times,
-/// <c>Math</c>, <c>Convert</c>, arrays, LINQ over arrays, our functions),;</item>
+/// <c>Math</c>, <c>Convert</c>, arrays, LINQ over arrays, our functions);</item>
 /// <item>the members whose result can be far longer than their inputs (a string of a count, padding,
 /// <c>Replace</c>, <c>Join</c>, a number format with a precision) go through <see cref="ExpressionLimits"/>,
 /// which checks the result's length before anything is allocated.</item>

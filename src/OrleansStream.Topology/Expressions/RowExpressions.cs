@@ -75,11 +75,7 @@ internal sealed partial class RowExpressions
         {
             throw text.ErrorAt(ex.Position, $"{WithoutPosition(ex.Message)} in expression '{source}'", ex);
         }
-        catch (NotSupportedException ex)
-        {
-            throw text.Error($"{ex.Message} (in expression '{source}')", ex);
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or DynamicExpressoException)
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or DynamicExpressoException or NotSupportedException)
         {
             throw text.Error($"{ex.Message.TrimEnd('.')} in expression '{source}'", ex);
         }

@@ -92,6 +92,17 @@ public sealed class CliProcessTests(PostgresServer postgres, ITestOutputHelper o
             Assert.True(missing.ExitCode == 65, missing.ToString());
             Assert.Contains("nope.yaml", missing.Error);
 
+            // A topology file far longer than any cluster takes: exit 65, not read.
+            var huge = Path.Combine(_cluster.Directory, "huge.yaml");
+            using (var file = File.Create(huge))
+            {
+                file.SetLength(5L << 20);
+            }
+
+            var tooLong = await CliProcess.RunAsync(["submit", "--topology", huge, .. _cluster.CliOptions]);
+            Assert.True(tooLong.ExitCode == 65, tooLong.ToString());
+            Assert.Contains("is 5,242,880 bytes long; a topology is at most 1,048,576 characters", tooLong.Error);
+
             // A topology file with a mistake: exit 65, naming the file, line and field. The cluster reads it, so it must be up.
             await _cluster.WaitUntilActiveAsync();
             var badTopology = Path.Combine(_cluster.Directory, "bad.yaml");
